@@ -1,0 +1,708 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"modernc.org/quickjs"
+
+	"github.com/isola-run/isola/js"
+)
+
+// Defaults.
+const (
+	DefaultMemoryLimit = 128 << 20
+	DefaultCPULimit    = 30 * time.Second
+)
+
+// Options configures a Runtime. The zero value is valid.
+type Options struct {
+	// Name labels the runtime in errors and logs.
+	Name string
+	// Host is the table of host functions; nil means none beyond the
+	// engine's own (timers, console).
+	Host *HostSet
+	// MemoryLimit caps the JS heap in bytes; default DefaultMemoryLimit.
+	MemoryLimit int64
+	// CPULimit caps the JS execution time charged to one Call (the turns of
+	// the event loop it starts, including its timers and host-call
+	// completions); default DefaultCPULimit. It is wall time spent executing
+	// JS on the loop, which is CPU time when the machine is not overloaded.
+	CPULimit time.Duration
+	// Console receives console.* output; default discards it.
+	Console func(level, msg string)
+	// Cache caches compiled bytecode; default a process-wide cache.
+	Cache *Cache
+	// Bootstrap replaces the runtime bundle (js.Runtime); for tests.
+	Bootstrap string
+	// Clock, if set, replaces Date.now and performance.now's source.
+	// (Reserved for sandboxes; nil means the system clock.)
+}
+
+// Runtime is one JS VM and the event loop goroutine that owns it. All JS
+// runs on that goroutine; other goroutines reach it through Post and Call,
+// which are goroutine-safe.
+type Runtime struct {
+	opts Options
+	vm   *quickjs.VM // owned by the loop goroutine
+	ctx  context.Context
+	stop context.CancelFunc
+
+	mu     sync.Mutex // guards following
+	queue  []task
+	closed bool
+	calls  map[int64]*pendingCall
+
+	wake   chan struct{}
+	done   chan struct{}
+	nextID atomic.Int64
+	broken atomic.Bool
+	hooks  quickjs.Value // owned by the loop goroutine
+
+	// loop-goroutine state
+	cur    *budget
+	timers map[int64]*time.Timer
+}
+
+type task struct {
+	b  *budget
+	fn func()
+}
+
+// budget is the CPU time left to one Call and everything it causes.
+type budget struct {
+	callID int64
+	left   time.Duration
+}
+
+type pendingCall struct {
+	ch chan callResult
+	b  *budget
+}
+
+type callResult struct {
+	v   any
+	err error
+}
+
+// New creates a runtime, evaluates the runtime bundle in it and starts its
+// event loop.
+func New(opts Options) (*Runtime, error) {
+	if opts.MemoryLimit <= 0 {
+		opts.MemoryLimit = DefaultMemoryLimit
+	}
+	if opts.CPULimit <= 0 {
+		opts.CPULimit = DefaultCPULimit
+	}
+	if opts.Host == nil {
+		opts.Host = NewHostSet()
+	}
+	if opts.Cache == nil {
+		opts.Cache = defaultCache
+	}
+	if opts.Bootstrap == "" {
+		opts.Bootstrap = js.Runtime
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rt := &Runtime{
+		opts:   opts,
+		ctx:    ctx,
+		stop:   cancel,
+		calls:  map[int64]*pendingCall{},
+		wake:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+		timers: map[int64]*time.Timer{},
+	}
+	errc := make(chan error, 1)
+	go rt.loop(errc)
+	if err := <-errc; err != nil {
+		return nil, err
+	}
+	return rt, nil
+}
+
+func (rt *Runtime) init() error {
+	vm, err := quickjs.NewVM()
+	if err != nil {
+		return fmt.Errorf("engine: new vm: %w", err)
+	}
+	rt.vm = vm
+	vm.SetMemoryLimit(uintptr(rt.opts.MemoryLimit))
+	if err := vm.RegisterFunc("__isola_native", rt.native, false); err != nil {
+		return fmt.Errorf("engine: register bridge: %w", err)
+	}
+	rt.registerBuiltins()
+	if _, err := rt.evalScript("isola:runtime.js", rt.opts.Bootstrap); err != nil {
+		return fmt.Errorf("engine: runtime bundle: %w", err)
+	}
+	g := vm.GlobalObject()
+	defer g.Free()
+	atom, err := vm.NewAtom("__isola_hooks")
+	if err != nil {
+		return err
+	}
+	hooks, err := g.GetPropertyValue(atom)
+	if err != nil || hooks.IsUndefined() {
+		return fmt.Errorf("engine: runtime bundle did not install __isola_hooks")
+	}
+	rt.hooks = hooks
+	_, err = vm.Eval("delete globalThis.__isola_hooks", quickjs.EvalGlobal)
+	return err
+}
+
+// loop is the event loop goroutine: it owns the VM.
+func (rt *Runtime) loop(errc chan<- error) {
+	defer close(rt.done)
+	if err := rt.init(); err != nil {
+		if rt.vm != nil {
+			rt.vm.Close()
+		}
+		errc <- err
+		return
+	}
+	errc <- nil
+	for {
+		rt.mu.Lock()
+		for len(rt.queue) == 0 && !rt.closed {
+			rt.mu.Unlock()
+			<-rt.wake
+			rt.mu.Lock()
+		}
+		if rt.closed {
+			q := rt.queue
+			rt.queue = nil
+			calls := rt.calls
+			rt.calls = map[int64]*pendingCall{}
+			rt.mu.Unlock()
+			_ = q
+			for _, c := range calls {
+				c.ch <- callResult{err: ErrClosed}
+			}
+			for _, t := range rt.timers {
+				t.Stop()
+			}
+			rt.hooks.Free()
+			rt.vm.Close()
+			return
+		}
+		t := rt.queue[0]
+		rt.queue[0] = task{}
+		rt.queue = rt.queue[1:]
+		rt.mu.Unlock()
+		rt.run(t)
+	}
+}
+
+// run executes one task and then the microtasks it queued, charging the
+// time to the task's budget.
+func (rt *Runtime) run(t task) {
+	limit := rt.opts.CPULimit
+	if t.b != nil {
+		if t.b.left <= 0 {
+			return // the call already failed on its limit
+		}
+		limit = t.b.left
+	}
+	rt.cur = t.b
+	_ = rt.vm.SetEvalTimeout(limit)
+	start := time.Now()
+	t.fn()
+	for {
+		n, err := rt.vm.ExecutePendingJobs()
+		if err != nil {
+			rt.fail(t.b, err)
+			break
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if t.b != nil {
+		t.b.left -= time.Since(start)
+	}
+	rt.cur = nil
+}
+
+// fail reports an error that escaped JS (a limit kill or an internal error)
+// to the call that owns b.
+func (rt *Runtime) fail(b *budget, err error) {
+	e := asError(err)
+	if e.Kind == CPULimit || e.Kind == MemoryLimit {
+		rt.broken.Store(true)
+	}
+	if b == nil {
+		rt.console("error", fmt.Sprintf("uncaught %v", e))
+		return
+	}
+	if e.Kind == CPULimit {
+		b.left = 0
+	}
+	rt.finish(b.callID, nil, e)
+}
+
+func asError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var qe *quickjs.Error
+	if errors.As(err, &qe) {
+		return errorFromQJS(qe)
+	}
+	return &Error{Message: err.Error()}
+}
+
+// Broken reports whether the runtime hit a CPU or memory limit; its state may
+// be inconsistent, so callers should send new work elsewhere and close it.
+func (rt *Runtime) Broken() bool { return rt.broken.Load() }
+
+// Name returns Options.Name.
+func (rt *Runtime) Name() string { return rt.opts.Name }
+
+// Post enqueues fn to run on the loop goroutine. It is goroutine-safe and
+// never blocks; it reports false if the runtime is closed. Work fn starts is
+// charged to no call.
+func (rt *Runtime) Post(fn func()) bool { return rt.post(task{fn: fn}) }
+
+func (rt *Runtime) post(t task) bool {
+	rt.mu.Lock()
+	if rt.closed {
+		rt.mu.Unlock()
+		return false
+	}
+	rt.queue = append(rt.queue, t)
+	rt.mu.Unlock()
+	select {
+	case rt.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// Close stops the loop and frees the VM. Pending calls fail with ErrClosed.
+func (rt *Runtime) Close() error {
+	rt.mu.Lock()
+	if rt.closed {
+		rt.mu.Unlock()
+		<-rt.done
+		return nil
+	}
+	rt.closed = true
+	rt.mu.Unlock()
+	rt.stop()
+	rt.vm.Interrupt()
+	select {
+	case rt.wake <- struct{}{}:
+	default:
+	}
+	<-rt.done
+	return nil
+}
+
+// Call invokes the runtime hook at path (e.g. "worker.fetch") with args
+// (bridged as documented in the package doc), waits until the promise it
+// returns settles, and returns the bridged result. A JS exception becomes an
+// *Error. The call's JS time is capped by Options.CPULimit.
+func (rt *Runtime) Call(ctx context.Context, path string, args ...any) (any, error) {
+	return rt.call(ctx, rt.opts.CPULimit, path, args)
+}
+
+// CallLimit is Call with a CPU limit of its own (the lower of it and
+// Options.CPULimit applies).
+func (rt *Runtime) CallLimit(ctx context.Context, cpu time.Duration, path string, args ...any) (any, error) {
+	if cpu <= 0 || cpu > rt.opts.CPULimit {
+		cpu = rt.opts.CPULimit
+	}
+	return rt.call(ctx, cpu, path, args)
+}
+
+func (rt *Runtime) call(ctx context.Context, cpu time.Duration, path string, args []any) (any, error) {
+	js, bufs, err := encodeValue(args)
+	if err != nil {
+		return nil, err
+	}
+	id := rt.nextID.Add(1)
+	b := &budget{callID: id, left: cpu}
+	pc := &pendingCall{ch: make(chan callResult, 1), b: b}
+	rt.mu.Lock()
+	if rt.closed {
+		rt.mu.Unlock()
+		return nil, ErrClosed
+	}
+	rt.calls[id] = pc
+	rt.mu.Unlock()
+	ok := rt.post(task{b: b, fn: func() { rt.invoke(id, path, js, bufs) }})
+	if !ok {
+		return nil, ErrClosed
+	}
+	select {
+	case r := <-pc.ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		rt.mu.Lock()
+		delete(rt.calls, id)
+		rt.mu.Unlock()
+		return nil, ctx.Err()
+	}
+}
+
+// invoke runs on the loop: hooks.invoke(id, path, json, ...bufs).
+func (rt *Runtime) invoke(id int64, path, js string, bufs [][]byte) {
+	args := []any{int(id), path, js}
+	vals, err := rt.buffers(bufs)
+	if err != nil {
+		rt.finish(id, nil, err)
+		return
+	}
+	for _, v := range vals {
+		args = append(args, v)
+	}
+	fn, err := rt.hook("invoke")
+	if err != nil {
+		rt.finish(id, nil, err)
+		return
+	}
+	defer fn.Free()
+	_, err = fn.Call(rt.hooks, args...)
+	for i := range vals {
+		vals[i].Free()
+	}
+	if err != nil {
+		rt.fail(rt.cur, err)
+	}
+}
+
+func (rt *Runtime) buffers(bufs [][]byte) ([]quickjs.Value, error) {
+	vals := make([]quickjs.Value, 0, len(bufs))
+	for _, b := range bufs {
+		v, err := newArrayBuffer(rt.vm, b)
+		if err != nil {
+			for i := range vals {
+				vals[i].Free()
+			}
+			return nil, err
+		}
+		vals = append(vals, v)
+	}
+	return vals, nil
+}
+
+func (rt *Runtime) hook(name string) (quickjs.Value, error) {
+	atom, err := rt.vm.NewAtom(name)
+	if err != nil {
+		return quickjs.Value{}, err
+	}
+	return rt.hooks.GetPropertyValue(atom)
+}
+
+// finish delivers the result of call id.
+func (rt *Runtime) finish(id int64, v any, err error) {
+	rt.mu.Lock()
+	pc := rt.calls[id]
+	delete(rt.calls, id)
+	rt.mu.Unlock()
+	if pc != nil {
+		pc.ch <- callResult{v: v, err: err}
+	}
+}
+
+// Eval evaluates src as a global script (indirect eval) and, if its value is
+// a promise, waits for it; it returns the bridged result. For tests and
+// tools; workers are loaded with Load.
+func (rt *Runtime) Eval(ctx context.Context, src string) (any, error) {
+	return rt.Call(ctx, "eval", src)
+}
+
+// Load compiles (through the bytecode cache) and evaluates a global script
+// under file name on the loop, and waits for it. Its top-level errors are
+// returned as *Error.
+func (rt *Runtime) Load(ctx context.Context, name, src string) error {
+	errc := make(chan error, 1)
+	id := rt.nextID.Add(1)
+	b := &budget{callID: id, left: rt.opts.CPULimit}
+	pc := &pendingCall{ch: make(chan callResult, 1), b: b}
+	rt.mu.Lock()
+	rt.calls[id] = pc
+	rt.mu.Unlock()
+	if !rt.post(task{b: b, fn: func() {
+		_, err := rt.evalScript(name, src)
+		errc <- err
+	}}) {
+		return ErrClosed
+	}
+	select {
+	case err := <-errc:
+		rt.finish(id, nil, nil)
+		if err != nil {
+			return asError(err)
+		}
+		return nil
+	case r := <-pc.ch: // killed on a limit
+		return r.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// evalScript runs on the loop.
+func (rt *Runtime) evalScript(name, src string) (any, error) {
+	bc, err := rt.opts.Cache.get(name, src, func() ([]byte, error) { return compile(rt.vm, src, name) })
+	if err != nil {
+		return nil, err
+	}
+	return rt.vm.EvalBytecode(bc)
+}
+
+// native is __isola_native(kind, name, json, ...bufs), the one function the
+// runtime bundle's host.js calls. Kinds: 0 sync call, 1 async call (returns a
+// promise id), 2 resolve call name, 3 reject call name.
+func (rt *Runtime) native(kind int, name string, js string, bufs ...quickjs.Value) quickjs.Value {
+	raw := make([][]byte, len(bufs))
+	for i := range bufs {
+		b, ok := bytesOf(rt.vm, bufs[i])
+		if !ok {
+			b = nil
+		}
+		raw[i] = b
+	}
+	switch kind {
+	case 0:
+		f := rt.opts.Host.sync[name]
+		if f == nil {
+			return rt.reply(nil, fmt.Errorf("%w %q", ErrUnknownHostFunc, name))
+		}
+		args, err := decodeArgs(js, raw)
+		if err != nil {
+			return rt.reply(nil, err)
+		}
+		v, err := safeSync(f, args)
+		return rt.reply(v, err)
+	case 1:
+		id := rt.nextID.Add(1)
+		f := rt.opts.Host.async[name]
+		b := rt.cur
+		if f == nil {
+			err := fmt.Errorf("%w %q", ErrUnknownHostFunc, name)
+			rt.post(task{b: b, fn: func() { rt.settle(id, nil, err) }})
+			return rt.vm.NewInt(int(id))
+		}
+		args, err := decodeArgs(js, raw)
+		if err != nil {
+			rt.post(task{b: b, fn: func() { rt.settle(id, nil, err) }})
+			return rt.vm.NewInt(int(id))
+		}
+		go func() {
+			v, err := safeAsync(rt.ctx, f, args)
+			rt.post(task{b: b, fn: func() { rt.settle(id, v, err) }})
+		}()
+		return rt.vm.NewInt(int(id))
+	case 2, 3:
+		id, _ := strconv.ParseInt(name, 10, 64)
+		v, err := decodeValue(js, raw)
+		if kind == 3 && err == nil {
+			err = jsErrorFrom(v)
+		}
+		if err != nil {
+			rt.finish(id, nil, err)
+		} else {
+			rt.finish(id, v, nil)
+		}
+		return quickjs.UndefinedValue
+	}
+	return quickjs.UndefinedValue
+}
+
+func decodeArgs(js string, raw [][]byte) ([]any, error) {
+	v, err := decodeValue(js, raw)
+	if err != nil {
+		return nil, err
+	}
+	args, _ := v.([]any)
+	return args, nil
+}
+
+func safeSync(f HostFunc, args []any) (v any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("engine: host function panicked: %v", p)
+		}
+	}()
+	return f(args)
+}
+
+func safeAsync(ctx context.Context, f AsyncFunc, args []any) (v any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("engine: host function panicked: %v", p)
+		}
+	}()
+	return f(ctx, args)
+}
+
+// jsErrorFrom turns the {name, message, stack} document of a rejected call
+// into an *Error.
+func jsErrorFrom(v any) error {
+	m, _ := v.(map[string]any)
+	e := &Error{}
+	if m != nil {
+		e.Name, _ = m["name"].(string)
+		e.Message, _ = m["message"].(string)
+		e.Stack, _ = m["stack"].(string)
+	}
+	if e.Name == "" && e.Message == "" {
+		e.Message = fmt.Sprint(v)
+	}
+	classify(e)
+	return e
+}
+
+// reply builds the [ok, json, ...bufs] array a sync call returns.
+func (rt *Runtime) reply(v any, err error) quickjs.Value {
+	ok := 1
+	if err != nil {
+		ok, v = 0, errorDoc(err)
+	}
+	js, bufs, encErr := encodeValue(v)
+	if encErr != nil {
+		ok, v = 0, errorDoc(encErr)
+		js, bufs, _ = encodeValue(v)
+	}
+	jsv, err := newString(rt.vm, js)
+	if err != nil {
+		return quickjs.UndefinedValue
+	}
+	vals := []quickjs.Value{rt.vm.NewInt(ok), jsv}
+	bv, err := rt.buffers(bufs)
+	if err != nil {
+		jsv.Free()
+		return quickjs.UndefinedValue
+	}
+	vals = append(vals, bv...)
+	arr, err := newArray(rt.vm, vals)
+	if err != nil {
+		return quickjs.UndefinedValue
+	}
+	return arr
+}
+
+// settle runs on the loop: hooks.settle(id, ok, json, ...bufs).
+func (rt *Runtime) settle(id int64, v any, err error) {
+	ok := true
+	if err != nil {
+		ok, v = false, errorDoc(err)
+	}
+	js, bufs, encErr := encodeValue(v)
+	if encErr != nil {
+		ok = false
+		js, bufs, _ = encodeValue(errorDoc(encErr))
+	}
+	vals, bErr := rt.buffers(bufs)
+	if bErr != nil {
+		ok = false
+		js, _, _ = encodeValue(errorDoc(bErr))
+	}
+	fn, herr := rt.hook("settle")
+	if herr != nil {
+		return
+	}
+	defer fn.Free()
+	args := []any{int(id), ok, js}
+	for _, v := range vals {
+		args = append(args, v)
+	}
+	_, cerr := fn.Call(rt.hooks, args...)
+	for i := range vals {
+		vals[i].Free()
+	}
+	if cerr != nil {
+		rt.fail(rt.cur, cerr)
+	}
+}
+
+// callHook calls hooks[name](args...) on the loop, for engine-internal hooks.
+func (rt *Runtime) callHook(name string, args ...any) {
+	fn, err := rt.hook(name)
+	if err != nil {
+		return
+	}
+	defer fn.Free()
+	if _, err := fn.Call(rt.hooks, args...); err != nil {
+		rt.fail(rt.cur, err)
+	}
+}
+
+func (rt *Runtime) console(level, msg string) {
+	if rt.opts.Console != nil {
+		rt.opts.Console(level, msg)
+	}
+}
+
+// registerBuiltins adds the engine's own host functions: timers, console and
+// memory statistics.
+func (rt *Runtime) registerBuiltins() {
+	hs := rt.opts.Host
+	hs.Sync("timer.set", func(args []any) (any, error) {
+		id := int64(num(args, 0))
+		ms := num(args, 1)
+		b := rt.cur
+		if old := rt.timers[id]; old != nil {
+			old.Stop()
+		}
+		rt.timers[id] = time.AfterFunc(time.Duration(ms*float64(time.Millisecond)), func() {
+			rt.post(task{b: b, fn: func() {
+				if _, live := rt.timers[id]; !live {
+					return
+				}
+				delete(rt.timers, id)
+				rt.callHook("timer", int(id))
+			}})
+		})
+		return nil, nil
+	})
+	hs.Sync("timer.clear", func(args []any) (any, error) {
+		id := int64(num(args, 0))
+		if t := rt.timers[id]; t != nil {
+			t.Stop()
+			delete(rt.timers, id)
+		}
+		return nil, nil
+	})
+	hs.Sync("console.log", func(args []any) (any, error) {
+		level, _ := args[0].(string)
+		msg, _ := args[1].(string)
+		rt.console(level, msg)
+		return nil, nil
+	})
+	hs.Sync("engine.now", func(args []any) (any, error) {
+		return float64(time.Now().UnixNano()) / 1e6, nil
+	})
+}
+
+func num(args []any, i int) float64 {
+	if i < len(args) {
+		if f, ok := args[i].(float64); ok {
+			return f
+		}
+	}
+	return 0
+}
+
+// MemoryUsage returns the JS heap size in bytes. It must not be called on
+// the loop goroutine from inside JS; it posts and waits.
+func (rt *Runtime) MemoryUsage() int64 {
+	ch := make(chan int64, 1)
+	if !rt.Post(func() { ch <- memoryUsage(rt.vm) }) {
+		return 0
+	}
+	select {
+	case n := <-ch:
+		return n
+	case <-rt.done:
+		return 0
+	}
+}

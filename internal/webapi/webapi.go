@@ -1,0 +1,15 @@
+// Package webapi assembles the host functions of every Web API family
+// (one subpackage each) into the engine.HostSet a runtime is created with.
+// The JS halves of these APIs live in js/src and are bundled into the
+// runtime script; this package only wires the Go halves.
+package webapi
+
+import "github.com/isola-run/isola/internal/engine"
+
+// Options configures what the Go halves may do for one runtime.
+type Options struct{}
+
+// Register adds the host functions of every Web API family to hs.
+// Each family's package adds one line here.
+func Register(hs *engine.HostSet, opts Options) {
+}

@@ -1,0 +1,15 @@
+// runtime.js: entry of the runtime bundle. Each import installs one family
+// of globals. Order matters only where noted.
+import * as host from "./host.js";
+import { fire } from "./timers.js";
+import "./console.js";
+
+// Indirect eval for engine.Runtime.Eval (tests and tools).
+host.register("eval", (src) => (0, eval)(src));
+
+// Engine hooks: taken by the engine right after this bundle runs, then removed.
+globalThis.__isola_hooks = {
+  invoke: host.invoke,
+  settle: host.settle,
+  timer: fire,
+};
