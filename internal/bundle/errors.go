@@ -91,20 +91,11 @@ func convertMessages(msgs []api.Message) []Message {
 func convertMessage(m api.Message) Message {
 	msg := Message{Text: m.Text}
 	if loc := m.Location; loc != nil {
-		msg.File = displayName(loc.Namespace, loc.File)
+		msg.File = sourceName(loc.File)
 		msg.Line = loc.Line
 		msg.Col = utf16Col(loc.LineText, loc.Column) + 1
 	}
 	return msg
-}
-
-// displayName strips isola's namespace prefix from an esbuild pretty path.
-func displayName(namespace, file string) string {
-	switch namespace {
-	case nsModule, nsVirtual, nsRaw:
-		return strings.TrimPrefix(file, namespace+":")
-	}
-	return file
 }
 
 // utf16Col converts a 0-based byte column in line to a 0-based UTF-16
