@@ -203,6 +203,7 @@ func TestCloseFailsPending(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
+	rt.Hold()
 	go func() {
 		_, err := rt.Eval(context.Background(), "new Promise(() => {})")
 		done <- err
@@ -258,5 +259,22 @@ func BenchmarkCall(b *testing.B) {
 		if _, err := rt.Eval(ctx, "1"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestNeverResolves(t *testing.T) {
+	rt := newRuntime(t, Options{})
+	_, err := rt.Eval(context.Background(), "new Promise(() => {})")
+	if !errors.Is(err, ErrNeverResolves) {
+		t.Fatalf("hanging promise err = %v; want ErrNeverResolves", err)
+	}
+	// A held runtime waits.
+	release := rt.Hold()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = rt.Eval(ctx, "new Promise(() => {})")
+	release()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("held hanging promise err = %v; want ctx deadline", err)
 	}
 }

@@ -95,6 +95,9 @@ var (
 	ErrClosed = errors.New("engine: runtime closed")
 	// ErrMemoryLimit is what an *Error of Kind MemoryLimit unwraps to.
 	ErrMemoryLimit = errors.New("engine: memory limit exceeded")
+	// ErrNeverResolves is returned by Call when the promise can never settle:
+	// nothing is left that could wake the runtime.
+	ErrNeverResolves = errors.New("engine: the script will never generate a response")
 	// ErrUnknownHostFunc is thrown in JS for a call to an unregistered name.
 	ErrUnknownHostFunc = errors.New("engine: unknown host function")
 )

@@ -64,6 +64,9 @@ type Runtime struct {
 	broken atomic.Bool
 	hooks  quickjs.Value // owned by the loop goroutine
 
+	asyncInflight atomic.Int64 // async host calls not yet settled
+	holds         atomic.Int64 // external event sources, see Hold
+
 	// loop-goroutine state
 	cur    *budget
 	timers map[int64]*time.Timer
@@ -195,7 +198,37 @@ func (rt *Runtime) loop(errc chan<- error) {
 		rt.queue = rt.queue[1:]
 		rt.mu.Unlock()
 		rt.run(t)
+		rt.checkStalled()
 	}
+}
+
+// checkStalled fails every pending call when nothing can ever settle them:
+// no queued task, no timer, no async host call and no external hold. This
+// is workerd's "The script will never generate a response."
+func (rt *Runtime) checkStalled() {
+	if len(rt.timers) > 0 || rt.asyncInflight.Load() > 0 || rt.holds.Load() > 0 {
+		return
+	}
+	rt.mu.Lock()
+	if len(rt.queue) > 0 || len(rt.calls) == 0 {
+		rt.mu.Unlock()
+		return
+	}
+	calls := rt.calls
+	rt.calls = map[int64]*pendingCall{}
+	rt.mu.Unlock()
+	for _, c := range calls {
+		c.ch <- callResult{err: ErrNeverResolves}
+	}
+}
+
+// Hold tells the runtime that an event source outside it (a socket, a
+// Durable Object's input) may still deliver work through Post, so pending
+// calls are not stalled. The returned func releases the hold; call it once.
+func (rt *Runtime) Hold() (release func()) {
+	rt.holds.Add(1)
+	var once sync.Once
+	return func() { once.Do(func() { rt.holds.Add(-1); rt.Post(func() {}) }) }
 }
 
 // run executes one task and then the microtasks it queued, charging the
@@ -269,6 +302,23 @@ func (rt *Runtime) Name() string { return rt.opts.Name }
 // charged to no call.
 func (rt *Runtime) Post(fn func()) bool { return rt.post(task{fn: fn}) }
 
+// postCall registers a pending call and queues its first task atomically.
+func (rt *Runtime) postCall(id int64, pc *pendingCall, t task) bool {
+	rt.mu.Lock()
+	if rt.closed {
+		rt.mu.Unlock()
+		return false
+	}
+	rt.calls[id] = pc
+	rt.queue = append(rt.queue, t)
+	rt.mu.Unlock()
+	select {
+	case rt.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
 func (rt *Runtime) post(t task) bool {
 	rt.mu.Lock()
 	if rt.closed {
@@ -329,15 +379,7 @@ func (rt *Runtime) call(ctx context.Context, cpu time.Duration, path string, arg
 	id := rt.nextID.Add(1)
 	b := &budget{callID: id, left: cpu}
 	pc := &pendingCall{ch: make(chan callResult, 1), b: b}
-	rt.mu.Lock()
-	if rt.closed {
-		rt.mu.Unlock()
-		return nil, ErrClosed
-	}
-	rt.calls[id] = pc
-	rt.mu.Unlock()
-	ok := rt.post(task{b: b, fn: func() { rt.invoke(id, path, js, bufs) }})
-	if !ok {
+	if !rt.postCall(id, pc, task{b: b, fn: func() { rt.invoke(id, path, js, bufs) }}) {
 		return nil, ErrClosed
 	}
 	select {
@@ -426,18 +468,17 @@ func (rt *Runtime) Load(ctx context.Context, name, src string) error {
 	id := rt.nextID.Add(1)
 	b := &budget{callID: id, left: rt.opts.CPULimit}
 	pc := &pendingCall{ch: make(chan callResult, 1), b: b}
-	rt.mu.Lock()
-	rt.calls[id] = pc
-	rt.mu.Unlock()
-	if !rt.post(task{b: b, fn: func() {
+	if !rt.postCall(id, pc, task{b: b, fn: func() {
 		_, err := rt.evalScript(name, src)
+		rt.mu.Lock()
+		delete(rt.calls, id)
+		rt.mu.Unlock()
 		errc <- err
 	}}) {
 		return ErrClosed
 	}
 	select {
 	case err := <-errc:
-		rt.finish(id, nil, nil)
 		if err != nil {
 			return asError(err)
 		}
@@ -496,9 +537,10 @@ func (rt *Runtime) native(kind int, name string, js string, bufs ...quickjs.Valu
 			rt.post(task{b: b, fn: func() { rt.settle(id, nil, err) }})
 			return rt.vm.NewInt(int(id))
 		}
+		rt.asyncInflight.Add(1)
 		go func() {
 			v, err := safeAsync(rt.ctx, f, args)
-			rt.post(task{b: b, fn: func() { rt.settle(id, v, err) }})
+			rt.post(task{b: b, fn: func() { rt.asyncInflight.Add(-1); rt.settle(id, v, err) }})
 		}()
 		return rt.vm.NewInt(int(id))
 	case 2, 3:

@@ -1,0 +1,399 @@
+// Package server runs a project: it loads the wrangler config, bundles each
+// worker, starts them in one worker.Registry, serves the main worker over
+// HTTP, fires cron triggers, reloads on file change (dev) and shuts down
+// gracefully (serve). It owns process lifecycle, not request semantics.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/isola-run/isola/internal/bundle"
+	"github.com/isola-run/isola/internal/config"
+	"github.com/isola-run/isola/internal/engine"
+	"github.com/isola-run/isola/internal/worker"
+	"github.com/isola-run/isola/js"
+)
+
+// Options configures a Server. The zero value serves on 127.0.0.1:8787.
+type Options struct {
+	// Path is a project directory (with a wrangler config) or an entry file.
+	Path string
+	// Config is an explicit config file; it wins over Path's discovery.
+	Config string
+	// Env selects a named environment of the config.
+	Env string
+	// Addr is host:port to listen on; default "127.0.0.1:8787". Port 0
+	// picks a free port.
+	Addr string
+	// PersistTo is the state directory; default ".isola/state" in the
+	// project directory.
+	PersistTo string
+	// Vars override config vars (flags --var KEY:VALUE).
+	Vars map[string]string
+	// Watch reloads workers when a source file or the config changes.
+	Watch bool
+	// Dev enables dev-only endpoints (/__scheduled).
+	Dev bool
+	// Logger receives logs; default slog.Default().
+	Logger *slog.Logger
+	// Ready, if set, is called with the URL once the server listens.
+	Ready func(url string)
+	// Grace is how long Shutdown waits for in-flight requests; default 30s.
+	Grace time.Duration
+	// Runtimes per worker; default GOMAXPROCS.
+	Runtimes int
+}
+
+// Server is a running project. It is goroutine-safe.
+type Server struct {
+	opts Options
+	log  *slog.Logger
+
+	mu      sync.RWMutex // guards following
+	project *config.Project
+	reg     *worker.Registry
+	main    *worker.Worker
+	inputs  []string
+	loadErr error
+
+	crons *cron.Cron
+	http  *http.Server
+	ln    net.Listener
+}
+
+// New loads and builds the project. A broken project is an error when not
+// watching; when watching, the server starts and answers 500 with the error
+// until the files are fixed.
+func New(opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:8787"
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = 30 * time.Second
+	}
+	s := &Server{opts: opts, log: opts.Logger}
+	if err := s.load(); err != nil {
+		if !opts.Watch {
+			return nil, err
+		}
+		s.log.Error(err.Error())
+	}
+	return s, nil
+}
+
+// loadProject finds and loads the config (or the single entry file).
+func (s *Server) loadProject() (*config.Project, error) {
+	path := s.opts.Config
+	if path == "" {
+		p := s.opts.Path
+		if p == "" {
+			p = "."
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		if !st.IsDir() {
+			return config.FromEntry(p)
+		}
+		path, err = config.Find(p)
+		if err != nil {
+			return nil, fmt.Errorf("server: %s: %w", p, err)
+		}
+	}
+	proj, diags, err := config.LoadEnv(path, s.opts.Env)
+	for _, d := range diags {
+		if d.Severity != config.SeverityError {
+			s.log.Warn(d.String())
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return proj, nil
+}
+
+func (s *Server) load() error {
+	proj, err := s.loadProject()
+	if err != nil {
+		s.setBroken(err, nil)
+		return err
+	}
+	reg := worker.NewRegistry()
+	var inputs []string
+	if proj.Path != "" {
+		inputs = append(inputs, proj.Path)
+	}
+	var started []*worker.Worker
+	var mainW *worker.Worker
+	fail := func(err error) error {
+		for _, w := range started {
+			w.Close()
+		}
+		s.setBroken(err, inputs)
+		return err
+	}
+	for i, wc := range proj.Workers {
+		if wc.Main == "" {
+			continue
+		}
+		rules := make([]bundle.Rule, 0, len(wc.Rules))
+		for _, r := range wc.Rules {
+			rules = append(rules, bundle.Rule{Type: r.Type, Globs: r.Globs})
+		}
+		b, err := bundle.Build(bundle.Options{Dir: proj.Dir, Entry: wc.Main, Virtual: js.Modules, Rules: rules})
+		if b != nil {
+			inputs = append(inputs, b.Inputs...)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("worker %q: %w", wc.Name, err))
+		}
+		for _, m := range b.Warnings {
+			s.log.Warn(m.String(), "worker", wc.Name)
+		}
+		vars := map[string]any{}
+		for k, v := range wc.Vars {
+			vars[k] = v
+		}
+		if i == 0 {
+			for k, v := range s.opts.Vars {
+				vars[k] = v
+			}
+		}
+		svcs := map[string]worker.Target{}
+		for _, sb := range wc.Services {
+			svcs[sb.Binding] = worker.Target{Service: sb.Service, Entrypoint: sb.Entrypoint}
+		}
+		scriptName := wc.Name + ".js"
+		bb := b
+		w, err := worker.New(worker.Spec{
+			Name:         wc.Name,
+			ScriptName:   scriptName,
+			Script:       b.Code,
+			RewriteStack: func(st string) string { return bb.RewriteStack(st, scriptName) },
+			Vars:         vars,
+			Services:     svcs,
+			CPULimit:     time.Duration(wc.Limits.CPUMs) * time.Millisecond,
+			Runtimes:     s.opts.Runtimes,
+			Logger:       s.log,
+		}, reg)
+		if err != nil {
+			return fail(fmt.Errorf("worker %q: %w", wc.Name, err))
+		}
+		reg.Put(w)
+		started = append(started, w)
+		if mainW == nil {
+			mainW = w
+		}
+	}
+	if mainW == nil {
+		return fail(errors.New("server: the project has no worker with a main module"))
+	}
+	s.mu.Lock()
+	oldReg := s.reg
+	s.project, s.reg, s.main, s.inputs, s.loadErr = proj, reg, mainW, inputs, nil
+	s.mu.Unlock()
+	s.setupCrons(proj, reg)
+	if oldReg != nil {
+		go closeRegistry(oldReg, proj)
+	}
+	return nil
+}
+
+func closeRegistry(reg *worker.Registry, proj *config.Project) {
+	for _, wc := range proj.Workers {
+		if w := reg.Get(wc.Name); w != nil {
+			w.Close()
+		}
+	}
+}
+
+func (s *Server) setBroken(err error, inputs []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loadErr = err
+	if len(inputs) > 0 {
+		s.inputs = inputs
+	}
+}
+
+func (s *Server) setupCrons(proj *config.Project, reg *worker.Registry) {
+	if s.crons != nil {
+		s.crons.Stop()
+		s.crons = nil
+	}
+	c := cron.New(cron.WithLocation(time.UTC))
+	n := 0
+	for _, wc := range proj.Workers {
+		for _, expr := range wc.Triggers.Crons {
+			name, expr := wc.Name, expr
+			_, err := c.AddFunc(expr, func() {
+				if w := reg.Get(name); w != nil {
+					ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+					defer cancel()
+					_ = w.Scheduled(ctx, expr, time.Now())
+				}
+			})
+			if err != nil {
+				s.log.Error("bad cron", "worker", name, "cron", expr, "error", err)
+				continue
+			}
+			n++
+		}
+	}
+	if n > 0 {
+		c.Start()
+		s.crons = c
+	}
+}
+
+// ServeHTTP routes a request to the main worker (and dev endpoints).
+func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	s.mu.RLock()
+	w, loadErr := s.main, s.loadErr
+	s.mu.RUnlock()
+	if loadErr != nil {
+		http.Error(rw, "isola: the worker failed to build or load:\n\n"+loadErr.Error(), http.StatusInternalServerError)
+		return
+	}
+	if s.opts.Dev && r.URL.Path == "/__scheduled" {
+		c := r.URL.Query().Get("cron")
+		if err := w.Scheduled(r.Context(), c, time.Now()); err != nil {
+			http.Error(rw, "scheduled handler failed: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		_, _ = rw.Write([]byte("Ran scheduled event"))
+		return
+	}
+	w.ServeHTTP(rw, r)
+}
+
+// Listen binds the address and returns the URL.
+func (s *Server) Listen() (string, error) {
+	ln, err := net.Listen("tcp", s.opts.Addr)
+	if err != nil {
+		return "", fmt.Errorf("server: listen %s: %w", s.opts.Addr, err)
+	}
+	s.ln = ln
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 30 * time.Second,
+		MaxHeaderBytes:    128 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.To4() == nil {
+		host = "[" + host + "]"
+	}
+	return fmt.Sprintf("http://%s:%d", host, addr.Port), nil
+}
+
+// Serve serves until ctx ends, then shuts down gracefully: in-flight
+// requests and ctx.waitUntil work get Options.Grace to finish.
+func (s *Server) Serve(ctx context.Context) error {
+	if s.ln == nil {
+		if _, err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	if s.opts.Watch {
+		go s.watch(ctx)
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.opts.Grace)
+	defer cancel()
+	err := s.http.Shutdown(sctx)
+	if s.crons != nil {
+		<-s.crons.Stop().Done()
+	}
+	s.mu.RLock()
+	reg, proj := s.reg, s.project
+	s.mu.RUnlock()
+	if reg != nil {
+		for _, wc := range proj.Workers {
+			if w := reg.Get(wc.Name); w != nil {
+				w.Drain(sctx)
+				w.Close()
+			}
+		}
+	}
+	return err
+}
+
+// watch polls the inputs' modification times and reloads on change. Polling
+// (every 300 ms) needs no OS-specific notification API and is cheap for the
+// few hundred files of a worker project.
+func (s *Server) watch(ctx context.Context) {
+	stamp := func() string {
+		s.mu.RLock()
+		in := append([]string(nil), s.inputs...)
+		s.mu.RUnlock()
+		var b strings.Builder
+		for _, f := range in {
+			if st, err := os.Stat(f); err == nil {
+				fmt.Fprintf(&b, "%s %d %d\n", f, st.ModTime().UnixNano(), st.Size())
+			}
+		}
+		// A .dev.vars file appearing also matters.
+		if s.project != nil {
+			if st, err := os.Stat(filepath.Join(s.project.Dir, ".dev.vars")); err == nil {
+				fmt.Fprintf(&b, ".dev.vars %d\n", st.ModTime().UnixNano())
+			}
+		}
+		return b.String()
+	}
+	last := stamp()
+	t := time.NewTicker(300 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := stamp()
+		if now == last {
+			continue
+		}
+		last = now
+		s.log.Info("change detected, reloading")
+		if err := s.load(); err != nil {
+			s.log.Error(err.Error())
+		} else {
+			s.log.Info("reloaded")
+		}
+		last = stamp()
+	}
+}
+
+// Main returns the main worker (for tests and tools).
+func (s *Server) Main() *worker.Worker {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.main
+}
+
+// SetCacheDir makes compiled bytecode persist under dir.
+func SetCacheDir(dir string) { engine.SetDefaultCacheDir(dir) }

@@ -1,0 +1,12 @@
+// The virtual module "cloudflare:workers" user code imports. Its values are
+// provided by the runtime bundle (js/src/worker.js).
+const w = globalThis[Symbol.for("isola.workers")];
+export const WorkerEntrypoint = w.WorkerEntrypoint;
+export const DurableObject = w.DurableObject;
+export const RpcTarget = w.RpcTarget;
+export const WorkflowEntrypoint = w.WorkflowEntrypoint;
+export const env = w.env;
+export function waitUntil(promise) {
+  w.waitUntil(promise);
+}
+export default { WorkerEntrypoint, DurableObject, RpcTarget, WorkflowEntrypoint, env, waitUntil };

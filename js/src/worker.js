@@ -1,0 +1,163 @@
+// worker.js: the classes of "cloudflare:workers" and the hooks the Go worker
+// calls to deliver events (fetch, scheduled, RPC) to the user's exports.
+import { register, callAsync } from "./host.js";
+import { toJSRequest, fromJSResponse } from "./http.js";
+
+export class WorkerEntrypoint {
+  constructor(ctx, env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+}
+export class DurableObject {
+  constructor(ctx, env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+}
+export class RpcTarget {}
+export class WorkflowEntrypoint {
+  constructor(ctx, env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+}
+
+const env = {};
+let entry = null;
+const waiting = new Set();
+
+function waitUntil(p) {
+  const q = Promise.resolve(p).catch((e) => console.error("Uncaught (in waitUntil)", e));
+  waiting.add(q);
+  q.finally(() => waiting.delete(q));
+}
+
+globalThis[Symbol.for("isola.workers")] = { WorkerEntrypoint, DurableObject, RpcTarget, WorkflowEntrypoint, env, waitUntil };
+
+class ExecutionContext {
+  #props;
+  constructor(props) {
+    this.#props = props ?? {};
+  }
+  waitUntil(p) {
+    waitUntil(p);
+  }
+  passThroughOnException() {}
+  get props() {
+    return this.#props;
+  }
+}
+
+function isClass(v, base) {
+  return typeof v === "function" && v.prototype instanceof base;
+}
+
+// Reserved names an RPC call may not reach.
+const RESERVED = new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+
+// Fetcher is a service binding: fetch() into another worker, and JS RPC to
+// its entrypoint through a Proxy.
+function makeFetcher(target) {
+  const base = {
+    async fetch(input, init) {
+      const req = new Request(input, init);
+      const out = await callAsync("service.fetch", target, await requestInit(req));
+      return responseFrom(out);
+    },
+    connect() {
+      throw new Error("connect() on a service binding is not supported by isola yet");
+    },
+  };
+  return new Proxy(base, {
+    get(t, prop) {
+      if (prop in t) return t[prop];
+      if (typeof prop !== "string" || prop === "then") return undefined;
+      return async (...args) => {
+        const r = await callAsync("service.rpc", target, prop, args);
+        return r;
+      };
+    },
+  });
+}
+
+export async function requestInit(req) {
+  const body = req.body === null ? null : new Uint8Array(await req.arrayBuffer());
+  return { method: req.method, url: req.url, headers: [...req.headers], body };
+}
+
+export function responseFrom(out) {
+  return new Response(out.body ?? null, { status: out.status, statusText: out.statusText ?? "", headers: out.headers });
+}
+
+// worker.init(desc): take the bundle's exports and build env.
+register("worker.init", (desc) => {
+  entry = globalThis.__isola_entry ?? {};
+  delete globalThis.__isola_entry;
+  for (const [k, v] of Object.entries(desc.vars ?? {})) env[k] = v;
+  for (const [k, t] of Object.entries(desc.services ?? {})) env[k] = makeFetcher(t);
+  const exportsInfo = {};
+  for (const [k, v] of Object.entries(entry)) {
+    exportsInfo[k] = isClass(v, DurableObject) ? "durable_object" : isClass(v, WorkerEntrypoint) ? "entrypoint" : typeof v;
+  }
+  return exportsInfo;
+});
+
+function handlerFor(name, props, method) {
+  const exp = entry[name ?? "default"];
+  if (exp === undefined) throw new Error(`Worker has no export named "${name ?? "default"}".`);
+  const ctx = new ExecutionContext(props);
+  if (isClass(exp, WorkerEntrypoint)) {
+    const inst = new exp(ctx, env);
+    if (typeof inst[method] !== "function") return null;
+    return (...args) => inst[method](...args);
+  }
+  if (exp && typeof exp[method] === "function") return (...args) => exp[method](...args, env, ctx);
+  return null;
+}
+
+// worker.fetch(entrypoint, requestInit, props) -> response document.
+register("worker.fetch", async (name, init, props) => {
+  const h = handlerFor(name, props, "fetch");
+  if (!h) throw new Error("Handler does not export a fetch() function.");
+  const req = toJSRequest(init);
+  const resp = await h(req);
+  if (!(resp instanceof Response)) {
+    throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+  }
+  return fromJSResponse(resp);
+});
+
+// worker.scheduled(entrypoint, cron, scheduledTime)
+register("worker.scheduled", async (name, cron, scheduledTime) => {
+  const h = handlerFor(name, null, "scheduled");
+  if (!h) throw new Error("Handler does not export a scheduled() function.");
+  let retry = true;
+  const controller = { cron, scheduledTime, type: "scheduled", noRetry() { retry = false; } };
+  await h(controller);
+  await drain();
+  return { noRetry: !retry };
+});
+
+// worker.rpc(entrypoint, method, args, props)
+register("worker.rpc", async (name, method, args, props) => {
+  if (typeof method !== "string" || RESERVED.has(method) || method.startsWith("_")) {
+    throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+  }
+  const exp = entry[name ?? "default"];
+  if (!isClass(exp, WorkerEntrypoint)) {
+    throw new TypeError("The RPC receiver does not implement the method \"" + method + "\".");
+  }
+  const inst = new exp(new ExecutionContext(props), env);
+  if (typeof inst[method] !== "function") {
+    throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+  }
+  return await inst[method](...(args ?? []));
+});
+
+async function drain() {
+  while (waiting.size) await Promise.allSettled([...waiting]);
+}
+
+// worker.drain: resolves when every waitUntil promise has settled.
+register("worker.drain", drain);
