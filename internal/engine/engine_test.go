@@ -278,3 +278,51 @@ func TestNeverResolves(t *testing.T) {
 		t.Fatalf("held hanging promise err = %v; want ctx deadline", err)
 	}
 }
+
+func TestOutputGate(t *testing.T) {
+	gate := make(chan struct{})
+	var mu sync.Mutex
+	armed := false
+	hs := NewHostSet()
+	hs.Sync("test.write", func(args []any) (any, error) {
+		mu.Lock()
+		armed = true
+		mu.Unlock()
+		return nil, nil
+	})
+	rt := newRuntime(t, Options{Host: hs, Bootstrap: testBootstrap(t), AfterTurn: func() func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if !armed {
+			return nil
+		}
+		armed = false
+		return func() error { <-gate; return nil }
+	}})
+	first := make(chan any, 1)
+	go func() {
+		v, _ := rt.Eval(context.Background(), `__t.call("test.write"); "written"`)
+		first <- v
+	}()
+	// A later turn without writes must not overtake the gated one.
+	second := make(chan any, 1)
+	time.Sleep(20 * time.Millisecond)
+	go func() {
+		v, _ := rt.Eval(context.Background(), `"read"`)
+		second <- v
+	}()
+	select {
+	case v := <-first:
+		t.Fatalf("result %v left before its write was durable", v)
+	case v := <-second:
+		t.Fatalf("later result %v overtook a gated one", v)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(gate)
+	if v := <-first; v != "written" {
+		t.Errorf("first = %v", v)
+	}
+	if v := <-second; v != "read" {
+		t.Errorf("second = %v", v)
+	}
+}

@@ -40,6 +40,14 @@ type Options struct {
 	Cache *Cache
 	// Bootstrap replaces the runtime bundle (js.Runtime); for tests.
 	Bootstrap string
+	// AfterTurn, if set, runs on the loop after every turn (a task and the
+	// microtasks it queued). It may start making the turn's writes durable
+	// and return a wait func: results of calls that settled in the turn, and
+	// outputs registered with AfterDurable, are released only after wait
+	// returns (and after every earlier turn's release), in order. This is
+	// the output gate of Durable Objects. If wait fails, the turn's call
+	// results become that error and its outputs are dropped.
+	AfterTurn func() (wait func() error)
 	// Clock, if set, replaces Date.now and performance.now's source.
 	// (Reserved for sandboxes; nil means the system clock.)
 }
@@ -67,6 +75,12 @@ type Runtime struct {
 	asyncInflight atomic.Int64 // async host calls not yet settled
 	holds         atomic.Int64 // external event sources, see Hold
 
+	releaseMu   sync.Mutex // guards releaseQ
+	releaseQ    []release
+	releasing   bool
+	turnResults []turnResult // loop-goroutine: results settled in this turn
+	turnOutputs []func()     // loop-goroutine: AfterDurable outputs of this turn
+
 	// loop-goroutine state
 	cur    *budget
 	timers map[int64]*time.Timer
@@ -86,6 +100,17 @@ type budget struct {
 type pendingCall struct {
 	ch chan callResult
 	b  *budget
+}
+
+type turnResult struct {
+	pc *pendingCall
+	r  callResult
+}
+
+type release struct {
+	wait    func() error
+	results []turnResult
+	outputs []func()
 }
 
 type callResult struct {
@@ -259,6 +284,73 @@ func (rt *Runtime) run(t task) {
 		t.b.left -= time.Since(start)
 	}
 	rt.cur = nil
+	rt.endTurn()
+}
+
+// endTurn releases what the turn produced, behind the output gate if any.
+func (rt *Runtime) endTurn() {
+	var wait func() error
+	if rt.opts.AfterTurn != nil {
+		wait = rt.opts.AfterTurn()
+	}
+	results, outputs := rt.turnResults, rt.turnOutputs
+	rt.turnResults, rt.turnOutputs = nil, nil
+	if len(results) == 0 && len(outputs) == 0 && wait == nil {
+		return
+	}
+	rt.releaseMu.Lock()
+	if wait == nil && !rt.releasing && len(rt.releaseQ) == 0 {
+		rt.releaseMu.Unlock()
+		deliver(release{results: results, outputs: outputs}, nil)
+		return
+	}
+	rt.releaseQ = append(rt.releaseQ, release{wait: wait, results: results, outputs: outputs})
+	if !rt.releasing {
+		rt.releasing = true
+		go rt.releaser()
+	}
+	rt.releaseMu.Unlock()
+}
+
+// releaser delivers queued releases in order, waiting for each one's gate.
+func (rt *Runtime) releaser() {
+	for {
+		rt.releaseMu.Lock()
+		if len(rt.releaseQ) == 0 {
+			rt.releasing = false
+			rt.releaseMu.Unlock()
+			return
+		}
+		r := rt.releaseQ[0]
+		rt.releaseQ = rt.releaseQ[1:]
+		rt.releaseMu.Unlock()
+		var err error
+		if r.wait != nil {
+			err = r.wait()
+		}
+		deliver(r, err)
+	}
+}
+
+func deliver(r release, err error) {
+	for _, tr := range r.results {
+		if err != nil {
+			tr.r = callResult{err: err}
+		}
+		tr.pc.ch <- tr.r
+	}
+	if err == nil {
+		for _, o := range r.outputs {
+			o()
+		}
+	}
+}
+
+// AfterDurable registers out to run once the writes of the current turn are
+// durable (see Options.AfterTurn). It must be called on the loop goroutine,
+// from a host function.
+func (rt *Runtime) AfterDurable(out func()) {
+	rt.turnOutputs = append(rt.turnOutputs, out)
 }
 
 // fail reports an error that escaped JS (a limit kill or an internal error)
@@ -449,7 +541,7 @@ func (rt *Runtime) finish(id int64, v any, err error) {
 	delete(rt.calls, id)
 	rt.mu.Unlock()
 	if pc != nil {
-		pc.ch <- callResult{v: v, err: err}
+		rt.turnResults = append(rt.turnResults, turnResult{pc: pc, r: callResult{v: v, err: err}})
 	}
 }
 
