@@ -4,7 +4,10 @@
 // runtime script; this package only wires the Go halves.
 package webapi
 
-import "github.com/isola-run/isola/internal/engine"
+import (
+	"github.com/isola-run/isola/internal/engine"
+	"github.com/isola-run/isola/internal/webapi/crypto"
+)
 
 // Options configures what the Go halves may do for one runtime.
 type Options struct{}
@@ -12,4 +15,5 @@ type Options struct{}
 // Register adds the host functions of every Web API family to hs.
 // Each family's package adds one line here.
 func Register(hs *engine.HostSet, opts Options) {
+	crypto.Register(hs)
 }

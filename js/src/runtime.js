@@ -3,6 +3,7 @@
 import * as host from "./host.js";
 import { fire } from "./timers.js";
 import "./console.js";
+import "./crypto.js";
 
 // Indirect eval for engine.Runtime.Eval (tests and tools).
 host.register("eval", (src) => (0, eval)(src));
