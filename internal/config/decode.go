@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -59,7 +60,7 @@ func describe(n *node) string {
 	case kindString:
 		return fmt.Sprintf("%s %q", n.kind, n.str)
 	case kindNumber:
-		return fmt.Sprintf("%s %v", n.kind, n.num)
+		return fmt.Sprintf("%s %s", n.kind, strconv.FormatFloat(n.num, 'f', -1, 64))
 	case kindBool:
 		return fmt.Sprintf("%s %v", n.kind, n.b)
 	case kindArray:

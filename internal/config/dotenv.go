@@ -12,8 +12,9 @@ type dotenvVar struct {
 
 // parseDotenv parses dotenv syntax as wrangler reads .dev.vars: one
 // KEY=value per line, an optional "export " prefix, # comments on their own
-// line or after an unquoted value, values in single quotes or backticks (literal) or double quotes (\n, \r,
-// \t, \" and \\ escapes), all of which may span lines, surrounding spaces trimmed. Unlike the dotenv
+// line or after an unquoted value, and values in single quotes or backticks
+// (literal) or double quotes (\n, \r, \t, \" and \\ escapes), all of
+// which may span lines, surrounding spaces trimmed. Unlike the dotenv
 // package, it reports lines it cannot parse instead of skipping them.
 func parseDotenv(src []byte) (vars []dotenvVar, errs []syntaxError) {
 	s := strings.ReplaceAll(string(src), "\r\n", "\n")

@@ -101,7 +101,7 @@ func load(path string, src []byte, envName string, fsys fileSystem) (*Project, [
 		}
 		d.finish(w, path, dir, fsys)
 	}
-	if vars, ok := d.devVars(dir, envName, fsys); ok {
+	if vars, ok := d.devVars(envName, fsys); ok {
 		main.addSecrets(vars)
 	}
 	d.checkProject(proj)
@@ -166,6 +166,9 @@ func (d *decoder) applyEnv(top *Worker, e *envDecl, envName string) *Worker {
 // finish fills defaults and resolves paths of one worker after environments
 // have been applied. path prefixes messages ("" for the main worker).
 func (d *decoder) finish(w *Worker, path, dir string, fsys fileSystem) {
+	if _, set := w.present["compatibility_date"]; set && w.CompatibilityDate == "" {
+		w.CompatibilityDate = DefaultCompatibilityDate // the error is reported
+	}
 	if w.CompatibilityDate == "" {
 		d.warnf(w.objPos, "%s: no %q; using %s", label(path), "compatibility_date", DefaultCompatibilityDate)
 		w.CompatibilityDate = DefaultCompatibilityDate
@@ -232,14 +235,15 @@ func (w *Worker) addSecrets(vars []dotenvVar) {
 }
 
 // devVars reads .dev.vars.<env> if an environment is selected and that file
-// exists, else .dev.vars, from dir. ok is false when there is neither.
-func (d *decoder) devVars(dir, envName string, fsys fileSystem) ([]dotenvVar, bool) {
+// exists, else .dev.vars, from the config file's directory. ok is false when there is neither.
+func (d *decoder) devVars(envName string, fsys fileSystem) ([]dotenvVar, bool) {
 	candidates := []string{".dev.vars"}
 	if envName != "" {
 		candidates = []string{".dev.vars." + envName, ".dev.vars"}
 	}
 	for _, c := range candidates {
-		file := filepath.Join(dir, c)
+		// Named like the config path, so diagnostics read alike.
+		file := filepath.Join(filepath.Dir(d.file), c)
 		src, err := fsys.ReadFile(file)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -299,7 +303,7 @@ func (d *decoder) checkProject(p *Project) {
 		}
 		for _, s := range w.Services {
 			if s.Service != "" && !names[s.Service] {
-				d.warnf(s.pos, "service binding %q: worker %q is not defined in this config; calls to it will fail", s.Binding, s.Service)
+				d.warnf(s.pos, "service %q is not a worker in this config; calls through this binding will fail", s.Service)
 			}
 		}
 	}
@@ -368,7 +372,11 @@ func (d *decoder) checkBindings(w *Worker) {
 			return
 		}
 		if prev, ok := seen[name]; ok {
-			d.errorf(p, "binding name %q is used by both %s and %s", name, prev, kind)
+			if prev == kind {
+				d.errorf(p, "binding name %q is used twice in %s", name, kind)
+			} else {
+				d.errorf(p, "binding name %q is used by both %s and %s", name, prev, kind)
+			}
 			return
 		}
 		seen[name] = kind

@@ -23,7 +23,7 @@ func parseTOML(src []byte) (root *node, err error) {
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
 			line, col := de.Position()
-			return nil, &syntaxError{pos: pos{line, col}, msg: de.Error()}
+			return nil, &syntaxError{pos: pos{line, col}, msg: strings.TrimPrefix(de.Error(), "toml: ")}
 		}
 		return nil, &syntaxError{pos: pos{1, 1}, msg: err.Error()}
 	}
