@@ -8,30 +8,30 @@
   function encode(args) {
     const bufs = [];
     const json = JSON.stringify(args, function(key, value) {
-      const v = this[key];
-      if (v instanceof ArrayBuffer) {
-        bufs.push(v);
+      const v2 = this[key];
+      if (v2 instanceof ArrayBuffer) {
+        bufs.push(v2);
         return { [BYTES]: bufs.length - 1 };
       }
-      if (ArrayBuffer.isView(v)) {
-        bufs.push(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+      if (ArrayBuffer.isView(v2)) {
+        bufs.push(v2.buffer.slice(v2.byteOffset, v2.byteOffset + v2.byteLength));
         return { [BYTES]: bufs.length - 1 };
       }
-      if (v === void 0) return null;
+      if (v2 === void 0) return null;
       return value;
     });
     return [json, bufs];
   }
   function decode(json, bufs) {
     if (json === void 0 || json === "") return void 0;
-    return JSON.parse(json, (k, v) => {
-      if (v !== null && typeof v === "object" && BYTES in v) return new Uint8Array(bufs[v[BYTES]]);
-      return v;
+    return JSON.parse(json, (k, v2) => {
+      if (v2 !== null && typeof v2 === "object" && BYTES in v2) return new Uint8Array(bufs[v2[BYTES]]);
+      return v2;
     });
   }
   function makeError(e) {
-    const C = e.name && typeof globalThis[e.name] === "function" && e.name.endsWith("Error") ? globalThis[e.name] : null;
-    if (C) return new C(e.message);
+    const C2 = e.name && typeof globalThis[e.name] === "function" && e.name.endsWith("Error") ? globalThis[e.name] : null;
+    if (C2) return new C2(e.message);
     if (typeof globalThis.DOMException === "function" && e.name && e.name !== "Error") {
       return new globalThis.DOMException(e.message, e.name);
     }
@@ -73,12 +73,12 @@
       p = Promise.reject(e);
     }
     p.then(
-      (v) => {
+      (v2) => {
         let enc;
         try {
-          enc = encode(v);
+          enc = encode(v2);
         } catch (e) {
-          native(3, sid, ...encode(errorInfo(e)).flatMap((x, i) => i === 0 ? [x] : x));
+          native(3, sid, ...encode(errorInfo(e)).flatMap((x2, i) => i === 0 ? [x2] : x2));
           return;
         }
         native(2, sid, enc[0], ...enc[1]);
@@ -96,6 +96,2554 @@
     if (ok) p.resolve(decode(json, bufs));
     else p.reject(makeError(decode(json, bufs)));
   }
+
+  // js/src/dom.js
+  var codes = {
+    IndexSizeError: 1,
+    HierarchyRequestError: 3,
+    WrongDocumentError: 4,
+    InvalidCharacterError: 5,
+    NoModificationAllowedError: 7,
+    NotFoundError: 8,
+    NotSupportedError: 9,
+    InUseAttributeError: 10,
+    InvalidStateError: 11,
+    SyntaxError: 12,
+    InvalidModificationError: 13,
+    NamespaceError: 14,
+    InvalidAccessError: 15,
+    TypeMismatchError: 17,
+    SecurityError: 18,
+    NetworkError: 19,
+    AbortError: 20,
+    URLMismatchError: 21,
+    QuotaExceededError: 22,
+    TimeoutError: 23,
+    InvalidNodeTypeError: 24,
+    DataCloneError: 25
+  };
+  var constants = {
+    INDEX_SIZE_ERR: 1,
+    DOMSTRING_SIZE_ERR: 2,
+    HIERARCHY_REQUEST_ERR: 3,
+    WRONG_DOCUMENT_ERR: 4,
+    INVALID_CHARACTER_ERR: 5,
+    NO_DATA_ALLOWED_ERR: 6,
+    NO_MODIFICATION_ALLOWED_ERR: 7,
+    NOT_FOUND_ERR: 8,
+    NOT_SUPPORTED_ERR: 9,
+    INUSE_ATTRIBUTE_ERR: 10,
+    INVALID_STATE_ERR: 11,
+    SYNTAX_ERR: 12,
+    INVALID_MODIFICATION_ERR: 13,
+    NAMESPACE_ERR: 14,
+    INVALID_ACCESS_ERR: 15,
+    VALIDATION_ERR: 16,
+    TYPE_MISMATCH_ERR: 17,
+    SECURITY_ERR: 18,
+    NETWORK_ERR: 19,
+    ABORT_ERR: 20,
+    URL_MISMATCH_ERR: 21,
+    QUOTA_EXCEEDED_ERR: 22,
+    TIMEOUT_ERR: 23,
+    INVALID_NODE_TYPE_ERR: 24,
+    DATA_CLONE_ERR: 25
+  };
+  var DOMException = class extends Error {
+    #name;
+    constructor(message = void 0, options = void 0) {
+      super(message === void 0 ? "" : String(message));
+      let name = "Error";
+      if (options !== void 0 && options !== null && typeof options === "object") {
+        if (options.name !== void 0) name = String(options.name);
+        if ("cause" in options) {
+          Object.defineProperty(this, "cause", { value: options.cause, writable: true, configurable: true });
+        }
+      } else if (options !== void 0) {
+        name = String(options);
+      }
+      this.#name = name;
+    }
+    get name() {
+      if (!(#name in this)) throw new TypeError("Illegal invocation");
+      return this.#name;
+    }
+    get code() {
+      if (!(#name in this)) throw new TypeError("Illegal invocation");
+      return codes[this.#name] ?? 0;
+    }
+  };
+  for (const [k, v2] of Object.entries(constants)) {
+    const d = { value: v2, enumerable: true };
+    Object.defineProperty(DOMException, k, d);
+    Object.defineProperty(DOMException.prototype, k, d);
+  }
+  Object.defineProperty(DOMException.prototype, Symbol.toStringTag, { value: "DOMException", configurable: true });
+  var Navigator = class {
+    constructor() {
+      throw new TypeError("Illegal constructor");
+    }
+    get userAgent() {
+      return "Cloudflare-Workers";
+    }
+    get hardwareConcurrency() {
+      return 1;
+    }
+    get language() {
+      return "en";
+    }
+    get languages() {
+      return ["en"];
+    }
+  };
+  Object.defineProperty(Navigator.prototype, Symbol.toStringTag, { value: "Navigator", configurable: true });
+  var timeOrigin = call("perf.timeOrigin");
+  var Performance = class {
+    constructor() {
+      throw new TypeError("Illegal constructor");
+    }
+    get timeOrigin() {
+      return timeOrigin;
+    }
+    now() {
+      return call("perf.now");
+    }
+    toJSON() {
+      return { timeOrigin };
+    }
+  };
+  Object.defineProperty(Performance.prototype, Symbol.toStringTag, { value: "Performance", configurable: true });
+  function install(name, value) {
+    Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
+  }
+  install("DOMException", DOMException);
+  install("Navigator", Navigator);
+  install("Performance", Performance);
+  install("navigator", Object.create(Navigator.prototype));
+  install("performance", Object.create(Performance.prototype));
+
+  // js/src/events.js
+  var beginDispatch;
+  var endDispatch;
+  var isStopped;
+  var markTrusted;
+  function illegal() {
+    return new TypeError("Illegal invocation");
+  }
+  var Event = class _Event {
+    #type;
+    #bubbles;
+    #cancelable;
+    #composed;
+    #canceled = false;
+    #stopped = false;
+    #stopImmediate = false;
+    #target = null;
+    #dispatching = false;
+    #trusted = false;
+    constructor(type, init = void 0) {
+      if (arguments.length === 0) {
+        throw new TypeError("Failed to construct 'Event': 1 argument required, but only 0 present.");
+      }
+      this.#type = String(type);
+      if (init !== void 0 && init !== null) {
+        if (typeof init !== "object" && typeof init !== "function") {
+          throw new TypeError("Failed to construct 'Event': The provided value is not of type 'EventInit'.");
+        }
+        this.#bubbles = !!init.bubbles;
+        this.#cancelable = !!init.cancelable;
+        this.#composed = !!init.composed;
+      } else {
+        this.#bubbles = this.#cancelable = this.#composed = false;
+      }
+    }
+    static {
+      beginDispatch = (e, target) => {
+        if (e.#dispatching) throw new DOMException("The event is already being dispatched.", "InvalidStateError");
+        e.#dispatching = true;
+        e.#target = target;
+        e.#canceled = false;
+        e.#stopped = e.#stopImmediate = false;
+      };
+      endDispatch = (e) => {
+        e.#dispatching = false;
+      };
+      isStopped = (e) => e.#stopImmediate;
+      markTrusted = (e) => {
+        e.#trusted = true;
+      };
+    }
+    get type() {
+      if (!(#type in this)) throw illegal();
+      return this.#type;
+    }
+    get target() {
+      if (!(#type in this)) throw illegal();
+      return this.#target;
+    }
+    get currentTarget() {
+      return this.target;
+    }
+    get srcElement() {
+      return this.target;
+    }
+    get eventPhase() {
+      if (!(#type in this)) throw illegal();
+      return this.#dispatching ? _Event.AT_TARGET : _Event.NONE;
+    }
+    get bubbles() {
+      if (!(#type in this)) throw illegal();
+      return this.#bubbles;
+    }
+    get cancelable() {
+      if (!(#type in this)) throw illegal();
+      return this.#cancelable;
+    }
+    get composed() {
+      if (!(#type in this)) throw illegal();
+      return this.#composed;
+    }
+    get defaultPrevented() {
+      if (!(#type in this)) throw illegal();
+      return this.#canceled;
+    }
+    get returnValue() {
+      return !this.defaultPrevented;
+    }
+    set returnValue(v2) {
+      if (!v2) this.preventDefault();
+    }
+    get cancelBubble() {
+      if (!(#type in this)) throw illegal();
+      return this.#stopped;
+    }
+    set cancelBubble(v2) {
+      if (v2) this.stopPropagation();
+    }
+    get isTrusted() {
+      if (!(#type in this)) throw illegal();
+      return this.#trusted;
+    }
+    get timeStamp() {
+      return 0;
+    }
+    stopPropagation() {
+      if (!(#type in this)) throw illegal();
+      this.#stopped = true;
+    }
+    stopImmediatePropagation() {
+      if (!(#type in this)) throw illegal();
+      this.#stopped = this.#stopImmediate = true;
+    }
+    preventDefault() {
+      if (!(#type in this)) throw illegal();
+      if (this.#cancelable) this.#canceled = true;
+    }
+    composedPath() {
+      if (!(#type in this)) throw illegal();
+      return this.#dispatching ? [this.#target] : [];
+    }
+    initEvent(type, bubbles = false, cancelable = false) {
+      if (!(#type in this)) throw illegal();
+      if (this.#dispatching) return;
+      this.#type = String(type);
+      this.#bubbles = !!bubbles;
+      this.#cancelable = !!cancelable;
+    }
+  };
+  for (const [k, v2] of [["NONE", 0], ["CAPTURING_PHASE", 1], ["AT_TARGET", 2], ["BUBBLING_PHASE", 3]]) {
+    const d = { value: v2, enumerable: true };
+    Object.defineProperty(Event, k, d);
+    Object.defineProperty(Event.prototype, k, d);
+  }
+  function flag(options, name) {
+    return options !== null && typeof options === "object" ? !!options[name] : false;
+  }
+  var clearListeners;
+  var EventTarget = class {
+    #listeners = /* @__PURE__ */ new Map();
+    static {
+      clearListeners = (t) => {
+        for (const list of t.#listeners.values()) {
+          for (const l of list) {
+            l.removed = true;
+            if (l.detach) l.detach();
+          }
+        }
+        t.#listeners.clear();
+      };
+    }
+    addEventListener(type, callback, options = void 0) {
+      if (!(#listeners in this)) throw illegal();
+      if (arguments.length < 2) {
+        throw new TypeError("Failed to execute 'addEventListener' on 'EventTarget': 2 arguments required.");
+      }
+      type = String(type);
+      if (callback === null || callback === void 0) return;
+      if (typeof callback !== "function" && typeof callback !== "object") {
+        throw new TypeError("addEventListener(): the listener must be a function or an object with a handleEvent method.");
+      }
+      let once = false;
+      let signal;
+      if (typeof options === "boolean") {
+        if (options) throw new TypeError("addEventListener(): useCapture must be false.");
+      } else if (options !== null && options !== void 0) {
+        if (flag(options, "capture")) throw new TypeError("addEventListener(): options.capture must be false.");
+        if (flag(options, "passive")) throw new TypeError("addEventListener(): options.passive must be false.");
+        once = flag(options, "once");
+        signal = options.signal;
+        if (signal !== void 0 && !(signal instanceof AbortSignal)) {
+          throw new TypeError("addEventListener(): options.signal must be an AbortSignal.");
+        }
+      }
+      if (signal && signal.aborted) return;
+      let list = this.#listeners.get(type);
+      if (!list) this.#listeners.set(type, list = []);
+      if (list.some((l) => l.callback === callback)) return;
+      const entry = { callback, once, removed: false, detach: null };
+      if (signal) entry.detach = onAbort(signal, () => this.removeEventListener(type, callback));
+      list.push(entry);
+    }
+    removeEventListener(type, callback, options = void 0) {
+      if (!(#listeners in this)) throw illegal();
+      if (typeof options === "boolean") {
+        if (options) throw new TypeError("removeEventListener(): useCapture must be false.");
+      } else if (flag(options, "capture")) {
+        throw new TypeError("removeEventListener(): options.capture must be false.");
+      }
+      type = String(type);
+      const list = this.#listeners.get(type);
+      if (!list) return;
+      const i = list.findIndex((l2) => l2.callback === callback);
+      if (i < 0) return;
+      const [l] = list.splice(i, 1);
+      l.removed = true;
+      if (l.detach) l.detach();
+      if (list.length === 0) this.#listeners.delete(type);
+    }
+    dispatchEvent(event) {
+      if (!(#listeners in this)) throw illegal();
+      if (!(event instanceof Event)) {
+        throw new TypeError("Failed to execute 'dispatchEvent' on 'EventTarget': parameter 1 is not of type 'Event'.");
+      }
+      beginDispatch(event, this);
+      try {
+        const type = event.type;
+        const on = this["on" + type];
+        const list = this.#listeners.get(type);
+        if (typeof on === "function") {
+          if (on.call(this, event) === true) event.preventDefault();
+        }
+        if (list) {
+          for (const l of list.slice()) {
+            if (isStopped(event)) break;
+            if (l.removed) continue;
+            if (l.once) this.removeEventListener(type, l.callback);
+            let ret;
+            if (typeof l.callback === "function") {
+              ret = l.callback.call(this, event);
+            } else {
+              const h = l.callback.handleEvent;
+              if (typeof h !== "function") throw new TypeError("The event listener's handleEvent is not a function.");
+              ret = h.call(l.callback, event);
+            }
+            if (ret === true) event.preventDefault();
+          }
+        }
+      } finally {
+        endDispatch(event);
+      }
+      return !event.defaultPrevented;
+    }
+  };
+  function dispatchTrusted(target, event) {
+    markTrusted(event);
+    return target.dispatchEvent(event);
+  }
+  function dict(init) {
+    return init === void 0 || init === null ? {} : init;
+  }
+  var CustomEvent = class extends Event {
+    #detail;
+    constructor(type, init = void 0) {
+      super(type, init);
+      this.#detail = dict(init).detail ?? null;
+    }
+    get detail() {
+      if (!(#detail in this)) throw illegal();
+      return this.#detail;
+    }
+  };
+  var ErrorEvent = class extends Event {
+    #i;
+    constructor(type, init = void 0) {
+      super(type, init);
+      const d = dict(init);
+      this.#i = {
+        message: d.message === void 0 ? "" : String(d.message),
+        filename: d.filename === void 0 ? "" : String(d.filename),
+        lineno: d.lineno >>> 0,
+        colno: d.colno >>> 0,
+        error: d.error
+      };
+    }
+    get message() {
+      return this.#i.message;
+    }
+    get filename() {
+      return this.#i.filename;
+    }
+    get lineno() {
+      return this.#i.lineno;
+    }
+    get colno() {
+      return this.#i.colno;
+    }
+    get error() {
+      return this.#i.error;
+    }
+  };
+  var MessageEvent = class extends Event {
+    #i;
+    constructor(type, init = void 0) {
+      super(type, init);
+      const d = dict(init);
+      this.#i = {
+        data: d.data === void 0 ? null : d.data,
+        origin: d.origin === void 0 ? "" : String(d.origin),
+        lastEventId: d.lastEventId === void 0 ? "" : String(d.lastEventId),
+        source: d.source ?? null,
+        ports: d.ports ? Array.from(d.ports) : []
+      };
+    }
+    get data() {
+      return this.#i.data;
+    }
+    get origin() {
+      return this.#i.origin;
+    }
+    get lastEventId() {
+      return this.#i.lastEventId;
+    }
+    get source() {
+      return this.#i.source;
+    }
+    get ports() {
+      return this.#i.ports;
+    }
+  };
+  var CloseEvent = class extends Event {
+    #i;
+    constructor(type, init = void 0) {
+      super(type, init);
+      const d = dict(init);
+      this.#i = {
+        code: d.code === void 0 ? 0 : d.code & 65535,
+        reason: d.reason === void 0 ? "" : String(d.reason),
+        wasClean: !!d.wasClean
+      };
+    }
+    get code() {
+      return this.#i.code;
+    }
+    get reason() {
+      return this.#i.reason;
+    }
+    get wasClean() {
+      return this.#i.wasClean;
+    }
+  };
+  var CREATE = /* @__PURE__ */ Symbol("create");
+  var signalAlgorithms;
+  var signalAbort;
+  var AbortSignal = class _AbortSignal extends EventTarget {
+    #aborted = false;
+    #reason = void 0;
+    #algorithms = /* @__PURE__ */ new Set();
+    #onabort = null;
+    constructor(token = void 0) {
+      if (token !== CREATE) throw new TypeError("Illegal constructor");
+      super();
+    }
+    static {
+      signalAlgorithms = (s) => s.#algorithms;
+      signalAbort = (s, reason) => {
+        if (s.#aborted) return;
+        s.#aborted = true;
+        s.#reason = reason === void 0 ? new DOMException("The operation was aborted", "AbortError") : reason;
+        const algorithms = [...s.#algorithms];
+        s.#algorithms.clear();
+        try {
+          for (const fn of algorithms) fn(s.#reason);
+          dispatchTrusted(s, new Event("abort"));
+        } finally {
+          clearListeners(s);
+        }
+      };
+    }
+    get aborted() {
+      if (!(#aborted in this)) throw illegal();
+      return this.#aborted;
+    }
+    get reason() {
+      if (!(#aborted in this)) throw illegal();
+      return this.#reason;
+    }
+    get onabort() {
+      if (!(#aborted in this)) throw illegal();
+      return this.#onabort;
+    }
+    set onabort(h) {
+      if (!(#aborted in this)) throw illegal();
+      this.#onabort = typeof h === "function" || h !== null && typeof h === "object" ? h : null;
+    }
+    throwIfAborted() {
+      if (!(#aborted in this)) throw illegal();
+      if (this.#aborted) throw this.#reason;
+    }
+    static abort(reason = void 0) {
+      const s = new _AbortSignal(CREATE);
+      s.#aborted = true;
+      s.#reason = reason === void 0 ? new DOMException("The operation was aborted", "AbortError") : reason;
+      return s;
+    }
+    static timeout(ms) {
+      ms = Number(ms);
+      if (!Number.isFinite(ms) || ms < 0) {
+        throw new TypeError("AbortSignal.timeout(): the delay must be a non-negative finite number.");
+      }
+      const s = new _AbortSignal(CREATE);
+      globalThis.setTimeout(() => {
+        signalAbort(s, new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+      }, ms);
+      return s;
+    }
+    static any(signals) {
+      const list = Array.from(signals);
+      for (const sig of list) {
+        if (!(sig instanceof _AbortSignal)) throw new TypeError("AbortSignal.any(): every element must be an AbortSignal.");
+      }
+      for (const sig of list) {
+        if (sig.aborted) return _AbortSignal.abort(sig.reason);
+      }
+      const s = new _AbortSignal(CREATE);
+      const detach = [];
+      const fire2 = (reason) => {
+        for (const d of detach) d();
+        signalAbort(s, reason);
+      };
+      for (const sig of list) detach.push(onAbort(sig, fire2));
+      return s;
+    }
+  };
+  var AbortController = class {
+    #signal = new AbortSignal(CREATE);
+    get signal() {
+      if (!(#signal in this)) throw illegal();
+      return this.#signal;
+    }
+    abort(reason = void 0) {
+      if (!(#signal in this)) throw illegal();
+      signalAbort(this.#signal, reason);
+    }
+  };
+  function onAbort(signal, fn) {
+    const set2 = signalAlgorithms(signal);
+    set2.add(fn);
+    return () => set2.delete(fn);
+  }
+  for (const C2 of [Event, EventTarget, CustomEvent, ErrorEvent, MessageEvent, CloseEvent, AbortSignal, AbortController]) {
+    Object.defineProperty(C2.prototype, Symbol.toStringTag, { value: C2.name, configurable: true });
+    Object.defineProperty(globalThis, C2.name, { value: C2, writable: true, enumerable: false, configurable: true });
+  }
+
+  // js/src/encoding.js
+  var JS_MAX = 256;
+  function toUSV(s) {
+    return typeof s.toWellFormed === "function" ? s.toWellFormed() : s;
+  }
+  function encodeJS(s, out) {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      let c = s.charCodeAt(i);
+      if (c < 128) {
+        out[n++] = c;
+      } else if (c < 2048) {
+        out[n++] = 192 | c >> 6;
+        out[n++] = 128 | c & 63;
+      } else {
+        if (c >= 55296 && c <= 57343) {
+          const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+          if (c <= 56319 && d >= 56320 && d <= 57343) {
+            c = 65536 + (c - 55296 << 10) + (d - 56320);
+            i++;
+            out[n++] = 240 | c >> 18;
+            out[n++] = 128 | c >> 12 & 63;
+            out[n++] = 128 | c >> 6 & 63;
+            out[n++] = 128 | c & 63;
+            continue;
+          }
+          c = 65533;
+        }
+        out[n++] = 224 | c >> 12;
+        out[n++] = 128 | c >> 6 & 63;
+        out[n++] = 128 | c & 63;
+      }
+    }
+    return n;
+  }
+  function encodeUTF8(s) {
+    s = String(s);
+    if (s.length <= JS_MAX) {
+      const buf = new Uint8Array(s.length * 3);
+      const n = encodeJS(s, buf);
+      return buf.slice(0, n);
+    }
+    return call("encoding.encode", toUSV(s));
+  }
+  function decodeJS(b2, fatal) {
+    let out = "";
+    const codes2 = [];
+    let i = 0;
+    const len = b2.length;
+    while (i < len) {
+      const c = b2[i];
+      if (c < 128) {
+        codes2.push(c);
+        i++;
+      } else {
+        let n = 0;
+        let lo = 128;
+        let hi = 191;
+        let cp = 0;
+        if (c >= 194 && c <= 223) {
+          n = 2;
+          cp = c & 31;
+        } else if (c >= 224 && c <= 239) {
+          n = 3;
+          cp = c & 15;
+          if (c === 224) lo = 160;
+          else if (c === 237) hi = 159;
+        } else if (c >= 240 && c <= 244) {
+          n = 4;
+          cp = c & 7;
+          if (c === 240) lo = 144;
+          else if (c === 244) hi = 143;
+        }
+        let j2 = i + 1;
+        if (n > 0) {
+          for (; j2 < i + n && j2 < len; j2++) {
+            const x2 = b2[j2];
+            if (x2 < lo || x2 > hi) break;
+            lo = 128;
+            hi = 191;
+            cp = cp << 6 | x2 & 63;
+          }
+        }
+        if (n > 0 && j2 === i + n) {
+          if (cp >= 65536) {
+            cp -= 65536;
+            codes2.push(55296 + (cp >> 10), 56320 + (cp & 1023));
+          } else {
+            codes2.push(cp);
+          }
+        } else {
+          if (fatal) return null;
+          codes2.push(65533);
+        }
+        i = j2;
+      }
+      if (codes2.length >= 4096) {
+        out += String.fromCharCode.apply(null, codes2);
+        codes2.length = 0;
+      }
+    }
+    return out + String.fromCharCode.apply(null, codes2);
+  }
+  function bytesOf(input) {
+    if (input === void 0) return new Uint8Array(0);
+    if (input instanceof ArrayBuffer) return new Uint8Array(input);
+    if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    if (typeof SharedArrayBuffer === "function" && input instanceof SharedArrayBuffer) return new Uint8Array(input);
+    throw new TypeError(
+      "Failed to execute 'decode' on 'TextDecoder': parameter 1 is not of type 'ArrayBuffer or ArrayBufferView'."
+    );
+  }
+  function decodeUTF8(b2, fatal, stream) {
+    if (!stream && b2.length <= JS_MAX) {
+      const s = decodeJS(b2, fatal);
+      if (s === null) throw new TypeError("Failed to decode input.");
+      return [s, 0];
+    }
+    return call("encoding.decode", b2, fatal, stream);
+  }
+  var labels = /* @__PURE__ */ new Map();
+  for (const l of ["unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "utf-8", "utf8", "x-unicode20utf8"]) labels.set(l, "utf-8");
+  for (const l of ["csunicode", "iso-10646-ucs-2", "ucs-2", "unicode", "unicodefeff", "utf-16", "utf-16le"]) labels.set(l, "utf-16le");
+  for (const l of ["unicodefffe", "utf-16be"]) labels.set(l, "utf-16be");
+  for (const l of [
+    "ansi_x3.4-1968",
+    "ascii",
+    "cp1252",
+    "cp819",
+    "csisolatin1",
+    "ibm819",
+    "iso-8859-1",
+    "iso-ir-100",
+    "iso8859-1",
+    "iso88591",
+    "iso_8859-1",
+    "iso_8859-1:1987",
+    "l1",
+    "latin1",
+    "us-ascii",
+    "windows-1252",
+    "x-cp1252"
+  ]) labels.set(l, "windows-1252");
+  function encodingForLabel(label) {
+    return labels.get(String(label).trim().toLowerCase()) ?? null;
+  }
+  var TextEncoder2 = class {
+    get encoding() {
+      return "utf-8";
+    }
+    encode(input = "") {
+      return encodeUTF8(input);
+    }
+    encodeInto(source, destination) {
+      if (!(destination instanceof Uint8Array)) {
+        throw new TypeError("Failed to execute 'encodeInto' on 'TextEncoder': parameter 2 is not of type 'Uint8Array'.");
+      }
+      source = String(source);
+      const cap = destination.length;
+      if (source.length * 3 <= cap && source.length <= JS_MAX) {
+        const written = encodeJS(source, destination);
+        return { read: source.length, written };
+      }
+      const [bytes, read] = call("encoding.encodeInto", toUSV(source), cap);
+      destination.set(bytes);
+      return { read, written: bytes.length };
+    }
+  };
+  var TextDecoder2 = class {
+    #encoding;
+    #fatal;
+    #ignoreBOM;
+    #bomSeen = false;
+    #pending = null;
+    // undecoded tail bytes of a stream, or null
+    constructor(label = "utf-8", options = void 0) {
+      const enc = encodingForLabel(label);
+      if (enc === null) throw new RangeError(`"${label}" is not a valid encoding.`);
+      this.#encoding = enc;
+      const o = options ?? {};
+      this.#fatal = !!o.fatal;
+      this.#ignoreBOM = !!o.ignoreBOM;
+    }
+    get encoding() {
+      return this.#encoding;
+    }
+    get fatal() {
+      return this.#fatal;
+    }
+    get ignoreBOM() {
+      return this.#ignoreBOM;
+    }
+    decode(input = void 0, options = void 0) {
+      let b2 = bytesOf(input);
+      const stream = !!(options && options.stream);
+      if (this.#pending) {
+        const joined = new Uint8Array(this.#pending.length + b2.length);
+        joined.set(this.#pending);
+        joined.set(b2, this.#pending.length);
+        b2 = joined;
+        this.#pending = null;
+      }
+      let s;
+      let pending2 = 0;
+      try {
+        switch (this.#encoding) {
+          case "utf-8":
+            [s, pending2] = decodeUTF8(b2, this.#fatal, stream);
+            break;
+          case "utf-16le":
+          case "utf-16be":
+            [s, pending2] = decodeUTF16(b2, this.#encoding === "utf-16be", this.#fatal, stream);
+            break;
+          default:
+            s = latin1(b2);
+        }
+      } catch (e) {
+        this.#bomSeen = false;
+        throw e;
+      }
+      if (pending2 > 0) this.#pending = b2.slice(b2.length - pending2);
+      if (s.length > 0 && !this.#ignoreBOM && !this.#bomSeen && this.#encoding !== "windows-1252") {
+        this.#bomSeen = true;
+        if (s.charCodeAt(0) === 65279) s = s.slice(1);
+      }
+      if (!stream) this.#bomSeen = false;
+      return s;
+    }
+  };
+  function latin1(b2) {
+    let out = "";
+    for (let i = 0; i < b2.length; i += 4096) {
+      out += String.fromCharCode.apply(null, b2.subarray(i, i + 4096));
+    }
+    return out;
+  }
+  function decodeUTF16(b2, bigEndian, fatal, stream) {
+    const units = [];
+    let out = "";
+    let end = b2.length - b2.length % 2;
+    let pending2 = b2.length - end;
+    for (let i = 0; i < end; i += 2) {
+      const u = bigEndian ? b2[i] << 8 | b2[i + 1] : b2[i] | b2[i + 1] << 8;
+      if (u >= 55296 && u <= 56319) {
+        if (i + 2 >= end) {
+          if (stream) {
+            pending2 += end - i;
+            break;
+          }
+        } else {
+          const v2 = bigEndian ? b2[i + 2] << 8 | b2[i + 3] : b2[i + 2] | b2[i + 3] << 8;
+          if (v2 >= 56320 && v2 <= 57343) {
+            units.push(u, v2);
+            i += 2;
+            continue;
+          }
+        }
+        if (fatal) throw new TypeError("Failed to decode input.");
+        units.push(65533);
+      } else if (u >= 56320 && u <= 57343) {
+        if (fatal) throw new TypeError("Failed to decode input.");
+        units.push(65533);
+      } else {
+        units.push(u);
+      }
+      if (units.length >= 4096) {
+        out += String.fromCharCode.apply(null, units);
+        units.length = 0;
+      }
+    }
+    out += String.fromCharCode.apply(null, units);
+    if (!stream && pending2 > 0) {
+      if (fatal) throw new TypeError("Failed to decode input.");
+      out += "�";
+      pending2 = 0;
+    }
+    return [out, pending2];
+  }
+  function btoa(data) {
+    if (arguments.length === 0) throw new TypeError("Failed to execute 'btoa': 1 argument required, but only 0 present.");
+    return call("encoding.btoa", String(data));
+  }
+  function atob(data) {
+    if (arguments.length === 0) throw new TypeError("Failed to execute 'atob': 1 argument required, but only 0 present.");
+    return call("encoding.atob", String(data));
+  }
+  for (const C2 of [TextEncoder2, TextDecoder2]) {
+    Object.defineProperty(C2.prototype, Symbol.toStringTag, { value: C2.name, configurable: true });
+  }
+  for (const [name, value] of Object.entries({ TextEncoder: TextEncoder2, TextDecoder: TextDecoder2, atob, btoa })) {
+    Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
+  }
+
+  // ../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
+  var Pe = Object.defineProperty;
+  var a = (e, t) => Pe(e, "name", { value: t, configurable: true });
+  var P = class {
+    type = 3;
+    name = "";
+    prefix = "";
+    value = "";
+    suffix = "";
+    modifier = 3;
+    constructor(t, r, n, c, l, f) {
+      this.type = t, this.name = r, this.prefix = n, this.value = c, this.suffix = l, this.modifier = f;
+    }
+    hasCustomName() {
+      return this.name !== "" && typeof this.name != "number";
+    }
+  };
+  a(P, "Part");
+  var Re = /[$_\p{ID_Start}]/u;
+  var Ee = /[$_\u200C\u200D\p{ID_Continue}]/u;
+  var v = ".*";
+  function Oe(e, t) {
+    return (t ? /^[\x00-\xFF]*$/ : /^[\x00-\x7F]*$/).test(e);
+  }
+  a(Oe, "isASCII");
+  function D(e, t = false) {
+    let r = [], n = 0;
+    for (; n < e.length; ) {
+      let c = e[n], l = a(function(f) {
+        if (!t) throw new TypeError(f);
+        r.push({ type: "INVALID_CHAR", index: n, value: e[n++] });
+      }, "ErrorOrInvalid");
+      if (c === "*") {
+        r.push({ type: "ASTERISK", index: n, value: e[n++] });
+        continue;
+      }
+      if (c === "+" || c === "?") {
+        r.push({ type: "OTHER_MODIFIER", index: n, value: e[n++] });
+        continue;
+      }
+      if (c === "\\") {
+        r.push({ type: "ESCAPED_CHAR", index: n++, value: e[n++] });
+        continue;
+      }
+      if (c === "{") {
+        r.push({ type: "OPEN", index: n, value: e[n++] });
+        continue;
+      }
+      if (c === "}") {
+        r.push({ type: "CLOSE", index: n, value: e[n++] });
+        continue;
+      }
+      if (c === ":") {
+        let f = "", s = n + 1;
+        for (; s < e.length; ) {
+          let i = e.substr(s, 1);
+          if (s === n + 1 && Re.test(i) || s !== n + 1 && Ee.test(i)) {
+            f += e[s++];
+            continue;
+          }
+          break;
+        }
+        if (!f) {
+          l(`Missing parameter name at ${n}`);
+          continue;
+        }
+        r.push({ type: "NAME", index: n, value: f }), n = s;
+        continue;
+      }
+      if (c === "(") {
+        let f = 1, s = "", i = n + 1, o = false;
+        if (e[i] === "?") {
+          l(`Pattern cannot start with "?" at ${i}`);
+          continue;
+        }
+        for (; i < e.length; ) {
+          if (!Oe(e[i], false)) {
+            l(`Invalid character '${e[i]}' at ${i}.`), o = true;
+            break;
+          }
+          if (e[i] === "\\") {
+            s += e[i++] + e[i++];
+            continue;
+          }
+          if (e[i] === ")") {
+            if (f--, f === 0) {
+              i++;
+              break;
+            }
+          } else if (e[i] === "(" && (f++, e[i + 1] !== "?")) {
+            l(`Capturing groups are not allowed at ${i}`), o = true;
+            break;
+          }
+          s += e[i++];
+        }
+        if (o) continue;
+        if (f) {
+          l(`Unbalanced pattern at ${n}`);
+          continue;
+        }
+        if (!s) {
+          l(`Missing pattern at ${n}`);
+          continue;
+        }
+        r.push({ type: "REGEX", index: n, value: s }), n = i;
+        continue;
+      }
+      r.push({ type: "CHAR", index: n, value: e[n++] });
+    }
+    return r.push({ type: "END", index: n, value: "" }), r;
+  }
+  a(D, "lexer");
+  function F(e, t = {}) {
+    let r = D(e);
+    t.delimiter ??= "/#?", t.prefixes ??= "./";
+    let n = `[^${x(t.delimiter)}]+?`, c = [], l = 0, f = 0, s = "", i = /* @__PURE__ */ new Set(), o = a((u) => {
+      if (f < r.length && r[f].type === u) return r[f++].value;
+    }, "tryConsume"), h = a(() => o("OTHER_MODIFIER") ?? o("ASTERISK"), "tryConsumeModifier"), p = a((u) => {
+      let d = o(u);
+      if (d !== void 0) return d;
+      let { type: g, index: y } = r[f];
+      throw new TypeError(`Unexpected ${g} at ${y}, expected ${u}`);
+    }, "mustConsume"), A = a(() => {
+      let u = "", d;
+      for (; d = o("CHAR") ?? o("ESCAPED_CHAR"); ) u += d;
+      return u;
+    }, "consumeText"), xe = a((u) => u, "DefaultEncodePart"), N = t.encodePart || xe, H = "", $ = a((u) => {
+      H += u;
+    }, "appendToPendingFixedValue"), M = a(() => {
+      H.length && (c.push(new P(3, "", "", N(H), "", 3)), H = "");
+    }, "maybeAddPartFromPendingFixedValue"), X = a((u, d, g, y, Z) => {
+      let m = 3;
+      switch (Z) {
+        case "?":
+          m = 1;
+          break;
+        case "*":
+          m = 0;
+          break;
+        case "+":
+          m = 2;
+          break;
+      }
+      if (!d && !g && m === 3) {
+        $(u);
+        return;
+      }
+      if (M(), !d && !g) {
+        if (!u) return;
+        c.push(new P(3, "", "", N(u), "", m));
+        return;
+      }
+      let S;
+      g ? g === "*" ? S = v : S = g : S = n;
+      let k = 2;
+      S === n ? (k = 1, S = "") : S === v && (k = 0, S = "");
+      let E;
+      if (d ? E = d : g && (E = l++), i.has(E)) throw new TypeError(`Duplicate name '${E}'.`);
+      i.add(E), c.push(new P(k, E, N(u), S, N(y), m));
+    }, "addPart");
+    for (; f < r.length; ) {
+      let u = o("CHAR"), d = o("NAME"), g = o("REGEX");
+      if (!d && !g && (g = o("ASTERISK")), d || g) {
+        let m = u ?? "";
+        t.prefixes.indexOf(m) === -1 && ($(m), m = ""), M();
+        let S = h();
+        X(m, d, g, "", S);
+        continue;
+      }
+      let y = u ?? o("ESCAPED_CHAR");
+      if (y) {
+        $(y);
+        continue;
+      }
+      if (o("OPEN")) {
+        let m = A(), S = o("NAME"), k = o("REGEX");
+        !S && !k && (k = o("ASTERISK"));
+        let E = A();
+        p("CLOSE");
+        let be = h();
+        X(m, S, k, E, be);
+        continue;
+      }
+      M(), p("END");
+    }
+    return c;
+  }
+  a(F, "parse");
+  function x(e) {
+    return e.replace(/([.+*?^${}()[\]|/\\])/g, "\\$1");
+  }
+  a(x, "escapeString");
+  function B(e) {
+    return e && e.ignoreCase ? "ui" : "u";
+  }
+  a(B, "flags");
+  function q(e, t, r) {
+    return W(F(e, r), t, r);
+  }
+  a(q, "stringToRegexp");
+  function T(e) {
+    switch (e) {
+      case 0:
+        return "*";
+      case 1:
+        return "?";
+      case 2:
+        return "+";
+      case 3:
+        return "";
+    }
+  }
+  a(T, "modifierToString");
+  function W(e, t, r = {}) {
+    r.delimiter ??= "/#?", r.prefixes ??= "./", r.sensitive ??= false, r.strict ??= false, r.end ??= true, r.start ??= true, r.endsWith = "";
+    let n = r.start ? "^" : "";
+    for (let s of e) {
+      if (s.type === 3) {
+        s.modifier === 3 ? n += x(s.value) : n += `(?:${x(s.value)})${T(s.modifier)}`;
+        continue;
+      }
+      t && t.push(s.name);
+      let i = `[^${x(r.delimiter)}]+?`, o = s.value;
+      if (s.type === 1 ? o = i : s.type === 0 && (o = v), !s.prefix.length && !s.suffix.length) {
+        s.modifier === 3 || s.modifier === 1 ? n += `(${o})${T(s.modifier)}` : n += `((?:${o})${T(s.modifier)})`;
+        continue;
+      }
+      if (s.modifier === 3 || s.modifier === 1) {
+        n += `(?:${x(s.prefix)}(${o})${x(s.suffix)})`, n += T(s.modifier);
+        continue;
+      }
+      n += `(?:${x(s.prefix)}`, n += `((?:${o})(?:`, n += x(s.suffix), n += x(s.prefix), n += `(?:${o}))*)${x(s.suffix)})`, s.modifier === 0 && (n += "?");
+    }
+    let c = `[${x(r.endsWith)}]|$`, l = `[${x(r.delimiter)}]`;
+    if (r.end) return r.strict || (n += `${l}?`), r.endsWith.length ? n += `(?=${c})` : n += "$", new RegExp(n, B(r));
+    r.strict || (n += `(?:${l}(?=${c}))?`);
+    let f = false;
+    if (e.length) {
+      let s = e[e.length - 1];
+      s.type === 3 && s.modifier === 3 && (f = r.delimiter.indexOf(s) > -1);
+    }
+    return f || (n += `(?=${l}|${c})`), new RegExp(n, B(r));
+  }
+  a(W, "partsToRegexp");
+  var b = { delimiter: "", prefixes: "", sensitive: true, strict: true };
+  var J = { delimiter: ".", prefixes: "", sensitive: true, strict: true };
+  var Q = { delimiter: "/", prefixes: "/", sensitive: true, strict: true };
+  function ee(e, t) {
+    return e.length ? e[0] === "/" ? true : !t || e.length < 2 ? false : (e[0] == "\\" || e[0] == "{") && e[1] == "/" : false;
+  }
+  a(ee, "isAbsolutePathname");
+  function te(e, t) {
+    return e.startsWith(t) ? e.substring(t.length, e.length) : e;
+  }
+  a(te, "maybeStripPrefix");
+  function ke(e, t) {
+    return e.endsWith(t) ? e.substr(0, e.length - t.length) : e;
+  }
+  a(ke, "maybeStripSuffix");
+  function _(e) {
+    return !e || e.length < 2 ? false : e[0] === "[" || (e[0] === "\\" || e[0] === "{") && e[1] === "[";
+  }
+  a(_, "treatAsIPv6Hostname");
+  var re = ["ftp", "file", "http", "https", "ws", "wss"];
+  function U(e) {
+    if (!e) return true;
+    for (let t of re) if (e.test(t)) return true;
+    return false;
+  }
+  a(U, "isSpecialScheme");
+  function ne(e, t) {
+    if (e = te(e, "#"), t || e === "") return e;
+    let r = new URL("https://example.com");
+    return r.hash = e, r.hash ? r.hash.substring(1, r.hash.length) : "";
+  }
+  a(ne, "canonicalizeHash");
+  function se(e, t) {
+    if (e = te(e, "?"), t || e === "") return e;
+    let r = new URL("https://example.com");
+    return r.search = e, r.search ? r.search.substring(1, r.search.length) : "";
+  }
+  a(se, "canonicalizeSearch");
+  function ie(e, t) {
+    return t || e === "" ? e : _(e) ? K(e) : j(e);
+  }
+  a(ie, "canonicalizeHostname");
+  function ae(e, t) {
+    if (t || e === "") return e;
+    let r = new URL("https://example.com");
+    return r.password = e, r.password;
+  }
+  a(ae, "canonicalizePassword");
+  function oe(e, t) {
+    if (t || e === "") return e;
+    let r = new URL("https://example.com");
+    return r.username = e, r.username;
+  }
+  a(oe, "canonicalizeUsername");
+  function ce(e, t, r) {
+    if (r || e === "") return e;
+    if (t && !re.includes(t)) return new URL(`${t}:${e}`).pathname;
+    let n = e[0] == "/";
+    return e = new URL(n ? e : "/-" + e, "https://example.com").pathname, n || (e = e.substring(2, e.length)), e;
+  }
+  a(ce, "canonicalizePathname");
+  function le(e, t, r) {
+    return z(t) === e && (e = ""), r || e === "" ? e : G(e);
+  }
+  a(le, "canonicalizePort");
+  function fe(e, t) {
+    return e = ke(e, ":"), t || e === "" ? e : w(e);
+  }
+  a(fe, "canonicalizeProtocol");
+  function z(e) {
+    switch (e) {
+      case "ws":
+      case "http":
+        return "80";
+      case "wws":
+      case "https":
+        return "443";
+      case "ftp":
+        return "21";
+      default:
+        return "";
+    }
+  }
+  a(z, "defaultPortForProtocol");
+  function w(e) {
+    if (e === "") return e;
+    if (/^[-+.A-Za-z0-9]*$/.test(e)) return e.toLowerCase();
+    throw new TypeError(`Invalid protocol '${e}'.`);
+  }
+  a(w, "protocolEncodeCallback");
+  function he(e) {
+    if (e === "") return e;
+    let t = new URL("https://example.com");
+    return t.username = e, t.username;
+  }
+  a(he, "usernameEncodeCallback");
+  function ue(e) {
+    if (e === "") return e;
+    let t = new URL("https://example.com");
+    return t.password = e, t.password;
+  }
+  a(ue, "passwordEncodeCallback");
+  function j(e) {
+    if (e === "") return e;
+    if (/[\t\n\r #%/:<>?@[\]^\\|]/g.test(e)) throw new TypeError(`Invalid hostname '${e}'`);
+    let t = new URL("https://example.com");
+    return t.hostname = e, t.hostname;
+  }
+  a(j, "hostnameEncodeCallback");
+  function K(e) {
+    if (e === "") return e;
+    if (/[^0-9a-fA-F[\]:]/g.test(e)) throw new TypeError(`Invalid IPv6 hostname '${e}'`);
+    return e.toLowerCase();
+  }
+  a(K, "ipv6HostnameEncodeCallback");
+  function G(e) {
+    if (e === "" || /^[0-9]*$/.test(e) && parseInt(e) <= 65535) return e;
+    throw new TypeError(`Invalid port '${e}'.`);
+  }
+  a(G, "portEncodeCallback");
+  function de(e) {
+    if (e === "") return e;
+    let t = new URL("https://example.com");
+    return t.pathname = e[0] !== "/" ? "/-" + e : e, e[0] !== "/" ? t.pathname.substring(2, t.pathname.length) : t.pathname;
+  }
+  a(de, "standardURLPathnameEncodeCallback");
+  function pe(e) {
+    return e === "" ? e : new URL(`data:${e}`).pathname;
+  }
+  a(pe, "pathURLPathnameEncodeCallback");
+  function ge(e) {
+    if (e === "") return e;
+    let t = new URL("https://example.com");
+    return t.search = e, t.search.substring(1, t.search.length);
+  }
+  a(ge, "searchEncodeCallback");
+  function me(e) {
+    if (e === "") return e;
+    let t = new URL("https://example.com");
+    return t.hash = e, t.hash.substring(1, t.hash.length);
+  }
+  a(me, "hashEncodeCallback");
+  var C = class {
+    #i;
+    #n = [];
+    #t = {};
+    #e = 0;
+    #s = 1;
+    #l = 0;
+    #o = 0;
+    #d = 0;
+    #p = 0;
+    #g = false;
+    constructor(t) {
+      this.#i = t;
+    }
+    get result() {
+      return this.#t;
+    }
+    parse() {
+      for (this.#n = D(this.#i, true); this.#e < this.#n.length; this.#e += this.#s) {
+        if (this.#s = 1, this.#n[this.#e].type === "END") {
+          if (this.#o === 0) {
+            this.#b(), this.#f() ? this.#r(9, 1) : this.#h() ? this.#r(8, 1) : this.#r(7, 0);
+            continue;
+          } else if (this.#o === 2) {
+            this.#u(5);
+            continue;
+          }
+          this.#r(10, 0);
+          break;
+        }
+        if (this.#d > 0) if (this.#A()) this.#d -= 1;
+        else continue;
+        if (this.#T()) {
+          this.#d += 1;
+          continue;
+        }
+        switch (this.#o) {
+          case 0:
+            this.#P() && this.#u(1);
+            break;
+          case 1:
+            if (this.#P()) {
+              this.#C();
+              let t = 7, r = 1;
+              this.#E() ? (t = 2, r = 3) : this.#g && (t = 2), this.#r(t, r);
+            }
+            break;
+          case 2:
+            this.#S() ? this.#u(3) : (this.#x() || this.#h() || this.#f()) && this.#u(5);
+            break;
+          case 3:
+            this.#O() ? this.#r(4, 1) : this.#S() && this.#r(5, 1);
+            break;
+          case 4:
+            this.#S() && this.#r(5, 1);
+            break;
+          case 5:
+            this.#y() ? this.#p += 1 : this.#w() && (this.#p -= 1), this.#k() && !this.#p ? this.#r(6, 1) : this.#x() ? this.#r(7, 0) : this.#h() ? this.#r(8, 1) : this.#f() && this.#r(9, 1);
+            break;
+          case 6:
+            this.#x() ? this.#r(7, 0) : this.#h() ? this.#r(8, 1) : this.#f() && this.#r(9, 1);
+            break;
+          case 7:
+            this.#h() ? this.#r(8, 1) : this.#f() && this.#r(9, 1);
+            break;
+          case 8:
+            this.#f() && this.#r(9, 1);
+            break;
+          case 9:
+            break;
+          case 10:
+            break;
+        }
+      }
+      this.#t.hostname !== void 0 && this.#t.port === void 0 && (this.#t.port = "");
+    }
+    #r(t, r) {
+      switch (this.#o) {
+        case 0:
+          break;
+        case 1:
+          this.#t.protocol = this.#c();
+          break;
+        case 2:
+          break;
+        case 3:
+          this.#t.username = this.#c();
+          break;
+        case 4:
+          this.#t.password = this.#c();
+          break;
+        case 5:
+          this.#t.hostname = this.#c();
+          break;
+        case 6:
+          this.#t.port = this.#c();
+          break;
+        case 7:
+          this.#t.pathname = this.#c();
+          break;
+        case 8:
+          this.#t.search = this.#c();
+          break;
+        case 9:
+          this.#t.hash = this.#c();
+          break;
+        case 10:
+          break;
+      }
+      this.#o !== 0 && t !== 10 && ([1, 2, 3, 4].includes(this.#o) && [6, 7, 8, 9].includes(t) && (this.#t.hostname ??= ""), [1, 2, 3, 4, 5, 6].includes(this.#o) && [8, 9].includes(t) && (this.#t.pathname ??= this.#g ? "/" : ""), [1, 2, 3, 4, 5, 6, 7].includes(this.#o) && t === 9 && (this.#t.search ??= "")), this.#R(t, r);
+    }
+    #R(t, r) {
+      this.#o = t, this.#l = this.#e + r, this.#e += r, this.#s = 0;
+    }
+    #b() {
+      this.#e = this.#l, this.#s = 0;
+    }
+    #u(t) {
+      this.#b(), this.#o = t;
+    }
+    #m(t) {
+      return t < 0 && (t = this.#n.length - t), t < this.#n.length ? this.#n[t] : this.#n[this.#n.length - 1];
+    }
+    #a(t, r) {
+      let n = this.#m(t);
+      return n.value === r && (n.type === "CHAR" || n.type === "ESCAPED_CHAR" || n.type === "INVALID_CHAR");
+    }
+    #P() {
+      return this.#a(this.#e, ":");
+    }
+    #E() {
+      return this.#a(this.#e + 1, "/") && this.#a(this.#e + 2, "/");
+    }
+    #S() {
+      return this.#a(this.#e, "@");
+    }
+    #O() {
+      return this.#a(this.#e, ":");
+    }
+    #k() {
+      return this.#a(this.#e, ":");
+    }
+    #x() {
+      return this.#a(this.#e, "/");
+    }
+    #h() {
+      if (this.#a(this.#e, "?")) return true;
+      if (this.#n[this.#e].value !== "?") return false;
+      let t = this.#m(this.#e - 1);
+      return t.type !== "NAME" && t.type !== "REGEX" && t.type !== "CLOSE" && t.type !== "ASTERISK";
+    }
+    #f() {
+      return this.#a(this.#e, "#");
+    }
+    #T() {
+      return this.#n[this.#e].type == "OPEN";
+    }
+    #A() {
+      return this.#n[this.#e].type == "CLOSE";
+    }
+    #y() {
+      return this.#a(this.#e, "[");
+    }
+    #w() {
+      return this.#a(this.#e, "]");
+    }
+    #c() {
+      let t = this.#n[this.#e], r = this.#m(this.#l).index;
+      return this.#i.substring(r, t.index);
+    }
+    #C() {
+      let t = {};
+      Object.assign(t, b), t.encodePart = w;
+      let r = q(this.#c(), void 0, t);
+      this.#g = U(r);
+    }
+  };
+  a(C, "Parser");
+  var V = ["protocol", "username", "password", "hostname", "port", "pathname", "search", "hash"];
+  var O = "*";
+  function Se(e, t) {
+    if (typeof e != "string") throw new TypeError("parameter 1 is not of type 'string'.");
+    let r = new URL(e, t);
+    return { protocol: r.protocol.substring(0, r.protocol.length - 1), username: r.username, password: r.password, hostname: r.hostname, port: r.port, pathname: r.pathname, search: r.search !== "" ? r.search.substring(1, r.search.length) : void 0, hash: r.hash !== "" ? r.hash.substring(1, r.hash.length) : void 0 };
+  }
+  a(Se, "extractValues");
+  function R(e, t) {
+    return t ? I(e) : e;
+  }
+  a(R, "processBaseURLString");
+  function L(e, t, r) {
+    let n;
+    if (typeof t.baseURL == "string") try {
+      n = new URL(t.baseURL), t.protocol === void 0 && (e.protocol = R(n.protocol.substring(0, n.protocol.length - 1), r)), !r && t.protocol === void 0 && t.hostname === void 0 && t.port === void 0 && t.username === void 0 && (e.username = R(n.username, r)), !r && t.protocol === void 0 && t.hostname === void 0 && t.port === void 0 && t.username === void 0 && t.password === void 0 && (e.password = R(n.password, r)), t.protocol === void 0 && t.hostname === void 0 && (e.hostname = R(n.hostname, r)), t.protocol === void 0 && t.hostname === void 0 && t.port === void 0 && (e.port = R(n.port, r)), t.protocol === void 0 && t.hostname === void 0 && t.port === void 0 && t.pathname === void 0 && (e.pathname = R(n.pathname, r)), t.protocol === void 0 && t.hostname === void 0 && t.port === void 0 && t.pathname === void 0 && t.search === void 0 && (e.search = R(n.search.substring(1, n.search.length), r)), t.protocol === void 0 && t.hostname === void 0 && t.port === void 0 && t.pathname === void 0 && t.search === void 0 && t.hash === void 0 && (e.hash = R(n.hash.substring(1, n.hash.length), r));
+    } catch {
+      throw new TypeError(`invalid baseURL '${t.baseURL}'.`);
+    }
+    if (typeof t.protocol == "string" && (e.protocol = fe(t.protocol, r)), typeof t.username == "string" && (e.username = oe(t.username, r)), typeof t.password == "string" && (e.password = ae(t.password, r)), typeof t.hostname == "string" && (e.hostname = ie(t.hostname, r)), typeof t.port == "string" && (e.port = le(t.port, e.protocol, r)), typeof t.pathname == "string") {
+      if (e.pathname = t.pathname, n && !ee(e.pathname, r)) {
+        let c = n.pathname.lastIndexOf("/");
+        c >= 0 && (e.pathname = R(n.pathname.substring(0, c + 1), r) + e.pathname);
+      }
+      e.pathname = ce(e.pathname, e.protocol, r);
+    }
+    return typeof t.search == "string" && (e.search = se(t.search, r)), typeof t.hash == "string" && (e.hash = ne(t.hash, r)), e;
+  }
+  a(L, "applyInit");
+  function I(e) {
+    return e.replace(/([+*?:{}()\\])/g, "\\$1");
+  }
+  a(I, "escapePatternString");
+  function Te(e) {
+    return e.replace(/([.+*?^${}()[\]|/\\])/g, "\\$1");
+  }
+  a(Te, "escapeRegexpString");
+  function Ae(e, t) {
+    t.delimiter ??= "/#?", t.prefixes ??= "./", t.sensitive ??= false, t.strict ??= false, t.end ??= true, t.start ??= true, t.endsWith = "";
+    let r = ".*", n = `[^${Te(t.delimiter)}]+?`, c = /[$_\u200C\u200D\p{ID_Continue}]/u, l = "";
+    for (let f = 0; f < e.length; ++f) {
+      let s = e[f];
+      if (s.type === 3) {
+        if (s.modifier === 3) {
+          l += I(s.value);
+          continue;
+        }
+        l += `{${I(s.value)}}${T(s.modifier)}`;
+        continue;
+      }
+      let i = s.hasCustomName(), o = !!s.suffix.length || !!s.prefix.length && (s.prefix.length !== 1 || !t.prefixes.includes(s.prefix)), h = f > 0 ? e[f - 1] : null, p = f < e.length - 1 ? e[f + 1] : null;
+      if (!o && i && s.type === 1 && s.modifier === 3 && p && !p.prefix.length && !p.suffix.length) if (p.type === 3) {
+        let A = p.value.length > 0 ? p.value[0] : "";
+        o = c.test(A);
+      } else o = !p.hasCustomName();
+      if (!o && !s.prefix.length && h && h.type === 3) {
+        let A = h.value[h.value.length - 1];
+        o = t.prefixes.includes(A);
+      }
+      o && (l += "{"), l += I(s.prefix), i && (l += `:${s.name}`), s.type === 2 ? l += `(${s.value})` : s.type === 1 ? i || (l += `(${n})`) : s.type === 0 && (!i && (!h || h.type === 3 || h.modifier !== 3 || o || s.prefix !== "") ? l += "*" : l += `(${r})`), s.type === 1 && i && s.suffix.length && c.test(s.suffix[0]) && (l += "\\"), l += I(s.suffix), o && (l += "}"), s.modifier !== 3 && (l += T(s.modifier));
+    }
+    return l;
+  }
+  a(Ae, "partsToPattern");
+  var Y = class {
+    #i;
+    #n = {};
+    #t = {};
+    #e = {};
+    #s = {};
+    #l = false;
+    constructor(t = {}, r, n) {
+      try {
+        let c;
+        if (typeof r == "string" ? c = r : n = r, typeof t == "string") {
+          let i = new C(t);
+          if (i.parse(), t = i.result, c === void 0 && typeof t.protocol != "string") throw new TypeError("A base URL must be provided for a relative constructor string.");
+          t.baseURL = c;
+        } else {
+          if (!t || typeof t != "object") throw new TypeError("parameter 1 is not of type 'string' and cannot convert to dictionary.");
+          if (c) throw new TypeError("parameter 1 is not of type 'string'.");
+        }
+        typeof n > "u" && (n = { ignoreCase: false });
+        let l = { ignoreCase: n.ignoreCase === true }, f = { pathname: O, protocol: O, username: O, password: O, hostname: O, port: O, search: O, hash: O };
+        this.#i = L(f, t, true), z(this.#i.protocol) === this.#i.port && (this.#i.port = "");
+        let s;
+        for (s of V) {
+          if (!(s in this.#i)) continue;
+          let i = {}, o = this.#i[s];
+          switch (this.#t[s] = [], s) {
+            case "protocol":
+              Object.assign(i, b), i.encodePart = w;
+              break;
+            case "username":
+              Object.assign(i, b), i.encodePart = he;
+              break;
+            case "password":
+              Object.assign(i, b), i.encodePart = ue;
+              break;
+            case "hostname":
+              Object.assign(i, J), _(o) ? i.encodePart = K : i.encodePart = j;
+              break;
+            case "port":
+              Object.assign(i, b), i.encodePart = G;
+              break;
+            case "pathname":
+              U(this.#n.protocol) ? (Object.assign(i, Q, l), i.encodePart = de) : (Object.assign(i, b, l), i.encodePart = pe);
+              break;
+            case "search":
+              Object.assign(i, b, l), i.encodePart = ge;
+              break;
+            case "hash":
+              Object.assign(i, b, l), i.encodePart = me;
+              break;
+          }
+          try {
+            this.#s[s] = F(o, i), this.#n[s] = W(this.#s[s], this.#t[s], i), this.#e[s] = Ae(this.#s[s], i), this.#l = this.#l || this.#s[s].some((h) => h.type === 2);
+          } catch {
+            throw new TypeError(`invalid ${s} pattern '${this.#i[s]}'.`);
+          }
+        }
+      } catch (c) {
+        throw new TypeError(`Failed to construct 'URLPattern': ${c.message}`);
+      }
+    }
+    get [Symbol.toStringTag]() {
+      return "URLPattern";
+    }
+    test(t = {}, r) {
+      let n = { pathname: "", protocol: "", username: "", password: "", hostname: "", port: "", search: "", hash: "" };
+      if (typeof t != "string" && r) throw new TypeError("parameter 1 is not of type 'string'.");
+      if (typeof t > "u") return false;
+      try {
+        typeof t == "object" ? n = L(n, t, false) : n = L(n, Se(t, r), false);
+      } catch {
+        return false;
+      }
+      let c;
+      for (c of V) if (!this.#n[c].exec(n[c])) return false;
+      return true;
+    }
+    exec(t = {}, r) {
+      let n = { pathname: "", protocol: "", username: "", password: "", hostname: "", port: "", search: "", hash: "" };
+      if (typeof t != "string" && r) throw new TypeError("parameter 1 is not of type 'string'.");
+      if (typeof t > "u") return;
+      try {
+        typeof t == "object" ? n = L(n, t, false) : n = L(n, Se(t, r), false);
+      } catch {
+        return null;
+      }
+      let c = {};
+      r ? c.inputs = [t, r] : c.inputs = [t];
+      let l;
+      for (l of V) {
+        let f = this.#n[l].exec(n[l]);
+        if (!f) return null;
+        let s = {};
+        for (let [i, o] of this.#t[l].entries()) if (typeof o == "string" || typeof o == "number") {
+          let h = f[i + 1];
+          s[o] = h;
+        }
+        c[l] = { input: n[l] ?? "", groups: s };
+      }
+      return c;
+    }
+    static compareComponent(t, r, n) {
+      let c = a((i, o) => {
+        for (let h of ["type", "modifier", "prefix", "value", "suffix"]) {
+          if (i[h] < o[h]) return -1;
+          if (i[h] === o[h]) continue;
+          return 1;
+        }
+        return 0;
+      }, "comparePart"), l = new P(3, "", "", "", "", 3), f = new P(0, "", "", "", "", 3), s = a((i, o) => {
+        let h = 0;
+        for (; h < Math.min(i.length, o.length); ++h) {
+          let p = c(i[h], o[h]);
+          if (p) return p;
+        }
+        return i.length === o.length ? 0 : c(i[h] ?? l, o[h] ?? l);
+      }, "comparePartList");
+      return !r.#e[t] && !n.#e[t] ? 0 : r.#e[t] && !n.#e[t] ? s(r.#s[t], [f]) : !r.#e[t] && n.#e[t] ? s([f], n.#s[t]) : s(r.#s[t], n.#s[t]);
+    }
+    get protocol() {
+      return this.#e.protocol;
+    }
+    get username() {
+      return this.#e.username;
+    }
+    get password() {
+      return this.#e.password;
+    }
+    get hostname() {
+      return this.#e.hostname;
+    }
+    get port() {
+      return this.#e.port;
+    }
+    get pathname() {
+      return this.#e.pathname;
+    }
+    get search() {
+      return this.#e.search;
+    }
+    get hash() {
+      return this.#e.hash;
+    }
+    get hasRegExpGroups() {
+      return this.#l;
+    }
+  };
+  a(Y, "URLPattern");
+
+  // js/src/url.js
+  var HREF = 0;
+  var ORIGIN = 1;
+  var PROTOCOL = 2;
+  var USERNAME = 3;
+  var PASSWORD = 4;
+  var HOST = 5;
+  var HOSTNAME = 6;
+  var PORT = 7;
+  var PATHNAME = 8;
+  var SEARCH = 9;
+  var HASH = 10;
+  function usv(v2) {
+    const s = String(v2);
+    return typeof s.toWellFormed === "function" ? s.toWellFormed() : s;
+  }
+  function illegal2() {
+    return new TypeError("Illegal invocation");
+  }
+  var formSpecial = { "!": "%21", "'": "%27", "(": "%28", ")": "%29", "~": "%7E", "%20": "+" };
+  function formEncode(s) {
+    return encodeURIComponent(s).replace(/[!'()~]|%20/g, (c) => formSpecial[c]);
+  }
+  function percentDecodeUTF8(s) {
+    const parts = [];
+    let start = 0;
+    for (let i = 0; i < s.length; i++) {
+      if (s.charCodeAt(i) === 37 && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
+        if (i > start) parts.push(encodeUTF8(s.slice(start, i)));
+        parts.push(Uint8Array.of(parseInt(s.slice(i + 1, i + 3), 16)));
+        i += 2;
+        start = i + 1;
+      }
+    }
+    if (start < s.length) parts.push(encodeUTF8(s.slice(start)));
+    let n = 0;
+    for (const p of parts) n += p.length;
+    const bytes = new Uint8Array(n);
+    n = 0;
+    for (const p of parts) {
+      bytes.set(p, n);
+      n += p.length;
+    }
+    return new TextDecoder2().decode(bytes);
+  }
+  function formDecode(s) {
+    if (s.indexOf("+") >= 0) s = s.replace(/\+/g, " ");
+    if (s.indexOf("%") < 0) return s;
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return percentDecodeUTF8(s);
+    }
+  }
+  function parseQuery(q2) {
+    const list = [];
+    if (q2 === "") return list;
+    for (const seq of q2.split("&")) {
+      if (seq === "") continue;
+      const eq = seq.indexOf("=");
+      const name = eq < 0 ? seq : seq.slice(0, eq);
+      const value = eq < 0 ? "" : seq.slice(eq + 1);
+      list.push([formDecode(name), formDecode(value)]);
+    }
+    return list;
+  }
+  var linkParams;
+  var resetParams;
+  var URLSearchParams = class _URLSearchParams {
+    #list = [];
+    #onUpdate = null;
+    // set when the object belongs to a URL
+    constructor(init = void 0) {
+      if (init === void 0 || init === null) {
+        if (init === null) this.#list = parseQuery("null");
+        return;
+      }
+      if (typeof init === "object" || typeof init === "function") {
+        if (init instanceof _URLSearchParams) {
+          this.#list = init.#list.map((p) => [p[0], p[1]]);
+          return;
+        }
+        if (typeof init[Symbol.iterator] === "function") {
+          for (const pair of init) {
+            if (pair === null || typeof pair !== "object" && typeof pair !== "function" || typeof pair[Symbol.iterator] !== "function") {
+              throw new TypeError("Invalid URL search params sequence.");
+            }
+            const p = Array.from(pair);
+            if (p.length !== 2) throw new TypeError("Invalid URL search params sequence.");
+            this.#list.push([usv(p[0]), usv(p[1])]);
+          }
+          return;
+        }
+        for (const key of Reflect.ownKeys(init)) {
+          if (typeof key !== "string") continue;
+          const d = Reflect.getOwnPropertyDescriptor(init, key);
+          if (d === void 0 || !d.enumerable) continue;
+          const name = usv(key);
+          const value = usv(init[key]);
+          const i = this.#list.findIndex((p) => p[0] === name);
+          if (i >= 0) this.#list[i][1] = value;
+          else this.#list.push([name, value]);
+        }
+        return;
+      }
+      let s = usv(init);
+      if (s.charCodeAt(0) === 63) s = s.slice(1);
+      this.#list = parseQuery(s);
+    }
+    static {
+      linkParams = (sp, onUpdate, query) => {
+        sp.#onUpdate = onUpdate;
+        sp.#list = parseQuery(query);
+      };
+      resetParams = (sp, query) => {
+        sp.#list = parseQuery(query);
+      };
+    }
+    #update() {
+      if (this.#onUpdate) this.#onUpdate(this.toString());
+    }
+    get size() {
+      if (!(#list in this)) throw illegal2();
+      return this.#list.length;
+    }
+    append(name, value) {
+      if (!(#list in this)) throw illegal2();
+      if (arguments.length < 2) throw new TypeError("Failed to execute 'append' on 'URLSearchParams': 2 arguments required.");
+      this.#list.push([usv(name), usv(value)]);
+      this.#update();
+    }
+    delete(name, value = void 0) {
+      if (!(#list in this)) throw illegal2();
+      if (arguments.length < 1) throw new TypeError("Failed to execute 'delete' on 'URLSearchParams': 1 argument required.");
+      name = usv(name);
+      if (value === void 0) {
+        this.#list = this.#list.filter((p) => p[0] !== name);
+      } else {
+        value = usv(value);
+        this.#list = this.#list.filter((p) => p[0] !== name || p[1] !== value);
+      }
+      this.#update();
+    }
+    get(name) {
+      if (!(#list in this)) throw illegal2();
+      if (arguments.length < 1) throw new TypeError("Failed to execute 'get' on 'URLSearchParams': 1 argument required.");
+      name = usv(name);
+      const p = this.#list.find((p2) => p2[0] === name);
+      return p === void 0 ? null : p[1];
+    }
+    getAll(name) {
+      if (!(#list in this)) throw illegal2();
+      if (arguments.length < 1) throw new TypeError("Failed to execute 'getAll' on 'URLSearchParams': 1 argument required.");
+      name = usv(name);
+      return this.#list.filter((p) => p[0] === name).map((p) => p[1]);
+    }
+    has(name, value = void 0) {
+      if (!(#list in this)) throw illegal2();
+      if (arguments.length < 1) throw new TypeError("Failed to execute 'has' on 'URLSearchParams': 1 argument required.");
+      name = usv(name);
+      if (value === void 0) return this.#list.some((p) => p[0] === name);
+      value = usv(value);
+      return this.#list.some((p) => p[0] === name && p[1] === value);
+    }
+    set(name, value) {
+      if (!(#list in this)) throw illegal2();
+      if (arguments.length < 2) throw new TypeError("Failed to execute 'set' on 'URLSearchParams': 2 arguments required.");
+      name = usv(name);
+      value = usv(value);
+      const i = this.#list.findIndex((p) => p[0] === name);
+      if (i < 0) {
+        this.#list.push([name, value]);
+      } else {
+        this.#list[i][1] = value;
+        this.#list = this.#list.filter((p, j2) => j2 <= i || p[0] !== name);
+      }
+      this.#update();
+    }
+    sort() {
+      if (!(#list in this)) throw illegal2();
+      this.#list.sort((a2, b2) => a2[0] < b2[0] ? -1 : a2[0] > b2[0] ? 1 : 0);
+      this.#update();
+    }
+    forEach(callback, thisArg = void 0) {
+      if (!(#list in this)) throw illegal2();
+      if (typeof callback !== "function") {
+        throw new TypeError("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
+      }
+      for (let i = 0; i < this.#list.length; i++) {
+        const [k, v2] = this.#list[i];
+        callback.call(thisArg, v2, k, this);
+      }
+    }
+    entries() {
+      if (!(#list in this)) throw illegal2();
+      return new ParamsIterator(() => this.#list, "entries");
+    }
+    keys() {
+      if (!(#list in this)) throw illegal2();
+      return new ParamsIterator(() => this.#list, "keys");
+    }
+    values() {
+      if (!(#list in this)) throw illegal2();
+      return new ParamsIterator(() => this.#list, "values");
+    }
+    [Symbol.iterator]() {
+      return this.entries();
+    }
+    toString() {
+      if (!(#list in this)) throw illegal2();
+      let out = "";
+      for (let i = 0; i < this.#list.length; i++) {
+        if (i > 0) out += "&";
+        out += formEncode(this.#list[i][0]) + "=" + formEncode(this.#list[i][1]);
+      }
+      return out;
+    }
+  };
+  var IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
+  var ParamsIterator = class {
+    #list;
+    #kind;
+    #i = 0;
+    constructor(list, kind) {
+      this.#list = list;
+      this.#kind = kind;
+    }
+    next() {
+      if (!(#list in this)) throw illegal2();
+      const list = this.#list();
+      if (this.#i >= list.length) return { value: void 0, done: true };
+      const [k, v2] = list[this.#i++];
+      return { value: this.#kind === "keys" ? k : this.#kind === "values" ? v2 : [k, v2], done: false };
+    }
+  };
+  Object.setPrototypeOf(ParamsIterator.prototype, IteratorPrototype);
+  Object.defineProperty(ParamsIterator.prototype, Symbol.toStringTag, { value: "URLSearchParams Iterator", configurable: true });
+  function parse(url, base) {
+    return call("url.parse", usv(url), base === void 0 ? null : usv(base));
+  }
+  var URL2 = class _URL {
+    #p;
+    #sp = null;
+    constructor(url, base = void 0) {
+      if (arguments.length === 0) throw new TypeError("Failed to construct 'URL': 1 argument required, but only 0 present.");
+      const p = parse(url, base);
+      if (p === void 0) throw new TypeError("Invalid URL string.");
+      this.#p = p;
+    }
+    static canParse(url, base = void 0) {
+      if (arguments.length === 0) throw new TypeError("Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.");
+      return parse(url, base) !== void 0;
+    }
+    static parse(url, base = void 0) {
+      if (arguments.length === 0) throw new TypeError("Failed to execute 'parse' on 'URL': 1 argument required, but only 0 present.");
+      try {
+        return new _URL(url, base);
+      } catch {
+        return null;
+      }
+    }
+    static createObjectURL() {
+      throw new Error("URL.createObjectURL() is not implemented");
+    }
+    static revokeObjectURL() {
+      throw new Error("URL.revokeObjectURL() is not implemented");
+    }
+    #set(name, value) {
+      const p = call("url.set", this.#p[HREF], name, usv(value));
+      if (p === void 0) {
+        throw new TypeError("Failed to set the 'href' property on 'URL': the provided value is not of type 'valid URL string'.");
+      }
+      this.#p = p;
+      if (this.#sp && (name === "href" || name === "search")) resetParams(this.#sp, p[SEARCH].slice(1));
+    }
+    get href() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[HREF];
+    }
+    set href(v2) {
+      if (!(#p in this)) throw illegal2();
+      this.#set("href", v2);
+    }
+    get origin() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[ORIGIN];
+    }
+    get protocol() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[PROTOCOL];
+    }
+    set protocol(v2) {
+      if (!(#p in this)) throw illegal2();
+      this.#set("protocol", v2);
+    }
+    get username() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[USERNAME];
+    }
+    set username(v2) {
+      if (!(#p in this)) throw illegal2();
+      this.#set("username", v2);
+    }
+    get password() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[PASSWORD];
+    }
+    set password(v2) {
+      if (!(#p in this)) throw illegal2();
+      this.#set("password", v2);
+    }
+    get host() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[HOST];
+    }
+    set host(v2) {
+      if (!(#p in this)) throw illegal2();
+      this.#set("host", v2);
+    }
+    get hostname() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[HOSTNAME];
+    }
+    set hostname(v2) {
+      if (!(#p in this)) throw illegal2();
+      this.#set("hostname", v2);
+    }
+    get port() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[PORT];
+    }
+    set port(v2) {
+      if (!(#p in this)) throw illegal2();
+      this.#set("port", v2);
+    }
+    get pathname() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[PATHNAME];
+    }
+    set pathname(v2) {
+      if (!(#p in this)) throw illegal2();
+      this.#set("pathname", v2);
+    }
+    get search() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[SEARCH];
+    }
+    set search(v2) {
+      if (!(#p in this)) throw illegal2();
+      this.#set("search", v2);
+    }
+    get searchParams() {
+      if (!(#p in this)) throw illegal2();
+      if (this.#sp === null) {
+        const sp = new URLSearchParams();
+        linkParams(
+          sp,
+          (serialized) => {
+            this.#p = call("url.set", this.#p[HREF], "search", serialized);
+          },
+          this.#p[SEARCH].slice(1)
+        );
+        this.#sp = sp;
+      }
+      return this.#sp;
+    }
+    get hash() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[HASH];
+    }
+    set hash(v2) {
+      if (!(#p in this)) throw illegal2();
+      this.#set("hash", v2);
+    }
+    toString() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[HREF];
+    }
+    toJSON() {
+      if (!(#p in this)) throw illegal2();
+      return this.#p[HREF];
+    }
+  };
+  for (const C2 of [URL2, URLSearchParams]) {
+    Object.defineProperty(C2.prototype, Symbol.toStringTag, { value: C2.name, configurable: true });
+  }
+  for (const [name, value] of Object.entries({ URL: URL2, URLSearchParams })) {
+    Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
+  }
+  if (typeof globalThis.URLPattern !== "function") {
+    Object.defineProperty(globalThis, "URLPattern", { value: Y, writable: true, enumerable: false, configurable: true });
+  }
+
+  // js/src/clone.js
+  var VIEWS = [
+    Int8Array,
+    Uint8Array,
+    Uint8ClampedArray,
+    Int16Array,
+    Uint16Array,
+    Int32Array,
+    Uint32Array,
+    Float32Array,
+    Float64Array,
+    BigInt64Array,
+    BigUint64Array,
+    DataView
+  ];
+  if (typeof globalThis.Float16Array === "function") VIEWS.push(globalThis.Float16Array);
+  var ERRORS = {
+    Error,
+    EvalError,
+    RangeError,
+    ReferenceError,
+    SyntaxError,
+    TypeError,
+    URIError
+  };
+  var blocked = /* @__PURE__ */ new Set();
+  function cloneError(v2) {
+    let what;
+    if (typeof v2 === "function") what = String(v2);
+    else if (typeof v2 === "symbol") what = v2.toString();
+    else {
+      const ctor = Object.getPrototypeOf(v2)?.constructor;
+      what = "#<" + (typeof ctor === "function" && ctor.name ? ctor.name : "Object") + ">";
+    }
+    return new DOMException(what + " could not be cloned.", "DataCloneError");
+  }
+  function isBlocked(v2) {
+    for (let p = Object.getPrototypeOf(v2); p !== null; p = Object.getPrototypeOf(p)) {
+      if (blocked.has(p)) return true;
+    }
+    return false;
+  }
+  var typeOfTag = Object.prototype.toString;
+  var Writer = class {
+    constructor() {
+      this.buf = new Uint8Array(256);
+      this.dv = new DataView(this.buf.buffer);
+      this.n = 0;
+    }
+    grow(k) {
+      if (this.n + k <= this.buf.length) return;
+      let size = this.buf.length * 2;
+      while (size < this.n + k) size *= 2;
+      const b2 = new Uint8Array(size);
+      b2.set(this.buf.subarray(0, this.n));
+      this.buf = b2;
+      this.dv = new DataView(b2.buffer);
+    }
+    byte(b2) {
+      this.grow(1);
+      this.buf[this.n++] = b2;
+    }
+    tag(c) {
+      this.byte(c.charCodeAt(0));
+    }
+    varint(x2) {
+      this.grow(10);
+      while (x2 >= 128) {
+        this.buf[this.n++] = x2 % 128 | 128;
+        x2 = Math.floor(x2 / 128);
+      }
+      this.buf[this.n++] = x2;
+    }
+    f64(x2) {
+      this.grow(8);
+      this.dv.setFloat64(this.n, x2, true);
+      this.n += 8;
+    }
+    i32(x2) {
+      this.grow(4);
+      this.dv.setInt32(this.n, x2, true);
+      this.n += 4;
+    }
+    bytes(u8) {
+      this.grow(u8.length);
+      this.buf.set(u8, this.n);
+      this.n += u8.length;
+    }
+    string(s) {
+      let wide = false;
+      for (let i = 0; i < s.length; i++) {
+        if (s.charCodeAt(i) > 255) {
+          wide = true;
+          break;
+        }
+      }
+      this.tag(wide ? "w" : "s");
+      this.varint(s.length);
+      if (wide) {
+        this.grow(s.length * 2);
+        for (let i = 0; i < s.length; i++) {
+          const c = s.charCodeAt(i);
+          this.buf[this.n++] = c & 255;
+          this.buf[this.n++] = c >> 8;
+        }
+      } else {
+        this.grow(s.length);
+        for (let i = 0; i < s.length; i++) this.buf[this.n++] = s.charCodeAt(i);
+      }
+    }
+  };
+  function serialize(value, opts = void 0) {
+    const w2 = new Writer();
+    const ids = /* @__PURE__ */ new Map();
+    const external = opts && opts.external;
+    w2.byte(73);
+    w2.byte(1);
+    const write = (v2) => {
+      switch (typeof v2) {
+        case "undefined":
+          return w2.tag("u");
+        case "boolean":
+          return w2.tag(v2 ? "T" : "F");
+        case "number":
+          if ((v2 | 0) === v2 && !Object.is(v2, -0)) {
+            w2.tag("i");
+            return w2.i32(v2);
+          }
+          w2.tag("d");
+          return w2.f64(v2);
+        case "bigint":
+          w2.tag("Z");
+          return w2.string(v2.toString());
+        case "string":
+          return w2.string(v2);
+        case "symbol":
+        case "function": {
+          const x3 = external && external(v2);
+          if (typeof x3 === "number") {
+            w2.tag("x");
+            return w2.varint(x3);
+          }
+          throw cloneError(v2);
+        }
+      }
+      if (v2 === null) return w2.tag("z");
+      const seen = ids.get(v2);
+      if (seen !== void 0) {
+        w2.tag("r");
+        return w2.varint(seen);
+      }
+      const x2 = external && external(v2);
+      if (typeof x2 === "number") {
+        w2.tag("x");
+        return w2.varint(x2);
+      }
+      if (isBlocked(v2)) throw cloneError(v2);
+      ids.set(v2, ids.size);
+      if (Array.isArray(v2)) {
+        const len = v2.length;
+        w2.tag("a");
+        w2.varint(len);
+        for (let i = 0; i < len; i++) {
+          if (i in v2) write(v2[i]);
+          else w2.tag("h");
+        }
+        const extra = Object.keys(v2).filter((k) => !(String(k >>> 0) === k && k >>> 0 < len));
+        w2.varint(extra.length);
+        for (const k of extra) {
+          w2.string(k);
+          write(v2[k]);
+        }
+        return;
+      }
+      if (v2 instanceof DOMException) {
+        w2.tag("X");
+        w2.string(v2.name);
+        w2.string(v2.message);
+        return;
+      }
+      const t = typeOfTag.call(v2);
+      if (ArrayBuffer.isView(v2)) {
+        const kind = VIEWS.findIndex((C2) => v2 instanceof C2);
+        if (kind < 0) throw cloneError(v2);
+        w2.tag("V");
+        w2.byte(kind);
+        write(v2.buffer);
+        w2.varint(v2.byteOffset);
+        w2.varint(v2 instanceof DataView ? v2.byteLength : v2.length);
+        return;
+      }
+      if (v2 instanceof ArrayBuffer) {
+        w2.tag("B");
+        w2.varint(v2.byteLength);
+        return w2.bytes(new Uint8Array(v2));
+      }
+      if (v2 instanceof Date) {
+        w2.tag("D");
+        return w2.f64(v2.getTime());
+      }
+      if (v2 instanceof RegExp) {
+        w2.tag("R");
+        w2.string(v2.source);
+        return w2.string(v2.flags);
+      }
+      if (v2 instanceof Map) {
+        const entries = [...Map.prototype.entries.call(v2)];
+        w2.tag("M");
+        w2.varint(entries.length);
+        for (const [k, val] of entries) {
+          write(k);
+          write(val);
+        }
+        return;
+      }
+      if (v2 instanceof Set) {
+        const values = [...Set.prototype.values.call(v2)];
+        w2.tag("S");
+        w2.varint(values.length);
+        for (const val of values) write(val);
+        return;
+      }
+      if (v2 instanceof Error) {
+        let name = v2.name;
+        if (!Object.hasOwn(ERRORS, name)) name = "Error";
+        w2.tag("E");
+        w2.string(name);
+        const m = Object.getOwnPropertyDescriptor(v2, "message");
+        if (m && "value" in m) w2.string(String(m.value));
+        else w2.tag("u");
+        if (typeof v2.stack === "string") w2.string(v2.stack);
+        else w2.tag("u");
+        if (Object.hasOwn(v2, "cause")) write(v2.cause);
+        else w2.tag("u");
+        return;
+      }
+      switch (t) {
+        case "[object Boolean]":
+          w2.tag("b");
+          return w2.byte(Boolean.prototype.valueOf.call(v2) ? 1 : 0);
+        case "[object Number]":
+          w2.tag("N");
+          return w2.f64(Number.prototype.valueOf.call(v2));
+        case "[object String]":
+          w2.tag("G");
+          return w2.string(String.prototype.valueOf.call(v2));
+        case "[object BigInt]":
+          w2.tag("J");
+          return w2.string(BigInt.prototype.valueOf.call(v2).toString());
+      }
+      if (v2 instanceof WeakMap || v2 instanceof WeakSet || v2 instanceof Promise || typeof WeakRef === "function" && v2 instanceof WeakRef || typeof FinalizationRegistry === "function" && v2 instanceof FinalizationRegistry || typeof SharedArrayBuffer === "function" && v2 instanceof SharedArrayBuffer) {
+        throw cloneError(v2);
+      }
+      const keys = Object.keys(v2);
+      w2.tag("o");
+      w2.varint(keys.length);
+      for (const k of keys) {
+        w2.string(k);
+        write(v2[k]);
+      }
+    };
+    write(value);
+    return w2.buf.slice(0, w2.n);
+  }
+  var Reader = class {
+    constructor(u8) {
+      this.buf = u8;
+      this.dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+      this.n = 0;
+    }
+    need(k) {
+      if (this.n + k > this.buf.length) throw bad("truncated input");
+    }
+    byte() {
+      this.need(1);
+      return this.buf[this.n++];
+    }
+    varint() {
+      let x2 = 0;
+      let mul = 1;
+      for (; ; ) {
+        const b2 = this.byte();
+        x2 += (b2 & 127) * mul;
+        if (b2 < 128) return x2;
+        mul *= 128;
+        if (mul > 2 ** 53) throw bad("varint overflow");
+      }
+    }
+    f64() {
+      this.need(8);
+      const x2 = this.dv.getFloat64(this.n, true);
+      this.n += 8;
+      return x2;
+    }
+    i32() {
+      this.need(4);
+      const x2 = this.dv.getInt32(this.n, true);
+      this.n += 4;
+      return x2;
+    }
+    bytes(k) {
+      this.need(k);
+      const b2 = this.buf.slice(this.n, this.n + k);
+      this.n += k;
+      return b2;
+    }
+    stringBody(tag) {
+      const len = this.varint();
+      if (tag === 115) {
+        this.need(len);
+        let s2 = "";
+        for (let i = 0; i < len; i += 4096) {
+          s2 += String.fromCharCode.apply(null, this.buf.subarray(this.n + i, this.n + Math.min(len, i + 4096)));
+        }
+        this.n += len;
+        return s2;
+      }
+      if (tag !== 119) throw bad("expected a string");
+      this.need(len * 2);
+      const units = new Uint16Array(len);
+      for (let i = 0; i < len; i++) units[i] = this.buf[this.n + 2 * i] | this.buf[this.n + 2 * i + 1] << 8;
+      this.n += len * 2;
+      let s = "";
+      for (let i = 0; i < len; i += 4096) s += String.fromCharCode.apply(null, units.subarray(i, i + 4096));
+      return s;
+    }
+    string() {
+      return this.stringBody(this.byte());
+    }
+  };
+  function bad(why) {
+    return new DOMException("Unable to deserialize cloned data: " + why + ".", "DataCloneError");
+  }
+  function deserialize(bytes, opts = void 0) {
+    const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    const r = new Reader(u8);
+    if (r.byte() !== 73 || r.byte() !== 1) throw bad("unknown format version");
+    const objs = [];
+    const external = opts && opts.external;
+    let depth = 0;
+    const read = () => {
+      const tag = r.byte();
+      switch (String.fromCharCode(tag)) {
+        case "u":
+          return void 0;
+        case "z":
+          return null;
+        case "T":
+          return true;
+        case "F":
+          return false;
+        case "i":
+          return r.i32();
+        case "d":
+          return r.f64();
+        case "Z":
+          return BigInt(r.string());
+        case "s":
+        case "w":
+          return r.stringBody(tag);
+        case "r": {
+          const i = r.varint();
+          if (i >= objs.length) throw bad("bad back-reference");
+          return objs[i];
+        }
+        case "x": {
+          const i = r.varint();
+          if (!external) throw bad("external value without a handler");
+          return external(i);
+        }
+      }
+      if (++depth > 1e4) throw bad("nesting too deep");
+      try {
+        return readObject(tag);
+      } finally {
+        depth--;
+      }
+    };
+    const readObject = (tag) => {
+      const at = objs.length;
+      objs.push(void 0);
+      let v3;
+      switch (String.fromCharCode(tag)) {
+        case "a": {
+          const len = r.varint();
+          if (len > u8.length) throw bad("array too long");
+          v3 = new Array(len);
+          objs[at] = v3;
+          for (let i = 0; i < len; i++) {
+            if (u8[r.n] === 104) r.n++;
+            else v3[i] = read();
+          }
+          for (let k = r.varint(); k > 0; k--) {
+            const key = r.string();
+            v3[key] = read();
+          }
+          return v3;
+        }
+        case "o": {
+          v3 = {};
+          objs[at] = v3;
+          for (let k = r.varint(); k > 0; k--) {
+            const key = r.string();
+            const val = read();
+            Object.defineProperty(v3, key, { value: val, writable: true, enumerable: true, configurable: true });
+          }
+          return v3;
+        }
+        case "X": {
+          const name = r.string();
+          v3 = new DOMException(r.string(), name);
+          objs[at] = v3;
+          return v3;
+        }
+        case "B":
+          v3 = r.bytes(r.varint()).buffer;
+          objs[at] = v3;
+          return v3;
+        case "V": {
+          const C2 = VIEWS[r.byte()];
+          if (!C2) throw bad("unknown view kind");
+          const buf = read();
+          if (!(buf instanceof ArrayBuffer)) throw bad("view without a buffer");
+          const off = r.varint();
+          const len = r.varint();
+          try {
+            v3 = new C2(buf, off, len);
+          } catch {
+            throw bad("view out of range");
+          }
+          objs[at] = v3;
+          return v3;
+        }
+        case "D":
+          v3 = new Date(r.f64());
+          objs[at] = v3;
+          return v3;
+        case "R": {
+          const src = r.string();
+          const flags = r.string();
+          try {
+            v3 = new RegExp(src, flags);
+          } catch {
+            throw bad("bad RegExp");
+          }
+          objs[at] = v3;
+          return v3;
+        }
+        case "M":
+          v3 = /* @__PURE__ */ new Map();
+          objs[at] = v3;
+          for (let k = r.varint(); k > 0; k--) {
+            const key = read();
+            v3.set(key, read());
+          }
+          return v3;
+        case "S":
+          v3 = /* @__PURE__ */ new Set();
+          objs[at] = v3;
+          for (let k = r.varint(); k > 0; k--) v3.add(read());
+          return v3;
+        case "E": {
+          const name = r.string();
+          const C2 = Object.hasOwn(ERRORS, name) ? ERRORS[name] : Error;
+          v3 = Object.create(C2.prototype);
+          objs[at] = v3;
+          const message = read();
+          if (message !== void 0) {
+            Object.defineProperty(v3, "message", { value: String(message), writable: true, configurable: true });
+          }
+          const stack = read();
+          if (stack !== void 0) Object.defineProperty(v3, "stack", { value: stack, writable: true, configurable: true });
+          const causeTag = u8[r.n];
+          const cause = read();
+          if (causeTag !== 117) Object.defineProperty(v3, "cause", { value: cause, writable: true, configurable: true });
+          return v3;
+        }
+        case "b":
+          v3 = Object(r.byte() !== 0);
+          objs[at] = v3;
+          return v3;
+        case "N":
+          v3 = Object(r.f64());
+          objs[at] = v3;
+          return v3;
+        case "G":
+          v3 = Object(r.string());
+          objs[at] = v3;
+          return v3;
+        case "J":
+          v3 = Object(BigInt(r.string()));
+          objs[at] = v3;
+          return v3;
+      }
+      throw bad("unknown tag 0x" + tag.toString(16));
+    };
+    const v2 = read();
+    if (r.n !== u8.length) throw bad("trailing bytes");
+    return v2;
+  }
+  function structuredClone(value, options = void 0) {
+    if (arguments.length === 0) {
+      throw new TypeError("Failed to execute 'structuredClone': 1 argument required, but only 0 present.");
+    }
+    const transfer = options && options.transfer !== void 0 ? Array.from(options.transfer) : [];
+    const seen = /* @__PURE__ */ new Set();
+    for (const t of transfer) {
+      if (!(t instanceof ArrayBuffer)) throw new DOMException("Value not transferable", "DataCloneError");
+      if (seen.has(t)) throw new DOMException("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
+      if (t.detached === true) throw new DOMException("An ArrayBuffer is detached and could not be cloned.", "DataCloneError");
+      seen.add(t);
+    }
+    const out = deserialize(serialize(value));
+    for (const t of transfer) {
+      if (typeof t.transfer === "function") t.transfer();
+    }
+    return out;
+  }
+  Object.defineProperty(globalThis, "structuredClone", {
+    value: structuredClone,
+    writable: true,
+    enumerable: false,
+    configurable: true
+  });
 
   // js/src/timers.js
   var timers = /* @__PURE__ */ new Map();
@@ -130,38 +2678,38 @@
   };
 
   // js/src/console.js
-  function inspect(v, depth, seen) {
-    switch (typeof v) {
+  function inspect(v2, depth, seen) {
+    switch (typeof v2) {
       case "string":
-        return depth === 0 ? v : JSON.stringify(v);
+        return depth === 0 ? v2 : JSON.stringify(v2);
       case "number":
       case "boolean":
       case "undefined":
       case "symbol":
-        return String(v);
+        return String(v2);
       case "bigint":
-        return v + "n";
+        return v2 + "n";
       case "function":
-        return v.name ? `[Function: ${v.name}]` : "[Function (anonymous)]";
+        return v2.name ? `[Function: ${v2.name}]` : "[Function (anonymous)]";
     }
-    if (v === null) return "null";
-    if (v instanceof Error) return v.stack ? `${v.name}: ${v.message}
-${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
-    if (seen.has(v)) return "[Circular]";
-    if (depth > 2) return Array.isArray(v) ? "[Array]" : "[Object]";
-    seen.add(v);
+    if (v2 === null) return "null";
+    if (v2 instanceof Error) return v2.stack ? `${v2.name}: ${v2.message}
+${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
+    if (seen.has(v2)) return "[Circular]";
+    if (depth > 2) return Array.isArray(v2) ? "[Array]" : "[Object]";
+    seen.add(v2);
     try {
-      if (Array.isArray(v)) return "[ " + v.map((x) => inspect(x, depth + 1, seen)).join(", ") + " ]";
-      if (v instanceof Map) return `Map(${v.size}) { ` + [...v].map(([k, x]) => inspect(k, depth + 1, seen) + " => " + inspect(x, depth + 1, seen)).join(", ") + " }";
-      if (v instanceof Set) return `Set(${v.size}) { ` + [...v].map((x) => inspect(x, depth + 1, seen)).join(", ") + " }";
-      if (v instanceof Date) return isNaN(v) ? "Invalid Date" : v.toISOString();
-      if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${v.length ?? v.byteLength}) [ ${Array.from(v.length !== void 0 ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).slice(0, 50).join(", ")} ]`;
-      const name = v.constructor && v.constructor !== Object && v.constructor.name ? v.constructor.name + " " : "";
-      const keys = Object.keys(v);
+      if (Array.isArray(v2)) return "[ " + v2.map((x2) => inspect(x2, depth + 1, seen)).join(", ") + " ]";
+      if (v2 instanceof Map) return `Map(${v2.size}) { ` + [...v2].map(([k, x2]) => inspect(k, depth + 1, seen) + " => " + inspect(x2, depth + 1, seen)).join(", ") + " }";
+      if (v2 instanceof Set) return `Set(${v2.size}) { ` + [...v2].map((x2) => inspect(x2, depth + 1, seen)).join(", ") + " }";
+      if (v2 instanceof Date) return isNaN(v2) ? "Invalid Date" : v2.toISOString();
+      if (ArrayBuffer.isView(v2)) return `${v2.constructor.name}(${v2.length ?? v2.byteLength}) [ ${Array.from(v2.length !== void 0 ? v2 : new Uint8Array(v2.buffer, v2.byteOffset, v2.byteLength)).slice(0, 50).join(", ")} ]`;
+      const name = v2.constructor && v2.constructor !== Object && v2.constructor.name ? v2.constructor.name + " " : "";
+      const keys = Object.keys(v2);
       if (keys.length === 0) return name + "{}";
-      return name + "{ " + keys.map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inspect(v[k], depth + 1, seen)}`).join(", ") + " }";
+      return name + "{ " + keys.map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inspect(v2[k], depth + 1, seen)}`).join(", ") + " }";
     } finally {
-      seen.delete(v);
+      seen.delete(v2);
     }
   }
   function format(args) {
@@ -171,19 +2719,19 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
       let s = args[0].replace(/%[sdifoOjc%]/g, (m) => {
         if (m === "%%") return "%";
         if (i + 1 >= args.length) return m;
-        const a = args[++i];
+        const a2 = args[++i];
         switch (m) {
           case "%s":
-            return typeof a === "string" ? a : inspect(a, 1, /* @__PURE__ */ new Set());
+            return typeof a2 === "string" ? a2 : inspect(a2, 1, /* @__PURE__ */ new Set());
           case "%d":
           case "%i":
-            return String(parseInt(a));
+            return String(parseInt(a2));
           case "%f":
-            return String(parseFloat(a));
+            return String(parseFloat(a2));
           case "%c":
             return "";
           default:
-            return inspect(a, 1, /* @__PURE__ */ new Set());
+            return inspect(a2, 1, /* @__PURE__ */ new Set());
         }
       });
       out.push(s);
@@ -198,14 +2746,14 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     call("console.log", level, format(args));
   }
   globalThis.console = {
-    log: (...a) => emit("log", a),
-    info: (...a) => emit("info", a),
-    debug: (...a) => emit("debug", a),
-    warn: (...a) => emit("warn", a),
-    error: (...a) => emit("error", a),
-    trace: (...a) => emit("trace", [...a, new Error().stack]),
-    assert: (cond, ...a) => {
-      if (!cond) emit("error", ["Assertion failed" + (a.length ? ":" : ""), ...a]);
+    log: (...a2) => emit("log", a2),
+    info: (...a2) => emit("info", a2),
+    debug: (...a2) => emit("debug", a2),
+    warn: (...a2) => emit("warn", a2),
+    error: (...a2) => emit("error", a2),
+    trace: (...a2) => emit("trace", [...a2, new Error().stack]),
+    assert: (cond, ...a2) => {
+      if (!cond) emit("error", ["Assertion failed" + (a2.length ? ":" : ""), ...a2]);
     },
     count: (label = "default") => {
       const n = (counts.get(label) ?? 0) + 1;
@@ -221,13 +2769,13 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
         emit("log", [`${label}: ${Date.now() - t}ms`]);
       }
     },
-    timeLog: (label = "default", ...a) => {
+    timeLog: (label = "default", ...a2) => {
       const t = timersStart.get(label);
-      if (t !== void 0) emit("log", [`${label}: ${Date.now() - t}ms`, ...a]);
+      if (t !== void 0) emit("log", [`${label}: ${Date.now() - t}ms`, ...a2]);
     },
-    table: (...a) => emit("log", a),
-    dir: (v) => emit("log", [v]),
-    group: (...a) => a.length && emit("log", a),
+    table: (...a2) => emit("log", a2),
+    dir: (v2) => emit("log", [v2]),
+    group: (...a2) => a2.length && emit("log", a2),
     groupEnd: () => {
     }
   };
@@ -236,18 +2784,18 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
   var TOKEN = /* @__PURE__ */ Symbol("CryptoKey");
   var slots = /* @__PURE__ */ new WeakMap();
   function domError(name, message) {
-    const D = globalThis.DOMException;
-    if (typeof D === "function") return new D(message, name);
+    const D2 = globalThis.DOMException;
+    if (typeof D2 === "function") return new D2(message, name);
     const e = new Error(message);
     e.name = name;
     return e;
   }
-  function isBufferSource(v) {
-    return v instanceof ArrayBuffer || ArrayBuffer.isView(v) || typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer;
+  function isBufferSource(v2) {
+    return v2 instanceof ArrayBuffer || ArrayBuffer.isView(v2) || typeof SharedArrayBuffer === "function" && v2 instanceof SharedArrayBuffer;
   }
-  function bufferSource(v, what) {
-    if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return v;
-    if (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer) return new Uint8Array(v);
+  function bufferSource(v2, what) {
+    if (v2 instanceof ArrayBuffer || ArrayBuffer.isView(v2)) return v2;
+    if (typeof SharedArrayBuffer === "function" && v2 instanceof SharedArrayBuffer) return new Uint8Array(v2);
     throw new TypeError(`${what} must be an ArrayBuffer or ArrayBufferView.`);
   }
   function arrayBuffer(u8) {
@@ -337,15 +2885,15 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     }
     return [];
   }
-  function normalizeHash(v) {
-    const name = typeof v === "string" ? v : v !== null && typeof v === "object" ? v.name : void 0;
+  function normalizeHash(v2) {
+    const name = typeof v2 === "string" ? v2 : v2 !== null && typeof v2 === "object" ? v2.name : void 0;
     if (name === void 0) throw new TypeError('Missing field "name" in "hash".');
     const h = lookup(HASHES, name);
     if (!h) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
     return h;
   }
-  function number(v) {
-    const n = Math.trunc(Number(v));
+  function number(v2) {
+    const n = Math.trunc(Number(v2));
     return Number.isFinite(n) ? n : 0;
   }
   var MEMBERS = {
@@ -353,19 +2901,19 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     length: number,
     namedCurve: String,
     modulusLength: number,
-    publicExponent: (v) => bufferSource(v, "publicExponent"),
-    iv: (v) => bufferSource(v, "iv"),
-    additionalData: (v) => bufferSource(v, "additionalData"),
+    publicExponent: (v2) => bufferSource(v2, "publicExponent"),
+    iv: (v2) => bufferSource(v2, "iv"),
+    additionalData: (v2) => bufferSource(v2, "additionalData"),
     tagLength: number,
-    counter: (v) => bufferSource(v, "counter"),
-    label: (v) => bufferSource(v, "label"),
+    counter: (v2) => bufferSource(v2, "counter"),
+    label: (v2) => bufferSource(v2, "label"),
     saltLength: number,
-    salt: (v) => bufferSource(v, "salt"),
-    info: (v) => bufferSource(v, "info"),
+    salt: (v2) => bufferSource(v2, "salt"),
+    info: (v2) => bufferSource(v2, "info"),
     iterations: number,
-    public: (v) => {
-      if (!slots.has(v)) throw new TypeError('"public" must be a CryptoKey.');
-      return v;
+    public: (v2) => {
+      if (!slots.has(v2)) throw new TypeError('"public" must be a CryptoKey.');
+      return v2;
     }
   };
   function algorithmName(alg) {
@@ -389,8 +2937,8 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     const out = { name };
     if (typeof alg === "object") {
       for (const m of Object.keys(MEMBERS)) {
-        const v = alg[m];
-        if (v !== void 0) out[m] = MEMBERS[m](v);
+        const v2 = alg[m];
+        if (v2 !== void 0) out[m] = MEMBERS[m](v2);
       }
     }
     for (const m of required(op, name)) {
@@ -613,7 +3161,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
         throw domError("InvalidAccessError", "Public key algorithm does not match the requested algorithm.");
       }
     }
-    const op = n.name === "PBKDF2" ? callAsync : (...a) => Promise.resolve(call(...a));
+    const op = n.name === "PBKDF2" ? callAsync : (...a2) => Promise.resolve(call(...a2));
     return op(n.name === "PBKDF2" ? "crypto.deriveBitsAsync" : "crypto.deriveBits", wire(n), descriptor(key), length);
   }
   function lengthArg(length) {
@@ -720,19 +3268,19 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
       return importKeySync(format2, data, target, !!extractable, usages);
     }
     // timingSafeEqual is workerd's non-standard constant-time comparison.
-    timingSafeEqual(a, b) {
-      const x = new Uint8Array(arrayBufferOf(bufferSource(a, "a")));
-      const y = new Uint8Array(arrayBufferOf(bufferSource(b, "b")));
-      if (x.byteLength !== y.byteLength) throw new RangeError("Input buffers must have the same byte length.");
+    timingSafeEqual(a2, b2) {
+      const x2 = new Uint8Array(arrayBufferOf(bufferSource(a2, "a")));
+      const y = new Uint8Array(arrayBufferOf(bufferSource(b2, "b")));
+      if (x2.byteLength !== y.byteLength) throw new RangeError("Input buffers must have the same byte length.");
       let d = 0;
-      for (let i = 0; i < x.length; i++) d |= x[i] ^ y[i];
+      for (let i = 0; i < x2.length; i++) d |= x2[i] ^ y[i];
       return d === 0;
     }
   };
   Object.defineProperty(SubtleCrypto.prototype, Symbol.toStringTag, { value: "SubtleCrypto", configurable: true });
-  function arrayBufferOf(v) {
-    if (ArrayBuffer.isView(v)) return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength);
-    return v;
+  function arrayBufferOf(v2) {
+    if (ArrayBuffer.isView(v2)) return v2.buffer.slice(v2.byteOffset, v2.byteOffset + v2.byteLength);
+    return v2;
   }
   var subtle = new SubtleCrypto(TOKEN);
   var INTEGER_ARRAYS = [
@@ -757,7 +3305,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
       if (!ArrayBuffer.isView(array)) {
         throw new TypeError("getRandomValues() requires an ArrayBufferView argument.");
       }
-      if (!INTEGER_ARRAYS.some((C) => array instanceof C)) {
+      if (!INTEGER_ARRAYS.some((C2) => array instanceof C2)) {
         throw domError(
           "TypeMismatchError",
           "ArrayBufferView argument to getRandomValues() must be an integer-typed view."
@@ -779,8 +3327,8 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     }
   };
   Object.defineProperty(Crypto.prototype, Symbol.toStringTag, { value: "Crypto", configurable: true });
-  for (const C of [Crypto, SubtleCrypto, CryptoKey]) {
-    Object.defineProperty(globalThis, C.name, { value: C, writable: true, enumerable: false, configurable: true });
+  for (const C2 of [Crypto, SubtleCrypto, CryptoKey]) {
+    Object.defineProperty(globalThis, C2.name, { value: C2, writable: true, enumerable: false, configurable: true });
   }
   Object.defineProperty(globalThis, "crypto", {
     value: new Crypto(TOKEN),

@@ -1,6 +1,11 @@
 // runtime.js: entry of the runtime bundle. Each import installs one family
 // of globals. Order matters only where noted.
 import * as host from "./host.js";
+import "./dom.js"; // first: other modules use DOMException
+import "./events.js"; // second: other modules use EventTarget and AbortSignal
+import "./encoding.js";
+import "./url.js";
+import "./clone.js";
 import { fire } from "./timers.js";
 import "./console.js";
 import "./crypto.js";
