@@ -85,8 +85,7 @@ type Bundle struct {
 	Hash string
 
 	mapOnce sync.Once
-	smap    *sourceMap // decoded lazily by Map
-	mapErr  error
+	smap    *sourceMap // decoded lazily by Map; nil if SourceMap is bad
 }
 
 // Build bundles the project in opts.Dir from opts.Entry. On failure the

@@ -468,3 +468,14 @@ console.log(JSON.stringify([typeof e.Room, e.Room.name, d.where, d.bytes instanc
 		t.Errorf("node printed %s; want %s", got, want)
 	}
 }
+
+func TestBuildWarnings(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"src/index.js": "export default {\n  a: 1,\n  a: 2,\n  fetch() { return typeof x == 'undefined' }\n};\n",
+	})
+	b := mustBuild(t, Options{Dir: dir, Entry: "src/index.js"})
+	want := Message{File: "src/index.js", Line: 3, Col: 3, Text: `Duplicate key "a" in object literal`}
+	if len(b.Warnings) == 0 || b.Warnings[0] != want {
+		t.Errorf("Build().Warnings = %v; want [%v]", b.Warnings, want)
+	}
+}

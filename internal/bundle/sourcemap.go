@@ -165,7 +165,7 @@ func (b *Bundle) Map(line, col int) (file string, origLine, origCol int, ok bool
 		if len(b.SourceMap) == 0 {
 			return
 		}
-		b.smap, b.mapErr = parseSourceMap(b.SourceMap)
+		b.smap, _ = parseSourceMap(b.SourceMap)
 	})
 	if b.smap == nil {
 		return "", 0, 0, false

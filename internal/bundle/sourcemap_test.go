@@ -3,6 +3,7 @@ package bundle
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -219,4 +220,28 @@ func FuzzRewriteStack(f *testing.F) {
 			t.Fatalf("RewriteStack(%q) = %q; line count changed", stack, got)
 		}
 	})
+}
+
+func TestRewriteStack_hammer(t *testing.T) {
+	b := mustBuild(t, Options{Dir: writeProject(t, twoFileProject), Entry: "src/index.ts"})
+	il, ic := position(t, b.Code, `"marker-index "`)
+	stack := "    at fetch (worker.js:" + strconv.Itoa(il) + ":" + strconv.Itoa(ic) + ")"
+	const want = "    at fetch (src/index.ts:8:21)"
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for range 8 {
+		wg.Go(func() {
+			for range 200 {
+				if got := b.RewriteStack(stack, "worker.js"); got != want {
+					errs <- got
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for got := range errs {
+		t.Errorf("RewriteStack(%q) = %q; want %q", stack, got, want)
+	}
 }
