@@ -10,6 +10,7 @@ import (
 	"github.com/isola-run/isola/internal/engine"
 	"github.com/isola-run/isola/internal/webapi/crypto"
 	"github.com/isola-run/isola/internal/webapi/encoding"
+	"github.com/isola-run/isola/internal/webapi/fetch"
 	"github.com/isola-run/isola/internal/webapi/url"
 )
 
@@ -22,6 +23,7 @@ func Register(hs *engine.HostSet, opts Options) {
 	crypto.Register(hs)
 	encoding.Register(hs)
 	url.Register(hs)
+	fetch.Register(hs)
 	registerPerformance(hs)
 }
 

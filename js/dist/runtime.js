@@ -8,42 +8,42 @@
   function encode(args) {
     const bufs = [];
     const json = JSON.stringify(args, function(key, value) {
-      const v2 = this[key];
-      if (v2 instanceof ArrayBuffer) {
-        bufs.push(v2);
+      const v3 = this[key];
+      if (v3 instanceof ArrayBuffer) {
+        bufs.push(v3);
         return { [BYTES]: bufs.length - 1 };
       }
-      if (ArrayBuffer.isView(v2)) {
-        bufs.push(v2.buffer.slice(v2.byteOffset, v2.byteOffset + v2.byteLength));
+      if (ArrayBuffer.isView(v3)) {
+        bufs.push(v3.buffer.slice(v3.byteOffset, v3.byteOffset + v3.byteLength));
         return { [BYTES]: bufs.length - 1 };
       }
-      if (v2 === void 0) return null;
+      if (v3 === void 0) return null;
       return value;
     });
     return [json, bufs];
   }
   function decode(json, bufs) {
     if (json === void 0 || json === "") return void 0;
-    return JSON.parse(json, (k, v2) => {
-      if (v2 !== null && typeof v2 === "object" && BYTES in v2) return new Uint8Array(bufs[v2[BYTES]]);
-      return v2;
+    return JSON.parse(json, (k2, v3) => {
+      if (v3 !== null && typeof v3 === "object" && BYTES in v3) return new Uint8Array(bufs[v3[BYTES]]);
+      return v3;
     });
   }
-  function makeError(e) {
-    const C2 = e.name && typeof globalThis[e.name] === "function" && e.name.endsWith("Error") ? globalThis[e.name] : null;
-    if (C2) return new C2(e.message);
-    if (typeof globalThis.DOMException === "function" && e.name && e.name !== "Error") {
-      return new globalThis.DOMException(e.message, e.name);
+  function makeError(e2) {
+    const C3 = e2.name && typeof globalThis[e2.name] === "function" && e2.name.endsWith("Error") ? globalThis[e2.name] : null;
+    if (C3) return new C3(e2.message);
+    if (typeof globalThis.DOMException === "function" && e2.name && e2.name !== "Error") {
+      return new globalThis.DOMException(e2.message, e2.name);
     }
-    const err = new Error(e.message);
-    if (e.name) err.name = e.name;
+    const err = new Error(e2.message);
+    if (e2.name) err.name = e2.name;
     return err;
   }
   function call(name, ...args) {
     const [json, bufs] = encode(args);
-    const r = native(0, name, json, ...bufs);
-    if (!r[0]) throw makeError(decode(r[1], r.slice(2)));
-    return decode(r[1], r.slice(2));
+    const r2 = native(0, name, json, ...bufs);
+    if (!r2[0]) throw makeError(decode(r2[1], r2.slice(2)));
+    return decode(r2[1], r2.slice(2));
   }
   function callAsync(name, ...args) {
     const [json, bufs] = encode(args);
@@ -52,11 +52,11 @@
       pending.set(id, { resolve, reject });
     });
   }
-  function errorInfo(e) {
-    if (e instanceof Error || e && typeof e === "object" && "message" in e) {
-      return { name: String(e.name ?? "Error"), message: String(e.message ?? ""), stack: String(e.stack ?? "") };
+  function errorInfo(e2) {
+    if (e2 instanceof Error || e2 && typeof e2 === "object" && "message" in e2) {
+      return { name: String(e2.name ?? "Error"), message: String(e2.message ?? ""), stack: String(e2.stack ?? "") };
     }
-    return { name: "", message: String(e), stack: "" };
+    return { name: "", message: String(e2), stack: "" };
   }
   var hookTable = {};
   function register(path, fn) {
@@ -64,37 +64,37 @@
   }
   function invoke(id, path, json, ...bufs) {
     const sid = String(id);
-    let p;
+    let p2;
     try {
       const fn = hookTable[path];
       if (typeof fn !== "function") throw new Error("no runtime hook " + JSON.stringify(path));
-      p = Promise.resolve(fn(...decode(json, bufs)));
-    } catch (e) {
-      p = Promise.reject(e);
+      p2 = Promise.resolve(fn(...decode(json, bufs)));
+    } catch (e2) {
+      p2 = Promise.reject(e2);
     }
-    p.then(
-      (v2) => {
+    p2.then(
+      (v3) => {
         let enc;
         try {
-          enc = encode(v2);
-        } catch (e) {
-          native(3, sid, ...encode(errorInfo(e)).flatMap((x2, i) => i === 0 ? [x2] : x2));
+          enc = encode(v3);
+        } catch (e2) {
+          native(3, sid, ...encode(errorInfo(e2)).flatMap((x3, i2) => i2 === 0 ? [x3] : x3));
           return;
         }
         native(2, sid, enc[0], ...enc[1]);
       },
-      (e) => {
-        const enc = encode(errorInfo(e));
+      (e2) => {
+        const enc = encode(errorInfo(e2));
         native(3, sid, enc[0], ...enc[1]);
       }
     );
   }
   function settle(id, ok, json, ...bufs) {
-    const p = pending.get(id);
-    if (!p) return;
+    const p2 = pending.get(id);
+    if (!p2) return;
     pending.delete(id);
-    if (ok) p.resolve(decode(json, bufs));
-    else p.reject(makeError(decode(json, bufs)));
+    if (ok) p2.resolve(decode(json, bufs));
+    else p2.reject(makeError(decode(json, bufs)));
   }
 
   // js/src/dom.js
@@ -173,10 +173,10 @@
       return codes[this.#name] ?? 0;
     }
   };
-  for (const [k, v2] of Object.entries(constants)) {
-    const d = { value: v2, enumerable: true };
-    Object.defineProperty(DOMException, k, d);
-    Object.defineProperty(DOMException.prototype, k, d);
+  for (const [k2, v3] of Object.entries(constants)) {
+    const d2 = { value: v3, enumerable: true };
+    Object.defineProperty(DOMException, k2, d2);
+    Object.defineProperty(DOMException.prototype, k2, d2);
   }
   Object.defineProperty(DOMException.prototype, Symbol.toStringTag, { value: "DOMException", configurable: true });
   var Navigator = class {
@@ -215,6 +215,9 @@
   Object.defineProperty(Performance.prototype, Symbol.toStringTag, { value: "Performance", configurable: true });
   function install(name, value) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
+  }
+  for (const [name, C3] of Object.entries({ DOMException, Navigator, Performance })) {
+    Object.defineProperty(C3, "name", { value: name, configurable: true });
   }
   install("DOMException", DOMException);
   install("Navigator", Navigator);
@@ -258,19 +261,19 @@
       }
     }
     static {
-      beginDispatch = (e, target) => {
-        if (e.#dispatching) throw new DOMException("The event is already being dispatched.", "InvalidStateError");
-        e.#dispatching = true;
-        e.#target = target;
-        e.#canceled = false;
-        e.#stopped = e.#stopImmediate = false;
+      beginDispatch = (e2, target) => {
+        if (e2.#dispatching) throw new DOMException("The event is already being dispatched.", "InvalidStateError");
+        e2.#dispatching = true;
+        e2.#target = target;
+        e2.#canceled = false;
+        e2.#stopped = e2.#stopImmediate = false;
       };
-      endDispatch = (e) => {
-        e.#dispatching = false;
+      endDispatch = (e2) => {
+        e2.#dispatching = false;
       };
-      isStopped = (e) => e.#stopImmediate;
-      markTrusted = (e) => {
-        e.#trusted = true;
+      isStopped = (e2) => e2.#stopImmediate;
+      markTrusted = (e2) => {
+        e2.#trusted = true;
       };
     }
     get type() {
@@ -310,15 +313,15 @@
     get returnValue() {
       return !this.defaultPrevented;
     }
-    set returnValue(v2) {
-      if (!v2) this.preventDefault();
+    set returnValue(v3) {
+      if (!v3) this.preventDefault();
     }
     get cancelBubble() {
       if (!(#type in this)) throw illegal();
       return this.#stopped;
     }
-    set cancelBubble(v2) {
-      if (v2) this.stopPropagation();
+    set cancelBubble(v3) {
+      if (v3) this.stopPropagation();
     }
     get isTrusted() {
       if (!(#type in this)) throw illegal();
@@ -351,10 +354,10 @@
       this.#cancelable = !!cancelable;
     }
   };
-  for (const [k, v2] of [["NONE", 0], ["CAPTURING_PHASE", 1], ["AT_TARGET", 2], ["BUBBLING_PHASE", 3]]) {
-    const d = { value: v2, enumerable: true };
-    Object.defineProperty(Event, k, d);
-    Object.defineProperty(Event.prototype, k, d);
+  for (const [k2, v3] of [["NONE", 0], ["CAPTURING_PHASE", 1], ["AT_TARGET", 2], ["BUBBLING_PHASE", 3]]) {
+    const d2 = { value: v3, enumerable: true };
+    Object.defineProperty(Event, k2, d2);
+    Object.defineProperty(Event.prototype, k2, d2);
   }
   function flag(options, name) {
     return options !== null && typeof options === "object" ? !!options[name] : false;
@@ -363,14 +366,14 @@
   var EventTarget = class {
     #listeners = /* @__PURE__ */ new Map();
     static {
-      clearListeners = (t) => {
-        for (const list of t.#listeners.values()) {
-          for (const l of list) {
-            l.removed = true;
-            if (l.detach) l.detach();
+      clearListeners = (t2) => {
+        for (const list of t2.#listeners.values()) {
+          for (const l2 of list) {
+            l2.removed = true;
+            if (l2.detach) l2.detach();
           }
         }
-        t.#listeners.clear();
+        t2.#listeners.clear();
       };
     }
     addEventListener(type, callback, options = void 0) {
@@ -399,7 +402,7 @@
       if (signal && signal.aborted) return;
       let list = this.#listeners.get(type);
       if (!list) this.#listeners.set(type, list = []);
-      if (list.some((l) => l.callback === callback)) return;
+      if (list.some((l2) => l2.callback === callback)) return;
       const entry = { callback, once, removed: false, detach: null };
       if (signal) entry.detach = onAbort(signal, () => this.removeEventListener(type, callback));
       list.push(entry);
@@ -414,11 +417,11 @@
       type = String(type);
       const list = this.#listeners.get(type);
       if (!list) return;
-      const i = list.findIndex((l2) => l2.callback === callback);
-      if (i < 0) return;
-      const [l] = list.splice(i, 1);
-      l.removed = true;
-      if (l.detach) l.detach();
+      const i2 = list.findIndex((l3) => l3.callback === callback);
+      if (i2 < 0) return;
+      const [l2] = list.splice(i2, 1);
+      l2.removed = true;
+      if (l2.detach) l2.detach();
       if (list.length === 0) this.#listeners.delete(type);
     }
     dispatchEvent(event) {
@@ -435,17 +438,17 @@
           if (on.call(this, event) === true) event.preventDefault();
         }
         if (list) {
-          for (const l of list.slice()) {
+          for (const l2 of list.slice()) {
             if (isStopped(event)) break;
-            if (l.removed) continue;
-            if (l.once) this.removeEventListener(type, l.callback);
+            if (l2.removed) continue;
+            if (l2.once) this.removeEventListener(type, l2.callback);
             let ret;
-            if (typeof l.callback === "function") {
-              ret = l.callback.call(this, event);
+            if (typeof l2.callback === "function") {
+              ret = l2.callback.call(this, event);
             } else {
-              const h = l.callback.handleEvent;
-              if (typeof h !== "function") throw new TypeError("The event listener's handleEvent is not a function.");
-              ret = h.call(l.callback, event);
+              const h2 = l2.callback.handleEvent;
+              if (typeof h2 !== "function") throw new TypeError("The event listener's handleEvent is not a function.");
+              ret = h2.call(l2.callback, event);
             }
             if (ret === true) event.preventDefault();
           }
@@ -478,13 +481,13 @@
     #i;
     constructor(type, init = void 0) {
       super(type, init);
-      const d = dict(init);
+      const d2 = dict(init);
       this.#i = {
-        message: d.message === void 0 ? "" : String(d.message),
-        filename: d.filename === void 0 ? "" : String(d.filename),
-        lineno: d.lineno >>> 0,
-        colno: d.colno >>> 0,
-        error: d.error
+        message: d2.message === void 0 ? "" : String(d2.message),
+        filename: d2.filename === void 0 ? "" : String(d2.filename),
+        lineno: d2.lineno >>> 0,
+        colno: d2.colno >>> 0,
+        error: d2.error
       };
     }
     get message() {
@@ -507,13 +510,13 @@
     #i;
     constructor(type, init = void 0) {
       super(type, init);
-      const d = dict(init);
+      const d2 = dict(init);
       this.#i = {
-        data: d.data === void 0 ? null : d.data,
-        origin: d.origin === void 0 ? "" : String(d.origin),
-        lastEventId: d.lastEventId === void 0 ? "" : String(d.lastEventId),
-        source: d.source ?? null,
-        ports: d.ports ? Array.from(d.ports) : []
+        data: d2.data === void 0 ? null : d2.data,
+        origin: d2.origin === void 0 ? "" : String(d2.origin),
+        lastEventId: d2.lastEventId === void 0 ? "" : String(d2.lastEventId),
+        source: d2.source ?? null,
+        ports: d2.ports ? Array.from(d2.ports) : []
       };
     }
     get data() {
@@ -536,11 +539,11 @@
     #i;
     constructor(type, init = void 0) {
       super(type, init);
-      const d = dict(init);
+      const d2 = dict(init);
       this.#i = {
-        code: d.code === void 0 ? 0 : d.code & 65535,
-        reason: d.reason === void 0 ? "" : String(d.reason),
-        wasClean: !!d.wasClean
+        code: d2.code === void 0 ? 0 : d2.code & 65535,
+        reason: d2.reason === void 0 ? "" : String(d2.reason),
+        wasClean: !!d2.wasClean
       };
     }
     get code() {
@@ -566,18 +569,18 @@
       super();
     }
     static {
-      signalAlgorithms = (s) => s.#algorithms;
-      signalAbort = (s, reason) => {
-        if (s.#aborted) return;
-        s.#aborted = true;
-        s.#reason = reason === void 0 ? new DOMException("The operation was aborted", "AbortError") : reason;
-        const algorithms = [...s.#algorithms];
-        s.#algorithms.clear();
+      signalAlgorithms = (s2) => s2.#algorithms;
+      signalAbort = (s2, reason) => {
+        if (s2.#aborted) return;
+        s2.#aborted = true;
+        s2.#reason = reason === void 0 ? new DOMException("The operation was aborted", "AbortError") : reason;
+        const algorithms = [...s2.#algorithms];
+        s2.#algorithms.clear();
         try {
-          for (const fn of algorithms) fn(s.#reason);
-          dispatchTrusted(s, new Event("abort"));
+          for (const fn of algorithms) fn(s2.#reason);
+          dispatchTrusted(s2, new Event("abort"));
         } finally {
-          clearListeners(s);
+          clearListeners(s2);
         }
       };
     }
@@ -593,30 +596,30 @@
       if (!(#aborted in this)) throw illegal();
       return this.#onabort;
     }
-    set onabort(h) {
+    set onabort(h2) {
       if (!(#aborted in this)) throw illegal();
-      this.#onabort = typeof h === "function" || h !== null && typeof h === "object" ? h : null;
+      this.#onabort = typeof h2 === "function" || h2 !== null && typeof h2 === "object" ? h2 : null;
     }
     throwIfAborted() {
       if (!(#aborted in this)) throw illegal();
       if (this.#aborted) throw this.#reason;
     }
     static abort(reason = void 0) {
-      const s = new _AbortSignal(CREATE);
-      s.#aborted = true;
-      s.#reason = reason === void 0 ? new DOMException("The operation was aborted", "AbortError") : reason;
-      return s;
+      const s2 = new _AbortSignal(CREATE);
+      s2.#aborted = true;
+      s2.#reason = reason === void 0 ? new DOMException("The operation was aborted", "AbortError") : reason;
+      return s2;
     }
     static timeout(ms) {
       ms = Number(ms);
       if (!Number.isFinite(ms) || ms < 0) {
         throw new TypeError("AbortSignal.timeout(): the delay must be a non-negative finite number.");
       }
-      const s = new _AbortSignal(CREATE);
+      const s2 = new _AbortSignal(CREATE);
       globalThis.setTimeout(() => {
-        signalAbort(s, new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+        signalAbort(s2, new DOMException("The operation was aborted due to timeout", "TimeoutError"));
       }, ms);
-      return s;
+      return s2;
     }
     static any(signals) {
       const list = Array.from(signals);
@@ -626,17 +629,17 @@
       for (const sig of list) {
         if (sig.aborted) return _AbortSignal.abort(sig.reason);
       }
-      const s = new _AbortSignal(CREATE);
+      const s2 = new _AbortSignal(CREATE);
       const detach = [];
       const fire2 = (reason) => {
-        for (const d of detach) d();
-        signalAbort(s, reason);
+        for (const d2 of detach) d2();
+        signalAbort(s2, reason);
       };
       for (const sig of list) detach.push(onAbort(sig, fire2));
-      return s;
+      return s2;
     }
   };
-  var AbortController = class {
+  var AbortController2 = class {
     #signal = new AbortSignal(CREATE);
     get signal() {
       if (!(#signal in this)) throw illegal();
@@ -652,95 +655,105 @@
     set2.add(fn);
     return () => set2.delete(fn);
   }
-  for (const C2 of [Event, EventTarget, CustomEvent, ErrorEvent, MessageEvent, CloseEvent, AbortSignal, AbortController]) {
-    Object.defineProperty(C2.prototype, Symbol.toStringTag, { value: C2.name, configurable: true });
-    Object.defineProperty(globalThis, C2.name, { value: C2, writable: true, enumerable: false, configurable: true });
+  for (const [name, C3] of Object.entries({
+    Event,
+    EventTarget,
+    CustomEvent,
+    ErrorEvent,
+    MessageEvent,
+    CloseEvent,
+    AbortSignal,
+    AbortController: AbortController2
+  })) {
+    Object.defineProperty(C3, "name", { value: name, configurable: true });
+    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: name, configurable: true });
+    Object.defineProperty(globalThis, name, { value: C3, writable: true, enumerable: false, configurable: true });
   }
 
   // js/src/encoding.js
   var JS_MAX = 256;
-  function toUSV(s) {
-    return typeof s.toWellFormed === "function" ? s.toWellFormed() : s;
+  function toUSV(s2) {
+    return typeof s2.toWellFormed === "function" ? s2.toWellFormed() : s2;
   }
-  function encodeJS(s, out) {
-    let n = 0;
-    for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      if (c < 128) {
-        out[n++] = c;
-      } else if (c < 2048) {
-        out[n++] = 192 | c >> 6;
-        out[n++] = 128 | c & 63;
+  function encodeJS(s2, out) {
+    let n2 = 0;
+    for (let i2 = 0; i2 < s2.length; i2++) {
+      let c2 = s2.charCodeAt(i2);
+      if (c2 < 128) {
+        out[n2++] = c2;
+      } else if (c2 < 2048) {
+        out[n2++] = 192 | c2 >> 6;
+        out[n2++] = 128 | c2 & 63;
       } else {
-        if (c >= 55296 && c <= 57343) {
-          const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-          if (c <= 56319 && d >= 56320 && d <= 57343) {
-            c = 65536 + (c - 55296 << 10) + (d - 56320);
-            i++;
-            out[n++] = 240 | c >> 18;
-            out[n++] = 128 | c >> 12 & 63;
-            out[n++] = 128 | c >> 6 & 63;
-            out[n++] = 128 | c & 63;
+        if (c2 >= 55296 && c2 <= 57343) {
+          const d2 = i2 + 1 < s2.length ? s2.charCodeAt(i2 + 1) : 0;
+          if (c2 <= 56319 && d2 >= 56320 && d2 <= 57343) {
+            c2 = 65536 + (c2 - 55296 << 10) + (d2 - 56320);
+            i2++;
+            out[n2++] = 240 | c2 >> 18;
+            out[n2++] = 128 | c2 >> 12 & 63;
+            out[n2++] = 128 | c2 >> 6 & 63;
+            out[n2++] = 128 | c2 & 63;
             continue;
           }
-          c = 65533;
+          c2 = 65533;
         }
-        out[n++] = 224 | c >> 12;
-        out[n++] = 128 | c >> 6 & 63;
-        out[n++] = 128 | c & 63;
+        out[n2++] = 224 | c2 >> 12;
+        out[n2++] = 128 | c2 >> 6 & 63;
+        out[n2++] = 128 | c2 & 63;
       }
     }
-    return n;
+    return n2;
   }
-  function encodeUTF8(s) {
-    s = String(s);
-    if (s.length <= JS_MAX) {
-      const buf = new Uint8Array(s.length * 3);
-      const n = encodeJS(s, buf);
-      return buf.slice(0, n);
+  function encodeUTF8(s2) {
+    s2 = String(s2);
+    if (s2.length <= JS_MAX) {
+      const buf = new Uint8Array(s2.length * 3);
+      const n2 = encodeJS(s2, buf);
+      return buf.slice(0, n2);
     }
-    return call("encoding.encode", toUSV(s));
+    return call("encoding.encode", toUSV(s2));
   }
-  function decodeJS(b2, fatal) {
+  function decodeJS(b3, fatal) {
     let out = "";
     const codes2 = [];
-    let i = 0;
-    const len = b2.length;
-    while (i < len) {
-      const c = b2[i];
-      if (c < 128) {
-        codes2.push(c);
-        i++;
+    let i2 = 0;
+    const len = b3.length;
+    while (i2 < len) {
+      const c2 = b3[i2];
+      if (c2 < 128) {
+        codes2.push(c2);
+        i2++;
       } else {
-        let n = 0;
-        let lo = 128;
+        let n2 = 0;
+        let lo2 = 128;
         let hi = 191;
         let cp = 0;
-        if (c >= 194 && c <= 223) {
-          n = 2;
-          cp = c & 31;
-        } else if (c >= 224 && c <= 239) {
-          n = 3;
-          cp = c & 15;
-          if (c === 224) lo = 160;
-          else if (c === 237) hi = 159;
-        } else if (c >= 240 && c <= 244) {
-          n = 4;
-          cp = c & 7;
-          if (c === 240) lo = 144;
-          else if (c === 244) hi = 143;
+        if (c2 >= 194 && c2 <= 223) {
+          n2 = 2;
+          cp = c2 & 31;
+        } else if (c2 >= 224 && c2 <= 239) {
+          n2 = 3;
+          cp = c2 & 15;
+          if (c2 === 224) lo2 = 160;
+          else if (c2 === 237) hi = 159;
+        } else if (c2 >= 240 && c2 <= 244) {
+          n2 = 4;
+          cp = c2 & 7;
+          if (c2 === 240) lo2 = 144;
+          else if (c2 === 244) hi = 143;
         }
-        let j2 = i + 1;
-        if (n > 0) {
-          for (; j2 < i + n && j2 < len; j2++) {
-            const x2 = b2[j2];
-            if (x2 < lo || x2 > hi) break;
-            lo = 128;
+        let j3 = i2 + 1;
+        if (n2 > 0) {
+          for (; j3 < i2 + n2 && j3 < len; j3++) {
+            const x3 = b3[j3];
+            if (x3 < lo2 || x3 > hi) break;
+            lo2 = 128;
             hi = 191;
-            cp = cp << 6 | x2 & 63;
+            cp = cp << 6 | x3 & 63;
           }
         }
-        if (n > 0 && j2 === i + n) {
+        if (n2 > 0 && j3 === i2 + n2) {
           if (cp >= 65536) {
             cp -= 65536;
             codes2.push(55296 + (cp >> 10), 56320 + (cp & 1023));
@@ -751,7 +764,7 @@
           if (fatal) return null;
           codes2.push(65533);
         }
-        i = j2;
+        i2 = j3;
       }
       if (codes2.length >= 4096) {
         out += String.fromCharCode.apply(null, codes2);
@@ -769,19 +782,19 @@
       "Failed to execute 'decode' on 'TextDecoder': parameter 1 is not of type 'ArrayBuffer or ArrayBufferView'."
     );
   }
-  function decodeUTF8(b2, fatal, stream) {
-    if (!stream && b2.length <= JS_MAX) {
-      const s = decodeJS(b2, fatal);
-      if (s === null) throw new TypeError("Failed to decode input.");
-      return [s, 0];
+  function decodeUTF8(b3, fatal, stream) {
+    if (!stream && b3.length <= JS_MAX) {
+      const s2 = decodeJS(b3, fatal);
+      if (s2 === null) throw new TypeError("Failed to decode input.");
+      return [s2, 0];
     }
-    return call("encoding.decode", b2, fatal, stream);
+    return call("encoding.decode", b3, fatal, stream);
   }
   var labels = /* @__PURE__ */ new Map();
-  for (const l of ["unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "utf-8", "utf8", "x-unicode20utf8"]) labels.set(l, "utf-8");
-  for (const l of ["csunicode", "iso-10646-ucs-2", "ucs-2", "unicode", "unicodefeff", "utf-16", "utf-16le"]) labels.set(l, "utf-16le");
-  for (const l of ["unicodefffe", "utf-16be"]) labels.set(l, "utf-16be");
-  for (const l of [
+  for (const l2 of ["unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "utf-8", "utf8", "x-unicode20utf8"]) labels.set(l2, "utf-8");
+  for (const l2 of ["csunicode", "iso-10646-ucs-2", "ucs-2", "unicode", "unicodefeff", "utf-16", "utf-16le"]) labels.set(l2, "utf-16le");
+  for (const l2 of ["unicodefffe", "utf-16be"]) labels.set(l2, "utf-16be");
+  for (const l2 of [
     "ansi_x3.4-1968",
     "ascii",
     "cp1252",
@@ -799,7 +812,7 @@
     "us-ascii",
     "windows-1252",
     "x-cp1252"
-  ]) labels.set(l, "windows-1252");
+  ]) labels.set(l2, "windows-1252");
   function encodingForLabel(label) {
     return labels.get(String(label).trim().toLowerCase()) ?? null;
   }
@@ -836,9 +849,9 @@
       const enc = encodingForLabel(label);
       if (enc === null) throw new RangeError(`"${label}" is not a valid encoding.`);
       this.#encoding = enc;
-      const o = options ?? {};
-      this.#fatal = !!o.fatal;
-      this.#ignoreBOM = !!o.ignoreBOM;
+      const o2 = options ?? {};
+      this.#fatal = !!o2.fatal;
+      this.#ignoreBOM = !!o2.ignoreBOM;
     }
     get encoding() {
       return this.#encoding;
@@ -850,77 +863,113 @@
       return this.#ignoreBOM;
     }
     decode(input = void 0, options = void 0) {
-      let b2 = bytesOf(input);
+      let b3 = bytesOf(input);
       const stream = !!(options && options.stream);
       if (this.#pending) {
-        const joined = new Uint8Array(this.#pending.length + b2.length);
+        const joined = new Uint8Array(this.#pending.length + b3.length);
         joined.set(this.#pending);
-        joined.set(b2, this.#pending.length);
-        b2 = joined;
+        joined.set(b3, this.#pending.length);
+        b3 = joined;
         this.#pending = null;
       }
-      let s;
+      let s2;
       let pending2 = 0;
       try {
         switch (this.#encoding) {
           case "utf-8":
-            [s, pending2] = decodeUTF8(b2, this.#fatal, stream);
+            [s2, pending2] = decodeUTF8(b3, this.#fatal, stream);
             break;
           case "utf-16le":
           case "utf-16be":
-            [s, pending2] = decodeUTF16(b2, this.#encoding === "utf-16be", this.#fatal, stream);
+            [s2, pending2] = decodeUTF16(b3, this.#encoding === "utf-16be", this.#fatal, stream);
             break;
           default:
-            s = latin1(b2);
+            s2 = windows1252(b3);
         }
-      } catch (e) {
+      } catch (e2) {
         this.#bomSeen = false;
-        throw e;
+        throw e2;
       }
-      if (pending2 > 0) this.#pending = b2.slice(b2.length - pending2);
-      if (s.length > 0 && !this.#ignoreBOM && !this.#bomSeen && this.#encoding !== "windows-1252") {
+      if (pending2 > 0) this.#pending = b3.slice(b3.length - pending2);
+      if (s2.length > 0 && !this.#ignoreBOM && !this.#bomSeen && this.#encoding !== "windows-1252") {
         this.#bomSeen = true;
-        if (s.charCodeAt(0) === 65279) s = s.slice(1);
+        if (s2.charCodeAt(0) === 65279) s2 = s2.slice(1);
       }
       if (!stream) this.#bomSeen = false;
-      return s;
+      return s2;
     }
   };
-  function latin1(b2) {
+  var C1 = [
+    8364,
+    129,
+    8218,
+    402,
+    8222,
+    8230,
+    8224,
+    8225,
+    710,
+    8240,
+    352,
+    8249,
+    338,
+    141,
+    381,
+    143,
+    144,
+    8216,
+    8217,
+    8220,
+    8221,
+    8226,
+    8211,
+    8212,
+    732,
+    8482,
+    353,
+    8250,
+    339,
+    157,
+    382,
+    376
+  ];
+  function windows1252(b3) {
     let out = "";
-    for (let i = 0; i < b2.length; i += 4096) {
-      out += String.fromCharCode.apply(null, b2.subarray(i, i + 4096));
+    for (let i2 = 0; i2 < b3.length; i2 += 4096) {
+      let chunk = b3.subarray(i2, i2 + 4096);
+      if (chunk.some((c2) => c2 >= 128 && c2 <= 159)) chunk = Array.from(chunk, (c2) => c2 >= 128 && c2 <= 159 ? C1[c2 - 128] : c2);
+      out += String.fromCharCode.apply(null, chunk);
     }
     return out;
   }
-  function decodeUTF16(b2, bigEndian, fatal, stream) {
+  function decodeUTF16(b3, bigEndian, fatal, stream) {
     const units = [];
     let out = "";
-    let end = b2.length - b2.length % 2;
-    let pending2 = b2.length - end;
-    for (let i = 0; i < end; i += 2) {
-      const u = bigEndian ? b2[i] << 8 | b2[i + 1] : b2[i] | b2[i + 1] << 8;
-      if (u >= 55296 && u <= 56319) {
-        if (i + 2 >= end) {
+    let end = b3.length - b3.length % 2;
+    let pending2 = b3.length - end;
+    for (let i2 = 0; i2 < end; i2 += 2) {
+      const u2 = bigEndian ? b3[i2] << 8 | b3[i2 + 1] : b3[i2] | b3[i2 + 1] << 8;
+      if (u2 >= 55296 && u2 <= 56319) {
+        if (i2 + 2 >= end) {
           if (stream) {
-            pending2 += end - i;
+            pending2 += end - i2;
             break;
           }
         } else {
-          const v2 = bigEndian ? b2[i + 2] << 8 | b2[i + 3] : b2[i + 2] | b2[i + 3] << 8;
-          if (v2 >= 56320 && v2 <= 57343) {
-            units.push(u, v2);
-            i += 2;
+          const v3 = bigEndian ? b3[i2 + 2] << 8 | b3[i2 + 3] : b3[i2 + 2] | b3[i2 + 3] << 8;
+          if (v3 >= 56320 && v3 <= 57343) {
+            units.push(u2, v3);
+            i2 += 2;
             continue;
           }
         }
         if (fatal) throw new TypeError("Failed to decode input.");
         units.push(65533);
-      } else if (u >= 56320 && u <= 57343) {
+      } else if (u2 >= 56320 && u2 <= 57343) {
         if (fatal) throw new TypeError("Failed to decode input.");
         units.push(65533);
       } else {
-        units.push(u);
+        units.push(u2);
       }
       if (units.length >= 4096) {
         out += String.fromCharCode.apply(null, units);
@@ -943,16 +992,17 @@
     if (arguments.length === 0) throw new TypeError("Failed to execute 'atob': 1 argument required, but only 0 present.");
     return call("encoding.atob", String(data));
   }
-  for (const C2 of [TextEncoder2, TextDecoder2]) {
-    Object.defineProperty(C2.prototype, Symbol.toStringTag, { value: C2.name, configurable: true });
+  for (const [name, C3] of Object.entries({ TextEncoder: TextEncoder2, TextDecoder: TextDecoder2 })) {
+    Object.defineProperty(C3, "name", { value: name, configurable: true });
+    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: name, configurable: true });
   }
   for (const [name, value] of Object.entries({ TextEncoder: TextEncoder2, TextDecoder: TextDecoder2, atob, btoa })) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
-  // ../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
+  // js/node_modules/urlpattern-polyfill/dist/urlpattern.js
   var Pe = Object.defineProperty;
-  var a = (e, t) => Pe(e, "name", { value: t, configurable: true });
+  var a = (e2, t2) => Pe(e2, "name", { value: t2, configurable: true });
   var P = class {
     type = 3;
     name = "";
@@ -960,8 +1010,8 @@
     value = "";
     suffix = "";
     modifier = 3;
-    constructor(t, r, n, c, l, f) {
-      this.type = t, this.name = r, this.prefix = n, this.value = c, this.suffix = l, this.modifier = f;
+    constructor(t2, r2, n2, c2, l2, f2) {
+      this.type = t2, this.name = r2, this.prefix = n2, this.value = c2, this.suffix = l2, this.modifier = f2;
     }
     hasCustomName() {
       return this.name !== "" && typeof this.name != "number";
@@ -971,187 +1021,187 @@
   var Re = /[$_\p{ID_Start}]/u;
   var Ee = /[$_\u200C\u200D\p{ID_Continue}]/u;
   var v = ".*";
-  function Oe(e, t) {
-    return (t ? /^[\x00-\xFF]*$/ : /^[\x00-\x7F]*$/).test(e);
+  function Oe(e2, t2) {
+    return (t2 ? /^[\x00-\xFF]*$/ : /^[\x00-\x7F]*$/).test(e2);
   }
   a(Oe, "isASCII");
-  function D(e, t = false) {
-    let r = [], n = 0;
-    for (; n < e.length; ) {
-      let c = e[n], l = a(function(f) {
-        if (!t) throw new TypeError(f);
-        r.push({ type: "INVALID_CHAR", index: n, value: e[n++] });
+  function D(e2, t2 = false) {
+    let r2 = [], n2 = 0;
+    for (; n2 < e2.length; ) {
+      let c2 = e2[n2], l2 = a(function(f2) {
+        if (!t2) throw new TypeError(f2);
+        r2.push({ type: "INVALID_CHAR", index: n2, value: e2[n2++] });
       }, "ErrorOrInvalid");
-      if (c === "*") {
-        r.push({ type: "ASTERISK", index: n, value: e[n++] });
+      if (c2 === "*") {
+        r2.push({ type: "ASTERISK", index: n2, value: e2[n2++] });
         continue;
       }
-      if (c === "+" || c === "?") {
-        r.push({ type: "OTHER_MODIFIER", index: n, value: e[n++] });
+      if (c2 === "+" || c2 === "?") {
+        r2.push({ type: "OTHER_MODIFIER", index: n2, value: e2[n2++] });
         continue;
       }
-      if (c === "\\") {
-        r.push({ type: "ESCAPED_CHAR", index: n++, value: e[n++] });
+      if (c2 === "\\") {
+        r2.push({ type: "ESCAPED_CHAR", index: n2++, value: e2[n2++] });
         continue;
       }
-      if (c === "{") {
-        r.push({ type: "OPEN", index: n, value: e[n++] });
+      if (c2 === "{") {
+        r2.push({ type: "OPEN", index: n2, value: e2[n2++] });
         continue;
       }
-      if (c === "}") {
-        r.push({ type: "CLOSE", index: n, value: e[n++] });
+      if (c2 === "}") {
+        r2.push({ type: "CLOSE", index: n2, value: e2[n2++] });
         continue;
       }
-      if (c === ":") {
-        let f = "", s = n + 1;
-        for (; s < e.length; ) {
-          let i = e.substr(s, 1);
-          if (s === n + 1 && Re.test(i) || s !== n + 1 && Ee.test(i)) {
-            f += e[s++];
+      if (c2 === ":") {
+        let f2 = "", s2 = n2 + 1;
+        for (; s2 < e2.length; ) {
+          let i2 = e2.substr(s2, 1);
+          if (s2 === n2 + 1 && Re.test(i2) || s2 !== n2 + 1 && Ee.test(i2)) {
+            f2 += e2[s2++];
             continue;
           }
           break;
         }
-        if (!f) {
-          l(`Missing parameter name at ${n}`);
+        if (!f2) {
+          l2(`Missing parameter name at ${n2}`);
           continue;
         }
-        r.push({ type: "NAME", index: n, value: f }), n = s;
+        r2.push({ type: "NAME", index: n2, value: f2 }), n2 = s2;
         continue;
       }
-      if (c === "(") {
-        let f = 1, s = "", i = n + 1, o = false;
-        if (e[i] === "?") {
-          l(`Pattern cannot start with "?" at ${i}`);
+      if (c2 === "(") {
+        let f2 = 1, s2 = "", i2 = n2 + 1, o2 = false;
+        if (e2[i2] === "?") {
+          l2(`Pattern cannot start with "?" at ${i2}`);
           continue;
         }
-        for (; i < e.length; ) {
-          if (!Oe(e[i], false)) {
-            l(`Invalid character '${e[i]}' at ${i}.`), o = true;
+        for (; i2 < e2.length; ) {
+          if (!Oe(e2[i2], false)) {
+            l2(`Invalid character '${e2[i2]}' at ${i2}.`), o2 = true;
             break;
           }
-          if (e[i] === "\\") {
-            s += e[i++] + e[i++];
+          if (e2[i2] === "\\") {
+            s2 += e2[i2++] + e2[i2++];
             continue;
           }
-          if (e[i] === ")") {
-            if (f--, f === 0) {
-              i++;
+          if (e2[i2] === ")") {
+            if (f2--, f2 === 0) {
+              i2++;
               break;
             }
-          } else if (e[i] === "(" && (f++, e[i + 1] !== "?")) {
-            l(`Capturing groups are not allowed at ${i}`), o = true;
+          } else if (e2[i2] === "(" && (f2++, e2[i2 + 1] !== "?")) {
+            l2(`Capturing groups are not allowed at ${i2}`), o2 = true;
             break;
           }
-          s += e[i++];
+          s2 += e2[i2++];
         }
-        if (o) continue;
-        if (f) {
-          l(`Unbalanced pattern at ${n}`);
+        if (o2) continue;
+        if (f2) {
+          l2(`Unbalanced pattern at ${n2}`);
           continue;
         }
-        if (!s) {
-          l(`Missing pattern at ${n}`);
+        if (!s2) {
+          l2(`Missing pattern at ${n2}`);
           continue;
         }
-        r.push({ type: "REGEX", index: n, value: s }), n = i;
+        r2.push({ type: "REGEX", index: n2, value: s2 }), n2 = i2;
         continue;
       }
-      r.push({ type: "CHAR", index: n, value: e[n++] });
+      r2.push({ type: "CHAR", index: n2, value: e2[n2++] });
     }
-    return r.push({ type: "END", index: n, value: "" }), r;
+    return r2.push({ type: "END", index: n2, value: "" }), r2;
   }
   a(D, "lexer");
-  function F(e, t = {}) {
-    let r = D(e);
-    t.delimiter ??= "/#?", t.prefixes ??= "./";
-    let n = `[^${x(t.delimiter)}]+?`, c = [], l = 0, f = 0, s = "", i = /* @__PURE__ */ new Set(), o = a((u) => {
-      if (f < r.length && r[f].type === u) return r[f++].value;
-    }, "tryConsume"), h = a(() => o("OTHER_MODIFIER") ?? o("ASTERISK"), "tryConsumeModifier"), p = a((u) => {
-      let d = o(u);
-      if (d !== void 0) return d;
-      let { type: g, index: y } = r[f];
-      throw new TypeError(`Unexpected ${g} at ${y}, expected ${u}`);
-    }, "mustConsume"), A = a(() => {
-      let u = "", d;
-      for (; d = o("CHAR") ?? o("ESCAPED_CHAR"); ) u += d;
-      return u;
-    }, "consumeText"), xe = a((u) => u, "DefaultEncodePart"), N = t.encodePart || xe, H = "", $ = a((u) => {
-      H += u;
-    }, "appendToPendingFixedValue"), M = a(() => {
-      H.length && (c.push(new P(3, "", "", N(H), "", 3)), H = "");
-    }, "maybeAddPartFromPendingFixedValue"), X = a((u, d, g, y, Z) => {
-      let m = 3;
-      switch (Z) {
+  function F(e2, t2 = {}) {
+    let r2 = D(e2);
+    t2.delimiter ??= "/#?", t2.prefixes ??= "./";
+    let n2 = `[^${x(t2.delimiter)}]+?`, c2 = [], l2 = 0, f2 = 0, s2 = "", i2 = /* @__PURE__ */ new Set(), o2 = a((u2) => {
+      if (f2 < r2.length && r2[f2].type === u2) return r2[f2++].value;
+    }, "tryConsume"), h2 = a(() => o2("OTHER_MODIFIER") ?? o2("ASTERISK"), "tryConsumeModifier"), p2 = a((u2) => {
+      let d2 = o2(u2);
+      if (d2 !== void 0) return d2;
+      let { type: g2, index: y2 } = r2[f2];
+      throw new TypeError(`Unexpected ${g2} at ${y2}, expected ${u2}`);
+    }, "mustConsume"), A2 = a(() => {
+      let u2 = "", d2;
+      for (; d2 = o2("CHAR") ?? o2("ESCAPED_CHAR"); ) u2 += d2;
+      return u2;
+    }, "consumeText"), xe2 = a((u2) => u2, "DefaultEncodePart"), N2 = t2.encodePart || xe2, H2 = "", $2 = a((u2) => {
+      H2 += u2;
+    }, "appendToPendingFixedValue"), M2 = a(() => {
+      H2.length && (c2.push(new P(3, "", "", N2(H2), "", 3)), H2 = "");
+    }, "maybeAddPartFromPendingFixedValue"), X2 = a((u2, d2, g2, y2, Z2) => {
+      let m2 = 3;
+      switch (Z2) {
         case "?":
-          m = 1;
+          m2 = 1;
           break;
         case "*":
-          m = 0;
+          m2 = 0;
           break;
         case "+":
-          m = 2;
+          m2 = 2;
           break;
       }
-      if (!d && !g && m === 3) {
-        $(u);
+      if (!d2 && !g2 && m2 === 3) {
+        $2(u2);
         return;
       }
-      if (M(), !d && !g) {
-        if (!u) return;
-        c.push(new P(3, "", "", N(u), "", m));
+      if (M2(), !d2 && !g2) {
+        if (!u2) return;
+        c2.push(new P(3, "", "", N2(u2), "", m2));
         return;
       }
-      let S;
-      g ? g === "*" ? S = v : S = g : S = n;
-      let k = 2;
-      S === n ? (k = 1, S = "") : S === v && (k = 0, S = "");
-      let E;
-      if (d ? E = d : g && (E = l++), i.has(E)) throw new TypeError(`Duplicate name '${E}'.`);
-      i.add(E), c.push(new P(k, E, N(u), S, N(y), m));
+      let S2;
+      g2 ? g2 === "*" ? S2 = v : S2 = g2 : S2 = n2;
+      let k2 = 2;
+      S2 === n2 ? (k2 = 1, S2 = "") : S2 === v && (k2 = 0, S2 = "");
+      let E2;
+      if (d2 ? E2 = d2 : g2 && (E2 = l2++), i2.has(E2)) throw new TypeError(`Duplicate name '${E2}'.`);
+      i2.add(E2), c2.push(new P(k2, E2, N2(u2), S2, N2(y2), m2));
     }, "addPart");
-    for (; f < r.length; ) {
-      let u = o("CHAR"), d = o("NAME"), g = o("REGEX");
-      if (!d && !g && (g = o("ASTERISK")), d || g) {
-        let m = u ?? "";
-        t.prefixes.indexOf(m) === -1 && ($(m), m = ""), M();
-        let S = h();
-        X(m, d, g, "", S);
+    for (; f2 < r2.length; ) {
+      let u2 = o2("CHAR"), d2 = o2("NAME"), g2 = o2("REGEX");
+      if (!d2 && !g2 && (g2 = o2("ASTERISK")), d2 || g2) {
+        let m2 = u2 ?? "";
+        t2.prefixes.indexOf(m2) === -1 && ($2(m2), m2 = ""), M2();
+        let S2 = h2();
+        X2(m2, d2, g2, "", S2);
         continue;
       }
-      let y = u ?? o("ESCAPED_CHAR");
-      if (y) {
-        $(y);
+      let y2 = u2 ?? o2("ESCAPED_CHAR");
+      if (y2) {
+        $2(y2);
         continue;
       }
-      if (o("OPEN")) {
-        let m = A(), S = o("NAME"), k = o("REGEX");
-        !S && !k && (k = o("ASTERISK"));
-        let E = A();
-        p("CLOSE");
-        let be = h();
-        X(m, S, k, E, be);
+      if (o2("OPEN")) {
+        let m2 = A2(), S2 = o2("NAME"), k2 = o2("REGEX");
+        !S2 && !k2 && (k2 = o2("ASTERISK"));
+        let E2 = A2();
+        p2("CLOSE");
+        let be2 = h2();
+        X2(m2, S2, k2, E2, be2);
         continue;
       }
-      M(), p("END");
+      M2(), p2("END");
     }
-    return c;
+    return c2;
   }
   a(F, "parse");
-  function x(e) {
-    return e.replace(/([.+*?^${}()[\]|/\\])/g, "\\$1");
+  function x(e2) {
+    return e2.replace(/([.+*?^${}()[\]|/\\])/g, "\\$1");
   }
   a(x, "escapeString");
-  function B(e) {
-    return e && e.ignoreCase ? "ui" : "u";
+  function B(e2) {
+    return e2 && e2.ignoreCase ? "ui" : "u";
   }
   a(B, "flags");
-  function q(e, t, r) {
-    return W(F(e, r), t, r);
+  function q(e2, t2, r2) {
+    return W(F(e2, r2), t2, r2);
   }
   a(q, "stringToRegexp");
-  function T(e) {
-    switch (e) {
+  function T(e2) {
+    switch (e2) {
       case 0:
         return "*";
       case 1:
@@ -1163,108 +1213,108 @@
     }
   }
   a(T, "modifierToString");
-  function W(e, t, r = {}) {
-    r.delimiter ??= "/#?", r.prefixes ??= "./", r.sensitive ??= false, r.strict ??= false, r.end ??= true, r.start ??= true, r.endsWith = "";
-    let n = r.start ? "^" : "";
-    for (let s of e) {
-      if (s.type === 3) {
-        s.modifier === 3 ? n += x(s.value) : n += `(?:${x(s.value)})${T(s.modifier)}`;
+  function W(e2, t2, r2 = {}) {
+    r2.delimiter ??= "/#?", r2.prefixes ??= "./", r2.sensitive ??= false, r2.strict ??= false, r2.end ??= true, r2.start ??= true, r2.endsWith = "";
+    let n2 = r2.start ? "^" : "";
+    for (let s2 of e2) {
+      if (s2.type === 3) {
+        s2.modifier === 3 ? n2 += x(s2.value) : n2 += `(?:${x(s2.value)})${T(s2.modifier)}`;
         continue;
       }
-      t && t.push(s.name);
-      let i = `[^${x(r.delimiter)}]+?`, o = s.value;
-      if (s.type === 1 ? o = i : s.type === 0 && (o = v), !s.prefix.length && !s.suffix.length) {
-        s.modifier === 3 || s.modifier === 1 ? n += `(${o})${T(s.modifier)}` : n += `((?:${o})${T(s.modifier)})`;
+      t2 && t2.push(s2.name);
+      let i2 = `[^${x(r2.delimiter)}]+?`, o2 = s2.value;
+      if (s2.type === 1 ? o2 = i2 : s2.type === 0 && (o2 = v), !s2.prefix.length && !s2.suffix.length) {
+        s2.modifier === 3 || s2.modifier === 1 ? n2 += `(${o2})${T(s2.modifier)}` : n2 += `((?:${o2})${T(s2.modifier)})`;
         continue;
       }
-      if (s.modifier === 3 || s.modifier === 1) {
-        n += `(?:${x(s.prefix)}(${o})${x(s.suffix)})`, n += T(s.modifier);
+      if (s2.modifier === 3 || s2.modifier === 1) {
+        n2 += `(?:${x(s2.prefix)}(${o2})${x(s2.suffix)})`, n2 += T(s2.modifier);
         continue;
       }
-      n += `(?:${x(s.prefix)}`, n += `((?:${o})(?:`, n += x(s.suffix), n += x(s.prefix), n += `(?:${o}))*)${x(s.suffix)})`, s.modifier === 0 && (n += "?");
+      n2 += `(?:${x(s2.prefix)}`, n2 += `((?:${o2})(?:`, n2 += x(s2.suffix), n2 += x(s2.prefix), n2 += `(?:${o2}))*)${x(s2.suffix)})`, s2.modifier === 0 && (n2 += "?");
     }
-    let c = `[${x(r.endsWith)}]|$`, l = `[${x(r.delimiter)}]`;
-    if (r.end) return r.strict || (n += `${l}?`), r.endsWith.length ? n += `(?=${c})` : n += "$", new RegExp(n, B(r));
-    r.strict || (n += `(?:${l}(?=${c}))?`);
-    let f = false;
-    if (e.length) {
-      let s = e[e.length - 1];
-      s.type === 3 && s.modifier === 3 && (f = r.delimiter.indexOf(s) > -1);
+    let c2 = `[${x(r2.endsWith)}]|$`, l2 = `[${x(r2.delimiter)}]`;
+    if (r2.end) return r2.strict || (n2 += `${l2}?`), r2.endsWith.length ? n2 += `(?=${c2})` : n2 += "$", new RegExp(n2, B(r2));
+    r2.strict || (n2 += `(?:${l2}(?=${c2}))?`);
+    let f2 = false;
+    if (e2.length) {
+      let s2 = e2[e2.length - 1];
+      s2.type === 3 && s2.modifier === 3 && (f2 = r2.delimiter.indexOf(s2) > -1);
     }
-    return f || (n += `(?=${l}|${c})`), new RegExp(n, B(r));
+    return f2 || (n2 += `(?=${l2}|${c2})`), new RegExp(n2, B(r2));
   }
   a(W, "partsToRegexp");
   var b = { delimiter: "", prefixes: "", sensitive: true, strict: true };
   var J = { delimiter: ".", prefixes: "", sensitive: true, strict: true };
   var Q = { delimiter: "/", prefixes: "/", sensitive: true, strict: true };
-  function ee(e, t) {
-    return e.length ? e[0] === "/" ? true : !t || e.length < 2 ? false : (e[0] == "\\" || e[0] == "{") && e[1] == "/" : false;
+  function ee(e2, t2) {
+    return e2.length ? e2[0] === "/" ? true : !t2 || e2.length < 2 ? false : (e2[0] == "\\" || e2[0] == "{") && e2[1] == "/" : false;
   }
   a(ee, "isAbsolutePathname");
-  function te(e, t) {
-    return e.startsWith(t) ? e.substring(t.length, e.length) : e;
+  function te(e2, t2) {
+    return e2.startsWith(t2) ? e2.substring(t2.length, e2.length) : e2;
   }
   a(te, "maybeStripPrefix");
-  function ke(e, t) {
-    return e.endsWith(t) ? e.substr(0, e.length - t.length) : e;
+  function ke(e2, t2) {
+    return e2.endsWith(t2) ? e2.substr(0, e2.length - t2.length) : e2;
   }
   a(ke, "maybeStripSuffix");
-  function _(e) {
-    return !e || e.length < 2 ? false : e[0] === "[" || (e[0] === "\\" || e[0] === "{") && e[1] === "[";
+  function _(e2) {
+    return !e2 || e2.length < 2 ? false : e2[0] === "[" || (e2[0] === "\\" || e2[0] === "{") && e2[1] === "[";
   }
   a(_, "treatAsIPv6Hostname");
   var re = ["ftp", "file", "http", "https", "ws", "wss"];
-  function U(e) {
-    if (!e) return true;
-    for (let t of re) if (e.test(t)) return true;
+  function U(e2) {
+    if (!e2) return true;
+    for (let t2 of re) if (e2.test(t2)) return true;
     return false;
   }
   a(U, "isSpecialScheme");
-  function ne(e, t) {
-    if (e = te(e, "#"), t || e === "") return e;
-    let r = new URL("https://example.com");
-    return r.hash = e, r.hash ? r.hash.substring(1, r.hash.length) : "";
+  function ne(e2, t2) {
+    if (e2 = te(e2, "#"), t2 || e2 === "") return e2;
+    let r2 = new URL("https://example.com");
+    return r2.hash = e2, r2.hash ? r2.hash.substring(1, r2.hash.length) : "";
   }
   a(ne, "canonicalizeHash");
-  function se(e, t) {
-    if (e = te(e, "?"), t || e === "") return e;
-    let r = new URL("https://example.com");
-    return r.search = e, r.search ? r.search.substring(1, r.search.length) : "";
+  function se(e2, t2) {
+    if (e2 = te(e2, "?"), t2 || e2 === "") return e2;
+    let r2 = new URL("https://example.com");
+    return r2.search = e2, r2.search ? r2.search.substring(1, r2.search.length) : "";
   }
   a(se, "canonicalizeSearch");
-  function ie(e, t) {
-    return t || e === "" ? e : _(e) ? K(e) : j(e);
+  function ie(e2, t2) {
+    return t2 || e2 === "" ? e2 : _(e2) ? K(e2) : j(e2);
   }
   a(ie, "canonicalizeHostname");
-  function ae(e, t) {
-    if (t || e === "") return e;
-    let r = new URL("https://example.com");
-    return r.password = e, r.password;
+  function ae(e2, t2) {
+    if (t2 || e2 === "") return e2;
+    let r2 = new URL("https://example.com");
+    return r2.password = e2, r2.password;
   }
   a(ae, "canonicalizePassword");
-  function oe(e, t) {
-    if (t || e === "") return e;
-    let r = new URL("https://example.com");
-    return r.username = e, r.username;
+  function oe(e2, t2) {
+    if (t2 || e2 === "") return e2;
+    let r2 = new URL("https://example.com");
+    return r2.username = e2, r2.username;
   }
   a(oe, "canonicalizeUsername");
-  function ce(e, t, r) {
-    if (r || e === "") return e;
-    if (t && !re.includes(t)) return new URL(`${t}:${e}`).pathname;
-    let n = e[0] == "/";
-    return e = new URL(n ? e : "/-" + e, "https://example.com").pathname, n || (e = e.substring(2, e.length)), e;
+  function ce(e2, t2, r2) {
+    if (r2 || e2 === "") return e2;
+    if (t2 && !re.includes(t2)) return new URL(`${t2}:${e2}`).pathname;
+    let n2 = e2[0] == "/";
+    return e2 = new URL(n2 ? e2 : "/-" + e2, "https://example.com").pathname, n2 || (e2 = e2.substring(2, e2.length)), e2;
   }
   a(ce, "canonicalizePathname");
-  function le(e, t, r) {
-    return z(t) === e && (e = ""), r || e === "" ? e : G(e);
+  function le(e2, t2, r2) {
+    return z(t2) === e2 && (e2 = ""), r2 || e2 === "" ? e2 : G(e2);
   }
   a(le, "canonicalizePort");
-  function fe(e, t) {
-    return e = ke(e, ":"), t || e === "" ? e : w(e);
+  function fe(e2, t2) {
+    return e2 = ke(e2, ":"), t2 || e2 === "" ? e2 : w(e2);
   }
   a(fe, "canonicalizeProtocol");
-  function z(e) {
-    switch (e) {
+  function z(e2) {
+    switch (e2) {
       case "ws":
       case "http":
         return "80";
@@ -1278,62 +1328,62 @@
     }
   }
   a(z, "defaultPortForProtocol");
-  function w(e) {
-    if (e === "") return e;
-    if (/^[-+.A-Za-z0-9]*$/.test(e)) return e.toLowerCase();
-    throw new TypeError(`Invalid protocol '${e}'.`);
+  function w(e2) {
+    if (e2 === "") return e2;
+    if (/^[-+.A-Za-z0-9]*$/.test(e2)) return e2.toLowerCase();
+    throw new TypeError(`Invalid protocol '${e2}'.`);
   }
   a(w, "protocolEncodeCallback");
-  function he(e) {
-    if (e === "") return e;
-    let t = new URL("https://example.com");
-    return t.username = e, t.username;
+  function he(e2) {
+    if (e2 === "") return e2;
+    let t2 = new URL("https://example.com");
+    return t2.username = e2, t2.username;
   }
   a(he, "usernameEncodeCallback");
-  function ue(e) {
-    if (e === "") return e;
-    let t = new URL("https://example.com");
-    return t.password = e, t.password;
+  function ue(e2) {
+    if (e2 === "") return e2;
+    let t2 = new URL("https://example.com");
+    return t2.password = e2, t2.password;
   }
   a(ue, "passwordEncodeCallback");
-  function j(e) {
-    if (e === "") return e;
-    if (/[\t\n\r #%/:<>?@[\]^\\|]/g.test(e)) throw new TypeError(`Invalid hostname '${e}'`);
-    let t = new URL("https://example.com");
-    return t.hostname = e, t.hostname;
+  function j(e2) {
+    if (e2 === "") return e2;
+    if (/[\t\n\r #%/:<>?@[\]^\\|]/g.test(e2)) throw new TypeError(`Invalid hostname '${e2}'`);
+    let t2 = new URL("https://example.com");
+    return t2.hostname = e2, t2.hostname;
   }
   a(j, "hostnameEncodeCallback");
-  function K(e) {
-    if (e === "") return e;
-    if (/[^0-9a-fA-F[\]:]/g.test(e)) throw new TypeError(`Invalid IPv6 hostname '${e}'`);
-    return e.toLowerCase();
+  function K(e2) {
+    if (e2 === "") return e2;
+    if (/[^0-9a-fA-F[\]:]/g.test(e2)) throw new TypeError(`Invalid IPv6 hostname '${e2}'`);
+    return e2.toLowerCase();
   }
   a(K, "ipv6HostnameEncodeCallback");
-  function G(e) {
-    if (e === "" || /^[0-9]*$/.test(e) && parseInt(e) <= 65535) return e;
-    throw new TypeError(`Invalid port '${e}'.`);
+  function G(e2) {
+    if (e2 === "" || /^[0-9]*$/.test(e2) && parseInt(e2) <= 65535) return e2;
+    throw new TypeError(`Invalid port '${e2}'.`);
   }
   a(G, "portEncodeCallback");
-  function de(e) {
-    if (e === "") return e;
-    let t = new URL("https://example.com");
-    return t.pathname = e[0] !== "/" ? "/-" + e : e, e[0] !== "/" ? t.pathname.substring(2, t.pathname.length) : t.pathname;
+  function de(e2) {
+    if (e2 === "") return e2;
+    let t2 = new URL("https://example.com");
+    return t2.pathname = e2[0] !== "/" ? "/-" + e2 : e2, e2[0] !== "/" ? t2.pathname.substring(2, t2.pathname.length) : t2.pathname;
   }
   a(de, "standardURLPathnameEncodeCallback");
-  function pe(e) {
-    return e === "" ? e : new URL(`data:${e}`).pathname;
+  function pe(e2) {
+    return e2 === "" ? e2 : new URL(`data:${e2}`).pathname;
   }
   a(pe, "pathURLPathnameEncodeCallback");
-  function ge(e) {
-    if (e === "") return e;
-    let t = new URL("https://example.com");
-    return t.search = e, t.search.substring(1, t.search.length);
+  function ge(e2) {
+    if (e2 === "") return e2;
+    let t2 = new URL("https://example.com");
+    return t2.search = e2, t2.search.substring(1, t2.search.length);
   }
   a(ge, "searchEncodeCallback");
-  function me(e) {
-    if (e === "") return e;
-    let t = new URL("https://example.com");
-    return t.hash = e, t.hash.substring(1, t.hash.length);
+  function me(e2) {
+    if (e2 === "") return e2;
+    let t2 = new URL("https://example.com");
+    return t2.hash = e2, t2.hash.substring(1, t2.hash.length);
   }
   a(me, "hashEncodeCallback");
   var C = class {
@@ -1347,8 +1397,8 @@
     #d = 0;
     #p = 0;
     #g = false;
-    constructor(t) {
-      this.#i = t;
+    constructor(t2) {
+      this.#i = t2;
     }
     get result() {
       return this.#t;
@@ -1379,8 +1429,8 @@
           case 1:
             if (this.#P()) {
               this.#C();
-              let t = 7, r = 1;
-              this.#E() ? (t = 2, r = 3) : this.#g && (t = 2), this.#r(t, r);
+              let t2 = 7, r2 = 1;
+              this.#E() ? (t2 = 2, r2 = 3) : this.#g && (t2 = 2), this.#r(t2, r2);
             }
             break;
           case 2:
@@ -1412,7 +1462,7 @@
       }
       this.#t.hostname !== void 0 && this.#t.port === void 0 && (this.#t.port = "");
     }
-    #r(t, r) {
+    #r(t2, r2) {
       switch (this.#o) {
         case 0:
           break;
@@ -1445,23 +1495,23 @@
         case 10:
           break;
       }
-      this.#o !== 0 && t !== 10 && ([1, 2, 3, 4].includes(this.#o) && [6, 7, 8, 9].includes(t) && (this.#t.hostname ??= ""), [1, 2, 3, 4, 5, 6].includes(this.#o) && [8, 9].includes(t) && (this.#t.pathname ??= this.#g ? "/" : ""), [1, 2, 3, 4, 5, 6, 7].includes(this.#o) && t === 9 && (this.#t.search ??= "")), this.#R(t, r);
+      this.#o !== 0 && t2 !== 10 && ([1, 2, 3, 4].includes(this.#o) && [6, 7, 8, 9].includes(t2) && (this.#t.hostname ??= ""), [1, 2, 3, 4, 5, 6].includes(this.#o) && [8, 9].includes(t2) && (this.#t.pathname ??= this.#g ? "/" : ""), [1, 2, 3, 4, 5, 6, 7].includes(this.#o) && t2 === 9 && (this.#t.search ??= "")), this.#R(t2, r2);
     }
-    #R(t, r) {
-      this.#o = t, this.#l = this.#e + r, this.#e += r, this.#s = 0;
+    #R(t2, r2) {
+      this.#o = t2, this.#l = this.#e + r2, this.#e += r2, this.#s = 0;
     }
     #b() {
       this.#e = this.#l, this.#s = 0;
     }
-    #u(t) {
-      this.#b(), this.#o = t;
+    #u(t2) {
+      this.#b(), this.#o = t2;
     }
-    #m(t) {
-      return t < 0 && (t = this.#n.length - t), t < this.#n.length ? this.#n[t] : this.#n[this.#n.length - 1];
+    #m(t2) {
+      return t2 < 0 && (t2 = this.#n.length - t2), t2 < this.#n.length ? this.#n[t2] : this.#n[this.#n.length - 1];
     }
-    #a(t, r) {
-      let n = this.#m(t);
-      return n.value === r && (n.type === "CHAR" || n.type === "ESCAPED_CHAR" || n.type === "INVALID_CHAR");
+    #a(t2, r2) {
+      let n2 = this.#m(t2);
+      return n2.value === r2 && (n2.type === "CHAR" || n2.type === "ESCAPED_CHAR" || n2.type === "INVALID_CHAR");
     }
     #P() {
       return this.#a(this.#e, ":");
@@ -1484,8 +1534,8 @@
     #h() {
       if (this.#a(this.#e, "?")) return true;
       if (this.#n[this.#e].value !== "?") return false;
-      let t = this.#m(this.#e - 1);
-      return t.type !== "NAME" && t.type !== "REGEX" && t.type !== "CLOSE" && t.type !== "ASTERISK";
+      let t2 = this.#m(this.#e - 1);
+      return t2.type !== "NAME" && t2.type !== "REGEX" && t2.type !== "CLOSE" && t2.type !== "ASTERISK";
     }
     #f() {
       return this.#a(this.#e, "#");
@@ -1503,79 +1553,79 @@
       return this.#a(this.#e, "]");
     }
     #c() {
-      let t = this.#n[this.#e], r = this.#m(this.#l).index;
-      return this.#i.substring(r, t.index);
+      let t2 = this.#n[this.#e], r2 = this.#m(this.#l).index;
+      return this.#i.substring(r2, t2.index);
     }
     #C() {
-      let t = {};
-      Object.assign(t, b), t.encodePart = w;
-      let r = q(this.#c(), void 0, t);
-      this.#g = U(r);
+      let t2 = {};
+      Object.assign(t2, b), t2.encodePart = w;
+      let r2 = q(this.#c(), void 0, t2);
+      this.#g = U(r2);
     }
   };
   a(C, "Parser");
   var V = ["protocol", "username", "password", "hostname", "port", "pathname", "search", "hash"];
   var O = "*";
-  function Se(e, t) {
-    if (typeof e != "string") throw new TypeError("parameter 1 is not of type 'string'.");
-    let r = new URL(e, t);
-    return { protocol: r.protocol.substring(0, r.protocol.length - 1), username: r.username, password: r.password, hostname: r.hostname, port: r.port, pathname: r.pathname, search: r.search !== "" ? r.search.substring(1, r.search.length) : void 0, hash: r.hash !== "" ? r.hash.substring(1, r.hash.length) : void 0 };
+  function Se(e2, t2) {
+    if (typeof e2 != "string") throw new TypeError("parameter 1 is not of type 'string'.");
+    let r2 = new URL(e2, t2);
+    return { protocol: r2.protocol.substring(0, r2.protocol.length - 1), username: r2.username, password: r2.password, hostname: r2.hostname, port: r2.port, pathname: r2.pathname, search: r2.search !== "" ? r2.search.substring(1, r2.search.length) : void 0, hash: r2.hash !== "" ? r2.hash.substring(1, r2.hash.length) : void 0 };
   }
   a(Se, "extractValues");
-  function R(e, t) {
-    return t ? I(e) : e;
+  function R(e2, t2) {
+    return t2 ? I(e2) : e2;
   }
   a(R, "processBaseURLString");
-  function L(e, t, r) {
-    let n;
-    if (typeof t.baseURL == "string") try {
-      n = new URL(t.baseURL), t.protocol === void 0 && (e.protocol = R(n.protocol.substring(0, n.protocol.length - 1), r)), !r && t.protocol === void 0 && t.hostname === void 0 && t.port === void 0 && t.username === void 0 && (e.username = R(n.username, r)), !r && t.protocol === void 0 && t.hostname === void 0 && t.port === void 0 && t.username === void 0 && t.password === void 0 && (e.password = R(n.password, r)), t.protocol === void 0 && t.hostname === void 0 && (e.hostname = R(n.hostname, r)), t.protocol === void 0 && t.hostname === void 0 && t.port === void 0 && (e.port = R(n.port, r)), t.protocol === void 0 && t.hostname === void 0 && t.port === void 0 && t.pathname === void 0 && (e.pathname = R(n.pathname, r)), t.protocol === void 0 && t.hostname === void 0 && t.port === void 0 && t.pathname === void 0 && t.search === void 0 && (e.search = R(n.search.substring(1, n.search.length), r)), t.protocol === void 0 && t.hostname === void 0 && t.port === void 0 && t.pathname === void 0 && t.search === void 0 && t.hash === void 0 && (e.hash = R(n.hash.substring(1, n.hash.length), r));
+  function L(e2, t2, r2) {
+    let n2;
+    if (typeof t2.baseURL == "string") try {
+      n2 = new URL(t2.baseURL), t2.protocol === void 0 && (e2.protocol = R(n2.protocol.substring(0, n2.protocol.length - 1), r2)), !r2 && t2.protocol === void 0 && t2.hostname === void 0 && t2.port === void 0 && t2.username === void 0 && (e2.username = R(n2.username, r2)), !r2 && t2.protocol === void 0 && t2.hostname === void 0 && t2.port === void 0 && t2.username === void 0 && t2.password === void 0 && (e2.password = R(n2.password, r2)), t2.protocol === void 0 && t2.hostname === void 0 && (e2.hostname = R(n2.hostname, r2)), t2.protocol === void 0 && t2.hostname === void 0 && t2.port === void 0 && (e2.port = R(n2.port, r2)), t2.protocol === void 0 && t2.hostname === void 0 && t2.port === void 0 && t2.pathname === void 0 && (e2.pathname = R(n2.pathname, r2)), t2.protocol === void 0 && t2.hostname === void 0 && t2.port === void 0 && t2.pathname === void 0 && t2.search === void 0 && (e2.search = R(n2.search.substring(1, n2.search.length), r2)), t2.protocol === void 0 && t2.hostname === void 0 && t2.port === void 0 && t2.pathname === void 0 && t2.search === void 0 && t2.hash === void 0 && (e2.hash = R(n2.hash.substring(1, n2.hash.length), r2));
     } catch {
-      throw new TypeError(`invalid baseURL '${t.baseURL}'.`);
+      throw new TypeError(`invalid baseURL '${t2.baseURL}'.`);
     }
-    if (typeof t.protocol == "string" && (e.protocol = fe(t.protocol, r)), typeof t.username == "string" && (e.username = oe(t.username, r)), typeof t.password == "string" && (e.password = ae(t.password, r)), typeof t.hostname == "string" && (e.hostname = ie(t.hostname, r)), typeof t.port == "string" && (e.port = le(t.port, e.protocol, r)), typeof t.pathname == "string") {
-      if (e.pathname = t.pathname, n && !ee(e.pathname, r)) {
-        let c = n.pathname.lastIndexOf("/");
-        c >= 0 && (e.pathname = R(n.pathname.substring(0, c + 1), r) + e.pathname);
+    if (typeof t2.protocol == "string" && (e2.protocol = fe(t2.protocol, r2)), typeof t2.username == "string" && (e2.username = oe(t2.username, r2)), typeof t2.password == "string" && (e2.password = ae(t2.password, r2)), typeof t2.hostname == "string" && (e2.hostname = ie(t2.hostname, r2)), typeof t2.port == "string" && (e2.port = le(t2.port, e2.protocol, r2)), typeof t2.pathname == "string") {
+      if (e2.pathname = t2.pathname, n2 && !ee(e2.pathname, r2)) {
+        let c2 = n2.pathname.lastIndexOf("/");
+        c2 >= 0 && (e2.pathname = R(n2.pathname.substring(0, c2 + 1), r2) + e2.pathname);
       }
-      e.pathname = ce(e.pathname, e.protocol, r);
+      e2.pathname = ce(e2.pathname, e2.protocol, r2);
     }
-    return typeof t.search == "string" && (e.search = se(t.search, r)), typeof t.hash == "string" && (e.hash = ne(t.hash, r)), e;
+    return typeof t2.search == "string" && (e2.search = se(t2.search, r2)), typeof t2.hash == "string" && (e2.hash = ne(t2.hash, r2)), e2;
   }
   a(L, "applyInit");
-  function I(e) {
-    return e.replace(/([+*?:{}()\\])/g, "\\$1");
+  function I(e2) {
+    return e2.replace(/([+*?:{}()\\])/g, "\\$1");
   }
   a(I, "escapePatternString");
-  function Te(e) {
-    return e.replace(/([.+*?^${}()[\]|/\\])/g, "\\$1");
+  function Te(e2) {
+    return e2.replace(/([.+*?^${}()[\]|/\\])/g, "\\$1");
   }
   a(Te, "escapeRegexpString");
-  function Ae(e, t) {
-    t.delimiter ??= "/#?", t.prefixes ??= "./", t.sensitive ??= false, t.strict ??= false, t.end ??= true, t.start ??= true, t.endsWith = "";
-    let r = ".*", n = `[^${Te(t.delimiter)}]+?`, c = /[$_\u200C\u200D\p{ID_Continue}]/u, l = "";
-    for (let f = 0; f < e.length; ++f) {
-      let s = e[f];
-      if (s.type === 3) {
-        if (s.modifier === 3) {
-          l += I(s.value);
+  function Ae(e2, t2) {
+    t2.delimiter ??= "/#?", t2.prefixes ??= "./", t2.sensitive ??= false, t2.strict ??= false, t2.end ??= true, t2.start ??= true, t2.endsWith = "";
+    let r2 = ".*", n2 = `[^${Te(t2.delimiter)}]+?`, c2 = /[$_\u200C\u200D\p{ID_Continue}]/u, l2 = "";
+    for (let f2 = 0; f2 < e2.length; ++f2) {
+      let s2 = e2[f2];
+      if (s2.type === 3) {
+        if (s2.modifier === 3) {
+          l2 += I(s2.value);
           continue;
         }
-        l += `{${I(s.value)}}${T(s.modifier)}`;
+        l2 += `{${I(s2.value)}}${T(s2.modifier)}`;
         continue;
       }
-      let i = s.hasCustomName(), o = !!s.suffix.length || !!s.prefix.length && (s.prefix.length !== 1 || !t.prefixes.includes(s.prefix)), h = f > 0 ? e[f - 1] : null, p = f < e.length - 1 ? e[f + 1] : null;
-      if (!o && i && s.type === 1 && s.modifier === 3 && p && !p.prefix.length && !p.suffix.length) if (p.type === 3) {
-        let A = p.value.length > 0 ? p.value[0] : "";
-        o = c.test(A);
-      } else o = !p.hasCustomName();
-      if (!o && !s.prefix.length && h && h.type === 3) {
-        let A = h.value[h.value.length - 1];
-        o = t.prefixes.includes(A);
+      let i2 = s2.hasCustomName(), o2 = !!s2.suffix.length || !!s2.prefix.length && (s2.prefix.length !== 1 || !t2.prefixes.includes(s2.prefix)), h2 = f2 > 0 ? e2[f2 - 1] : null, p2 = f2 < e2.length - 1 ? e2[f2 + 1] : null;
+      if (!o2 && i2 && s2.type === 1 && s2.modifier === 3 && p2 && !p2.prefix.length && !p2.suffix.length) if (p2.type === 3) {
+        let A2 = p2.value.length > 0 ? p2.value[0] : "";
+        o2 = c2.test(A2);
+      } else o2 = !p2.hasCustomName();
+      if (!o2 && !s2.prefix.length && h2 && h2.type === 3) {
+        let A2 = h2.value[h2.value.length - 1];
+        o2 = t2.prefixes.includes(A2);
       }
-      o && (l += "{"), l += I(s.prefix), i && (l += `:${s.name}`), s.type === 2 ? l += `(${s.value})` : s.type === 1 ? i || (l += `(${n})`) : s.type === 0 && (!i && (!h || h.type === 3 || h.modifier !== 3 || o || s.prefix !== "") ? l += "*" : l += `(${r})`), s.type === 1 && i && s.suffix.length && c.test(s.suffix[0]) && (l += "\\"), l += I(s.suffix), o && (l += "}"), s.modifier !== 3 && (l += T(s.modifier));
+      o2 && (l2 += "{"), l2 += I(s2.prefix), i2 && (l2 += `:${s2.name}`), s2.type === 2 ? l2 += `(${s2.value})` : s2.type === 1 ? i2 || (l2 += `(${n2})`) : s2.type === 0 && (!i2 && (!h2 || h2.type === 3 || h2.modifier !== 3 || o2 || s2.prefix !== "") ? l2 += "*" : l2 += `(${r2})`), s2.type === 1 && i2 && s2.suffix.length && c2.test(s2.suffix[0]) && (l2 += "\\"), l2 += I(s2.suffix), o2 && (l2 += "}"), s2.modifier !== 3 && (l2 += T(s2.modifier));
     }
-    return l;
+    return l2;
   }
   a(Ae, "partsToPattern");
   var Y = class {
@@ -1585,117 +1635,117 @@
     #e = {};
     #s = {};
     #l = false;
-    constructor(t = {}, r, n) {
+    constructor(t2 = {}, r2, n2) {
       try {
-        let c;
-        if (typeof r == "string" ? c = r : n = r, typeof t == "string") {
-          let i = new C(t);
-          if (i.parse(), t = i.result, c === void 0 && typeof t.protocol != "string") throw new TypeError("A base URL must be provided for a relative constructor string.");
-          t.baseURL = c;
+        let c2;
+        if (typeof r2 == "string" ? c2 = r2 : n2 = r2, typeof t2 == "string") {
+          let i2 = new C(t2);
+          if (i2.parse(), t2 = i2.result, c2 === void 0 && typeof t2.protocol != "string") throw new TypeError("A base URL must be provided for a relative constructor string.");
+          t2.baseURL = c2;
         } else {
-          if (!t || typeof t != "object") throw new TypeError("parameter 1 is not of type 'string' and cannot convert to dictionary.");
-          if (c) throw new TypeError("parameter 1 is not of type 'string'.");
+          if (!t2 || typeof t2 != "object") throw new TypeError("parameter 1 is not of type 'string' and cannot convert to dictionary.");
+          if (c2) throw new TypeError("parameter 1 is not of type 'string'.");
         }
-        typeof n > "u" && (n = { ignoreCase: false });
-        let l = { ignoreCase: n.ignoreCase === true }, f = { pathname: O, protocol: O, username: O, password: O, hostname: O, port: O, search: O, hash: O };
-        this.#i = L(f, t, true), z(this.#i.protocol) === this.#i.port && (this.#i.port = "");
-        let s;
-        for (s of V) {
-          if (!(s in this.#i)) continue;
-          let i = {}, o = this.#i[s];
-          switch (this.#t[s] = [], s) {
+        typeof n2 > "u" && (n2 = { ignoreCase: false });
+        let l2 = { ignoreCase: n2.ignoreCase === true }, f2 = { pathname: O, protocol: O, username: O, password: O, hostname: O, port: O, search: O, hash: O };
+        this.#i = L(f2, t2, true), z(this.#i.protocol) === this.#i.port && (this.#i.port = "");
+        let s2;
+        for (s2 of V) {
+          if (!(s2 in this.#i)) continue;
+          let i2 = {}, o2 = this.#i[s2];
+          switch (this.#t[s2] = [], s2) {
             case "protocol":
-              Object.assign(i, b), i.encodePart = w;
+              Object.assign(i2, b), i2.encodePart = w;
               break;
             case "username":
-              Object.assign(i, b), i.encodePart = he;
+              Object.assign(i2, b), i2.encodePart = he;
               break;
             case "password":
-              Object.assign(i, b), i.encodePart = ue;
+              Object.assign(i2, b), i2.encodePart = ue;
               break;
             case "hostname":
-              Object.assign(i, J), _(o) ? i.encodePart = K : i.encodePart = j;
+              Object.assign(i2, J), _(o2) ? i2.encodePart = K : i2.encodePart = j;
               break;
             case "port":
-              Object.assign(i, b), i.encodePart = G;
+              Object.assign(i2, b), i2.encodePart = G;
               break;
             case "pathname":
-              U(this.#n.protocol) ? (Object.assign(i, Q, l), i.encodePart = de) : (Object.assign(i, b, l), i.encodePart = pe);
+              U(this.#n.protocol) ? (Object.assign(i2, Q, l2), i2.encodePart = de) : (Object.assign(i2, b, l2), i2.encodePart = pe);
               break;
             case "search":
-              Object.assign(i, b, l), i.encodePart = ge;
+              Object.assign(i2, b, l2), i2.encodePart = ge;
               break;
             case "hash":
-              Object.assign(i, b, l), i.encodePart = me;
+              Object.assign(i2, b, l2), i2.encodePart = me;
               break;
           }
           try {
-            this.#s[s] = F(o, i), this.#n[s] = W(this.#s[s], this.#t[s], i), this.#e[s] = Ae(this.#s[s], i), this.#l = this.#l || this.#s[s].some((h) => h.type === 2);
+            this.#s[s2] = F(o2, i2), this.#n[s2] = W(this.#s[s2], this.#t[s2], i2), this.#e[s2] = Ae(this.#s[s2], i2), this.#l = this.#l || this.#s[s2].some((h2) => h2.type === 2);
           } catch {
-            throw new TypeError(`invalid ${s} pattern '${this.#i[s]}'.`);
+            throw new TypeError(`invalid ${s2} pattern '${this.#i[s2]}'.`);
           }
         }
-      } catch (c) {
-        throw new TypeError(`Failed to construct 'URLPattern': ${c.message}`);
+      } catch (c2) {
+        throw new TypeError(`Failed to construct 'URLPattern': ${c2.message}`);
       }
     }
     get [Symbol.toStringTag]() {
       return "URLPattern";
     }
-    test(t = {}, r) {
-      let n = { pathname: "", protocol: "", username: "", password: "", hostname: "", port: "", search: "", hash: "" };
-      if (typeof t != "string" && r) throw new TypeError("parameter 1 is not of type 'string'.");
-      if (typeof t > "u") return false;
+    test(t2 = {}, r2) {
+      let n2 = { pathname: "", protocol: "", username: "", password: "", hostname: "", port: "", search: "", hash: "" };
+      if (typeof t2 != "string" && r2) throw new TypeError("parameter 1 is not of type 'string'.");
+      if (typeof t2 > "u") return false;
       try {
-        typeof t == "object" ? n = L(n, t, false) : n = L(n, Se(t, r), false);
+        typeof t2 == "object" ? n2 = L(n2, t2, false) : n2 = L(n2, Se(t2, r2), false);
       } catch {
         return false;
       }
-      let c;
-      for (c of V) if (!this.#n[c].exec(n[c])) return false;
+      let c2;
+      for (c2 of V) if (!this.#n[c2].exec(n2[c2])) return false;
       return true;
     }
-    exec(t = {}, r) {
-      let n = { pathname: "", protocol: "", username: "", password: "", hostname: "", port: "", search: "", hash: "" };
-      if (typeof t != "string" && r) throw new TypeError("parameter 1 is not of type 'string'.");
-      if (typeof t > "u") return;
+    exec(t2 = {}, r2) {
+      let n2 = { pathname: "", protocol: "", username: "", password: "", hostname: "", port: "", search: "", hash: "" };
+      if (typeof t2 != "string" && r2) throw new TypeError("parameter 1 is not of type 'string'.");
+      if (typeof t2 > "u") return;
       try {
-        typeof t == "object" ? n = L(n, t, false) : n = L(n, Se(t, r), false);
+        typeof t2 == "object" ? n2 = L(n2, t2, false) : n2 = L(n2, Se(t2, r2), false);
       } catch {
         return null;
       }
-      let c = {};
-      r ? c.inputs = [t, r] : c.inputs = [t];
-      let l;
-      for (l of V) {
-        let f = this.#n[l].exec(n[l]);
-        if (!f) return null;
-        let s = {};
-        for (let [i, o] of this.#t[l].entries()) if (typeof o == "string" || typeof o == "number") {
-          let h = f[i + 1];
-          s[o] = h;
+      let c2 = {};
+      r2 ? c2.inputs = [t2, r2] : c2.inputs = [t2];
+      let l2;
+      for (l2 of V) {
+        let f2 = this.#n[l2].exec(n2[l2]);
+        if (!f2) return null;
+        let s2 = {};
+        for (let [i2, o2] of this.#t[l2].entries()) if (typeof o2 == "string" || typeof o2 == "number") {
+          let h2 = f2[i2 + 1];
+          s2[o2] = h2;
         }
-        c[l] = { input: n[l] ?? "", groups: s };
+        c2[l2] = { input: n2[l2] ?? "", groups: s2 };
       }
-      return c;
+      return c2;
     }
-    static compareComponent(t, r, n) {
-      let c = a((i, o) => {
-        for (let h of ["type", "modifier", "prefix", "value", "suffix"]) {
-          if (i[h] < o[h]) return -1;
-          if (i[h] === o[h]) continue;
+    static compareComponent(t2, r2, n2) {
+      let c2 = a((i2, o2) => {
+        for (let h2 of ["type", "modifier", "prefix", "value", "suffix"]) {
+          if (i2[h2] < o2[h2]) return -1;
+          if (i2[h2] === o2[h2]) continue;
           return 1;
         }
         return 0;
-      }, "comparePart"), l = new P(3, "", "", "", "", 3), f = new P(0, "", "", "", "", 3), s = a((i, o) => {
-        let h = 0;
-        for (; h < Math.min(i.length, o.length); ++h) {
-          let p = c(i[h], o[h]);
-          if (p) return p;
+      }, "comparePart"), l2 = new P(3, "", "", "", "", 3), f2 = new P(0, "", "", "", "", 3), s2 = a((i2, o2) => {
+        let h2 = 0;
+        for (; h2 < Math.min(i2.length, o2.length); ++h2) {
+          let p2 = c2(i2[h2], o2[h2]);
+          if (p2) return p2;
         }
-        return i.length === o.length ? 0 : c(i[h] ?? l, o[h] ?? l);
+        return i2.length === o2.length ? 0 : c2(i2[h2] ?? l2, o2[h2] ?? l2);
       }, "comparePartList");
-      return !r.#e[t] && !n.#e[t] ? 0 : r.#e[t] && !n.#e[t] ? s(r.#s[t], [f]) : !r.#e[t] && n.#e[t] ? s([f], n.#s[t]) : s(r.#s[t], n.#s[t]);
+      return !r2.#e[t2] && !n2.#e[t2] ? 0 : r2.#e[t2] && !n2.#e[t2] ? s2(r2.#s[t2], [f2]) : !r2.#e[t2] && n2.#e[t2] ? s2([f2], n2.#s[t2]) : s2(r2.#s[t2], n2.#s[t2]);
     }
     get protocol() {
       return this.#e.protocol;
@@ -1739,52 +1789,52 @@
   var PATHNAME = 8;
   var SEARCH = 9;
   var HASH = 10;
-  function usv(v2) {
-    const s = String(v2);
-    return typeof s.toWellFormed === "function" ? s.toWellFormed() : s;
+  function usv(v3) {
+    const s2 = String(v3);
+    return typeof s2.toWellFormed === "function" ? s2.toWellFormed() : s2;
   }
   function illegal2() {
     return new TypeError("Illegal invocation");
   }
   var formSpecial = { "!": "%21", "'": "%27", "(": "%28", ")": "%29", "~": "%7E", "%20": "+" };
-  function formEncode(s) {
-    return encodeURIComponent(s).replace(/[!'()~]|%20/g, (c) => formSpecial[c]);
+  function formEncode(s2) {
+    return encodeURIComponent(s2).replace(/[!'()~]|%20/g, (c2) => formSpecial[c2]);
   }
-  function percentDecodeUTF8(s) {
+  function percentDecodeUTF8(s2) {
     const parts = [];
     let start = 0;
-    for (let i = 0; i < s.length; i++) {
-      if (s.charCodeAt(i) === 37 && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
-        if (i > start) parts.push(encodeUTF8(s.slice(start, i)));
-        parts.push(Uint8Array.of(parseInt(s.slice(i + 1, i + 3), 16)));
-        i += 2;
-        start = i + 1;
+    for (let i2 = 0; i2 < s2.length; i2++) {
+      if (s2.charCodeAt(i2) === 37 && /^[0-9A-Fa-f]{2}$/.test(s2.slice(i2 + 1, i2 + 3))) {
+        if (i2 > start) parts.push(encodeUTF8(s2.slice(start, i2)));
+        parts.push(Uint8Array.of(parseInt(s2.slice(i2 + 1, i2 + 3), 16)));
+        i2 += 2;
+        start = i2 + 1;
       }
     }
-    if (start < s.length) parts.push(encodeUTF8(s.slice(start)));
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const bytes = new Uint8Array(n);
-    n = 0;
-    for (const p of parts) {
-      bytes.set(p, n);
-      n += p.length;
+    if (start < s2.length) parts.push(encodeUTF8(s2.slice(start)));
+    let n2 = 0;
+    for (const p2 of parts) n2 += p2.length;
+    const bytes = new Uint8Array(n2);
+    n2 = 0;
+    for (const p2 of parts) {
+      bytes.set(p2, n2);
+      n2 += p2.length;
     }
     return new TextDecoder2().decode(bytes);
   }
-  function formDecode(s) {
-    if (s.indexOf("+") >= 0) s = s.replace(/\+/g, " ");
-    if (s.indexOf("%") < 0) return s;
+  function formDecode(s2) {
+    if (s2.indexOf("+") >= 0) s2 = s2.replace(/\+/g, " ");
+    if (s2.indexOf("%") < 0) return s2;
     try {
-      return decodeURIComponent(s);
+      return decodeURIComponent(s2);
     } catch {
-      return percentDecodeUTF8(s);
+      return percentDecodeUTF8(s2);
     }
   }
-  function parseQuery(q2) {
+  function parseQuery(q3) {
     const list = [];
-    if (q2 === "") return list;
-    for (const seq of q2.split("&")) {
+    if (q3 === "") return list;
+    for (const seq of q3.split("&")) {
       if (seq === "") continue;
       const eq = seq.indexOf("=");
       const name = eq < 0 ? seq : seq.slice(0, eq);
@@ -1806,7 +1856,7 @@
       }
       if (typeof init === "object" || typeof init === "function") {
         if (init instanceof _URLSearchParams) {
-          this.#list = init.#list.map((p) => [p[0], p[1]]);
+          this.#list = init.#list.map((p2) => [p2[0], p2[1]]);
           return;
         }
         if (typeof init[Symbol.iterator] === "function") {
@@ -1814,27 +1864,27 @@
             if (pair === null || typeof pair !== "object" && typeof pair !== "function" || typeof pair[Symbol.iterator] !== "function") {
               throw new TypeError("Invalid URL search params sequence.");
             }
-            const p = Array.from(pair);
-            if (p.length !== 2) throw new TypeError("Invalid URL search params sequence.");
-            this.#list.push([usv(p[0]), usv(p[1])]);
+            const p2 = Array.from(pair);
+            if (p2.length !== 2) throw new TypeError("Invalid URL search params sequence.");
+            this.#list.push([usv(p2[0]), usv(p2[1])]);
           }
           return;
         }
         for (const key of Reflect.ownKeys(init)) {
           if (typeof key !== "string") continue;
-          const d = Reflect.getOwnPropertyDescriptor(init, key);
-          if (d === void 0 || !d.enumerable) continue;
+          const d2 = Reflect.getOwnPropertyDescriptor(init, key);
+          if (d2 === void 0 || !d2.enumerable) continue;
           const name = usv(key);
           const value = usv(init[key]);
-          const i = this.#list.findIndex((p) => p[0] === name);
-          if (i >= 0) this.#list[i][1] = value;
+          const i2 = this.#list.findIndex((p2) => p2[0] === name);
+          if (i2 >= 0) this.#list[i2][1] = value;
           else this.#list.push([name, value]);
         }
         return;
       }
-      let s = usv(init);
-      if (s.charCodeAt(0) === 63) s = s.slice(1);
-      this.#list = parseQuery(s);
+      let s2 = usv(init);
+      if (s2.charCodeAt(0) === 63) s2 = s2.slice(1);
+      this.#list = parseQuery(s2);
     }
     static {
       linkParams = (sp, onUpdate, query) => {
@@ -1863,10 +1913,10 @@
       if (arguments.length < 1) throw new TypeError("Failed to execute 'delete' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
       if (value === void 0) {
-        this.#list = this.#list.filter((p) => p[0] !== name);
+        this.#list = this.#list.filter((p2) => p2[0] !== name);
       } else {
         value = usv(value);
-        this.#list = this.#list.filter((p) => p[0] !== name || p[1] !== value);
+        this.#list = this.#list.filter((p2) => p2[0] !== name || p2[1] !== value);
       }
       this.#update();
     }
@@ -1874,40 +1924,40 @@
       if (!(#list in this)) throw illegal2();
       if (arguments.length < 1) throw new TypeError("Failed to execute 'get' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
-      const p = this.#list.find((p2) => p2[0] === name);
-      return p === void 0 ? null : p[1];
+      const p2 = this.#list.find((p3) => p3[0] === name);
+      return p2 === void 0 ? null : p2[1];
     }
     getAll(name) {
       if (!(#list in this)) throw illegal2();
       if (arguments.length < 1) throw new TypeError("Failed to execute 'getAll' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
-      return this.#list.filter((p) => p[0] === name).map((p) => p[1]);
+      return this.#list.filter((p2) => p2[0] === name).map((p2) => p2[1]);
     }
     has(name, value = void 0) {
       if (!(#list in this)) throw illegal2();
       if (arguments.length < 1) throw new TypeError("Failed to execute 'has' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
-      if (value === void 0) return this.#list.some((p) => p[0] === name);
+      if (value === void 0) return this.#list.some((p2) => p2[0] === name);
       value = usv(value);
-      return this.#list.some((p) => p[0] === name && p[1] === value);
+      return this.#list.some((p2) => p2[0] === name && p2[1] === value);
     }
     set(name, value) {
       if (!(#list in this)) throw illegal2();
       if (arguments.length < 2) throw new TypeError("Failed to execute 'set' on 'URLSearchParams': 2 arguments required.");
       name = usv(name);
       value = usv(value);
-      const i = this.#list.findIndex((p) => p[0] === name);
-      if (i < 0) {
+      const i2 = this.#list.findIndex((p2) => p2[0] === name);
+      if (i2 < 0) {
         this.#list.push([name, value]);
       } else {
-        this.#list[i][1] = value;
-        this.#list = this.#list.filter((p, j2) => j2 <= i || p[0] !== name);
+        this.#list[i2][1] = value;
+        this.#list = this.#list.filter((p2, j3) => j3 <= i2 || p2[0] !== name);
       }
       this.#update();
     }
     sort() {
       if (!(#list in this)) throw illegal2();
-      this.#list.sort((a2, b2) => a2[0] < b2[0] ? -1 : a2[0] > b2[0] ? 1 : 0);
+      this.#list.sort((a3, b3) => a3[0] < b3[0] ? -1 : a3[0] > b3[0] ? 1 : 0);
       this.#update();
     }
     forEach(callback, thisArg = void 0) {
@@ -1915,9 +1965,9 @@
       if (typeof callback !== "function") {
         throw new TypeError("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
       }
-      for (let i = 0; i < this.#list.length; i++) {
-        const [k, v2] = this.#list[i];
-        callback.call(thisArg, v2, k, this);
+      for (let i2 = 0; i2 < this.#list.length; i2++) {
+        const [k2, v3] = this.#list[i2];
+        callback.call(thisArg, v3, k2, this);
       }
     }
     entries() {
@@ -1938,9 +1988,9 @@
     toString() {
       if (!(#list in this)) throw illegal2();
       let out = "";
-      for (let i = 0; i < this.#list.length; i++) {
-        if (i > 0) out += "&";
-        out += formEncode(this.#list[i][0]) + "=" + formEncode(this.#list[i][1]);
+      for (let i2 = 0; i2 < this.#list.length; i2++) {
+        if (i2 > 0) out += "&";
+        out += formEncode(this.#list[i2][0]) + "=" + formEncode(this.#list[i2][1]);
       }
       return out;
     }
@@ -1958,8 +2008,8 @@
       if (!(#list in this)) throw illegal2();
       const list = this.#list();
       if (this.#i >= list.length) return { value: void 0, done: true };
-      const [k, v2] = list[this.#i++];
-      return { value: this.#kind === "keys" ? k : this.#kind === "values" ? v2 : [k, v2], done: false };
+      const [k2, v3] = list[this.#i++];
+      return { value: this.#kind === "keys" ? k2 : this.#kind === "values" ? v3 : [k2, v3], done: false };
     }
   };
   Object.setPrototypeOf(ParamsIterator.prototype, IteratorPrototype);
@@ -1972,9 +2022,9 @@
     #sp = null;
     constructor(url, base = void 0) {
       if (arguments.length === 0) throw new TypeError("Failed to construct 'URL': 1 argument required, but only 0 present.");
-      const p = parse(url, base);
-      if (p === void 0) throw new TypeError("Invalid URL string.");
-      this.#p = p;
+      const p2 = parse(url, base);
+      if (p2 === void 0) throw new TypeError("Invalid URL string.");
+      this.#p = p2;
     }
     static canParse(url, base = void 0) {
       if (arguments.length === 0) throw new TypeError("Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.");
@@ -1995,20 +2045,20 @@
       throw new Error("URL.revokeObjectURL() is not implemented");
     }
     #set(name, value) {
-      const p = call("url.set", this.#p[HREF], name, usv(value));
-      if (p === void 0) {
+      const p2 = call("url.set", this.#p[HREF], name, usv(value));
+      if (p2 === void 0) {
         throw new TypeError("Failed to set the 'href' property on 'URL': the provided value is not of type 'valid URL string'.");
       }
-      this.#p = p;
-      if (this.#sp && (name === "href" || name === "search")) resetParams(this.#sp, p[SEARCH].slice(1));
+      this.#p = p2;
+      if (this.#sp && (name === "href" || name === "search")) resetParams(this.#sp, p2[SEARCH].slice(1));
     }
     get href() {
       if (!(#p in this)) throw illegal2();
       return this.#p[HREF];
     }
-    set href(v2) {
+    set href(v3) {
       if (!(#p in this)) throw illegal2();
-      this.#set("href", v2);
+      this.#set("href", v3);
     }
     get origin() {
       if (!(#p in this)) throw illegal2();
@@ -2018,65 +2068,65 @@
       if (!(#p in this)) throw illegal2();
       return this.#p[PROTOCOL];
     }
-    set protocol(v2) {
+    set protocol(v3) {
       if (!(#p in this)) throw illegal2();
-      this.#set("protocol", v2);
+      this.#set("protocol", v3);
     }
     get username() {
       if (!(#p in this)) throw illegal2();
       return this.#p[USERNAME];
     }
-    set username(v2) {
+    set username(v3) {
       if (!(#p in this)) throw illegal2();
-      this.#set("username", v2);
+      this.#set("username", v3);
     }
     get password() {
       if (!(#p in this)) throw illegal2();
       return this.#p[PASSWORD];
     }
-    set password(v2) {
+    set password(v3) {
       if (!(#p in this)) throw illegal2();
-      this.#set("password", v2);
+      this.#set("password", v3);
     }
     get host() {
       if (!(#p in this)) throw illegal2();
       return this.#p[HOST];
     }
-    set host(v2) {
+    set host(v3) {
       if (!(#p in this)) throw illegal2();
-      this.#set("host", v2);
+      this.#set("host", v3);
     }
     get hostname() {
       if (!(#p in this)) throw illegal2();
       return this.#p[HOSTNAME];
     }
-    set hostname(v2) {
+    set hostname(v3) {
       if (!(#p in this)) throw illegal2();
-      this.#set("hostname", v2);
+      this.#set("hostname", v3);
     }
     get port() {
       if (!(#p in this)) throw illegal2();
       return this.#p[PORT];
     }
-    set port(v2) {
+    set port(v3) {
       if (!(#p in this)) throw illegal2();
-      this.#set("port", v2);
+      this.#set("port", v3);
     }
     get pathname() {
       if (!(#p in this)) throw illegal2();
       return this.#p[PATHNAME];
     }
-    set pathname(v2) {
+    set pathname(v3) {
       if (!(#p in this)) throw illegal2();
-      this.#set("pathname", v2);
+      this.#set("pathname", v3);
     }
     get search() {
       if (!(#p in this)) throw illegal2();
       return this.#p[SEARCH];
     }
-    set search(v2) {
+    set search(v3) {
       if (!(#p in this)) throw illegal2();
-      this.#set("search", v2);
+      this.#set("search", v3);
     }
     get searchParams() {
       if (!(#p in this)) throw illegal2();
@@ -2097,9 +2147,9 @@
       if (!(#p in this)) throw illegal2();
       return this.#p[HASH];
     }
-    set hash(v2) {
+    set hash(v3) {
       if (!(#p in this)) throw illegal2();
-      this.#set("hash", v2);
+      this.#set("hash", v3);
     }
     toString() {
       if (!(#p in this)) throw illegal2();
@@ -2110,8 +2160,9 @@
       return this.#p[HREF];
     }
   };
-  for (const C2 of [URL2, URLSearchParams]) {
-    Object.defineProperty(C2.prototype, Symbol.toStringTag, { value: C2.name, configurable: true });
+  for (const [name, C3] of Object.entries({ URL: URL2, URLSearchParams })) {
+    Object.defineProperty(C3, "name", { value: name, configurable: true });
+    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: name, configurable: true });
   }
   for (const [name, value] of Object.entries({ URL: URL2, URLSearchParams })) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
@@ -2146,19 +2197,19 @@
     URIError
   };
   var blocked = /* @__PURE__ */ new Set();
-  function cloneError(v2) {
+  function cloneError(v3) {
     let what;
-    if (typeof v2 === "function") what = String(v2);
-    else if (typeof v2 === "symbol") what = v2.toString();
+    if (typeof v3 === "function") what = String(v3);
+    else if (typeof v3 === "symbol") what = v3.toString();
     else {
-      const ctor = Object.getPrototypeOf(v2)?.constructor;
+      const ctor = Object.getPrototypeOf(v3)?.constructor;
       what = "#<" + (typeof ctor === "function" && ctor.name ? ctor.name : "Object") + ">";
     }
     return new DOMException(what + " could not be cloned.", "DataCloneError");
   }
-  function isBlocked(v2) {
-    for (let p = Object.getPrototypeOf(v2); p !== null; p = Object.getPrototypeOf(p)) {
-      if (blocked.has(p)) return true;
+  function isBlocked(v3) {
+    for (let p2 = Object.getPrototypeOf(v3); p2 !== null; p2 = Object.getPrototypeOf(p2)) {
+      if (blocked.has(p2)) return true;
     }
     return false;
   }
@@ -2169,38 +2220,38 @@
       this.dv = new DataView(this.buf.buffer);
       this.n = 0;
     }
-    grow(k) {
-      if (this.n + k <= this.buf.length) return;
+    grow(k2) {
+      if (this.n + k2 <= this.buf.length) return;
       let size = this.buf.length * 2;
-      while (size < this.n + k) size *= 2;
-      const b2 = new Uint8Array(size);
-      b2.set(this.buf.subarray(0, this.n));
-      this.buf = b2;
-      this.dv = new DataView(b2.buffer);
+      while (size < this.n + k2) size *= 2;
+      const b3 = new Uint8Array(size);
+      b3.set(this.buf.subarray(0, this.n));
+      this.buf = b3;
+      this.dv = new DataView(b3.buffer);
     }
-    byte(b2) {
+    byte(b3) {
       this.grow(1);
-      this.buf[this.n++] = b2;
+      this.buf[this.n++] = b3;
     }
-    tag(c) {
-      this.byte(c.charCodeAt(0));
+    tag(c2) {
+      this.byte(c2.charCodeAt(0));
     }
-    varint(x2) {
+    varint(x3) {
       this.grow(10);
-      while (x2 >= 128) {
-        this.buf[this.n++] = x2 % 128 | 128;
-        x2 = Math.floor(x2 / 128);
+      while (x3 >= 128) {
+        this.buf[this.n++] = x3 % 128 | 128;
+        x3 = Math.floor(x3 / 128);
       }
-      this.buf[this.n++] = x2;
+      this.buf[this.n++] = x3;
     }
-    f64(x2) {
+    f64(x3) {
       this.grow(8);
-      this.dv.setFloat64(this.n, x2, true);
+      this.dv.setFloat64(this.n, x3, true);
       this.n += 8;
     }
-    i32(x2) {
+    i32(x3) {
       this.grow(4);
-      this.dv.setInt32(this.n, x2, true);
+      this.dv.setInt32(this.n, x3, true);
       this.n += 4;
     }
     bytes(u8) {
@@ -2208,181 +2259,182 @@
       this.buf.set(u8, this.n);
       this.n += u8.length;
     }
-    string(s) {
+    string(s2) {
       let wide = false;
-      for (let i = 0; i < s.length; i++) {
-        if (s.charCodeAt(i) > 255) {
+      for (let i2 = 0; i2 < s2.length; i2++) {
+        if (s2.charCodeAt(i2) > 255) {
           wide = true;
           break;
         }
       }
       this.tag(wide ? "w" : "s");
-      this.varint(s.length);
+      this.varint(s2.length);
       if (wide) {
-        this.grow(s.length * 2);
-        for (let i = 0; i < s.length; i++) {
-          const c = s.charCodeAt(i);
-          this.buf[this.n++] = c & 255;
-          this.buf[this.n++] = c >> 8;
+        this.grow(s2.length * 2);
+        for (let i2 = 0; i2 < s2.length; i2++) {
+          const c2 = s2.charCodeAt(i2);
+          this.buf[this.n++] = c2 & 255;
+          this.buf[this.n++] = c2 >> 8;
         }
       } else {
-        this.grow(s.length);
-        for (let i = 0; i < s.length; i++) this.buf[this.n++] = s.charCodeAt(i);
+        this.grow(s2.length);
+        for (let i2 = 0; i2 < s2.length; i2++) this.buf[this.n++] = s2.charCodeAt(i2);
       }
     }
   };
   function serialize(value, opts = void 0) {
-    const w2 = new Writer();
+    const w3 = new Writer();
     const ids = /* @__PURE__ */ new Map();
     const external = opts && opts.external;
-    w2.byte(73);
-    w2.byte(1);
-    const write = (v2) => {
-      switch (typeof v2) {
+    w3.byte(73);
+    w3.byte(1);
+    const write = (v3) => {
+      switch (typeof v3) {
         case "undefined":
-          return w2.tag("u");
+          return w3.tag("u");
         case "boolean":
-          return w2.tag(v2 ? "T" : "F");
+          return w3.tag(v3 ? "T" : "F");
         case "number":
-          if ((v2 | 0) === v2 && !Object.is(v2, -0)) {
-            w2.tag("i");
-            return w2.i32(v2);
+          if ((v3 | 0) === v3 && !Object.is(v3, -0)) {
+            w3.tag("i");
+            return w3.i32(v3);
           }
-          w2.tag("d");
-          return w2.f64(v2);
+          w3.tag("d");
+          return w3.f64(v3);
         case "bigint":
-          w2.tag("Z");
-          return w2.string(v2.toString());
+          w3.tag("Z");
+          return w3.string(v3.toString());
         case "string":
-          return w2.string(v2);
+          return w3.string(v3);
         case "symbol":
         case "function": {
-          const x3 = external && external(v2);
-          if (typeof x3 === "number") {
-            w2.tag("x");
-            return w2.varint(x3);
+          const x4 = external && external(v3);
+          if (typeof x4 === "number") {
+            w3.tag("x");
+            return w3.varint(x4);
           }
-          throw cloneError(v2);
+          throw cloneError(v3);
         }
       }
-      if (v2 === null) return w2.tag("z");
-      const seen = ids.get(v2);
+      if (v3 === null) return w3.tag("z");
+      const seen = ids.get(v3);
       if (seen !== void 0) {
-        w2.tag("r");
-        return w2.varint(seen);
+        w3.tag("r");
+        return w3.varint(seen);
       }
-      const x2 = external && external(v2);
-      if (typeof x2 === "number") {
-        w2.tag("x");
-        return w2.varint(x2);
+      const x3 = external && external(v3);
+      if (typeof x3 === "number") {
+        w3.tag("x");
+        return w3.varint(x3);
       }
-      if (isBlocked(v2)) throw cloneError(v2);
-      ids.set(v2, ids.size);
-      if (Array.isArray(v2)) {
-        const len = v2.length;
-        w2.tag("a");
-        w2.varint(len);
-        for (let i = 0; i < len; i++) {
-          if (i in v2) write(v2[i]);
-          else w2.tag("h");
+      if (isBlocked(v3)) throw cloneError(v3);
+      ids.set(v3, ids.size);
+      if (Array.isArray(v3)) {
+        const len = v3.length;
+        w3.tag("a");
+        w3.varint(len);
+        for (let i2 = 0; i2 < len; i2++) {
+          if (i2 in v3) write(v3[i2]);
+          else w3.tag("h");
         }
-        const extra = Object.keys(v2).filter((k) => !(String(k >>> 0) === k && k >>> 0 < len));
-        w2.varint(extra.length);
-        for (const k of extra) {
-          w2.string(k);
-          write(v2[k]);
+        const extra = Object.keys(v3).filter((k2) => !(String(k2 >>> 0) === k2 && k2 >>> 0 < len));
+        w3.varint(extra.length);
+        for (const k2 of extra) {
+          w3.string(k2);
+          write(v3[k2]);
         }
         return;
       }
-      if (v2 instanceof DOMException) {
-        w2.tag("X");
-        w2.string(v2.name);
-        w2.string(v2.message);
+      if (v3 instanceof DOMException) {
+        w3.tag("X");
+        w3.string(v3.name);
+        w3.string(v3.message);
         return;
       }
-      const t = typeOfTag.call(v2);
-      if (ArrayBuffer.isView(v2)) {
-        const kind = VIEWS.findIndex((C2) => v2 instanceof C2);
-        if (kind < 0) throw cloneError(v2);
-        w2.tag("V");
-        w2.byte(kind);
-        write(v2.buffer);
-        w2.varint(v2.byteOffset);
-        w2.varint(v2 instanceof DataView ? v2.byteLength : v2.length);
+      const t2 = typeOfTag.call(v3);
+      if (ArrayBuffer.isView(v3)) {
+        const kind = VIEWS.findIndex((C3) => v3 instanceof C3);
+        if (kind < 0) throw cloneError(v3);
+        w3.tag("V");
+        w3.byte(kind);
+        write(v3.buffer);
+        w3.varint(v3.byteOffset);
+        w3.varint(v3 instanceof DataView ? v3.byteLength : v3.length);
         return;
       }
-      if (v2 instanceof ArrayBuffer) {
-        w2.tag("B");
-        w2.varint(v2.byteLength);
-        return w2.bytes(new Uint8Array(v2));
+      if (v3 instanceof ArrayBuffer) {
+        w3.tag("B");
+        if (v3.detached === true) return w3.varint(0);
+        w3.varint(v3.byteLength);
+        return w3.bytes(new Uint8Array(v3));
       }
-      if (v2 instanceof Date) {
-        w2.tag("D");
-        return w2.f64(v2.getTime());
+      if (v3 instanceof Date) {
+        w3.tag("D");
+        return w3.f64(v3.getTime());
       }
-      if (v2 instanceof RegExp) {
-        w2.tag("R");
-        w2.string(v2.source);
-        return w2.string(v2.flags);
+      if (v3 instanceof RegExp) {
+        w3.tag("R");
+        w3.string(v3.source);
+        return w3.string(v3.flags);
       }
-      if (v2 instanceof Map) {
-        const entries = [...Map.prototype.entries.call(v2)];
-        w2.tag("M");
-        w2.varint(entries.length);
-        for (const [k, val] of entries) {
-          write(k);
+      if (v3 instanceof Map) {
+        const entries = [...Map.prototype.entries.call(v3)];
+        w3.tag("M");
+        w3.varint(entries.length);
+        for (const [k2, val] of entries) {
+          write(k2);
           write(val);
         }
         return;
       }
-      if (v2 instanceof Set) {
-        const values = [...Set.prototype.values.call(v2)];
-        w2.tag("S");
-        w2.varint(values.length);
+      if (v3 instanceof Set) {
+        const values = [...Set.prototype.values.call(v3)];
+        w3.tag("S");
+        w3.varint(values.length);
         for (const val of values) write(val);
         return;
       }
-      if (v2 instanceof Error) {
-        let name = v2.name;
+      if (v3 instanceof Error) {
+        let name = v3.name;
         if (!Object.hasOwn(ERRORS, name)) name = "Error";
-        w2.tag("E");
-        w2.string(name);
-        const m = Object.getOwnPropertyDescriptor(v2, "message");
-        if (m && "value" in m) w2.string(String(m.value));
-        else w2.tag("u");
-        if (typeof v2.stack === "string") w2.string(v2.stack);
-        else w2.tag("u");
-        if (Object.hasOwn(v2, "cause")) write(v2.cause);
-        else w2.tag("u");
+        w3.tag("E");
+        w3.string(name);
+        const m2 = Object.getOwnPropertyDescriptor(v3, "message");
+        if (m2 && "value" in m2) w3.string(String(m2.value));
+        else w3.tag("u");
+        if (typeof v3.stack === "string") w3.string(v3.stack);
+        else w3.tag("u");
+        if (Object.hasOwn(v3, "cause")) write(v3.cause);
+        else w3.tag("u");
         return;
       }
-      switch (t) {
+      switch (t2) {
         case "[object Boolean]":
-          w2.tag("b");
-          return w2.byte(Boolean.prototype.valueOf.call(v2) ? 1 : 0);
+          w3.tag("b");
+          return w3.byte(Boolean.prototype.valueOf.call(v3) ? 1 : 0);
         case "[object Number]":
-          w2.tag("N");
-          return w2.f64(Number.prototype.valueOf.call(v2));
+          w3.tag("N");
+          return w3.f64(Number.prototype.valueOf.call(v3));
         case "[object String]":
-          w2.tag("G");
-          return w2.string(String.prototype.valueOf.call(v2));
+          w3.tag("G");
+          return w3.string(String.prototype.valueOf.call(v3));
         case "[object BigInt]":
-          w2.tag("J");
-          return w2.string(BigInt.prototype.valueOf.call(v2).toString());
+          w3.tag("J");
+          return w3.string(BigInt.prototype.valueOf.call(v3).toString());
       }
-      if (v2 instanceof WeakMap || v2 instanceof WeakSet || v2 instanceof Promise || typeof WeakRef === "function" && v2 instanceof WeakRef || typeof FinalizationRegistry === "function" && v2 instanceof FinalizationRegistry || typeof SharedArrayBuffer === "function" && v2 instanceof SharedArrayBuffer) {
-        throw cloneError(v2);
+      if (v3 instanceof WeakMap || v3 instanceof WeakSet || v3 instanceof Promise || typeof WeakRef === "function" && v3 instanceof WeakRef || typeof FinalizationRegistry === "function" && v3 instanceof FinalizationRegistry || typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer) {
+        throw cloneError(v3);
       }
-      const keys = Object.keys(v2);
-      w2.tag("o");
-      w2.varint(keys.length);
-      for (const k of keys) {
-        w2.string(k);
-        write(v2[k]);
+      const keys = Object.keys(v3);
+      w3.tag("o");
+      w3.varint(keys.length);
+      for (const k2 of keys) {
+        w3.string(k2);
+        write(v3[k2]);
       }
     };
     write(value);
-    return w2.buf.slice(0, w2.n);
+    return w3.buf.slice(0, w3.n);
   }
   var Reader = class {
     constructor(u8) {
@@ -2390,61 +2442,61 @@
       this.dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
       this.n = 0;
     }
-    need(k) {
-      if (this.n + k > this.buf.length) throw bad("truncated input");
+    need(k2) {
+      if (this.n + k2 > this.buf.length) throw bad("truncated input");
     }
     byte() {
       this.need(1);
       return this.buf[this.n++];
     }
     varint() {
-      let x2 = 0;
+      let x3 = 0;
       let mul = 1;
       for (; ; ) {
-        const b2 = this.byte();
-        x2 += (b2 & 127) * mul;
-        if (b2 < 128) return x2;
+        const b3 = this.byte();
+        x3 += (b3 & 127) * mul;
+        if (b3 < 128) return x3;
         mul *= 128;
         if (mul > 2 ** 53) throw bad("varint overflow");
       }
     }
     f64() {
       this.need(8);
-      const x2 = this.dv.getFloat64(this.n, true);
+      const x3 = this.dv.getFloat64(this.n, true);
       this.n += 8;
-      return x2;
+      return x3;
     }
     i32() {
       this.need(4);
-      const x2 = this.dv.getInt32(this.n, true);
+      const x3 = this.dv.getInt32(this.n, true);
       this.n += 4;
-      return x2;
+      return x3;
     }
-    bytes(k) {
-      this.need(k);
-      const b2 = this.buf.slice(this.n, this.n + k);
-      this.n += k;
-      return b2;
+    bytes(k2) {
+      this.need(k2);
+      const b3 = this.buf.slice(this.n, this.n + k2);
+      this.n += k2;
+      return b3;
     }
     stringBody(tag) {
       const len = this.varint();
       if (tag === 115) {
         this.need(len);
-        let s2 = "";
-        for (let i = 0; i < len; i += 4096) {
-          s2 += String.fromCharCode.apply(null, this.buf.subarray(this.n + i, this.n + Math.min(len, i + 4096)));
+        let s3 = "";
+        for (let i2 = 0; i2 < len; i2 += 4096) {
+          s3 += String.fromCharCode.apply(null, this.buf.subarray(this.n + i2, this.n + Math.min(len, i2 + 4096)));
         }
         this.n += len;
-        return s2;
+        return s3;
       }
       if (tag !== 119) throw bad("expected a string");
       this.need(len * 2);
       const units = new Uint16Array(len);
-      for (let i = 0; i < len; i++) units[i] = this.buf[this.n + 2 * i] | this.buf[this.n + 2 * i + 1] << 8;
+      for (let i2 = 0; i2 < len; i2++) units[i2] = this.buf[this.n + 2 * i2] | this.buf[this.n + 2 * i2 + 1] << 8;
       this.n += len * 2;
-      let s = "";
-      for (let i = 0; i < len; i += 4096) s += String.fromCharCode.apply(null, units.subarray(i, i + 4096));
-      return s;
+      let s2 = "";
+      for (let i2 = 0; i2 < len; i2 += 4096) s2 += String.fromCharCode.apply(null, units.subarray(i2, i2 + 4096));
+      return s2;
     }
     string() {
       return this.stringBody(this.byte());
@@ -2455,13 +2507,13 @@
   }
   function deserialize(bytes, opts = void 0) {
     const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-    const r = new Reader(u8);
-    if (r.byte() !== 73 || r.byte() !== 1) throw bad("unknown format version");
+    const r2 = new Reader(u8);
+    if (r2.byte() !== 73 || r2.byte() !== 1) throw bad("unknown format version");
     const objs = [];
     const external = opts && opts.external;
     let depth = 0;
     const read = () => {
-      const tag = r.byte();
+      const tag = r2.byte();
       switch (String.fromCharCode(tag)) {
         case "u":
           return void 0;
@@ -2472,23 +2524,23 @@
         case "F":
           return false;
         case "i":
-          return r.i32();
+          return r2.i32();
         case "d":
-          return r.f64();
+          return r2.f64();
         case "Z":
-          return BigInt(r.string());
+          return BigInt(r2.string());
         case "s":
         case "w":
-          return r.stringBody(tag);
+          return r2.stringBody(tag);
         case "r": {
-          const i = r.varint();
-          if (i >= objs.length) throw bad("bad back-reference");
-          return objs[i];
+          const i2 = r2.varint();
+          if (i2 >= objs.length) throw bad("bad back-reference");
+          return objs[i2];
         }
         case "x": {
-          const i = r.varint();
+          const i2 = r2.varint();
           if (!external) throw bad("external value without a handler");
-          return external(i);
+          return external(i2);
         }
       }
       if (++depth > 1e4) throw bad("nesting too deep");
@@ -2499,147 +2551,146 @@
       }
     };
     const readObject = (tag) => {
-      const at = objs.length;
+      const at2 = objs.length;
       objs.push(void 0);
-      let v3;
+      let v4;
       switch (String.fromCharCode(tag)) {
         case "a": {
-          const len = r.varint();
+          const len = r2.varint();
           if (len > u8.length) throw bad("array too long");
-          v3 = new Array(len);
-          objs[at] = v3;
-          for (let i = 0; i < len; i++) {
-            if (u8[r.n] === 104) r.n++;
-            else v3[i] = read();
+          v4 = new Array(len);
+          objs[at2] = v4;
+          for (let i2 = 0; i2 < len; i2++) {
+            if (u8[r2.n] === 104) r2.n++;
+            else v4[i2] = read();
           }
-          for (let k = r.varint(); k > 0; k--) {
-            const key = r.string();
-            v3[key] = read();
+          for (let k2 = r2.varint(); k2 > 0; k2--) {
+            const key = r2.string();
+            v4[key] = read();
           }
-          return v3;
+          return v4;
         }
         case "o": {
-          v3 = {};
-          objs[at] = v3;
-          for (let k = r.varint(); k > 0; k--) {
-            const key = r.string();
+          v4 = {};
+          objs[at2] = v4;
+          for (let k2 = r2.varint(); k2 > 0; k2--) {
+            const key = r2.string();
             const val = read();
-            Object.defineProperty(v3, key, { value: val, writable: true, enumerable: true, configurable: true });
+            Object.defineProperty(v4, key, { value: val, writable: true, enumerable: true, configurable: true });
           }
-          return v3;
+          return v4;
         }
         case "X": {
-          const name = r.string();
-          v3 = new DOMException(r.string(), name);
-          objs[at] = v3;
-          return v3;
+          const name = r2.string();
+          v4 = new DOMException(r2.string(), name);
+          objs[at2] = v4;
+          return v4;
         }
         case "B":
-          v3 = r.bytes(r.varint()).buffer;
-          objs[at] = v3;
-          return v3;
+          v4 = r2.bytes(r2.varint()).buffer;
+          objs[at2] = v4;
+          return v4;
         case "V": {
-          const C2 = VIEWS[r.byte()];
-          if (!C2) throw bad("unknown view kind");
+          const C3 = VIEWS[r2.byte()];
+          if (!C3) throw bad("unknown view kind");
           const buf = read();
           if (!(buf instanceof ArrayBuffer)) throw bad("view without a buffer");
-          const off = r.varint();
-          const len = r.varint();
+          const off = r2.varint();
+          const len = r2.varint();
           try {
-            v3 = new C2(buf, off, len);
+            v4 = new C3(buf, off, len);
           } catch {
             throw bad("view out of range");
           }
-          objs[at] = v3;
-          return v3;
+          objs[at2] = v4;
+          return v4;
         }
         case "D":
-          v3 = new Date(r.f64());
-          objs[at] = v3;
-          return v3;
+          v4 = new Date(r2.f64());
+          objs[at2] = v4;
+          return v4;
         case "R": {
-          const src = r.string();
-          const flags = r.string();
+          const src = r2.string();
+          const flags = r2.string();
           try {
-            v3 = new RegExp(src, flags);
+            v4 = new RegExp(src, flags);
           } catch {
             throw bad("bad RegExp");
           }
-          objs[at] = v3;
-          return v3;
+          objs[at2] = v4;
+          return v4;
         }
         case "M":
-          v3 = /* @__PURE__ */ new Map();
-          objs[at] = v3;
-          for (let k = r.varint(); k > 0; k--) {
+          v4 = /* @__PURE__ */ new Map();
+          objs[at2] = v4;
+          for (let k2 = r2.varint(); k2 > 0; k2--) {
             const key = read();
-            v3.set(key, read());
+            v4.set(key, read());
           }
-          return v3;
+          return v4;
         case "S":
-          v3 = /* @__PURE__ */ new Set();
-          objs[at] = v3;
-          for (let k = r.varint(); k > 0; k--) v3.add(read());
-          return v3;
+          v4 = /* @__PURE__ */ new Set();
+          objs[at2] = v4;
+          for (let k2 = r2.varint(); k2 > 0; k2--) v4.add(read());
+          return v4;
         case "E": {
-          const name = r.string();
-          const C2 = Object.hasOwn(ERRORS, name) ? ERRORS[name] : Error;
-          v3 = Object.create(C2.prototype);
-          objs[at] = v3;
+          const name = r2.string();
+          const C3 = Object.hasOwn(ERRORS, name) ? ERRORS[name] : Error;
+          v4 = Object.create(C3.prototype);
+          objs[at2] = v4;
           const message = read();
           if (message !== void 0) {
-            Object.defineProperty(v3, "message", { value: String(message), writable: true, configurable: true });
+            Object.defineProperty(v4, "message", { value: String(message), writable: true, configurable: true });
           }
           const stack = read();
-          if (stack !== void 0) Object.defineProperty(v3, "stack", { value: stack, writable: true, configurable: true });
-          const causeTag = u8[r.n];
+          if (stack !== void 0) Object.defineProperty(v4, "stack", { value: stack, writable: true, configurable: true });
+          const causeTag = u8[r2.n];
           const cause = read();
-          if (causeTag !== 117) Object.defineProperty(v3, "cause", { value: cause, writable: true, configurable: true });
-          return v3;
+          if (causeTag !== 117) Object.defineProperty(v4, "cause", { value: cause, writable: true, configurable: true });
+          return v4;
         }
         case "b":
-          v3 = Object(r.byte() !== 0);
-          objs[at] = v3;
-          return v3;
+          v4 = Object(r2.byte() !== 0);
+          objs[at2] = v4;
+          return v4;
         case "N":
-          v3 = Object(r.f64());
-          objs[at] = v3;
-          return v3;
+          v4 = Object(r2.f64());
+          objs[at2] = v4;
+          return v4;
         case "G":
-          v3 = Object(r.string());
-          objs[at] = v3;
-          return v3;
+          v4 = Object(r2.string());
+          objs[at2] = v4;
+          return v4;
         case "J":
-          v3 = Object(BigInt(r.string()));
-          objs[at] = v3;
-          return v3;
+          v4 = Object(BigInt(r2.string()));
+          objs[at2] = v4;
+          return v4;
       }
       throw bad("unknown tag 0x" + tag.toString(16));
     };
-    const v2 = read();
-    if (r.n !== u8.length) throw bad("trailing bytes");
-    return v2;
+    const v3 = read();
+    if (r2.n !== u8.length) throw bad("trailing bytes");
+    return v3;
   }
-  function structuredClone(value, options = void 0) {
+  function structuredClone2(value, options = void 0) {
     if (arguments.length === 0) {
       throw new TypeError("Failed to execute 'structuredClone': 1 argument required, but only 0 present.");
     }
     const transfer = options && options.transfer !== void 0 ? Array.from(options.transfer) : [];
     const seen = /* @__PURE__ */ new Set();
-    for (const t of transfer) {
-      if (!(t instanceof ArrayBuffer)) throw new DOMException("Value not transferable", "DataCloneError");
-      if (seen.has(t)) throw new DOMException("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
-      if (t.detached === true) throw new DOMException("An ArrayBuffer is detached and could not be cloned.", "DataCloneError");
-      seen.add(t);
+    for (const t2 of transfer) {
+      if (!(t2 instanceof ArrayBuffer)) throw new DOMException("Value not transferable", "DataCloneError");
+      if (seen.has(t2)) throw new DOMException("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
+      seen.add(t2);
     }
     const out = deserialize(serialize(value));
-    for (const t of transfer) {
-      if (typeof t.transfer === "function") t.transfer();
+    for (const t2 of transfer) {
+      if (typeof t2.transfer === "function" && t2.detached !== true) t2.transfer();
     }
     return out;
   }
   Object.defineProperty(globalThis, "structuredClone", {
-    value: structuredClone,
+    value: structuredClone2,
     writable: true,
     enumerable: false,
     configurable: true
@@ -2662,11 +2713,11 @@
     if (timers.delete(id)) call("timer.clear", id);
   }
   function fire(id) {
-    const t = timers.get(id);
-    if (!t) return;
-    if (t.repeat >= 0) call("timer.set", id, t.repeat);
+    const t2 = timers.get(id);
+    if (!t2) return;
+    if (t2.repeat >= 0) call("timer.set", id, t2.repeat);
     else timers.delete(id);
-    t.fn(...t.args);
+    t2.fn(...t2.args);
   }
   globalThis.setTimeout = (fn, ms, ...args) => set(fn, ms, args, false);
   globalThis.setInterval = (fn, ms, ...args) => set(fn, ms, args, true);
@@ -2678,66 +2729,66 @@
   };
 
   // js/src/console.js
-  function inspect(v2, depth, seen) {
-    switch (typeof v2) {
+  function inspect(v3, depth, seen) {
+    switch (typeof v3) {
       case "string":
-        return depth === 0 ? v2 : JSON.stringify(v2);
+        return depth === 0 ? v3 : JSON.stringify(v3);
       case "number":
       case "boolean":
       case "undefined":
       case "symbol":
-        return String(v2);
+        return String(v3);
       case "bigint":
-        return v2 + "n";
+        return v3 + "n";
       case "function":
-        return v2.name ? `[Function: ${v2.name}]` : "[Function (anonymous)]";
+        return v3.name ? `[Function: ${v3.name}]` : "[Function (anonymous)]";
     }
-    if (v2 === null) return "null";
-    if (v2 instanceof Error) return v2.stack ? `${v2.name}: ${v2.message}
-${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
-    if (seen.has(v2)) return "[Circular]";
-    if (depth > 2) return Array.isArray(v2) ? "[Array]" : "[Object]";
-    seen.add(v2);
+    if (v3 === null) return "null";
+    if (v3 instanceof Error) return v3.stack ? `${v3.name}: ${v3.message}
+${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
+    if (seen.has(v3)) return "[Circular]";
+    if (depth > 2) return Array.isArray(v3) ? "[Array]" : "[Object]";
+    seen.add(v3);
     try {
-      if (Array.isArray(v2)) return "[ " + v2.map((x2) => inspect(x2, depth + 1, seen)).join(", ") + " ]";
-      if (v2 instanceof Map) return `Map(${v2.size}) { ` + [...v2].map(([k, x2]) => inspect(k, depth + 1, seen) + " => " + inspect(x2, depth + 1, seen)).join(", ") + " }";
-      if (v2 instanceof Set) return `Set(${v2.size}) { ` + [...v2].map((x2) => inspect(x2, depth + 1, seen)).join(", ") + " }";
-      if (v2 instanceof Date) return isNaN(v2) ? "Invalid Date" : v2.toISOString();
-      if (ArrayBuffer.isView(v2)) return `${v2.constructor.name}(${v2.length ?? v2.byteLength}) [ ${Array.from(v2.length !== void 0 ? v2 : new Uint8Array(v2.buffer, v2.byteOffset, v2.byteLength)).slice(0, 50).join(", ")} ]`;
-      const name = v2.constructor && v2.constructor !== Object && v2.constructor.name ? v2.constructor.name + " " : "";
-      const keys = Object.keys(v2);
+      if (Array.isArray(v3)) return "[ " + v3.map((x3) => inspect(x3, depth + 1, seen)).join(", ") + " ]";
+      if (v3 instanceof Map) return `Map(${v3.size}) { ` + [...v3].map(([k2, x3]) => inspect(k2, depth + 1, seen) + " => " + inspect(x3, depth + 1, seen)).join(", ") + " }";
+      if (v3 instanceof Set) return `Set(${v3.size}) { ` + [...v3].map((x3) => inspect(x3, depth + 1, seen)).join(", ") + " }";
+      if (v3 instanceof Date) return isNaN(v3) ? "Invalid Date" : v3.toISOString();
+      if (ArrayBuffer.isView(v3)) return `${v3.constructor.name}(${v3.length ?? v3.byteLength}) [ ${Array.from(v3.length !== void 0 ? v3 : new Uint8Array(v3.buffer, v3.byteOffset, v3.byteLength)).slice(0, 50).join(", ")} ]`;
+      const name = v3.constructor && v3.constructor !== Object && v3.constructor.name ? v3.constructor.name + " " : "";
+      const keys = Object.keys(v3);
       if (keys.length === 0) return name + "{}";
-      return name + "{ " + keys.map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inspect(v2[k], depth + 1, seen)}`).join(", ") + " }";
+      return name + "{ " + keys.map((k2) => `${/^[A-Za-z_$][\w$]*$/.test(k2) ? k2 : JSON.stringify(k2)}: ${inspect(v3[k2], depth + 1, seen)}`).join(", ") + " }";
     } finally {
-      seen.delete(v2);
+      seen.delete(v3);
     }
   }
   function format(args) {
     let out = [];
-    let i = 0;
+    let i2 = 0;
     if (typeof args[0] === "string" && args[0].includes("%")) {
-      let s = args[0].replace(/%[sdifoOjc%]/g, (m) => {
-        if (m === "%%") return "%";
-        if (i + 1 >= args.length) return m;
-        const a2 = args[++i];
-        switch (m) {
+      let s2 = args[0].replace(/%[sdifoOjc%]/g, (m2) => {
+        if (m2 === "%%") return "%";
+        if (i2 + 1 >= args.length) return m2;
+        const a3 = args[++i2];
+        switch (m2) {
           case "%s":
-            return typeof a2 === "string" ? a2 : inspect(a2, 1, /* @__PURE__ */ new Set());
+            return typeof a3 === "string" ? a3 : inspect(a3, 1, /* @__PURE__ */ new Set());
           case "%d":
           case "%i":
-            return String(parseInt(a2));
+            return String(parseInt(a3));
           case "%f":
-            return String(parseFloat(a2));
+            return String(parseFloat(a3));
           case "%c":
             return "";
           default:
-            return inspect(a2, 1, /* @__PURE__ */ new Set());
+            return inspect(a3, 1, /* @__PURE__ */ new Set());
         }
       });
-      out.push(s);
-      i++;
+      out.push(s2);
+      i2++;
     }
-    for (; i < args.length; i++) out.push(inspect(args[i], 0, /* @__PURE__ */ new Set()));
+    for (; i2 < args.length; i2++) out.push(inspect(args[i2], 0, /* @__PURE__ */ new Set()));
     return out.join(" ");
   }
   var counts = /* @__PURE__ */ new Map();
@@ -2746,36 +2797,36 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
     call("console.log", level, format(args));
   }
   globalThis.console = {
-    log: (...a2) => emit("log", a2),
-    info: (...a2) => emit("info", a2),
-    debug: (...a2) => emit("debug", a2),
-    warn: (...a2) => emit("warn", a2),
-    error: (...a2) => emit("error", a2),
-    trace: (...a2) => emit("trace", [...a2, new Error().stack]),
-    assert: (cond, ...a2) => {
-      if (!cond) emit("error", ["Assertion failed" + (a2.length ? ":" : ""), ...a2]);
+    log: (...a3) => emit("log", a3),
+    info: (...a3) => emit("info", a3),
+    debug: (...a3) => emit("debug", a3),
+    warn: (...a3) => emit("warn", a3),
+    error: (...a3) => emit("error", a3),
+    trace: (...a3) => emit("trace", [...a3, new Error().stack]),
+    assert: (cond, ...a3) => {
+      if (!cond) emit("error", ["Assertion failed" + (a3.length ? ":" : ""), ...a3]);
     },
     count: (label = "default") => {
-      const n = (counts.get(label) ?? 0) + 1;
-      counts.set(label, n);
-      emit("log", [`${label}: ${n}`]);
+      const n2 = (counts.get(label) ?? 0) + 1;
+      counts.set(label, n2);
+      emit("log", [`${label}: ${n2}`]);
     },
     countReset: (label = "default") => counts.delete(label),
     time: (label = "default") => timersStart.set(label, Date.now()),
     timeEnd: (label = "default") => {
-      const t = timersStart.get(label);
-      if (t !== void 0) {
+      const t2 = timersStart.get(label);
+      if (t2 !== void 0) {
         timersStart.delete(label);
-        emit("log", [`${label}: ${Date.now() - t}ms`]);
+        emit("log", [`${label}: ${Date.now() - t2}ms`]);
       }
     },
-    timeLog: (label = "default", ...a2) => {
-      const t = timersStart.get(label);
-      if (t !== void 0) emit("log", [`${label}: ${Date.now() - t}ms`, ...a2]);
+    timeLog: (label = "default", ...a3) => {
+      const t2 = timersStart.get(label);
+      if (t2 !== void 0) emit("log", [`${label}: ${Date.now() - t2}ms`, ...a3]);
     },
-    table: (...a2) => emit("log", a2),
-    dir: (v2) => emit("log", [v2]),
-    group: (...a2) => a2.length && emit("log", a2),
+    table: (...a3) => emit("log", a3),
+    dir: (v3) => emit("log", [v3]),
+    group: (...a3) => a3.length && emit("log", a3),
     groupEnd: () => {
     }
   };
@@ -2784,35 +2835,35 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
   var TOKEN = /* @__PURE__ */ Symbol("CryptoKey");
   var slots = /* @__PURE__ */ new WeakMap();
   function domError(name, message) {
-    const D2 = globalThis.DOMException;
-    if (typeof D2 === "function") return new D2(message, name);
-    const e = new Error(message);
-    e.name = name;
-    return e;
+    const D3 = globalThis.DOMException;
+    if (typeof D3 === "function") return new D3(message, name);
+    const e2 = new Error(message);
+    e2.name = name;
+    return e2;
   }
-  function isBufferSource(v2) {
-    return v2 instanceof ArrayBuffer || ArrayBuffer.isView(v2) || typeof SharedArrayBuffer === "function" && v2 instanceof SharedArrayBuffer;
+  function isBufferSource(v3) {
+    return v3 instanceof ArrayBuffer || ArrayBuffer.isView(v3) || typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer;
   }
-  function bufferSource(v2, what) {
-    if (v2 instanceof ArrayBuffer || ArrayBuffer.isView(v2)) return v2;
-    if (typeof SharedArrayBuffer === "function" && v2 instanceof SharedArrayBuffer) return new Uint8Array(v2);
+  function bufferSource(v3, what) {
+    if (v3 instanceof ArrayBuffer || ArrayBuffer.isView(v3)) return v3;
+    if (typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer) return new Uint8Array(v3);
     throw new TypeError(`${what} must be an ArrayBuffer or ArrayBufferView.`);
   }
   function arrayBuffer(u8) {
     if (u8.byteOffset === 0 && u8.byteLength === u8.buffer.byteLength) return u8.buffer;
     return u8.slice().buffer;
   }
-  function utf8Encode(s) {
-    if (typeof TextEncoder === "function") return new TextEncoder().encode(s);
-    const bin = unescape(encodeURIComponent(s));
+  function utf8Encode(s2) {
+    if (typeof TextEncoder === "function") return new TextEncoder().encode(s2);
+    const bin = unescape(encodeURIComponent(s2));
     const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    for (let i2 = 0; i2 < bin.length; i2++) out[i2] = bin.charCodeAt(i2);
     return out;
   }
   function utf8Decode(bytes) {
     if (typeof TextDecoder === "function") return new TextDecoder().decode(bytes);
     let bin = "";
-    for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+    for (let i2 = 0; i2 < bytes.length; i2++) bin += String.fromCharCode(bytes[i2]);
     return decodeURIComponent(escape(bin));
   }
   var ALGORITHMS = [
@@ -2836,7 +2887,7 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
   var DIGESTS = [...HASHES, "MD5"];
   function lookup(list, name) {
     const up = String(name).toUpperCase();
-    return list.find((n) => n.toUpperCase() === up);
+    return list.find((n2) => n2.toUpperCase() === up);
   }
   var ENCRYPT = ["AES-CTR", "AES-CBC", "AES-GCM", "RSA-OAEP"];
   var SUPPORTED = {
@@ -2844,7 +2895,7 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
     decrypt: ENCRYPT,
     sign: ["RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519", "NODE-ED25519", "HMAC"],
     verify: ["RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519", "NODE-ED25519", "HMAC"],
-    generateKey: ALGORITHMS.filter((n) => n !== "PBKDF2" && n !== "HKDF"),
+    generateKey: ALGORITHMS.filter((n2) => n2 !== "PBKDF2" && n2 !== "HKDF"),
     importKey: ALGORITHMS,
     deriveBits: ["ECDH", "X25519", "HKDF", "PBKDF2"],
     wrapKey: [...ENCRYPT, "AES-KW"],
@@ -2885,35 +2936,35 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
     }
     return [];
   }
-  function normalizeHash(v2) {
-    const name = typeof v2 === "string" ? v2 : v2 !== null && typeof v2 === "object" ? v2.name : void 0;
+  function normalizeHash(v3) {
+    const name = typeof v3 === "string" ? v3 : v3 !== null && typeof v3 === "object" ? v3.name : void 0;
     if (name === void 0) throw new TypeError('Missing field "name" in "hash".');
-    const h = lookup(HASHES, name);
-    if (!h) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
-    return h;
+    const h2 = lookup(HASHES, name);
+    if (!h2) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
+    return h2;
   }
-  function number(v2) {
-    const n = Math.trunc(Number(v2));
-    return Number.isFinite(n) ? n : 0;
+  function number(v3) {
+    const n2 = Math.trunc(Number(v3));
+    return Number.isFinite(n2) ? n2 : 0;
   }
   var MEMBERS = {
     hash: normalizeHash,
     length: number,
     namedCurve: String,
     modulusLength: number,
-    publicExponent: (v2) => bufferSource(v2, "publicExponent"),
-    iv: (v2) => bufferSource(v2, "iv"),
-    additionalData: (v2) => bufferSource(v2, "additionalData"),
+    publicExponent: (v3) => bufferSource(v3, "publicExponent"),
+    iv: (v3) => bufferSource(v3, "iv"),
+    additionalData: (v3) => bufferSource(v3, "additionalData"),
     tagLength: number,
-    counter: (v2) => bufferSource(v2, "counter"),
-    label: (v2) => bufferSource(v2, "label"),
+    counter: (v3) => bufferSource(v3, "counter"),
+    label: (v3) => bufferSource(v3, "label"),
     saltLength: number,
-    salt: (v2) => bufferSource(v2, "salt"),
-    info: (v2) => bufferSource(v2, "info"),
+    salt: (v3) => bufferSource(v3, "salt"),
+    info: (v3) => bufferSource(v3, "info"),
     iterations: number,
-    public: (v2) => {
-      if (!slots.has(v2)) throw new TypeError('"public" must be a CryptoKey.');
-      return v2;
+    public: (v3) => {
+      if (!slots.has(v3)) throw new TypeError('"public" must be a CryptoKey.');
+      return v3;
     }
   };
   function algorithmName(alg) {
@@ -2936,22 +2987,22 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
     }
     const out = { name };
     if (typeof alg === "object") {
-      for (const m of Object.keys(MEMBERS)) {
-        const v2 = alg[m];
-        if (v2 !== void 0) out[m] = MEMBERS[m](v2);
+      for (const m2 of Object.keys(MEMBERS)) {
+        const v3 = alg[m2];
+        if (v3 !== void 0) out[m2] = MEMBERS[m2](v3);
       }
     }
-    for (const m of required(op, name)) {
-      if (out[m] === void 0) throw new TypeError(`Missing field "${m}" in "algorithm".`);
+    for (const m2 of required(op, name)) {
+      if (out[m2] === void 0) throw new TypeError(`Missing field "${m2}" in "algorithm".`);
     }
     if (name === "NODE-ED25519" && out.namedCurve !== void 0 && out.namedCurve !== "NODE-ED25519") {
       throw domError("NotSupportedError", `EDDSA curve "${out.namedCurve}" isn't supported.`);
     }
     return out;
   }
-  function wire(n) {
-    if (n.public === void 0) return n;
-    return { ...n, public: descriptor(n.public) };
+  function wire(n2) {
+    if (n2.public === void 0) return n2;
+    return { ...n2, public: descriptor(n2.public) };
   }
   var USAGES = ["encrypt", "decrypt", "sign", "verify", "deriveKey", "deriveBits", "wrapKey", "unwrapKey"];
   function allowedUsages(name, type) {
@@ -2983,12 +3034,12 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
     return Array.from(usages, String);
   }
   function checkUsages(name, what, usages, allowed) {
-    for (const u of usages) {
-      if (!allowed.includes(u)) {
-        throw domError("SyntaxError", `Attempt to ${what} ${name} key with invalid usage "${u}".`);
+    for (const u2 of usages) {
+      if (!allowed.includes(u2)) {
+        throw domError("SyntaxError", `Attempt to ${what} ${name} key with invalid usage "${u2}".`);
       }
     }
-    return USAGES.filter((u) => usages.includes(u));
+    return USAGES.filter((u2) => usages.includes(u2));
   }
   var CryptoKey = class {
     constructor(token) {
@@ -3009,17 +3060,17 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
   };
   Object.defineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: "CryptoKey", configurable: true });
   function slot(key) {
-    const s = slots.get(key);
-    if (!s) throw new TypeError("Illegal invocation");
-    return s;
+    const s2 = slots.get(key);
+    if (!s2) throw new TypeError("Illegal invocation");
+    return s2;
   }
   function keySlot(key, what) {
-    const s = slots.get(key);
-    if (!s) throw new TypeError(`${what} must be a CryptoKey.`);
-    return s;
+    const s2 = slots.get(key);
+    if (!s2) throw new TypeError(`${what} must be a CryptoKey.`);
+    return s2;
   }
-  function newKey(name, r, extractable, usages) {
-    const info = r.info || {};
+  function newKey(name, r2, extractable, usages) {
+    const info = r2.info || {};
     const algorithm = { name };
     if (info.length !== void 0 && name !== "HMAC") algorithm.length = info.length;
     if (info.namedCurve !== void 0) algorithm.namedCurve = info.namedCurve;
@@ -3031,11 +3082,11 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
     if (name === "HMAC") algorithm.length = info.length;
     const key = new CryptoKey(TOKEN);
     slots.set(key, {
-      type: r.type,
+      type: r2.type,
       extractable: !!extractable,
       algorithm,
       usages,
-      data: r.data,
+      data: r2.data,
       name,
       hash: info.hash,
       namedCurve: info.namedCurve
@@ -3043,132 +3094,132 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
     return key;
   }
   function descriptor(key) {
-    const s = slots.get(key);
-    return { name: s.name, type: s.type, data: s.data, hash: s.hash, namedCurve: s.namedCurve };
+    const s2 = slots.get(key);
+    return { name: s2.name, type: s2.type, data: s2.data, hash: s2.hash, namedCurve: s2.namedCurve };
   }
-  function useKey(n, key, usage, what = "key") {
-    const s = keySlot(key, what);
-    if (s.name.toUpperCase() !== n.name.toUpperCase()) {
+  function useKey(n2, key, usage, what = "key") {
+    const s2 = keySlot(key, what);
+    if (s2.name.toUpperCase() !== n2.name.toUpperCase()) {
       throw domError(
         "InvalidAccessError",
-        `Requested algorithm "${n.name}" does not match this CryptoKey's algorithm "${s.name}".`
+        `Requested algorithm "${n2.name}" does not match this CryptoKey's algorithm "${s2.name}".`
       );
     }
-    if (!s.usages.includes(usage)) {
+    if (!s2.usages.includes(usage)) {
       throw domError(
         "InvalidAccessError",
         `Requested key usage "${usage}" does not match any usage listed in this CryptoKey.`
       );
     }
-    return s;
+    return s2;
   }
   var KEY_FORMATS = ["raw", "spki", "pkcs8", "jwk"];
   var JWK_STRINGS = ["kty", "use", "alg", "crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi", "k"];
-  function checkJwk(jwk, n, extractable, usages) {
+  function checkJwk(jwk, n2, extractable, usages) {
     if (jwk === null || typeof jwk !== "object") {
       throw new TypeError('Import data provided for "jwk" import format must be a JsonWebKey.');
     }
     const out = {};
-    for (const m of JWK_STRINGS) {
-      if (jwk[m] !== void 0) out[m] = String(jwk[m]);
+    for (const m2 of JWK_STRINGS) {
+      if (jwk[m2] !== void 0) out[m2] = String(jwk[m2]);
     }
     if (jwk.oth !== void 0) out.oth = jwk.oth;
     if (jwk.ext !== void 0 && !jwk.ext && extractable) {
-      throw domError("DataError", `JWK ext field for "${n.name}" is set to false but extractable is true`);
+      throw domError("DataError", `JWK ext field for "${n2.name}" is set to false but extractable is true`);
     }
     if (out.use !== void 0 && usages.length > 0) {
-      const want = ENCRYPT.includes(n.name) || n.name === "AES-KW" ? "enc" : "sig";
-      if (n.name !== "ECDH" && n.name !== "X25519" && out.use !== want) {
+      const want = ENCRYPT.includes(n2.name) || n2.name === "AES-KW" ? "enc" : "sig";
+      if (n2.name !== "ECDH" && n2.name !== "X25519" && out.use !== want) {
         throw domError("DataError", `JWK "use" member was "${out.use}", expected "${want}".`);
       }
     }
     if (jwk.key_ops !== void 0) {
       const ops = usageList(jwk.key_ops);
-      for (const u of usages) {
-        if (!ops.includes(u)) {
-          throw domError("DataError", `JWK "key_ops" does not include the requested usage "${u}".`);
+      for (const u2 of usages) {
+        if (!ops.includes(u2)) {
+          throw domError("DataError", `JWK "key_ops" does not include the requested usage "${u2}".`);
         }
       }
     }
     return out;
   }
-  function importKeySync(format2, keyData, n, extractable, usages) {
+  function importKeySync(format2, keyData, n2, extractable, usages) {
     format2 = String(format2);
     if (!KEY_FORMATS.includes(format2)) {
       throw domError("NotSupportedError", `Unrecognized key import format "${format2}".`);
     }
     let data;
     if (format2 === "jwk") {
-      data = checkJwk(keyData, n, extractable, usages);
+      data = checkJwk(keyData, n2, extractable, usages);
     } else {
       if (!isBufferSource(keyData)) {
         throw new TypeError("Import data provided for buffer-based import formats must be a buffer source.");
       }
       data = bufferSource(keyData, "keyData");
     }
-    if ((n.name === "HKDF" || n.name === "PBKDF2") && extractable) {
-      throw domError("SyntaxError", `${n.name} key cannot be extractable.`);
+    if ((n2.name === "HKDF" || n2.name === "PBKDF2") && extractable) {
+      throw domError("SyntaxError", `${n2.name} key cannot be extractable.`);
     }
-    const r = call("crypto.importKey", format2, n, data);
-    const what = r.type === "secret" ? "import secret" : `import ${r.type}`;
-    const list = checkUsages(n.name, what, usages, allowedUsages(n.name, r.type));
-    if (list.length === 0 && r.type !== "public") {
+    const r2 = call("crypto.importKey", format2, n2, data);
+    const what = r2.type === "secret" ? "import secret" : `import ${r2.type}`;
+    const list = checkUsages(n2.name, what, usages, allowedUsages(n2.name, r2.type));
+    if (list.length === 0 && r2.type !== "public") {
       throw domError("SyntaxError", "Secret/private CryptoKeys must have at least one usage.");
     }
-    return newKey(n.name, r, extractable, list);
+    return newKey(n2.name, r2, extractable, list);
   }
   function exportKeySync(format2, key) {
-    const s = keySlot(key, "key");
+    const s2 = keySlot(key, "key");
     format2 = String(format2);
     if (!KEY_FORMATS.includes(format2)) {
       throw domError("NotSupportedError", `Unrecognized key export format "${format2}".`);
     }
-    if (!s.extractable) {
-      throw domError("InvalidAccessError", `Attempt to export non-extractable ${s.name} key.`);
+    if (!s2.extractable) {
+      throw domError("InvalidAccessError", `Attempt to export non-extractable ${s2.name} key.`);
     }
-    const r = call("crypto.exportKey", format2, descriptor(key));
+    const r2 = call("crypto.exportKey", format2, descriptor(key));
     if (format2 === "jwk") {
-      r.key_ops = s.usages.slice();
-      r.ext = s.extractable;
-      return r;
+      r2.key_ops = s2.usages.slice();
+      r2.ext = s2.extractable;
+      return r2;
     }
-    return arrayBuffer(r);
+    return arrayBuffer(r2);
   }
-  function keyLength(n) {
-    if (AES.includes(n.name)) {
-      if (n.length === void 0) throw new TypeError('Missing field "length" in "derivedKeyParams".');
-      if (n.length !== 128 && n.length !== 192 && n.length !== 256) {
-        throw domError("OperationError", `Derived AES key must be 128, 192, or 256 bits in length but provided ${n.length}.`);
+  function keyLength(n2) {
+    if (AES.includes(n2.name)) {
+      if (n2.length === void 0) throw new TypeError('Missing field "length" in "derivedKeyParams".');
+      if (n2.length !== 128 && n2.length !== 192 && n2.length !== 256) {
+        throw domError("OperationError", `Derived AES key must be 128, 192, or 256 bits in length but provided ${n2.length}.`);
       }
-      return n.length;
+      return n2.length;
     }
-    if (n.name === "HMAC") {
-      if (n.length !== void 0) {
-        if (n.length > 0) return n.length;
+    if (n2.name === "HMAC") {
+      if (n2.length !== void 0) {
+        if (n2.length > 0) return n2.length;
         throw new TypeError("HMAC key length must be a non-zero unsigned long integer.");
       }
-      return n.hash === "SHA-384" || n.hash === "SHA-512" ? 1024 : 512;
+      return n2.hash === "SHA-384" || n2.hash === "SHA-512" ? 1024 : 512;
     }
     return null;
   }
-  function deriveBitsFor(n, key, length) {
-    if (n.public !== void 0) {
-      const p = slots.get(n.public);
-      if (p.type !== "public") {
-        throw domError("InvalidAccessError", `The provided key has type "${p.type}", not "public"`);
+  function deriveBitsFor(n2, key, length) {
+    if (n2.public !== void 0) {
+      const p2 = slots.get(n2.public);
+      if (p2.type !== "public") {
+        throw domError("InvalidAccessError", `The provided key has type "${p2.type}", not "public"`);
       }
-      if (p.name !== n.name) {
+      if (p2.name !== n2.name) {
         throw domError("InvalidAccessError", "Public key algorithm does not match the requested algorithm.");
       }
     }
-    const op = n.name === "PBKDF2" ? callAsync : (...a2) => Promise.resolve(call(...a2));
-    return op(n.name === "PBKDF2" ? "crypto.deriveBitsAsync" : "crypto.deriveBits", wire(n), descriptor(key), length);
+    const op = n2.name === "PBKDF2" ? callAsync : (...a3) => Promise.resolve(call(...a3));
+    return op(n2.name === "PBKDF2" ? "crypto.deriveBitsAsync" : "crypto.deriveBits", wire(n2), descriptor(key), length);
   }
   function lengthArg(length) {
     if (length === void 0 || length === null) return null;
-    const l = Number(length);
-    if (!Number.isFinite(l) || l < 0) throw new TypeError("deriveBits length must be an unsigned long integer.");
-    return Math.trunc(l);
+    const l2 = Number(length);
+    if (!Number.isFinite(l2) || l2 < 0) throw new TypeError("deriveBits length must be an unsigned long integer.");
+    return Math.trunc(l2);
   }
   var SubtleCrypto = class {
     constructor(token) {
@@ -3180,24 +3231,24 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
       return arrayBuffer(call("crypto.digest", name, bufferSource(data, "data")));
     }
     async generateKey(algorithm, extractable, keyUsages) {
-      const n = normalize("generateKey", algorithm);
+      const n2 = normalize("generateKey", algorithm);
       const usages = usageList(keyUsages);
-      if (AES.includes(n.name) || n.name === "HMAC") {
-        const list = checkUsages(n.name, "generate", usages, allowedUsages(n.name, "secret"));
+      if (AES.includes(n2.name) || n2.name === "HMAC") {
+        const list = checkUsages(n2.name, "generate", usages, allowedUsages(n2.name, "secret"));
         if (list.length === 0) throw domError("SyntaxError", "Secret/private CryptoKeys must have at least one usage.");
-        return newKey(n.name, call("crypto.generateKey", n), extractable, list);
+        return newKey(n2.name, call("crypto.generateKey", n2), extractable, list);
       }
-      const pub = allowedUsages(n.name, "public");
-      const priv = allowedUsages(n.name, "private");
-      checkUsages(n.name, "generate", usages, [...pub, ...priv]);
-      const privList = USAGES.filter((u) => usages.includes(u) && priv.includes(u));
+      const pub = allowedUsages(n2.name, "public");
+      const priv = allowedUsages(n2.name, "private");
+      checkUsages(n2.name, "generate", usages, [...pub, ...priv]);
+      const privList = USAGES.filter((u2) => usages.includes(u2) && priv.includes(u2));
       if (privList.length === 0) {
         throw domError("SyntaxError", "Attempt to generate asymmetric keys with no valid private key usages.");
       }
-      const r = RSA.includes(n.name) ? await callAsync("crypto.generateKeyAsync", n) : call("crypto.generateKey", n);
+      const r2 = RSA.includes(n2.name) ? await callAsync("crypto.generateKeyAsync", n2) : call("crypto.generateKey", n2);
       return {
-        publicKey: newKey(n.name, r.publicKey, true, USAGES.filter((u) => usages.includes(u) && pub.includes(u))),
-        privateKey: newKey(n.name, r.privateKey, extractable, privList)
+        publicKey: newKey(n2.name, r2.publicKey, true, USAGES.filter((u2) => usages.includes(u2) && pub.includes(u2))),
+        privateKey: newKey(n2.name, r2.privateKey, extractable, privList)
       };
     }
     async importKey(format2, keyData, algorithm, extractable, keyUsages) {
@@ -3207,56 +3258,56 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
       return exportKeySync(format2, key);
     }
     async sign(algorithm, key, data) {
-      const n = normalize("sign", algorithm);
-      useKey(n, key, "sign");
-      return arrayBuffer(call("crypto.sign", n, descriptor(key), bufferSource(data, "data")));
+      const n2 = normalize("sign", algorithm);
+      useKey(n2, key, "sign");
+      return arrayBuffer(call("crypto.sign", n2, descriptor(key), bufferSource(data, "data")));
     }
     async verify(algorithm, key, signature, data) {
-      const n = normalize("verify", algorithm);
-      useKey(n, key, "verify");
-      return call("crypto.verify", n, descriptor(key), bufferSource(signature, "signature"), bufferSource(data, "data"));
+      const n2 = normalize("verify", algorithm);
+      useKey(n2, key, "verify");
+      return call("crypto.verify", n2, descriptor(key), bufferSource(signature, "signature"), bufferSource(data, "data"));
     }
     async encrypt(algorithm, key, data) {
-      const n = normalize("encrypt", algorithm);
-      useKey(n, key, "encrypt");
-      return arrayBuffer(call("crypto.encrypt", n, descriptor(key), bufferSource(data, "data")));
+      const n2 = normalize("encrypt", algorithm);
+      useKey(n2, key, "encrypt");
+      return arrayBuffer(call("crypto.encrypt", n2, descriptor(key), bufferSource(data, "data")));
     }
     async decrypt(algorithm, key, data) {
-      const n = normalize("decrypt", algorithm);
-      useKey(n, key, "decrypt");
-      return arrayBuffer(call("crypto.decrypt", n, descriptor(key), bufferSource(data, "data")));
+      const n2 = normalize("decrypt", algorithm);
+      useKey(n2, key, "decrypt");
+      return arrayBuffer(call("crypto.decrypt", n2, descriptor(key), bufferSource(data, "data")));
     }
     async deriveBits(algorithm, baseKey, length) {
-      const n = normalize("deriveBits", algorithm);
-      const l = lengthArg(length);
-      useKey(n, baseKey, "deriveBits", "baseKey");
-      return arrayBuffer(await deriveBitsFor(n, baseKey, l));
+      const n2 = normalize("deriveBits", algorithm);
+      const l2 = lengthArg(length);
+      useKey(n2, baseKey, "deriveBits", "baseKey");
+      return arrayBuffer(await deriveBitsFor(n2, baseKey, l2));
     }
     async deriveKey(algorithm, baseKey, derivedKeyType, extractable, keyUsages) {
-      const n = normalize("deriveBits", algorithm);
+      const n2 = normalize("deriveBits", algorithm);
       const target = normalize("importKey", derivedKeyType);
       if (!SUPPORTED.getKeyLength.includes(target.name)) {
         throw domError("NotSupportedError", `Unrecognized derived key type "${target.name}" requested.`);
       }
       const usages = usageList(keyUsages);
-      useKey(n, baseKey, "deriveKey", "baseKey");
-      const bits = await deriveBitsFor(n, baseKey, keyLength(target));
+      useKey(n2, baseKey, "deriveKey", "baseKey");
+      const bits = await deriveBitsFor(n2, baseKey, keyLength(target));
       return importKeySync("raw", bits, target, !!extractable, usages);
     }
     async wrapKey(format2, key, wrappingKey, wrapAlgorithm) {
-      const n = normalize("wrapKey", wrapAlgorithm);
-      useKey(n, wrappingKey, "wrapKey", "wrappingKey");
+      const n2 = normalize("wrapKey", wrapAlgorithm);
+      useKey(n2, wrappingKey, "wrapKey", "wrappingKey");
       keySlot(key, "key");
       let bytes = exportKeySync(format2, key);
       if (String(format2) === "jwk") bytes = utf8Encode(JSON.stringify(bytes));
-      return arrayBuffer(call("crypto.encrypt", n, descriptor(wrappingKey), bytes));
+      return arrayBuffer(call("crypto.encrypt", n2, descriptor(wrappingKey), bytes));
     }
     async unwrapKey(format2, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm, extractable, keyUsages) {
-      const n = normalize("unwrapKey", unwrapAlgorithm);
+      const n2 = normalize("unwrapKey", unwrapAlgorithm);
       const target = normalize("importKey", unwrappedKeyAlgorithm);
       const usages = usageList(keyUsages);
-      useKey(n, unwrappingKey, "unwrapKey", "unwrappingKey");
-      const bytes = call("crypto.decrypt", n, descriptor(unwrappingKey), bufferSource(wrappedKey, "wrappedKey"));
+      useKey(n2, unwrappingKey, "unwrapKey", "unwrappingKey");
+      const bytes = call("crypto.decrypt", n2, descriptor(unwrappingKey), bufferSource(wrappedKey, "wrappedKey"));
       let data = bytes;
       if (String(format2) === "jwk") {
         try {
@@ -3268,19 +3319,19 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
       return importKeySync(format2, data, target, !!extractable, usages);
     }
     // timingSafeEqual is workerd's non-standard constant-time comparison.
-    timingSafeEqual(a2, b2) {
-      const x2 = new Uint8Array(arrayBufferOf(bufferSource(a2, "a")));
-      const y = new Uint8Array(arrayBufferOf(bufferSource(b2, "b")));
-      if (x2.byteLength !== y.byteLength) throw new RangeError("Input buffers must have the same byte length.");
-      let d = 0;
-      for (let i = 0; i < x2.length; i++) d |= x2[i] ^ y[i];
-      return d === 0;
+    timingSafeEqual(a3, b3) {
+      const x3 = new Uint8Array(arrayBufferOf(bufferSource(a3, "a")));
+      const y2 = new Uint8Array(arrayBufferOf(bufferSource(b3, "b")));
+      if (x3.byteLength !== y2.byteLength) throw new RangeError("Input buffers must have the same byte length.");
+      let d2 = 0;
+      for (let i2 = 0; i2 < x3.length; i2++) d2 |= x3[i2] ^ y2[i2];
+      return d2 === 0;
     }
   };
   Object.defineProperty(SubtleCrypto.prototype, Symbol.toStringTag, { value: "SubtleCrypto", configurable: true });
-  function arrayBufferOf(v2) {
-    if (ArrayBuffer.isView(v2)) return v2.buffer.slice(v2.byteOffset, v2.byteOffset + v2.byteLength);
-    return v2;
+  function arrayBufferOf(v3) {
+    if (ArrayBuffer.isView(v3)) return v3.buffer.slice(v3.byteOffset, v3.byteOffset + v3.byteLength);
+    return v3;
   }
   var subtle = new SubtleCrypto(TOKEN);
   var INTEGER_ARRAYS = [
@@ -3305,7 +3356,7 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
       if (!ArrayBuffer.isView(array)) {
         throw new TypeError("getRandomValues() requires an ArrayBufferView argument.");
       }
-      if (!INTEGER_ARRAYS.some((C2) => array instanceof C2)) {
+      if (!INTEGER_ARRAYS.some((C3) => array instanceof C3)) {
         throw domError(
           "TypeMismatchError",
           "ArrayBufferView argument to getRandomValues() must be an integer-typed view."
@@ -3327,8 +3378,8 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
     }
   };
   Object.defineProperty(Crypto.prototype, Symbol.toStringTag, { value: "Crypto", configurable: true });
-  for (const C2 of [Crypto, SubtleCrypto, CryptoKey]) {
-    Object.defineProperty(globalThis, C2.name, { value: C2, writable: true, enumerable: false, configurable: true });
+  for (const C3 of [Crypto, SubtleCrypto, CryptoKey]) {
+    Object.defineProperty(globalThis, C3.name, { value: C3, writable: true, enumerable: false, configurable: true });
   }
   Object.defineProperty(globalThis, "crypto", {
     value: new Crypto(TOKEN),
@@ -3337,11 +3388,3633 @@ ${v2.stack}`.trimEnd() : `${v2.name}: ${v2.message}`;
     configurable: true
   });
 
+  // js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
+  function e() {
+  }
+  function t(e2) {
+    return "object" == typeof e2 && null !== e2 || "function" == typeof e2;
+  }
+  var r = e;
+  function o(e2, t2) {
+    try {
+      Object.defineProperty(e2, "name", { value: t2, configurable: true });
+    } catch (e3) {
+    }
+  }
+  var n = Promise;
+  var i = Promise.resolve.bind(n);
+  var a2 = Promise.prototype.then;
+  var s = Promise.reject.bind(n);
+  var l = i;
+  function u(e2) {
+    return new n(e2);
+  }
+  function c(e2) {
+    return u((t2) => t2(e2));
+  }
+  function d(e2) {
+    return s(e2);
+  }
+  function f(e2, t2, r2) {
+    return a2.call(e2, t2, r2);
+  }
+  function h(e2, t2, o2) {
+    f(f(e2, t2, o2), void 0, r);
+  }
+  function b2(e2, t2) {
+    h(e2, t2);
+  }
+  function _2(e2, t2) {
+    h(e2, void 0, t2);
+  }
+  function m(e2, t2, r2) {
+    return f(e2, t2, r2);
+  }
+  function p(e2) {
+    f(e2, void 0, r);
+  }
+  var y = (e2) => {
+    if ("function" == typeof queueMicrotask) y = queueMicrotask;
+    else {
+      const e3 = c(void 0);
+      y = (t2) => f(e3, t2);
+    }
+    return y(e2);
+  };
+  function S(e2, t2, r2) {
+    if ("function" != typeof e2) throw new TypeError("Argument is not a function");
+    return Function.prototype.apply.call(e2, t2, r2);
+  }
+  function g(e2, t2, r2) {
+    try {
+      return c(S(e2, t2, r2));
+    } catch (e3) {
+      return d(e3);
+    }
+  }
+  var v2 = class {
+    constructor() {
+      this._cursor = 0, this._size = 0, this._front = { _elements: [], _next: void 0 }, this._back = this._front, this._cursor = 0, this._size = 0;
+    }
+    get length() {
+      return this._size;
+    }
+    push(e2) {
+      const t2 = this._back;
+      let r2 = t2;
+      16383 === t2._elements.length && (r2 = { _elements: [], _next: void 0 }), t2._elements.push(e2), r2 !== t2 && (this._back = r2, t2._next = r2), ++this._size;
+    }
+    shift() {
+      const e2 = this._front;
+      let t2 = e2;
+      const r2 = this._cursor;
+      let o2 = r2 + 1;
+      const n2 = e2._elements, i2 = n2[r2];
+      return 16384 === o2 && (t2 = e2._next, o2 = 0), --this._size, this._cursor = o2, e2 !== t2 && (this._front = t2), n2[r2] = void 0, i2;
+    }
+    forEach(e2) {
+      let t2 = this._cursor, r2 = this._front, o2 = r2._elements;
+      for (; !(t2 === o2.length && void 0 === r2._next || t2 === o2.length && (r2 = r2._next, o2 = r2._elements, t2 = 0, 0 === o2.length)); ) e2(o2[t2]), ++t2;
+    }
+    peek() {
+      const e2 = this._front, t2 = this._cursor;
+      return e2._elements[t2];
+    }
+  };
+  var w2 = /* @__PURE__ */ Symbol("[[AbortSteps]]");
+  var R2 = /* @__PURE__ */ Symbol("[[ErrorSteps]]");
+  var T2 = /* @__PURE__ */ Symbol("[[CancelSteps]]");
+  var P2 = /* @__PURE__ */ Symbol("[[PullSteps]]");
+  var C2 = /* @__PURE__ */ Symbol("[[CanPullSyncSteps]]");
+  var q2 = /* @__PURE__ */ Symbol("[[ReleaseSteps]]");
+  function E(e2, t2) {
+    e2._ownerReadableStream = t2, t2._reader = e2, "readable" === t2._state ? j2(e2) : "closed" === t2._state ? (function(e3) {
+      j2(e3), z2(e3);
+    })(e2) : k(e2, t2._storedError);
+  }
+  function W2(e2, t2) {
+    return Mr(e2._ownerReadableStream, t2);
+  }
+  function O2(e2) {
+    const t2 = e2._ownerReadableStream;
+    "readable" === t2._state ? A(e2, new TypeError("Reader was released and can no longer be used to monitor the stream's closedness")) : (function(e3, t3) {
+      k(e3, t3);
+    })(e2, new TypeError("Reader was released and can no longer be used to monitor the stream's closedness")), t2._readableStreamController[q2](), t2._reader = void 0, e2._ownerReadableStream = void 0;
+  }
+  function B2(e2) {
+    return new TypeError("Cannot " + e2 + " a stream using a released reader");
+  }
+  function j2(e2) {
+    e2._closedPromise = u((t2, r2) => {
+      e2._closedPromise_resolve = t2, e2._closedPromise_reject = r2;
+    });
+  }
+  function k(e2, t2) {
+    j2(e2), A(e2, t2);
+  }
+  function A(e2, t2) {
+    void 0 !== e2._closedPromise_reject && (p(e2._closedPromise), e2._closedPromise_reject(t2), e2._closedPromise_resolve = void 0, e2._closedPromise_reject = void 0);
+  }
+  function z2(e2) {
+    void 0 !== e2._closedPromise_resolve && (e2._closedPromise_resolve(void 0), e2._closedPromise_resolve = void 0, e2._closedPromise_reject = void 0);
+  }
+  var D2 = Number.isFinite || function(e2) {
+    return "number" == typeof e2 && isFinite(e2);
+  };
+  var F2 = Math.trunc || function(e2) {
+    return e2 < 0 ? Math.ceil(e2) : Math.floor(e2);
+  };
+  function L2(e2, t2) {
+    if (void 0 !== e2 && ("object" != typeof (r2 = e2) && "function" != typeof r2)) throw new TypeError(`${t2} is not an object.`);
+    var r2;
+  }
+  function I2(e2, t2) {
+    if ("function" != typeof e2) throw new TypeError(`${t2} is not a function.`);
+  }
+  function $(e2, t2) {
+    if (!/* @__PURE__ */ (function(e3) {
+      return "object" == typeof e3 && null !== e3 || "function" == typeof e3;
+    })(e2)) throw new TypeError(`${t2} is not an object.`);
+  }
+  function M(e2, t2, r2) {
+    if (void 0 === e2) throw new TypeError(`Parameter ${t2} is required in '${r2}'.`);
+  }
+  function Y2(e2, t2, r2) {
+    if (void 0 === e2) throw new TypeError(`${t2} is required in '${r2}'.`);
+  }
+  function x2(e2) {
+    return Number(e2);
+  }
+  function Q2(e2) {
+    return 0 === e2 ? 0 : e2;
+  }
+  function N(e2, t2) {
+    const r2 = Number.MAX_SAFE_INTEGER;
+    let o2 = Number(e2);
+    if (o2 = Q2(o2), !D2(o2)) throw new TypeError(`${t2} is not a finite number`);
+    if (o2 = (function(e3) {
+      return Q2(F2(e3));
+    })(o2), o2 < 0 || o2 > r2) throw new TypeError(`${t2} is outside the accepted range of 0 to ${r2}, inclusive`);
+    return D2(o2) && 0 !== o2 ? o2 : 0;
+  }
+  function H(e2, t2) {
+    if (!Ir(e2)) throw new TypeError(`${t2} is not a ReadableStream.`);
+  }
+  function V2(e2) {
+    return new ReadableStreamDefaultReader(e2);
+  }
+  function U2(e2, t2) {
+    e2._reader._readRequests.push(t2);
+  }
+  function G2(e2, t2, r2) {
+    const o2 = e2._reader._readRequests.shift();
+    r2 ? o2._closeSteps() : o2._chunkSteps(t2);
+  }
+  function X(e2) {
+    return e2._reader._readRequests.length;
+  }
+  function J2(e2) {
+    const t2 = e2._reader;
+    return void 0 !== t2 && !!ee2(t2);
+  }
+  var ReadableStreamDefaultReader = class {
+    constructor(e2) {
+      if (M(e2, 1, "ReadableStreamDefaultReader"), H(e2, "First parameter"), $r(e2)) throw new TypeError("This stream has already been locked for exclusive reading by another reader");
+      E(this, e2), this._readRequests = new v2();
+    }
+    get closed() {
+      return ee2(this) ? this._closedPromise : d(ne2("closed"));
+    }
+    cancel(e2 = void 0) {
+      return ee2(this) ? void 0 === this._ownerReadableStream ? d(B2("cancel")) : W2(this, e2) : d(ne2("cancel"));
+    }
+    read() {
+      if (!ee2(this)) return d(ne2("read"));
+      if (void 0 === this._ownerReadableStream) return d(B2("read from"));
+      const e2 = re2(this) ? new Z() : new K2();
+      return te2(this, e2), e2._promise;
+    }
+    releaseLock() {
+      if (!ee2(this)) throw ne2("releaseLock");
+      void 0 !== this._ownerReadableStream && (function(e2) {
+        O2(e2);
+        const t2 = new TypeError("Reader was released");
+        oe2(e2, t2);
+      })(this);
+    }
+  };
+  Object.defineProperties(ReadableStreamDefaultReader.prototype, { cancel: { enumerable: true }, read: { enumerable: true }, releaseLock: { enumerable: true }, closed: { enumerable: true } }), o(ReadableStreamDefaultReader.prototype.cancel, "cancel"), o(ReadableStreamDefaultReader.prototype.read, "read"), o(ReadableStreamDefaultReader.prototype.releaseLock, "releaseLock"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ReadableStreamDefaultReader.prototype, Symbol.toStringTag, { value: "ReadableStreamDefaultReader", configurable: true });
+  var K2 = class {
+    constructor() {
+      this._promise = u((e2, t2) => {
+        this._resolvePromise = e2, this._rejectPromise = t2;
+      });
+    }
+    _chunkSteps(e2) {
+      this._resolvePromise({ value: e2, done: false });
+    }
+    _closeSteps() {
+      this._resolvePromise({ value: void 0, done: true });
+    }
+    _errorSteps(e2) {
+      this._rejectPromise(e2);
+    }
+  };
+  var Z = class {
+    constructor() {
+      this._promise = void 0;
+    }
+    _chunkSteps(e2) {
+      this._promise = l({ value: e2, done: false });
+    }
+    _closeSteps() {
+      this._promise = l({ value: void 0, done: true });
+    }
+    _errorSteps(e2) {
+      this._promise = d(e2);
+    }
+  };
+  function ee2(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_readRequests") && e2 instanceof ReadableStreamDefaultReader);
+  }
+  function te2(e2, t2) {
+    const r2 = e2._ownerReadableStream;
+    r2._disturbed = true, "closed" === r2._state ? t2._closeSteps() : "errored" === r2._state ? t2._errorSteps(r2._storedError) : r2._readableStreamController[P2](t2);
+  }
+  function re2(e2) {
+    const t2 = e2._ownerReadableStream;
+    return "closed" === t2._state || ("errored" === t2._state || t2._readableStreamController[C2]());
+  }
+  function oe2(e2, t2) {
+    const r2 = e2._readRequests;
+    e2._readRequests = new v2(), r2.forEach((e3) => {
+      e3._errorSteps(t2);
+    });
+  }
+  function ne2(e2) {
+    return new TypeError(`ReadableStreamDefaultReader.prototype.${e2} can only be used on a ReadableStreamDefaultReader`);
+  }
+  var ie2;
+  var ae2;
+  var se2;
+  function le2(e2) {
+    return e2.slice();
+  }
+  function ue2(e2, t2, r2, o2, n2) {
+    new Uint8Array(e2).set(new Uint8Array(r2, o2, n2), t2);
+  }
+  var ce2 = (e2) => (ce2 = "function" == typeof e2.transfer ? (e3) => e3.transfer() : "function" == typeof structuredClone ? (e3) => structuredClone(e3, { transfer: [e3] }) : (e3) => e3, ce2(e2));
+  var de2 = (e2) => (de2 = "boolean" == typeof e2.detached ? (e3) => e3.detached : (e3) => 0 === e3.byteLength, de2(e2));
+  function fe2(e2, t2, r2) {
+    if (e2.slice) return e2.slice(t2, r2);
+    const o2 = r2 - t2, n2 = new ArrayBuffer(o2);
+    return ue2(n2, 0, e2, t2, o2), n2;
+  }
+  function he2(e2, t2) {
+    const r2 = e2[t2];
+    if (null != r2) {
+      if ("function" != typeof r2) throw new TypeError(`${String(t2)} is not a function`);
+      return r2;
+    }
+  }
+  function be(e2) {
+    try {
+      const t2 = e2.done, r2 = e2.value;
+      return f(l(r2), (e3) => ({ done: t2, value: e3 }));
+    } catch (e3) {
+      return d(e3);
+    }
+  }
+  var _e = null !== (se2 = null !== (ie2 = Symbol.asyncIterator) && void 0 !== ie2 ? ie2 : null === (ae2 = Symbol.for) || void 0 === ae2 ? void 0 : ae2.call(Symbol, "Symbol.asyncIterator")) && void 0 !== se2 ? se2 : "@@asyncIterator";
+  function me2(e2, r2 = "sync", o2) {
+    if (void 0 === o2) if ("async" === r2) {
+      if (void 0 === (o2 = he2(e2, _e))) {
+        return (function(e3) {
+          const r3 = { next() {
+            let t2;
+            try {
+              t2 = pe2(e3);
+            } catch (e4) {
+              return d(e4);
+            }
+            return be(t2);
+          }, return(r4) {
+            let o3;
+            try {
+              const t2 = he2(e3.iterator, "return");
+              if (void 0 === t2) return c({ done: true, value: r4 });
+              o3 = S(t2, e3.iterator, [r4]);
+            } catch (e4) {
+              return d(e4);
+            }
+            return t(o3) ? be(o3) : d(new TypeError("The iterator.return() method must return an object"));
+          } };
+          return { iterator: r3, nextMethod: r3.next, done: false };
+        })(me2(e2, "sync", he2(e2, Symbol.iterator)));
+      }
+    } else o2 = he2(e2, Symbol.iterator);
+    if (void 0 === o2) throw new TypeError("The object is not iterable");
+    const n2 = S(o2, e2, []);
+    if (!t(n2)) throw new TypeError("The iterator method must return an object");
+    return { iterator: n2, nextMethod: n2.next, done: false };
+  }
+  function pe2(e2) {
+    const r2 = S(e2.nextMethod, e2.iterator, []);
+    if (!t(r2)) throw new TypeError("The iterator.next() method must return an object");
+    return r2;
+  }
+  var ye = class {
+    constructor(e2, t2) {
+      this._ongoingPromise = void 0, this._isFinished = false, this._reader = e2, this._preventCancel = t2;
+    }
+    next() {
+      const e2 = () => this._nextSteps();
+      return this._ongoingPromise = this._ongoingPromise ? m(this._ongoingPromise, e2, e2) : e2(), this._ongoingPromise;
+    }
+    return(e2) {
+      const t2 = () => this._returnSteps(e2);
+      return this._ongoingPromise = this._ongoingPromise ? m(this._ongoingPromise, t2, t2) : t2(), this._ongoingPromise;
+    }
+    _nextSteps() {
+      if (this._isFinished) return Promise.resolve({ value: void 0, done: true });
+      const e2 = this._reader, t2 = new Se2(this);
+      return te2(e2, t2), t2._promise;
+    }
+    _returnSteps(e2) {
+      if (this._isFinished) return Promise.resolve({ value: e2, done: true });
+      this._isFinished = true;
+      const t2 = this._reader;
+      if (!this._preventCancel) {
+        const r2 = W2(t2, e2);
+        return O2(t2), m(r2, () => ({ value: e2, done: true }));
+      }
+      return O2(t2), c({ value: e2, done: true });
+    }
+  };
+  var Se2 = class {
+    constructor(e2) {
+      this._iterator = e2, this._promise = u((e3, t2) => {
+        this._resolvePromise = e3, this._rejectPromise = t2;
+      });
+    }
+    _chunkSteps(e2) {
+      this._iterator._ongoingPromise = void 0, y(() => this._resolvePromise({ value: e2, done: false }));
+    }
+    _closeSteps() {
+      const e2 = this._iterator;
+      e2._ongoingPromise = void 0, e2._isFinished = true, O2(e2._reader), this._resolvePromise({ value: void 0, done: true });
+    }
+    _errorSteps(e2) {
+      const t2 = this._iterator;
+      t2._ongoingPromise = void 0, t2._isFinished = true, O2(t2._reader), this._rejectPromise(e2);
+    }
+  };
+  var ge2 = { next() {
+    return ve(this) ? this._asyncIteratorImpl.next() : d(we("next"));
+  }, return(e2) {
+    return ve(this) ? this._asyncIteratorImpl.return(e2) : d(we("return"));
+  }, [_e]() {
+    return this;
+  } };
+  function ve(e2) {
+    if (!t(e2)) return false;
+    if (!Object.prototype.hasOwnProperty.call(e2, "_asyncIteratorImpl")) return false;
+    try {
+      return e2._asyncIteratorImpl instanceof ye;
+    } catch (e3) {
+      return false;
+    }
+  }
+  function we(e2) {
+    return new TypeError(`ReadableStreamAsyncIterator.${e2} can only be used on a ReadableSteamAsyncIterator`);
+  }
+  Object.defineProperty(ge2, _e, { enumerable: false });
+  var Re2 = Number.isNaN || function(e2) {
+    return e2 != e2;
+  };
+  function Te2(e2) {
+    const t2 = fe2(e2.buffer, e2.byteOffset, e2.byteOffset + e2.byteLength);
+    return new Uint8Array(t2);
+  }
+  function Pe2(e2) {
+    const t2 = e2._queue.shift();
+    return e2._queueTotalSize -= t2.size, e2._queueTotalSize < 0 && (e2._queueTotalSize = 0), t2.value;
+  }
+  function Ce(e2, t2, r2) {
+    if ("number" != typeof (o2 = r2) || Re2(o2) || o2 < 0 || r2 === 1 / 0) throw new RangeError("Size must be a finite, non-NaN, non-negative number.");
+    var o2;
+    e2._queue.push({ value: t2, size: r2 }), e2._queueTotalSize += r2;
+  }
+  function qe(e2) {
+    e2._queue = new v2(), e2._queueTotalSize = 0;
+  }
+  function Ee2(e2) {
+    return e2 === DataView;
+  }
+  function We(e2) {
+    return Ee2(e2) ? 1 : e2.BYTES_PER_ELEMENT;
+  }
+  var ReadableStreamBYOBRequest = class {
+    constructor() {
+      throw new TypeError("Illegal constructor");
+    }
+    get view() {
+      if (!Be(this)) throw ot("view");
+      return this._view;
+    }
+    respond(e2) {
+      if (!Be(this)) throw ot("respond");
+      if (M(e2, 1, "respond"), e2 = N(e2, "First parameter"), void 0 === this._associatedReadableByteStreamController) throw new TypeError("This BYOB request has been invalidated");
+      if (de2(this._view.buffer)) throw new TypeError("The BYOB request's buffer has been detached and so cannot be used as a response");
+      et(this._associatedReadableByteStreamController, e2);
+    }
+    respondWithNewView(e2) {
+      if (!Be(this)) throw ot("respondWithNewView");
+      if (M(e2, 1, "respondWithNewView"), !ArrayBuffer.isView(e2)) throw new TypeError("You can only respond with array buffer views");
+      if (void 0 === this._associatedReadableByteStreamController) throw new TypeError("This BYOB request has been invalidated");
+      if (de2(e2.buffer)) throw new TypeError("The given view's buffer has been detached and so cannot be used as a response");
+      tt(this._associatedReadableByteStreamController, e2);
+    }
+  };
+  Object.defineProperties(ReadableStreamBYOBRequest.prototype, { respond: { enumerable: true }, respondWithNewView: { enumerable: true }, view: { enumerable: true } }), o(ReadableStreamBYOBRequest.prototype.respond, "respond"), o(ReadableStreamBYOBRequest.prototype.respondWithNewView, "respondWithNewView"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ReadableStreamBYOBRequest.prototype, Symbol.toStringTag, { value: "ReadableStreamBYOBRequest", configurable: true });
+  var ReadableByteStreamController = class {
+    constructor() {
+      throw new TypeError("Illegal constructor");
+    }
+    get byobRequest() {
+      if (!Oe2(this)) throw nt("byobRequest");
+      return Ke(this);
+    }
+    get desiredSize() {
+      if (!Oe2(this)) throw nt("desiredSize");
+      return Ze(this);
+    }
+    close() {
+      if (!Oe2(this)) throw nt("close");
+      if (this._closeRequested) throw new TypeError("The stream has already been closed; do not close it again!");
+      const e2 = this._controlledReadableByteStream._state;
+      if ("readable" !== e2) throw new TypeError(`The stream (in ${e2} state) is not in the readable state and cannot be closed`);
+      Ue(this);
+    }
+    enqueue(e2) {
+      if (!Oe2(this)) throw nt("enqueue");
+      if (M(e2, 1, "enqueue"), !ArrayBuffer.isView(e2)) throw new TypeError("chunk must be an array buffer view");
+      if (0 === e2.byteLength) throw new TypeError("chunk must have non-zero byteLength");
+      if (0 === e2.buffer.byteLength) throw new TypeError("chunk's buffer must have non-zero byteLength");
+      if (this._closeRequested) throw new TypeError("stream is closed or draining");
+      const t2 = this._controlledReadableByteStream._state;
+      if ("readable" !== t2) throw new TypeError(`The stream (in ${t2} state) is not in the readable state and cannot be enqueued to`);
+      Ge(this, e2);
+    }
+    error(e2 = void 0) {
+      if (!Oe2(this)) throw nt("error");
+      Xe(this, e2);
+    }
+    [T2](e2) {
+      ke2(this), qe(this);
+      const t2 = this._cancelAlgorithm(e2);
+      return Ve(this), t2;
+    }
+    [P2](e2) {
+      const t2 = this._controlledReadableByteStream;
+      if (this._queueTotalSize > 0) return void Je(this, e2);
+      const r2 = this._autoAllocateChunkSize;
+      if (void 0 !== r2) {
+        let t3;
+        try {
+          t3 = new ArrayBuffer(r2);
+        } catch (t4) {
+          return void e2._errorSteps(t4);
+        }
+        const o2 = { buffer: t3, bufferByteLength: r2, byteOffset: 0, byteLength: r2, bytesFilled: 0, minimumFill: 1, elementSize: 1, viewConstructor: Uint8Array, readerType: "default" };
+        this._pendingPullIntos.push(o2);
+      }
+      U2(t2, e2), je(this);
+    }
+    [C2]() {
+      return this._queueTotalSize > 0;
+    }
+    [q2]() {
+      if (this._pendingPullIntos.length > 0) {
+        const e2 = this._pendingPullIntos.peek();
+        e2.readerType = "none", this._pendingPullIntos = new v2(), this._pendingPullIntos.push(e2);
+      }
+    }
+  };
+  function Oe2(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_controlledReadableByteStream") && e2 instanceof ReadableByteStreamController);
+  }
+  function Be(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_associatedReadableByteStreamController") && e2 instanceof ReadableStreamBYOBRequest);
+  }
+  function je(e2) {
+    const t2 = (function(e3) {
+      const t3 = e3._controlledReadableByteStream;
+      if ("readable" !== t3._state) return false;
+      if (e3._closeRequested) return false;
+      if (!e3._started) return false;
+      if (J2(t3) && X(t3) > 0) return true;
+      if (ut(t3) && lt(t3) > 0) return true;
+      const r2 = Ze(e3);
+      if (r2 > 0) return true;
+      return false;
+    })(e2);
+    if (!t2) return;
+    if (e2._pulling) return void (e2._pullAgain = true);
+    e2._pulling = true;
+    h(e2._pullAlgorithm(), () => (e2._pulling = false, e2._pullAgain && (e2._pullAgain = false, je(e2)), null), (t3) => (Xe(e2, t3), null));
+  }
+  function ke2(e2) {
+    xe(e2), e2._pendingPullIntos = new v2();
+  }
+  function Ae2(e2, t2) {
+    let r2 = false;
+    "closed" === e2._state && (r2 = true);
+    const o2 = De(t2);
+    "default" === t2.readerType ? G2(e2, o2, r2) : (function(e3, t3, r3) {
+      const o3 = e3._reader, n2 = o3._readIntoRequests.shift();
+      r3 ? n2._closeSteps(t3) : n2._chunkSteps(t3);
+    })(e2, o2, r2);
+  }
+  function ze(e2, t2) {
+    for (let r2 = 0; r2 < t2.length; ++r2) Ae2(e2, t2[r2]);
+  }
+  function De(e2) {
+    const t2 = e2.bytesFilled, r2 = e2.elementSize;
+    return new e2.viewConstructor(e2.buffer, e2.byteOffset, t2 / r2);
+  }
+  function Fe(e2, t2, r2, o2) {
+    e2._queue.push({ buffer: t2, byteOffset: r2, byteLength: o2 }), e2._queueTotalSize += o2;
+  }
+  function Le(e2, t2, r2, o2) {
+    let n2;
+    try {
+      n2 = fe2(t2, r2, r2 + o2);
+    } catch (t3) {
+      throw Xe(e2, t3), t3;
+    }
+    Fe(e2, n2, 0, o2);
+  }
+  function Ie(e2, t2) {
+    t2.bytesFilled > 0 && Le(e2, t2.buffer, t2.byteOffset, t2.bytesFilled), He(e2);
+  }
+  function $e(e2, t2) {
+    const r2 = Math.min(e2._queueTotalSize, t2.byteLength - t2.bytesFilled), o2 = t2.bytesFilled + r2;
+    let n2 = r2, i2 = false;
+    const a3 = o2 - o2 % t2.elementSize;
+    a3 >= t2.minimumFill && (n2 = a3 - t2.bytesFilled, i2 = true);
+    const s2 = e2._queue;
+    for (; n2 > 0; ) {
+      const r3 = s2.peek(), o3 = Math.min(n2, r3.byteLength), i3 = t2.byteOffset + t2.bytesFilled;
+      ue2(t2.buffer, i3, r3.buffer, r3.byteOffset, o3), r3.byteLength === o3 ? s2.shift() : (r3.byteOffset += o3, r3.byteLength -= o3), e2._queueTotalSize -= o3, Me(e2, o3, t2), n2 -= o3;
+    }
+    return i2;
+  }
+  function Me(e2, t2, r2) {
+    r2.bytesFilled += t2;
+  }
+  function Ye(e2) {
+    0 === e2._queueTotalSize && e2._closeRequested ? (Ve(e2), Yr(e2._controlledReadableByteStream)) : je(e2);
+  }
+  function xe(e2) {
+    null !== e2._byobRequest && (e2._byobRequest._associatedReadableByteStreamController = void 0, e2._byobRequest._view = null, e2._byobRequest = null);
+  }
+  function Qe(e2) {
+    const t2 = [];
+    for (; e2._pendingPullIntos.length > 0 && 0 !== e2._queueTotalSize; ) {
+      const r2 = e2._pendingPullIntos.peek();
+      $e(e2, r2) && (He(e2), t2.push(r2));
+    }
+    return t2;
+  }
+  function Ne(e2, t2) {
+    const r2 = e2._pendingPullIntos.peek();
+    xe(e2);
+    "closed" === e2._controlledReadableByteStream._state ? (function(e3, t3) {
+      "none" === t3.readerType && He(e3);
+      const r3 = e3._controlledReadableByteStream;
+      if (ut(r3)) {
+        const t4 = [];
+        for (; t4.length < lt(r3); ) t4.push(He(e3));
+        ze(r3, t4);
+      }
+    })(e2, r2) : (function(e3, t3, r3) {
+      if (Me(0, t3, r3), "none" === r3.readerType) {
+        Ie(e3, r3);
+        const t4 = Qe(e3);
+        return void ze(e3._controlledReadableByteStream, t4);
+      }
+      if (r3.bytesFilled < r3.minimumFill) return;
+      He(e3);
+      const o2 = r3.bytesFilled % r3.elementSize;
+      if (o2 > 0) {
+        const t4 = r3.byteOffset + r3.bytesFilled;
+        Le(e3, r3.buffer, t4 - o2, o2);
+      }
+      r3.bytesFilled -= o2;
+      const n2 = Qe(e3);
+      Ae2(e3._controlledReadableByteStream, r3), ze(e3._controlledReadableByteStream, n2);
+    })(e2, t2, r2), je(e2);
+  }
+  function He(e2) {
+    return e2._pendingPullIntos.shift();
+  }
+  function Ve(e2) {
+    e2._pullAlgorithm = void 0, e2._cancelAlgorithm = void 0;
+  }
+  function Ue(e2) {
+    const t2 = e2._controlledReadableByteStream;
+    if (!e2._closeRequested && "readable" === t2._state) if (e2._queueTotalSize > 0) e2._closeRequested = true;
+    else {
+      if (e2._pendingPullIntos.length > 0) {
+        const t3 = e2._pendingPullIntos.peek();
+        if (t3.bytesFilled % t3.elementSize !== 0) {
+          const t4 = new TypeError("Insufficient bytes to fill elements in the given buffer");
+          throw Xe(e2, t4), t4;
+        }
+      }
+      Ve(e2), Yr(t2);
+    }
+  }
+  function Ge(e2, t2) {
+    const r2 = e2._controlledReadableByteStream;
+    if (e2._closeRequested || "readable" !== r2._state) return;
+    const { buffer: o2, byteOffset: n2, byteLength: i2 } = t2;
+    if (de2(o2)) throw new TypeError("chunk's buffer is detached and so cannot be enqueued");
+    const a3 = ce2(o2);
+    if (e2._pendingPullIntos.length > 0) {
+      const t3 = e2._pendingPullIntos.peek();
+      if (de2(t3.buffer)) throw new TypeError("The BYOB request's buffer has been detached and so cannot be filled with an enqueued chunk");
+      xe(e2), t3.buffer = ce2(t3.buffer), "none" === t3.readerType && Ie(e2, t3);
+    }
+    if (J2(r2)) if ((function(e3) {
+      const t3 = e3._controlledReadableByteStream._reader;
+      for (; t3._readRequests.length > 0; ) {
+        if (0 === e3._queueTotalSize) return;
+        Je(e3, t3._readRequests.shift());
+      }
+    })(e2), 0 === X(r2)) Fe(e2, a3, n2, i2);
+    else {
+      e2._pendingPullIntos.length > 0 && He(e2);
+      G2(r2, new Uint8Array(a3, n2, i2), false);
+    }
+    else if (ut(r2)) {
+      Fe(e2, a3, n2, i2);
+      ze(r2, Qe(e2));
+    } else Fe(e2, a3, n2, i2);
+    je(e2);
+  }
+  function Xe(e2, t2) {
+    const r2 = e2._controlledReadableByteStream;
+    "readable" === r2._state && (ke2(e2), qe(e2), Ve(e2), xr(r2, t2));
+  }
+  function Je(e2, t2) {
+    const r2 = e2._queue.shift();
+    e2._queueTotalSize -= r2.byteLength, Ye(e2);
+    const o2 = new Uint8Array(r2.buffer, r2.byteOffset, r2.byteLength);
+    t2._chunkSteps(o2);
+  }
+  function Ke(e2) {
+    if (null === e2._byobRequest && e2._pendingPullIntos.length > 0) {
+      const t2 = e2._pendingPullIntos.peek(), r2 = new Uint8Array(t2.buffer, t2.byteOffset + t2.bytesFilled, t2.byteLength - t2.bytesFilled), o2 = Object.create(ReadableStreamBYOBRequest.prototype);
+      !(function(e3, t3, r3) {
+        e3._associatedReadableByteStreamController = t3, e3._view = r3;
+      })(o2, e2, r2), e2._byobRequest = o2;
+    }
+    return e2._byobRequest;
+  }
+  function Ze(e2) {
+    const t2 = e2._controlledReadableByteStream._state;
+    return "errored" === t2 ? null : "closed" === t2 ? 0 : e2._strategyHWM - e2._queueTotalSize;
+  }
+  function et(e2, t2) {
+    const r2 = e2._pendingPullIntos.peek();
+    if ("closed" === e2._controlledReadableByteStream._state) {
+      if (0 !== t2) throw new TypeError("bytesWritten must be 0 when calling respond() on a closed stream");
+    } else {
+      if (0 === t2) throw new TypeError("bytesWritten must be greater than 0 when calling respond() on a readable stream");
+      if (r2.bytesFilled + t2 > r2.byteLength) throw new RangeError("bytesWritten out of range");
+    }
+    r2.buffer = ce2(r2.buffer), Ne(e2, t2);
+  }
+  function tt(e2, t2) {
+    const r2 = e2._pendingPullIntos.peek();
+    if ("closed" === e2._controlledReadableByteStream._state) {
+      if (0 !== t2.byteLength) throw new TypeError("The view's length must be 0 when calling respondWithNewView() on a closed stream");
+    } else if (0 === t2.byteLength) throw new TypeError("The view's length must be greater than 0 when calling respondWithNewView() on a readable stream");
+    if (r2.byteOffset + r2.bytesFilled !== t2.byteOffset) throw new RangeError("The region specified by view does not match byobRequest");
+    if (r2.bufferByteLength !== t2.buffer.byteLength) throw new RangeError("The buffer of view has different capacity than byobRequest");
+    if (r2.bytesFilled + t2.byteLength > r2.byteLength) throw new RangeError("The region specified by view is larger than byobRequest");
+    const o2 = t2.byteLength;
+    r2.buffer = ce2(t2.buffer), Ne(e2, o2);
+  }
+  function rt(e2, t2, r2, o2, n2, i2, a3) {
+    t2._controlledReadableByteStream = e2, t2._pullAgain = false, t2._pulling = false, t2._byobRequest = null, t2._queue = t2._queueTotalSize = void 0, qe(t2), t2._closeRequested = false, t2._started = false, t2._strategyHWM = i2, t2._pullAlgorithm = o2, t2._cancelAlgorithm = n2, t2._autoAllocateChunkSize = a3, t2._pendingPullIntos = new v2(), e2._readableStreamController = t2;
+    h(c(r2()), () => (t2._started = true, je(t2), null), (e3) => (Xe(t2, e3), null));
+  }
+  function ot(e2) {
+    return new TypeError(`ReadableStreamBYOBRequest.prototype.${e2} can only be used on a ReadableStreamBYOBRequest`);
+  }
+  function nt(e2) {
+    return new TypeError(`ReadableByteStreamController.prototype.${e2} can only be used on a ReadableByteStreamController`);
+  }
+  function it(e2, t2) {
+    if ("byob" !== (e2 = `${e2}`)) throw new TypeError(`${t2} '${e2}' is not a valid enumeration value for ReadableStreamReaderMode`);
+    return e2;
+  }
+  function at(e2) {
+    return new ReadableStreamBYOBReader(e2);
+  }
+  function st(e2, t2) {
+    e2._reader._readIntoRequests.push(t2);
+  }
+  function lt(e2) {
+    return e2._reader._readIntoRequests.length;
+  }
+  function ut(e2) {
+    const t2 = e2._reader;
+    return void 0 !== t2 && !!ft(t2);
+  }
+  Object.defineProperties(ReadableByteStreamController.prototype, { close: { enumerable: true }, enqueue: { enumerable: true }, error: { enumerable: true }, byobRequest: { enumerable: true }, desiredSize: { enumerable: true } }), o(ReadableByteStreamController.prototype.close, "close"), o(ReadableByteStreamController.prototype.enqueue, "enqueue"), o(ReadableByteStreamController.prototype.error, "error"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ReadableByteStreamController.prototype, Symbol.toStringTag, { value: "ReadableByteStreamController", configurable: true });
+  var ReadableStreamBYOBReader = class {
+    constructor(e2) {
+      if (M(e2, 1, "ReadableStreamBYOBReader"), H(e2, "First parameter"), $r(e2)) throw new TypeError("This stream has already been locked for exclusive reading by another reader");
+      if (!Oe2(e2._readableStreamController)) throw new TypeError("Cannot construct a ReadableStreamBYOBReader for a stream not constructed with a byte source");
+      E(this, e2), this._readIntoRequests = new v2();
+    }
+    get closed() {
+      return ft(this) ? this._closedPromise : d(_t("closed"));
+    }
+    cancel(e2 = void 0) {
+      return ft(this) ? void 0 === this._ownerReadableStream ? d(B2("cancel")) : W2(this, e2) : d(_t("cancel"));
+    }
+    read(e2, t2 = {}) {
+      if (!ft(this)) return d(_t("read"));
+      if (!ArrayBuffer.isView(e2)) return d(new TypeError("view must be an array buffer view"));
+      if (0 === e2.byteLength) return d(new TypeError("view must have non-zero byteLength"));
+      if (0 === e2.buffer.byteLength) return d(new TypeError("view's buffer must have non-zero byteLength"));
+      if (de2(e2.buffer)) return d(new TypeError("view's buffer has been detached"));
+      let r2;
+      try {
+        r2 = (function(e3, t3) {
+          var r3;
+          return L2(e3, t3), { min: N(null !== (r3 = null == e3 ? void 0 : e3.min) && void 0 !== r3 ? r3 : 1, `${t3} has member 'min' that`) };
+        })(t2, "options");
+      } catch (e3) {
+        return d(e3);
+      }
+      const o2 = r2.min;
+      if (0 === o2) return d(new TypeError("options.min must be greater than 0"));
+      if ((function(e3) {
+        return Ee2(e3.constructor);
+      })(e2)) {
+        if (o2 > e2.byteLength) return d(new RangeError("options.min must be less than or equal to view's byteLength"));
+      } else if (o2 > e2.length) return d(new RangeError("options.min must be less than or equal to view's length"));
+      if (void 0 === this._ownerReadableStream) return d(B2("read from"));
+      const n2 = (function(e3, t3, r3) {
+        const o3 = e3._ownerReadableStream;
+        return "errored" === o3._state || (function(e4, t4, r4) {
+          const o4 = e4._controlledReadableByteStream, n3 = We(t4.constructor), { byteLength: i2 } = t4, a3 = r4 * n3;
+          return !(e4._pendingPullIntos.length > 0) && ("closed" === o4._state || e4._queueTotalSize >= a3);
+        })(o3._readableStreamController, t3, r3);
+      })(this, e2, o2) ? new dt() : new ct();
+      return ht(this, e2, o2, n2), n2._promise;
+    }
+    releaseLock() {
+      if (!ft(this)) throw _t("releaseLock");
+      void 0 !== this._ownerReadableStream && (function(e2) {
+        O2(e2);
+        const t2 = new TypeError("Reader was released");
+        bt(e2, t2);
+      })(this);
+    }
+  };
+  Object.defineProperties(ReadableStreamBYOBReader.prototype, { cancel: { enumerable: true }, read: { enumerable: true }, releaseLock: { enumerable: true }, closed: { enumerable: true } }), o(ReadableStreamBYOBReader.prototype.cancel, "cancel"), o(ReadableStreamBYOBReader.prototype.read, "read"), o(ReadableStreamBYOBReader.prototype.releaseLock, "releaseLock"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ReadableStreamBYOBReader.prototype, Symbol.toStringTag, { value: "ReadableStreamBYOBReader", configurable: true });
+  var ct = class {
+    constructor() {
+      this._promise = u((e2, t2) => {
+        this._resolvePromise = e2, this._rejectPromise = t2;
+      });
+    }
+    _chunkSteps(e2) {
+      this._resolvePromise({ value: e2, done: false });
+    }
+    _closeSteps(e2) {
+      this._resolvePromise({ value: e2, done: true });
+    }
+    _errorSteps(e2) {
+      this._rejectPromise(e2);
+    }
+  };
+  var dt = class {
+    constructor() {
+      this._promise = void 0;
+    }
+    _chunkSteps(e2) {
+      this._promise = l({ value: e2, done: false });
+    }
+    _closeSteps(e2) {
+      this._promise = l({ value: e2, done: true });
+    }
+    _errorSteps(e2) {
+      this._promise = d(e2);
+    }
+  };
+  function ft(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_readIntoRequests") && e2 instanceof ReadableStreamBYOBReader);
+  }
+  function ht(e2, t2, r2, o2) {
+    const n2 = e2._ownerReadableStream;
+    n2._disturbed = true, "errored" === n2._state ? o2._errorSteps(n2._storedError) : (function(e3, t3, r3, o3) {
+      const n3 = e3._controlledReadableByteStream, i2 = t3.constructor, a3 = We(i2), { byteOffset: s2, byteLength: l2 } = t3, u2 = r3 * a3;
+      let c2;
+      try {
+        c2 = ce2(t3.buffer);
+      } catch (e4) {
+        return void o3._errorSteps(e4);
+      }
+      const d2 = { buffer: c2, bufferByteLength: c2.byteLength, byteOffset: s2, byteLength: l2, bytesFilled: 0, minimumFill: u2, elementSize: a3, viewConstructor: i2, readerType: "byob" };
+      if (e3._pendingPullIntos.length > 0) return e3._pendingPullIntos.push(d2), void st(n3, o3);
+      if ("closed" === n3._state) {
+        const e4 = new i2(d2.buffer, d2.byteOffset, 0);
+        return void o3._closeSteps(e4);
+      }
+      if (e3._queueTotalSize > 0) {
+        if ($e(e3, d2)) {
+          const t4 = De(d2);
+          return Ye(e3), void o3._chunkSteps(t4);
+        }
+        if (e3._closeRequested) {
+          const t4 = new TypeError("Insufficient bytes to fill elements in the given buffer");
+          return Xe(e3, t4), void o3._errorSteps(t4);
+        }
+      }
+      e3._pendingPullIntos.push(d2), st(n3, o3), je(e3);
+    })(n2._readableStreamController, t2, r2, o2);
+  }
+  function bt(e2, t2) {
+    const r2 = e2._readIntoRequests;
+    e2._readIntoRequests = new v2(), r2.forEach((e3) => {
+      e3._errorSteps(t2);
+    });
+  }
+  function _t(e2) {
+    return new TypeError(`ReadableStreamBYOBReader.prototype.${e2} can only be used on a ReadableStreamBYOBReader`);
+  }
+  function mt(e2, t2) {
+    const { highWaterMark: r2 } = e2;
+    if (void 0 === r2) return t2;
+    if (Re2(r2) || r2 < 0) throw new RangeError("Invalid highWaterMark");
+    return r2;
+  }
+  function pt(e2) {
+    const { size: t2 } = e2;
+    return t2 || (() => 1);
+  }
+  function yt(e2, t2) {
+    L2(e2, t2);
+    const r2 = null == e2 ? void 0 : e2.highWaterMark, o2 = null == e2 ? void 0 : e2.size;
+    return { highWaterMark: void 0 === r2 ? void 0 : x2(r2), size: void 0 === o2 ? void 0 : St(o2, `${t2} has member 'size' that`) };
+  }
+  function St(e2, t2) {
+    return I2(e2, t2), (t3) => x2(e2(t3));
+  }
+  function gt(e2, t2, r2) {
+    return I2(e2, r2), (r3) => g(e2, t2, [r3]);
+  }
+  function vt(e2, t2, r2) {
+    return I2(e2, r2), () => g(e2, t2, []);
+  }
+  function wt(e2, t2, r2) {
+    return I2(e2, r2), (r3) => S(e2, t2, [r3]);
+  }
+  function Rt(e2, t2, r2) {
+    return I2(e2, r2), (r3, o2) => g(e2, t2, [r3, o2]);
+  }
+  function Tt(e2, t2) {
+    if (!qt(e2)) throw new TypeError(`${t2} is not a WritableStream.`);
+  }
+  var WritableStream = class {
+    constructor(e2 = {}, t2 = {}) {
+      void 0 === e2 ? e2 = null : $(e2, "First parameter");
+      const r2 = yt(t2, "Second parameter"), o2 = (function(e3, t3) {
+        L2(e3, t3);
+        const r3 = null == e3 ? void 0 : e3.abort, o3 = null == e3 ? void 0 : e3.close, n3 = null == e3 ? void 0 : e3.start, i2 = null == e3 ? void 0 : e3.type, a3 = null == e3 ? void 0 : e3.write;
+        return { abort: void 0 === r3 ? void 0 : gt(r3, e3, `${t3} has member 'abort' that`), close: void 0 === o3 ? void 0 : vt(o3, e3, `${t3} has member 'close' that`), start: void 0 === n3 ? void 0 : wt(n3, e3, `${t3} has member 'start' that`), write: void 0 === a3 ? void 0 : Rt(a3, e3, `${t3} has member 'write' that`), type: i2 };
+      })(e2, "First parameter");
+      Ct(this);
+      if (void 0 !== o2.type) throw new RangeError("Invalid type is specified");
+      const n2 = pt(r2);
+      !(function(e3, t3, r3, o3) {
+        const n3 = Object.create(WritableStreamDefaultController.prototype);
+        let i2, a3, s2, l2;
+        i2 = void 0 !== t3.start ? () => t3.start(n3) : () => {
+        };
+        a3 = void 0 !== t3.write ? (e4) => t3.write(e4, n3) : () => c(void 0);
+        s2 = void 0 !== t3.close ? () => t3.close() : () => c(void 0);
+        l2 = void 0 !== t3.abort ? (e4) => t3.abort(e4) : () => c(void 0);
+        Nt(e3, n3, i2, a3, s2, l2, r3, o3);
+      })(this, o2, mt(r2, 1), n2);
+    }
+    get locked() {
+      if (!qt(this)) throw Kt("locked");
+      return Et(this);
+    }
+    abort(e2 = void 0) {
+      return qt(this) ? Et(this) ? d(new TypeError("Cannot abort a stream that already has a writer")) : Wt(this, e2) : d(Kt("abort"));
+    }
+    close() {
+      return qt(this) ? Et(this) ? d(new TypeError("Cannot close a stream that already has a writer")) : At(this) ? d(new TypeError("Cannot close an already-closing stream")) : Ot(this) : d(Kt("close"));
+    }
+    getWriter() {
+      if (!qt(this)) throw Kt("getWriter");
+      return Pt(this);
+    }
+  };
+  function Pt(e2) {
+    return new WritableStreamDefaultWriter(e2);
+  }
+  function Ct(e2) {
+    e2._state = "writable", e2._storedError = void 0, e2._writer = void 0, e2._writableStreamController = void 0, e2._writeRequests = new v2(), e2._inFlightWriteRequest = void 0, e2._closeRequest = void 0, e2._inFlightCloseRequest = void 0, e2._pendingAbortRequest = void 0, e2._backpressure = false;
+  }
+  function qt(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_writableStreamController") && e2 instanceof WritableStream);
+  }
+  function Et(e2) {
+    return void 0 !== e2._writer;
+  }
+  function Wt(e2, t2) {
+    var r2;
+    if ("closed" === e2._state || "errored" === e2._state) return c(void 0);
+    e2._writableStreamController._abortReason = t2, null === (r2 = e2._writableStreamController._abortController) || void 0 === r2 || r2.abort(t2);
+    const o2 = e2._state;
+    if ("closed" === o2 || "errored" === o2) return c(void 0);
+    if (void 0 !== e2._pendingAbortRequest) return e2._pendingAbortRequest._promise;
+    let n2 = false;
+    "erroring" === o2 && (n2 = true, t2 = void 0);
+    const i2 = u((r3, o3) => {
+      e2._pendingAbortRequest = { _promise: void 0, _resolve: r3, _reject: o3, _reason: t2, _wasAlreadyErroring: n2 };
+    });
+    return e2._pendingAbortRequest._promise = i2, n2 || jt(e2, t2), i2;
+  }
+  function Ot(e2) {
+    const t2 = e2._state;
+    if ("closed" === t2 || "errored" === t2) return d(new TypeError(`The stream (in ${t2} state) is not in the writable state and cannot be closed`));
+    const r2 = u((t3, r3) => {
+      const o3 = { _resolve: t3, _reject: r3 };
+      e2._closeRequest = o3;
+    }), o2 = e2._writer;
+    var n2;
+    return void 0 !== o2 && e2._backpressure && "writable" === t2 && cr(o2), Ce(n2 = e2._writableStreamController, xt, 0), Ut(n2), r2;
+  }
+  function Bt(e2, t2) {
+    "writable" !== e2._state ? kt(e2) : jt(e2, t2);
+  }
+  function jt(e2, t2) {
+    const r2 = e2._writableStreamController;
+    e2._state = "erroring", e2._storedError = t2;
+    const o2 = e2._writer;
+    void 0 !== o2 && $t(o2, t2), !(function(e3) {
+      if (void 0 === e3._inFlightWriteRequest && void 0 === e3._inFlightCloseRequest) return false;
+      return true;
+    })(e2) && r2._started && kt(e2);
+  }
+  function kt(e2) {
+    e2._state = "errored", e2._writableStreamController[R2]();
+    const t2 = e2._storedError;
+    if (e2._writeRequests.forEach((e3) => {
+      e3._reject(t2);
+    }), e2._writeRequests = new v2(), void 0 === e2._pendingAbortRequest) return void zt(e2);
+    const r2 = e2._pendingAbortRequest;
+    if (e2._pendingAbortRequest = void 0, r2._wasAlreadyErroring) return r2._reject(t2), void zt(e2);
+    h(e2._writableStreamController[w2](r2._reason), () => (r2._resolve(), zt(e2), null), (t3) => (r2._reject(t3), zt(e2), null));
+  }
+  function At(e2) {
+    return void 0 !== e2._closeRequest || void 0 !== e2._inFlightCloseRequest;
+  }
+  function zt(e2) {
+    void 0 !== e2._closeRequest && (e2._closeRequest._reject(e2._storedError), e2._closeRequest = void 0);
+    const t2 = e2._writer;
+    void 0 !== t2 && nr(t2, e2._storedError);
+  }
+  function Dt(e2, t2) {
+    const r2 = e2._writer;
+    void 0 !== r2 && t2 !== e2._backpressure && (t2 ? (function(e3) {
+      ar(e3);
+    })(r2) : cr(r2)), e2._backpressure = t2;
+  }
+  Object.defineProperties(WritableStream.prototype, { abort: { enumerable: true }, close: { enumerable: true }, getWriter: { enumerable: true }, locked: { enumerable: true } }), o(WritableStream.prototype.abort, "abort"), o(WritableStream.prototype.close, "close"), o(WritableStream.prototype.getWriter, "getWriter"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(WritableStream.prototype, Symbol.toStringTag, { value: "WritableStream", configurable: true });
+  var WritableStreamDefaultWriter = class {
+    constructor(e2) {
+      if (M(e2, 1, "WritableStreamDefaultWriter"), Tt(e2, "First parameter"), Et(e2)) throw new TypeError("This stream has already been locked for exclusive writing by another writer");
+      this._ownerWritableStream = e2, e2._writer = this;
+      const t2 = e2._state;
+      if ("writable" === t2) !At(e2) && e2._backpressure ? ar(this) : lr(this), rr(this);
+      else if ("erroring" === t2) sr(this, e2._storedError), rr(this);
+      else if ("closed" === t2) lr(this), rr(r2 = this), ir(r2);
+      else {
+        const t3 = e2._storedError;
+        sr(this, t3), or(this, t3);
+      }
+      var r2;
+    }
+    get closed() {
+      return Ft(this) ? this._closedPromise : d(er("closed"));
+    }
+    get desiredSize() {
+      if (!Ft(this)) throw er("desiredSize");
+      if (void 0 === this._ownerWritableStream) throw tr("desiredSize");
+      return (function(e2) {
+        const t2 = e2._ownerWritableStream, r2 = t2._state;
+        if ("errored" === r2 || "erroring" === r2) return null;
+        if ("closed" === r2) return 0;
+        return Vt(t2._writableStreamController);
+      })(this);
+    }
+    get ready() {
+      return Ft(this) ? this._readyPromise : d(er("ready"));
+    }
+    abort(e2 = void 0) {
+      return Ft(this) ? void 0 === this._ownerWritableStream ? d(tr("abort")) : (function(e3, t2) {
+        return Wt(e3._ownerWritableStream, t2);
+      })(this, e2) : d(er("abort"));
+    }
+    close() {
+      if (!Ft(this)) return d(er("close"));
+      const e2 = this._ownerWritableStream;
+      return void 0 === e2 ? d(tr("close")) : At(e2) ? d(new TypeError("Cannot close an already-closing stream")) : Lt(this);
+    }
+    releaseLock() {
+      if (!Ft(this)) throw er("releaseLock");
+      void 0 !== this._ownerWritableStream && Mt(this);
+    }
+    write(e2 = void 0) {
+      return Ft(this) ? void 0 === this._ownerWritableStream ? d(tr("write to")) : Yt(this, e2) : d(er("write"));
+    }
+  };
+  function Ft(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_ownerWritableStream") && e2 instanceof WritableStreamDefaultWriter);
+  }
+  function Lt(e2) {
+    return Ot(e2._ownerWritableStream);
+  }
+  function It(e2, t2) {
+    "pending" === e2._closedPromiseState ? nr(e2, t2) : (function(e3, t3) {
+      or(e3, t3);
+    })(e2, t2);
+  }
+  function $t(e2, t2) {
+    "pending" === e2._readyPromiseState ? ur(e2, t2) : (function(e3, t3) {
+      sr(e3, t3);
+    })(e2, t2);
+  }
+  function Mt(e2) {
+    const t2 = e2._ownerWritableStream, r2 = new TypeError("Writer was released and can no longer be used to monitor the stream's closedness");
+    $t(e2, r2), It(e2, r2), t2._writer = void 0, e2._ownerWritableStream = void 0;
+  }
+  function Yt(e2, t2) {
+    const r2 = e2._ownerWritableStream, o2 = r2._writableStreamController, n2 = (function(e3, t3) {
+      if (void 0 === e3._strategySizeAlgorithm) return 1;
+      try {
+        return e3._strategySizeAlgorithm(t3);
+      } catch (t4) {
+        return Gt(e3, t4), 1;
+      }
+    })(o2, t2);
+    if (r2 !== e2._ownerWritableStream) return d(tr("write to"));
+    const i2 = r2._state;
+    if ("errored" === i2) return d(r2._storedError);
+    if (At(r2) || "closed" === i2) return d(new TypeError("The stream is closing or closed and cannot be written to"));
+    if ("erroring" === i2) return d(r2._storedError);
+    const a3 = (function(e3) {
+      return u((t3, r3) => {
+        const o3 = { _resolve: t3, _reject: r3 };
+        e3._writeRequests.push(o3);
+      });
+    })(r2);
+    return (function(e3, t3, r3) {
+      try {
+        Ce(e3, t3, r3);
+      } catch (t4) {
+        return void Gt(e3, t4);
+      }
+      const o3 = e3._controlledWritableStream;
+      if (!At(o3) && "writable" === o3._state) {
+        Dt(o3, Xt(e3));
+      }
+      Ut(e3);
+    })(o2, t2, n2), a3;
+  }
+  Object.defineProperties(WritableStreamDefaultWriter.prototype, { abort: { enumerable: true }, close: { enumerable: true }, releaseLock: { enumerable: true }, write: { enumerable: true }, closed: { enumerable: true }, desiredSize: { enumerable: true }, ready: { enumerable: true } }), o(WritableStreamDefaultWriter.prototype.abort, "abort"), o(WritableStreamDefaultWriter.prototype.close, "close"), o(WritableStreamDefaultWriter.prototype.releaseLock, "releaseLock"), o(WritableStreamDefaultWriter.prototype.write, "write"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(WritableStreamDefaultWriter.prototype, Symbol.toStringTag, { value: "WritableStreamDefaultWriter", configurable: true });
+  var xt = {};
+  var WritableStreamDefaultController = class {
+    constructor() {
+      throw new TypeError("Illegal constructor");
+    }
+    get abortReason() {
+      if (!Qt(this)) throw Zt("abortReason");
+      return this._abortReason;
+    }
+    get signal() {
+      if (!Qt(this)) throw Zt("signal");
+      if (void 0 === this._abortController) throw new TypeError("WritableStreamDefaultController.prototype.signal is not supported");
+      return this._abortController.signal;
+    }
+    error(e2 = void 0) {
+      if (!Qt(this)) throw Zt("error");
+      "writable" === this._controlledWritableStream._state && Jt(this, e2);
+    }
+    [w2](e2) {
+      const t2 = this._abortAlgorithm(e2);
+      return Ht(this), t2;
+    }
+    [R2]() {
+      qe(this);
+    }
+  };
+  function Qt(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_controlledWritableStream") && e2 instanceof WritableStreamDefaultController);
+  }
+  function Nt(e2, t2, r2, o2, n2, i2, a3, s2) {
+    t2._controlledWritableStream = e2, e2._writableStreamController = t2, t2._queue = void 0, t2._queueTotalSize = void 0, qe(t2), t2._abortReason = void 0, t2._abortController = (function() {
+      if ("function" == typeof AbortController) return new AbortController();
+    })(), t2._started = false, t2._strategySizeAlgorithm = s2, t2._strategyHWM = a3, t2._writeAlgorithm = o2, t2._closeAlgorithm = n2, t2._abortAlgorithm = i2;
+    const l2 = Xt(t2);
+    Dt(e2, l2);
+    h(c(r2()), () => (t2._started = true, Ut(t2), null), (r3) => (t2._started = true, Bt(e2, r3), null));
+  }
+  function Ht(e2) {
+    e2._writeAlgorithm = void 0, e2._closeAlgorithm = void 0, e2._abortAlgorithm = void 0, e2._strategySizeAlgorithm = void 0;
+  }
+  function Vt(e2) {
+    return e2._strategyHWM - e2._queueTotalSize;
+  }
+  function Ut(e2) {
+    const t2 = e2._controlledWritableStream;
+    if (!e2._started) return;
+    if (void 0 !== t2._inFlightWriteRequest) return;
+    if ("erroring" === t2._state) return void kt(t2);
+    if (0 === e2._queue.length) return;
+    const r2 = e2._queue.peek().value;
+    r2 === xt ? (function(e3) {
+      const t3 = e3._controlledWritableStream;
+      (function(e4) {
+        e4._inFlightCloseRequest = e4._closeRequest, e4._closeRequest = void 0;
+      })(t3), Pe2(e3);
+      const r3 = e3._closeAlgorithm();
+      Ht(e3), h(r3, () => ((function(e4) {
+        e4._inFlightCloseRequest._resolve(void 0), e4._inFlightCloseRequest = void 0, "erroring" === e4._state && (e4._storedError = void 0, void 0 !== e4._pendingAbortRequest && (e4._pendingAbortRequest._resolve(), e4._pendingAbortRequest = void 0)), e4._state = "closed";
+        const t4 = e4._writer;
+        void 0 !== t4 && ir(t4);
+      })(t3), null), (e4) => ((function(e5, t4) {
+        e5._inFlightCloseRequest._reject(t4), e5._inFlightCloseRequest = void 0, void 0 !== e5._pendingAbortRequest && (e5._pendingAbortRequest._reject(t4), e5._pendingAbortRequest = void 0), Bt(e5, t4);
+      })(t3, e4), null));
+    })(e2) : (function(e3, t3) {
+      const r3 = e3._controlledWritableStream;
+      !(function(e4) {
+        e4._inFlightWriteRequest = e4._writeRequests.shift();
+      })(r3);
+      const o2 = e3._writeAlgorithm(t3);
+      h(o2, () => {
+        !(function(e4) {
+          e4._inFlightWriteRequest._resolve(void 0), e4._inFlightWriteRequest = void 0;
+        })(r3);
+        const t4 = r3._state;
+        if (Pe2(e3), !At(r3) && "writable" === t4) {
+          const t5 = Xt(e3);
+          Dt(r3, t5);
+        }
+        return Ut(e3), null;
+      }, (t4) => ("writable" === r3._state && Ht(e3), (function(e4, t5) {
+        e4._inFlightWriteRequest._reject(t5), e4._inFlightWriteRequest = void 0, Bt(e4, t5);
+      })(r3, t4), null));
+    })(e2, r2);
+  }
+  function Gt(e2, t2) {
+    "writable" === e2._controlledWritableStream._state && Jt(e2, t2);
+  }
+  function Xt(e2) {
+    return Vt(e2) <= 0;
+  }
+  function Jt(e2, t2) {
+    const r2 = e2._controlledWritableStream;
+    Ht(e2), jt(r2, t2);
+  }
+  function Kt(e2) {
+    return new TypeError(`WritableStream.prototype.${e2} can only be used on a WritableStream`);
+  }
+  function Zt(e2) {
+    return new TypeError(`WritableStreamDefaultController.prototype.${e2} can only be used on a WritableStreamDefaultController`);
+  }
+  function er(e2) {
+    return new TypeError(`WritableStreamDefaultWriter.prototype.${e2} can only be used on a WritableStreamDefaultWriter`);
+  }
+  function tr(e2) {
+    return new TypeError("Cannot " + e2 + " a stream using a released writer");
+  }
+  function rr(e2) {
+    e2._closedPromise = u((t2, r2) => {
+      e2._closedPromise_resolve = t2, e2._closedPromise_reject = r2, e2._closedPromiseState = "pending";
+    });
+  }
+  function or(e2, t2) {
+    rr(e2), nr(e2, t2);
+  }
+  function nr(e2, t2) {
+    void 0 !== e2._closedPromise_reject && (p(e2._closedPromise), e2._closedPromise_reject(t2), e2._closedPromise_resolve = void 0, e2._closedPromise_reject = void 0, e2._closedPromiseState = "rejected");
+  }
+  function ir(e2) {
+    void 0 !== e2._closedPromise_resolve && (e2._closedPromise_resolve(void 0), e2._closedPromise_resolve = void 0, e2._closedPromise_reject = void 0, e2._closedPromiseState = "resolved");
+  }
+  function ar(e2) {
+    e2._readyPromise = u((t2, r2) => {
+      e2._readyPromise_resolve = t2, e2._readyPromise_reject = r2;
+    }), e2._readyPromiseState = "pending";
+  }
+  function sr(e2, t2) {
+    ar(e2), ur(e2, t2);
+  }
+  function lr(e2) {
+    ar(e2), cr(e2);
+  }
+  function ur(e2, t2) {
+    void 0 !== e2._readyPromise_reject && (p(e2._readyPromise), e2._readyPromise_reject(t2), e2._readyPromise_resolve = void 0, e2._readyPromise_reject = void 0, e2._readyPromiseState = "rejected");
+  }
+  function cr(e2) {
+    void 0 !== e2._readyPromise_resolve && (e2._readyPromise_resolve(void 0), e2._readyPromise_resolve = void 0, e2._readyPromise_reject = void 0, e2._readyPromiseState = "fulfilled");
+  }
+  Object.defineProperties(WritableStreamDefaultController.prototype, { abortReason: { enumerable: true }, signal: { enumerable: true }, error: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(WritableStreamDefaultController.prototype, Symbol.toStringTag, { value: "WritableStreamDefaultController", configurable: true });
+  var dr = "undefined" != typeof globalThis ? globalThis : "undefined" != typeof self ? self : "undefined" != typeof global ? global : void 0;
+  var fr = (function() {
+    const e2 = null == dr ? void 0 : dr.DOMException;
+    return (function(e3) {
+      if ("function" != typeof e3 && "object" != typeof e3) return false;
+      if ("DOMException" !== e3.name) return false;
+      try {
+        return new e3(), true;
+      } catch (e4) {
+        return false;
+      }
+    })(e2) ? e2 : void 0;
+  })() || (function() {
+    const e2 = function(e3, t2) {
+      this.message = e3 || "", this.name = t2 || "Error", Error.captureStackTrace && Error.captureStackTrace(this, this.constructor);
+    };
+    return o(e2, "DOMException"), e2.prototype = Object.create(Error.prototype), Object.defineProperty(e2.prototype, "constructor", { value: e2, writable: true, configurable: true }), e2;
+  })();
+  function hr(e2, t2, r2, o2, n2, i2) {
+    const a3 = V2(e2), s2 = Pt(t2);
+    e2._disturbed = true;
+    const l2 = new br(s2), _3 = new mr(l2);
+    return u((m2, y2) => {
+      let S2;
+      if (void 0 !== i2) {
+        if (S2 = () => {
+          const r3 = void 0 !== i2.reason ? i2.reason : new fr("Aborted", "AbortError"), a4 = [];
+          o2 || a4.push(() => "writable" === t2._state ? Wt(t2, r3) : c(void 0)), n2 || a4.push(() => "readable" === e2._state ? Mr(e2, r3) : c(void 0)), T3(() => Promise.all(a4.map((e3) => e3())), true, r3);
+        }, i2.aborted) return void S2();
+        i2.addEventListener("abort", S2);
+      }
+      function g2() {
+        for (; !l2._shuttingDown && !t2._backpressure && "writable" === t2._state && !At(t2) && "readable" === e2._state && re2(a3); ) te2(a3, _3);
+        if (l2._shuttingDown) return c(true);
+        if (t2._backpressure) return f(s2._readyPromise, g2);
+        const r3 = new _r(l2);
+        return te2(a3, r3), r3._promise;
+      }
+      var v3, w3, R3;
+      if (pr(e2, a3._closedPromise, (e3) => (o2 ? P3(true, e3) : T3(() => Wt(t2, e3), true, e3), null)), pr(t2, s2._closedPromise, (t3) => (n2 ? P3(true, t3) : T3(() => Mr(e2, t3), true, t3), null)), v3 = e2, w3 = a3._closedPromise, R3 = () => (r2 ? P3() : T3(() => (function(e3) {
+        const t3 = e3._ownerWritableStream, r3 = t3._state;
+        return At(t3) || "closed" === r3 ? c(void 0) : "errored" === r3 ? d(t3._storedError) : Lt(e3);
+      })(s2)), null), "closed" === v3._state ? R3() : b2(w3, R3), At(t2) || "closed" === t2._state) {
+        const t3 = new TypeError("the destination writable stream closed before all data could be piped to it");
+        n2 ? P3(true, t3) : T3(() => Mr(e2, t3), true, t3);
+      }
+      function T3(e3, r3, o3) {
+        function n3() {
+          return h(e3(), () => C3(r3, o3), (e4) => C3(true, e4)), null;
+        }
+        l2._shuttingDown || (l2._shuttingDown = true, "writable" !== t2._state || At(t2) ? n3() : b2(l2._waitForWritesToFinish(), n3));
+      }
+      function P3(e3, r3) {
+        l2._shuttingDown || (l2._shuttingDown = true, "writable" !== t2._state || At(t2) ? C3(e3, r3) : b2(l2._waitForWritesToFinish(), () => C3(e3, r3)));
+      }
+      function C3(e3, t3) {
+        return Mt(s2), O2(a3), void 0 !== i2 && i2.removeEventListener("abort", S2), e3 ? y2(t3) : m2(void 0), null;
+      }
+      p(u((e3, t3) => {
+        !(function r3(o3) {
+          o3 ? e3() : f(g2(), r3, t3);
+        })(false);
+      }));
+    });
+  }
+  var br = class {
+    constructor(e2) {
+      this._writer = e2, this._shuttingDown = false, this._currentWrite = c(void 0);
+    }
+    _waitForWritesToFinish() {
+      const e2 = this._currentWrite;
+      return f(this._currentWrite, () => e2 !== this._currentWrite ? this._waitForWritesToFinish() : void 0);
+    }
+  };
+  var _r = class {
+    constructor(e2) {
+      this._state = e2, this._promise = u((e3, t2) => {
+        this._resolvePromise = e3, this._rejectPromise = t2;
+      });
+    }
+    _chunkSteps(t2) {
+      this._state._currentWrite = f(Yt(this._state._writer, t2), void 0, e), this._resolvePromise(false);
+    }
+    _closeSteps() {
+      this._resolvePromise(true);
+    }
+    _errorSteps(e2) {
+      this._rejectPromise(e2);
+    }
+  };
+  var mr = class {
+    constructor(e2) {
+      this._state = e2;
+    }
+    _chunkSteps(t2) {
+      this._state._currentWrite = f(Yt(this._state._writer, t2), void 0, e);
+    }
+    _closeSteps() {
+    }
+    _errorSteps(e2) {
+    }
+  };
+  function pr(e2, t2, r2) {
+    "errored" === e2._state ? r2(e2._storedError) : _2(t2, r2);
+  }
+  var ReadableStreamDefaultController = class {
+    constructor() {
+      throw new TypeError("Illegal constructor");
+    }
+    get desiredSize() {
+      if (!yr(this)) throw Er("desiredSize");
+      return Pr(this);
+    }
+    close() {
+      if (!yr(this)) throw Er("close");
+      if (!Cr(this)) throw new TypeError("The stream is not in a state that permits close");
+      wr(this);
+    }
+    enqueue(e2 = void 0) {
+      if (!yr(this)) throw Er("enqueue");
+      if (!Cr(this)) throw new TypeError("The stream is not in a state that permits enqueue");
+      return Rr(this, e2);
+    }
+    error(e2 = void 0) {
+      if (!yr(this)) throw Er("error");
+      Tr(this, e2);
+    }
+    [T2](e2) {
+      qe(this);
+      const t2 = this._cancelAlgorithm(e2);
+      return vr(this), t2;
+    }
+    [P2](e2) {
+      const t2 = this._controlledReadableStream;
+      if (this._queue.length > 0) {
+        const r2 = Pe2(this);
+        this._closeRequested && 0 === this._queue.length ? (vr(this), Yr(t2)) : Sr(this), e2._chunkSteps(r2);
+      } else U2(t2, e2), Sr(this);
+    }
+    [C2]() {
+      return this._queue.length > 0;
+    }
+    [q2]() {
+    }
+  };
+  function yr(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_controlledReadableStream") && e2 instanceof ReadableStreamDefaultController);
+  }
+  function Sr(e2) {
+    if (!gr(e2)) return;
+    if (e2._pulling) return void (e2._pullAgain = true);
+    e2._pulling = true;
+    h(e2._pullAlgorithm(), () => (e2._pulling = false, e2._pullAgain && (e2._pullAgain = false, Sr(e2)), null), (t2) => (Tr(e2, t2), null));
+  }
+  function gr(e2) {
+    const t2 = e2._controlledReadableStream;
+    if (!Cr(e2)) return false;
+    if (!e2._started) return false;
+    if ($r(t2) && X(t2) > 0) return true;
+    return Pr(e2) > 0;
+  }
+  function vr(e2) {
+    e2._pullAlgorithm = void 0, e2._cancelAlgorithm = void 0, e2._strategySizeAlgorithm = void 0;
+  }
+  function wr(e2) {
+    if (!Cr(e2)) return;
+    const t2 = e2._controlledReadableStream;
+    e2._closeRequested = true, 0 === e2._queue.length && (vr(e2), Yr(t2));
+  }
+  function Rr(e2, t2) {
+    if (!Cr(e2)) return;
+    const r2 = e2._controlledReadableStream;
+    if ($r(r2) && X(r2) > 0) G2(r2, t2, false);
+    else {
+      let r3;
+      try {
+        r3 = e2._strategySizeAlgorithm(t2);
+      } catch (t3) {
+        throw Tr(e2, t3), t3;
+      }
+      try {
+        Ce(e2, t2, r3);
+      } catch (t3) {
+        throw Tr(e2, t3), t3;
+      }
+    }
+    Sr(e2);
+  }
+  function Tr(e2, t2) {
+    const r2 = e2._controlledReadableStream;
+    "readable" === r2._state && (qe(e2), vr(e2), xr(r2, t2));
+  }
+  function Pr(e2) {
+    const t2 = e2._controlledReadableStream._state;
+    return "errored" === t2 ? null : "closed" === t2 ? 0 : e2._strategyHWM - e2._queueTotalSize;
+  }
+  function Cr(e2) {
+    const t2 = e2._controlledReadableStream._state;
+    return !e2._closeRequested && "readable" === t2;
+  }
+  function qr(e2, t2, r2, o2, n2, i2, a3) {
+    t2._controlledReadableStream = e2, t2._queue = void 0, t2._queueTotalSize = void 0, qe(t2), t2._started = false, t2._closeRequested = false, t2._pullAgain = false, t2._pulling = false, t2._strategySizeAlgorithm = a3, t2._strategyHWM = i2, t2._pullAlgorithm = o2, t2._cancelAlgorithm = n2, e2._readableStreamController = t2;
+    h(c(r2()), () => (t2._started = true, Sr(t2), null), (e3) => (Tr(t2, e3), null));
+  }
+  function Er(e2) {
+    return new TypeError(`ReadableStreamDefaultController.prototype.${e2} can only be used on a ReadableStreamDefaultController`);
+  }
+  function Wr(e2, t2) {
+    return Oe2(e2._readableStreamController) ? (function(e3) {
+      let t3, r2, o2, n2, i2, a3 = V2(e3), s2 = false, l2 = false, d2 = false, f2 = false, h2 = false;
+      const b3 = u((e4) => {
+        i2 = e4;
+      });
+      function m2(e4) {
+        _2(e4._closedPromise, (t4) => (e4 !== a3 || (Xe(o2._readableStreamController, t4), Xe(n2._readableStreamController, t4), f2 && h2 || i2(void 0)), null));
+      }
+      function p2() {
+        ft(a3) && (O2(a3), a3 = V2(e3), m2(a3));
+        te2(a3, { _chunkSteps: (t4) => {
+          y(() => {
+            l2 = false, d2 = false;
+            const r3 = t4;
+            let a4 = t4;
+            if (!f2 && !h2) try {
+              a4 = Te2(t4);
+            } catch (t5) {
+              return Xe(o2._readableStreamController, t5), Xe(n2._readableStreamController, t5), void i2(Mr(e3, t5));
+            }
+            f2 || Ge(o2._readableStreamController, r3), h2 || Ge(n2._readableStreamController, a4), s2 = false, l2 ? g2() : d2 && v3();
+          });
+        }, _closeSteps: () => {
+          s2 = false, f2 || Ue(o2._readableStreamController), h2 || Ue(n2._readableStreamController), o2._readableStreamController._pendingPullIntos.length > 0 && et(o2._readableStreamController, 0), n2._readableStreamController._pendingPullIntos.length > 0 && et(n2._readableStreamController, 0), f2 && h2 || i2(void 0);
+        }, _errorSteps: () => {
+          s2 = false;
+        } });
+      }
+      function S2(t4, r3) {
+        ee2(a3) && (O2(a3), a3 = at(e3), m2(a3));
+        const u2 = r3 ? n2 : o2, c2 = r3 ? o2 : n2;
+        ht(a3, t4, 1, { _chunkSteps: (t5) => {
+          y(() => {
+            l2 = false, d2 = false;
+            const o3 = r3 ? h2 : f2;
+            if (r3 ? f2 : h2) o3 || tt(u2._readableStreamController, t5);
+            else {
+              let r4;
+              try {
+                r4 = Te2(t5);
+              } catch (t6) {
+                return Xe(u2._readableStreamController, t6), Xe(c2._readableStreamController, t6), void i2(Mr(e3, t6));
+              }
+              o3 || tt(u2._readableStreamController, t5), Ge(c2._readableStreamController, r4);
+            }
+            s2 = false, l2 ? g2() : d2 && v3();
+          });
+        }, _closeSteps: (e4) => {
+          s2 = false;
+          const t5 = r3 ? h2 : f2, o3 = r3 ? f2 : h2;
+          t5 || Ue(u2._readableStreamController), o3 || Ue(c2._readableStreamController), void 0 !== e4 && (t5 || tt(u2._readableStreamController, e4), !o3 && c2._readableStreamController._pendingPullIntos.length > 0 && et(c2._readableStreamController, 0)), t5 && o3 || i2(void 0);
+        }, _errorSteps: () => {
+          s2 = false;
+        } });
+      }
+      function g2() {
+        if (s2) return l2 = true, c(void 0);
+        s2 = true;
+        const e4 = Ke(o2._readableStreamController);
+        return null === e4 ? p2() : S2(e4._view, false), c(void 0);
+      }
+      function v3() {
+        if (s2) return d2 = true, c(void 0);
+        s2 = true;
+        const e4 = Ke(n2._readableStreamController);
+        return null === e4 ? p2() : S2(e4._view, true), c(void 0);
+      }
+      function w3(o3) {
+        if (f2 = true, t3 = o3, h2) {
+          const o4 = le2([t3, r2]), n3 = Mr(e3, o4);
+          i2(n3);
+        }
+        return b3;
+      }
+      function R3(o3) {
+        if (h2 = true, r2 = o3, f2) {
+          const o4 = le2([t3, r2]), n3 = Mr(e3, o4);
+          i2(n3);
+        }
+        return b3;
+      }
+      function T3() {
+      }
+      return o2 = Fr(T3, g2, w3), n2 = Fr(T3, v3, R3), m2(a3), [o2, n2];
+    })(e2) : (function(e3) {
+      const t3 = V2(e3);
+      let r2, o2, n2, i2, a3, s2 = false, l2 = false, d2 = false, f2 = false;
+      const h2 = u((e4) => {
+        a3 = e4;
+      });
+      function b3() {
+        if (s2) return l2 = true, c(void 0);
+        s2 = true;
+        return te2(t3, { _chunkSteps: (e4) => {
+          y(() => {
+            l2 = false;
+            const t4 = e4, r3 = e4;
+            d2 || Rr(n2._readableStreamController, t4), f2 || Rr(i2._readableStreamController, r3), s2 = false, l2 && b3();
+          });
+        }, _closeSteps: () => {
+          s2 = false, d2 || wr(n2._readableStreamController), f2 || wr(i2._readableStreamController), d2 && f2 || a3(void 0);
+        }, _errorSteps: () => {
+          s2 = false;
+        } }), c(void 0);
+      }
+      function m2(t4) {
+        if (d2 = true, r2 = t4, f2) {
+          const t5 = le2([r2, o2]), n3 = Mr(e3, t5);
+          a3(n3);
+        }
+        return h2;
+      }
+      function p2(t4) {
+        if (f2 = true, o2 = t4, d2) {
+          const t5 = le2([r2, o2]), n3 = Mr(e3, t5);
+          a3(n3);
+        }
+        return h2;
+      }
+      function S2() {
+      }
+      return n2 = Dr(S2, b3, m2), i2 = Dr(S2, b3, p2), _2(t3._closedPromise, (e4) => (Tr(n2._readableStreamController, e4), Tr(i2._readableStreamController, e4), d2 && f2 || a3(void 0), null)), [n2, i2];
+    })(e2);
+  }
+  function Or(r2) {
+    return t(o2 = r2) && void 0 !== o2.getReader ? (function(r3) {
+      let o3;
+      function n2() {
+        let e2;
+        try {
+          e2 = r3.read();
+        } catch (e3) {
+          return d(e3);
+        }
+        return m(e2, (e3) => {
+          if (!t(e3)) throw new TypeError("The promise returned by the reader.read() method must fulfill with an object");
+          if (e3.done) wr(o3._readableStreamController);
+          else {
+            const t2 = e3.value;
+            Rr(o3._readableStreamController, t2);
+          }
+        });
+      }
+      function i2(e2) {
+        try {
+          return c(r3.cancel(e2));
+        } catch (e3) {
+          return d(e3);
+        }
+      }
+      return o3 = Dr(e, n2, i2, 0), o3;
+    })(r2.getReader()) : (function(r3) {
+      let o3;
+      const n2 = me2(r3, "async");
+      function i2() {
+        let e2;
+        try {
+          e2 = pe2(n2);
+        } catch (e3) {
+          return d(e3);
+        }
+        return m(c(e2), (e3) => {
+          if (!t(e3)) throw new TypeError("The promise returned by the iterator.next() method must fulfill with an object");
+          if (e3.done) wr(o3._readableStreamController);
+          else {
+            const t2 = e3.value;
+            Rr(o3._readableStreamController, t2);
+          }
+        });
+      }
+      function a3(e2) {
+        const r4 = n2.iterator;
+        let o4;
+        try {
+          o4 = he2(r4, "return");
+        } catch (e3) {
+          return d(e3);
+        }
+        if (void 0 === o4) return c(void 0);
+        return m(g(o4, r4, [e2]), (e3) => {
+          if (!t(e3)) throw new TypeError("The promise returned by the iterator.return() method must fulfill with an object");
+        });
+      }
+      return o3 = Dr(e, i2, a3, 0), o3;
+    })(r2);
+    var o2;
+  }
+  function Br(e2, t2, r2) {
+    return I2(e2, r2), (r3) => g(e2, t2, [r3]);
+  }
+  function jr(e2, t2, r2) {
+    return I2(e2, r2), (r3) => g(e2, t2, [r3]);
+  }
+  function kr(e2, t2, r2) {
+    return I2(e2, r2), (r3) => S(e2, t2, [r3]);
+  }
+  function Ar(e2, t2) {
+    if ("bytes" !== (e2 = `${e2}`)) throw new TypeError(`${t2} '${e2}' is not a valid enumeration value for ReadableStreamType`);
+    return e2;
+  }
+  function zr(e2, t2) {
+    L2(e2, t2);
+    const r2 = null == e2 ? void 0 : e2.preventAbort, o2 = null == e2 ? void 0 : e2.preventCancel, n2 = null == e2 ? void 0 : e2.preventClose, i2 = null == e2 ? void 0 : e2.signal;
+    return void 0 !== i2 && (function(e3, t3) {
+      if (!(function(e4) {
+        if ("object" != typeof e4 || null === e4) return false;
+        try {
+          return "boolean" == typeof e4.aborted;
+        } catch (e5) {
+          return false;
+        }
+      })(e3)) throw new TypeError(`${t3} is not an AbortSignal.`);
+    })(i2, `${t2} has member 'signal' that`), { preventAbort: Boolean(r2), preventCancel: Boolean(o2), preventClose: Boolean(n2), signal: i2 };
+  }
+  Object.defineProperties(ReadableStreamDefaultController.prototype, { close: { enumerable: true }, enqueue: { enumerable: true }, error: { enumerable: true }, desiredSize: { enumerable: true } }), o(ReadableStreamDefaultController.prototype.close, "close"), o(ReadableStreamDefaultController.prototype.enqueue, "enqueue"), o(ReadableStreamDefaultController.prototype.error, "error"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ReadableStreamDefaultController.prototype, Symbol.toStringTag, { value: "ReadableStreamDefaultController", configurable: true });
+  var ReadableStream = class {
+    constructor(e2 = {}, t2 = {}) {
+      void 0 === e2 ? e2 = null : $(e2, "First parameter");
+      const r2 = yt(t2, "Second parameter"), o2 = (function(e3, t3) {
+        L2(e3, t3);
+        const r3 = e3, o3 = null == r3 ? void 0 : r3.autoAllocateChunkSize, n2 = null == r3 ? void 0 : r3.cancel, i2 = null == r3 ? void 0 : r3.pull, a3 = null == r3 ? void 0 : r3.start, s2 = null == r3 ? void 0 : r3.type;
+        return { autoAllocateChunkSize: void 0 === o3 ? void 0 : N(o3, `${t3} has member 'autoAllocateChunkSize' that`), cancel: void 0 === n2 ? void 0 : Br(n2, r3, `${t3} has member 'cancel' that`), pull: void 0 === i2 ? void 0 : jr(i2, r3, `${t3} has member 'pull' that`), start: void 0 === a3 ? void 0 : kr(a3, r3, `${t3} has member 'start' that`), type: void 0 === s2 ? void 0 : Ar(s2, `${t3} has member 'type' that`) };
+      })(e2, "First parameter");
+      if (Lr(this), "bytes" === o2.type) {
+        if (void 0 !== r2.size) throw new RangeError("The strategy for a byte stream cannot have a size function");
+        !(function(e3, t3, r3) {
+          const o3 = Object.create(ReadableByteStreamController.prototype);
+          let n2, i2, a3;
+          n2 = void 0 !== t3.start ? () => t3.start(o3) : () => {
+          }, i2 = void 0 !== t3.pull ? () => t3.pull(o3) : () => c(void 0), a3 = void 0 !== t3.cancel ? (e4) => t3.cancel(e4) : () => c(void 0);
+          const s2 = t3.autoAllocateChunkSize;
+          if (0 === s2) throw new TypeError("autoAllocateChunkSize must be greater than 0");
+          rt(e3, o3, n2, i2, a3, r3, s2);
+        })(this, o2, mt(r2, 0));
+      } else {
+        const e3 = pt(r2);
+        !(function(e4, t3, r3, o3) {
+          const n2 = Object.create(ReadableStreamDefaultController.prototype);
+          let i2, a3, s2;
+          i2 = void 0 !== t3.start ? () => t3.start(n2) : () => {
+          }, a3 = void 0 !== t3.pull ? () => t3.pull(n2) : () => c(void 0), s2 = void 0 !== t3.cancel ? (e5) => t3.cancel(e5) : () => c(void 0), qr(e4, n2, i2, a3, s2, r3, o3);
+        })(this, o2, mt(r2, 1), e3);
+      }
+    }
+    get locked() {
+      if (!Ir(this)) throw Qr("locked");
+      return $r(this);
+    }
+    cancel(e2 = void 0) {
+      return Ir(this) ? $r(this) ? d(new TypeError("Cannot cancel a stream that already has a reader")) : Mr(this, e2) : d(Qr("cancel"));
+    }
+    getReader(e2 = void 0) {
+      if (!Ir(this)) throw Qr("getReader");
+      return void 0 === (function(e3, t2) {
+        L2(e3, t2);
+        const r2 = null == e3 ? void 0 : e3.mode;
+        return { mode: void 0 === r2 ? void 0 : it(r2, `${t2} has member 'mode' that`) };
+      })(e2, "First parameter").mode ? V2(this) : at(this);
+    }
+    pipeThrough(e2, t2 = {}) {
+      if (!Ir(this)) throw Qr("pipeThrough");
+      M(e2, 1, "pipeThrough");
+      const r2 = (function(e3, t3) {
+        L2(e3, t3);
+        const r3 = null == e3 ? void 0 : e3.readable;
+        Y2(r3, "readable", "ReadableWritablePair"), H(r3, `${t3} has member 'readable' that`);
+        const o3 = null == e3 ? void 0 : e3.writable;
+        return Y2(o3, "writable", "ReadableWritablePair"), Tt(o3, `${t3} has member 'writable' that`), { readable: r3, writable: o3 };
+      })(e2, "First parameter"), o2 = zr(t2, "Second parameter");
+      if ($r(this)) throw new TypeError("ReadableStream.prototype.pipeThrough cannot be used on a locked ReadableStream");
+      if (Et(r2.writable)) throw new TypeError("ReadableStream.prototype.pipeThrough cannot be used on a locked WritableStream");
+      return p(hr(this, r2.writable, o2.preventClose, o2.preventAbort, o2.preventCancel, o2.signal)), r2.readable;
+    }
+    pipeTo(e2, t2 = {}) {
+      if (!Ir(this)) return d(Qr("pipeTo"));
+      if (void 0 === e2) return d("Parameter 1 is required in 'pipeTo'.");
+      if (!qt(e2)) return d(new TypeError("ReadableStream.prototype.pipeTo's first argument must be a WritableStream"));
+      let r2;
+      try {
+        r2 = zr(t2, "Second parameter");
+      } catch (e3) {
+        return d(e3);
+      }
+      return $r(this) ? d(new TypeError("ReadableStream.prototype.pipeTo cannot be used on a locked ReadableStream")) : Et(e2) ? d(new TypeError("ReadableStream.prototype.pipeTo cannot be used on a locked WritableStream")) : hr(this, e2, r2.preventClose, r2.preventAbort, r2.preventCancel, r2.signal);
+    }
+    tee() {
+      if (!Ir(this)) throw Qr("tee");
+      return le2(Wr(this));
+    }
+    values(e2 = void 0) {
+      if (!Ir(this)) throw Qr("values");
+      return (function(e3, t2) {
+        const r2 = V2(e3), o2 = new ye(r2, t2), n2 = Object.create(ge2);
+        return n2._asyncIteratorImpl = o2, n2;
+      })(this, (function(e3, t2) {
+        L2(e3, t2);
+        const r2 = null == e3 ? void 0 : e3.preventCancel;
+        return { preventCancel: Boolean(r2) };
+      })(e2, "First parameter").preventCancel);
+    }
+    [_e](e2) {
+      return this.values(e2);
+    }
+    static from(e2) {
+      return Or(e2);
+    }
+  };
+  function Dr(e2, t2, r2, o2 = 1, n2 = () => 1) {
+    const i2 = Object.create(ReadableStream.prototype);
+    Lr(i2);
+    return qr(i2, Object.create(ReadableStreamDefaultController.prototype), e2, t2, r2, o2, n2), i2;
+  }
+  function Fr(e2, t2, r2) {
+    const o2 = Object.create(ReadableStream.prototype);
+    Lr(o2);
+    return rt(o2, Object.create(ReadableByteStreamController.prototype), e2, t2, r2, 0, void 0), o2;
+  }
+  function Lr(e2) {
+    e2._state = "readable", e2._reader = void 0, e2._storedError = void 0, e2._disturbed = false;
+  }
+  function Ir(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_readableStreamController") && e2 instanceof ReadableStream);
+  }
+  function $r(e2) {
+    return void 0 !== e2._reader;
+  }
+  function Mr(t2, r2) {
+    if (t2._disturbed = true, "closed" === t2._state) return c(void 0);
+    if ("errored" === t2._state) return d(t2._storedError);
+    Yr(t2);
+    const o2 = t2._reader;
+    if (void 0 !== o2 && ft(o2)) {
+      const e2 = o2._readIntoRequests;
+      o2._readIntoRequests = new v2(), e2.forEach((e3) => {
+        e3._closeSteps(void 0);
+      });
+    }
+    return m(t2._readableStreamController[T2](r2), e);
+  }
+  function Yr(e2) {
+    e2._state = "closed";
+    const t2 = e2._reader;
+    if (void 0 !== t2 && (z2(t2), ee2(t2))) {
+      const e3 = t2._readRequests;
+      t2._readRequests = new v2(), e3.forEach((e4) => {
+        e4._closeSteps();
+      });
+    }
+  }
+  function xr(e2, t2) {
+    e2._state = "errored", e2._storedError = t2;
+    const r2 = e2._reader;
+    void 0 !== r2 && (A(r2, t2), ee2(r2) ? oe2(r2, t2) : bt(r2, t2));
+  }
+  function Qr(e2) {
+    return new TypeError(`ReadableStream.prototype.${e2} can only be used on a ReadableStream`);
+  }
+  function Nr(e2, t2) {
+    L2(e2, t2);
+    const r2 = null == e2 ? void 0 : e2.highWaterMark;
+    return Y2(r2, "highWaterMark", "QueuingStrategyInit"), { highWaterMark: x2(r2) };
+  }
+  Object.defineProperties(ReadableStream, { from: { enumerable: true } }), Object.defineProperties(ReadableStream.prototype, { cancel: { enumerable: true }, getReader: { enumerable: true }, pipeThrough: { enumerable: true }, pipeTo: { enumerable: true }, tee: { enumerable: true }, values: { enumerable: true }, locked: { enumerable: true } }), o(ReadableStream.from, "from"), o(ReadableStream.prototype.cancel, "cancel"), o(ReadableStream.prototype.getReader, "getReader"), o(ReadableStream.prototype.pipeThrough, "pipeThrough"), o(ReadableStream.prototype.pipeTo, "pipeTo"), o(ReadableStream.prototype.tee, "tee"), o(ReadableStream.prototype.values, "values"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ReadableStream.prototype, Symbol.toStringTag, { value: "ReadableStream", configurable: true }), Object.defineProperty(ReadableStream.prototype, _e, { value: ReadableStream.prototype.values, writable: true, configurable: true });
+  var Hr = (e2) => e2.byteLength;
+  o(Hr, "size");
+  var ByteLengthQueuingStrategy = class {
+    constructor(e2) {
+      M(e2, 1, "ByteLengthQueuingStrategy"), e2 = Nr(e2, "First parameter"), this._byteLengthQueuingStrategyHighWaterMark = e2.highWaterMark;
+    }
+    get highWaterMark() {
+      if (!Ur(this)) throw Vr("highWaterMark");
+      return this._byteLengthQueuingStrategyHighWaterMark;
+    }
+    get size() {
+      if (!Ur(this)) throw Vr("size");
+      return Hr;
+    }
+  };
+  function Vr(e2) {
+    return new TypeError(`ByteLengthQueuingStrategy.prototype.${e2} can only be used on a ByteLengthQueuingStrategy`);
+  }
+  function Ur(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_byteLengthQueuingStrategyHighWaterMark") && e2 instanceof ByteLengthQueuingStrategy);
+  }
+  Object.defineProperties(ByteLengthQueuingStrategy.prototype, { highWaterMark: { enumerable: true }, size: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ByteLengthQueuingStrategy.prototype, Symbol.toStringTag, { value: "ByteLengthQueuingStrategy", configurable: true });
+  var Gr = () => 1;
+  o(Gr, "size");
+  var CountQueuingStrategy = class {
+    constructor(e2) {
+      M(e2, 1, "CountQueuingStrategy"), e2 = Nr(e2, "First parameter"), this._countQueuingStrategyHighWaterMark = e2.highWaterMark;
+    }
+    get highWaterMark() {
+      if (!Jr(this)) throw Xr("highWaterMark");
+      return this._countQueuingStrategyHighWaterMark;
+    }
+    get size() {
+      if (!Jr(this)) throw Xr("size");
+      return Gr;
+    }
+  };
+  function Xr(e2) {
+    return new TypeError(`CountQueuingStrategy.prototype.${e2} can only be used on a CountQueuingStrategy`);
+  }
+  function Jr(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_countQueuingStrategyHighWaterMark") && e2 instanceof CountQueuingStrategy);
+  }
+  function Kr(e2, t2, r2) {
+    return I2(e2, r2), (r3) => g(e2, t2, [r3]);
+  }
+  function Zr(e2, t2, r2) {
+    return I2(e2, r2), (r3) => S(e2, t2, [r3]);
+  }
+  function eo(e2, t2, r2) {
+    return I2(e2, r2), (r3, o2) => g(e2, t2, [r3, o2]);
+  }
+  function to(e2, t2, r2) {
+    return I2(e2, r2), (r3) => g(e2, t2, [r3]);
+  }
+  Object.defineProperties(CountQueuingStrategy.prototype, { highWaterMark: { enumerable: true }, size: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(CountQueuingStrategy.prototype, Symbol.toStringTag, { value: "CountQueuingStrategy", configurable: true });
+  var TransformStream = class {
+    constructor(e2 = {}, t2 = {}, r2 = {}) {
+      void 0 === e2 && (e2 = null);
+      const o2 = yt(t2, "Second parameter"), n2 = yt(r2, "Third parameter"), i2 = (function(e3, t3) {
+        L2(e3, t3);
+        const r3 = null == e3 ? void 0 : e3.cancel, o3 = null == e3 ? void 0 : e3.flush, n3 = null == e3 ? void 0 : e3.readableType, i3 = null == e3 ? void 0 : e3.start, a4 = null == e3 ? void 0 : e3.transform, s3 = null == e3 ? void 0 : e3.writableType;
+        return { cancel: void 0 === r3 ? void 0 : to(r3, e3, `${t3} has member 'cancel' that`), flush: void 0 === o3 ? void 0 : Kr(o3, e3, `${t3} has member 'flush' that`), readableType: n3, start: void 0 === i3 ? void 0 : Zr(i3, e3, `${t3} has member 'start' that`), transform: void 0 === a4 ? void 0 : eo(a4, e3, `${t3} has member 'transform' that`), writableType: s3 };
+      })(e2, "First parameter");
+      if (void 0 !== i2.readableType) throw new RangeError("Invalid readableType specified");
+      if (void 0 !== i2.writableType) throw new RangeError("Invalid writableType specified");
+      const a3 = mt(n2, 0), s2 = pt(n2), l2 = mt(o2, 1), f2 = pt(o2);
+      let b3;
+      !(function(e3, t3, r3, o3, n3, i3) {
+        function a4() {
+          return t3;
+        }
+        function s3(t4) {
+          return (function(e4, t5) {
+            const r4 = e4._transformStreamController;
+            if (e4._backpressure) {
+              return m(e4._backpressureChangePromise, () => {
+                const o4 = e4._writable;
+                if ("erroring" === o4._state) throw o4._storedError;
+                return co(r4, t5);
+              });
+            }
+            return co(r4, t5);
+          })(e3, t4);
+        }
+        function l3(t4) {
+          return (function(e4, t5) {
+            const r4 = e4._transformStreamController;
+            if (void 0 !== r4._finishPromise) return r4._finishPromise;
+            const o4 = e4._readable;
+            r4._finishPromise = u((e5, t6) => {
+              r4._finishPromise_resolve = e5, r4._finishPromise_reject = t6;
+            });
+            const n4 = r4._cancelAlgorithm(t5);
+            return lo(r4), h(n4, () => ("errored" === o4._state ? bo(r4, o4._storedError) : (Tr(o4._readableStreamController, t5), ho(r4)), null), (e5) => (Tr(o4._readableStreamController, e5), bo(r4, e5), null)), r4._finishPromise;
+          })(e3, t4);
+        }
+        function c2() {
+          return (function(e4) {
+            const t4 = e4._transformStreamController;
+            if (void 0 !== t4._finishPromise) return t4._finishPromise;
+            const r4 = e4._readable;
+            t4._finishPromise = u((e5, r5) => {
+              t4._finishPromise_resolve = e5, t4._finishPromise_reject = r5;
+            });
+            const o4 = t4._flushAlgorithm();
+            return lo(t4), h(o4, () => ("errored" === r4._state ? bo(t4, r4._storedError) : (wr(r4._readableStreamController), ho(t4)), null), (e5) => (Tr(r4._readableStreamController, e5), bo(t4, e5), null)), t4._finishPromise;
+          })(e3);
+        }
+        function d2() {
+          return (function(e4) {
+            return ao(e4, false), e4._backpressureChangePromise;
+          })(e3);
+        }
+        function f3(t4) {
+          return (function(e4, t5) {
+            const r4 = e4._transformStreamController;
+            if (void 0 !== r4._finishPromise) return r4._finishPromise;
+            const o4 = e4._writable;
+            r4._finishPromise = u((e5, t6) => {
+              r4._finishPromise_resolve = e5, r4._finishPromise_reject = t6;
+            });
+            const n4 = r4._cancelAlgorithm(t5);
+            return lo(r4), h(n4, () => ("errored" === o4._state ? bo(r4, o4._storedError) : (Gt(o4._writableStreamController, t5), io(e4), ho(r4)), null), (t6) => (Gt(o4._writableStreamController, t6), io(e4), bo(r4, t6), null)), r4._finishPromise;
+          })(e3, t4);
+        }
+        e3._writable = (function(e4, t4, r4, o4, n4 = 1, i4 = () => 1) {
+          const a5 = Object.create(WritableStream.prototype);
+          return Ct(a5), Nt(a5, Object.create(WritableStreamDefaultController.prototype), e4, t4, r4, o4, n4, i4), a5;
+        })(a4, s3, c2, l3, r3, o3), e3._readable = Dr(a4, d2, f3, n3, i3), e3._backpressure = void 0, e3._backpressureChangePromise = void 0, e3._backpressureChangePromise_resolve = void 0, ao(e3, true), e3._transformStreamController = void 0;
+      })(this, u((e3) => {
+        b3 = e3;
+      }), l2, f2, a3, s2), (function(e3, t3) {
+        const r3 = Object.create(TransformStreamDefaultController.prototype);
+        let o3, n3, i3;
+        o3 = void 0 !== t3.transform ? (e4) => t3.transform(e4, r3) : (e4) => {
+          try {
+            return uo(r3, e4), c(void 0);
+          } catch (e5) {
+            return d(e5);
+          }
+        };
+        n3 = void 0 !== t3.flush ? () => t3.flush(r3) : () => c(void 0);
+        i3 = void 0 !== t3.cancel ? (e4) => t3.cancel(e4) : () => c(void 0);
+        !(function(e4, t4, r4, o4, n4) {
+          t4._controlledTransformStream = e4, e4._transformStreamController = t4, t4._transformAlgorithm = r4, t4._flushAlgorithm = o4, t4._cancelAlgorithm = n4, t4._finishPromise = void 0, t4._finishPromise_resolve = void 0, t4._finishPromise_reject = void 0;
+        })(e3, r3, o3, n3, i3);
+      })(this, i2), void 0 !== i2.start ? b3(i2.start(this._transformStreamController)) : b3(void 0);
+    }
+    get readable() {
+      if (!ro(this)) throw _o("readable");
+      return this._readable;
+    }
+    get writable() {
+      if (!ro(this)) throw _o("writable");
+      return this._writable;
+    }
+  };
+  function ro(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_transformStreamController") && e2 instanceof TransformStream);
+  }
+  function oo(e2, t2) {
+    Tr(e2._readable._readableStreamController, t2), no(e2, t2);
+  }
+  function no(e2, t2) {
+    lo(e2._transformStreamController), Gt(e2._writable._writableStreamController, t2), io(e2);
+  }
+  function io(e2) {
+    e2._backpressure && ao(e2, false);
+  }
+  function ao(e2, t2) {
+    void 0 !== e2._backpressureChangePromise && e2._backpressureChangePromise_resolve(), e2._backpressureChangePromise = u((t3) => {
+      e2._backpressureChangePromise_resolve = t3;
+    }), e2._backpressure = t2;
+  }
+  Object.defineProperties(TransformStream.prototype, { readable: { enumerable: true }, writable: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(TransformStream.prototype, Symbol.toStringTag, { value: "TransformStream", configurable: true });
+  var TransformStreamDefaultController = class {
+    constructor() {
+      throw new TypeError("Illegal constructor");
+    }
+    get desiredSize() {
+      if (!so(this)) throw fo("desiredSize");
+      return Pr(this._controlledTransformStream._readable._readableStreamController);
+    }
+    enqueue(e2 = void 0) {
+      if (!so(this)) throw fo("enqueue");
+      uo(this, e2);
+    }
+    error(e2 = void 0) {
+      if (!so(this)) throw fo("error");
+      var t2;
+      t2 = e2, oo(this._controlledTransformStream, t2);
+    }
+    terminate() {
+      if (!so(this)) throw fo("terminate");
+      !(function(e2) {
+        const t2 = e2._controlledTransformStream;
+        wr(t2._readable._readableStreamController);
+        const r2 = new TypeError("TransformStream terminated");
+        no(t2, r2);
+      })(this);
+    }
+  };
+  function so(e2) {
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_controlledTransformStream") && e2 instanceof TransformStreamDefaultController);
+  }
+  function lo(e2) {
+    e2._transformAlgorithm = void 0, e2._flushAlgorithm = void 0, e2._cancelAlgorithm = void 0;
+  }
+  function uo(e2, t2) {
+    const r2 = e2._controlledTransformStream, o2 = r2._readable._readableStreamController;
+    if (!Cr(o2)) throw new TypeError("Readable side is not in a state that permits enqueue");
+    try {
+      Rr(o2, t2);
+    } catch (e3) {
+      throw no(r2, e3), r2._readable._storedError;
+    }
+    const n2 = (function(e3) {
+      return !gr(e3);
+    })(o2);
+    n2 !== r2._backpressure && ao(r2, true);
+  }
+  function co(e2, t2) {
+    return m(e2._transformAlgorithm(t2), void 0, (t3) => {
+      throw oo(e2._controlledTransformStream, t3), t3;
+    });
+  }
+  function fo(e2) {
+    return new TypeError(`TransformStreamDefaultController.prototype.${e2} can only be used on a TransformStreamDefaultController`);
+  }
+  function ho(e2) {
+    void 0 !== e2._finishPromise_resolve && (e2._finishPromise_resolve(), e2._finishPromise_resolve = void 0, e2._finishPromise_reject = void 0);
+  }
+  function bo(e2, t2) {
+    void 0 !== e2._finishPromise_reject && (p(e2._finishPromise), e2._finishPromise_reject(t2), e2._finishPromise_resolve = void 0, e2._finishPromise_reject = void 0);
+  }
+  function _o(e2) {
+    return new TypeError(`TransformStream.prototype.${e2} can only be used on a TransformStream`);
+  }
+  Object.defineProperties(TransformStreamDefaultController.prototype, { enqueue: { enumerable: true }, error: { enumerable: true }, terminate: { enumerable: true }, desiredSize: { enumerable: true } }), o(TransformStreamDefaultController.prototype.enqueue, "enqueue"), o(TransformStreamDefaultController.prototype.error, "error"), o(TransformStreamDefaultController.prototype.terminate, "terminate"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(TransformStreamDefaultController.prototype, Symbol.toStringTag, { value: "TransformStreamDefaultController", configurable: true });
+
+  // js/src/streams.js
+  function toBytes(v3) {
+    if (v3 instanceof Uint8Array) return v3;
+    if (v3 instanceof ArrayBuffer) return new Uint8Array(v3);
+    if (ArrayBuffer.isView(v3)) return new Uint8Array(v3.buffer, v3.byteOffset, v3.byteLength);
+    if (typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer) return new Uint8Array(v3);
+    return null;
+  }
+  function concat(chunks, total) {
+    if (total === void 0) {
+      total = 0;
+      for (const c2 of chunks) total += c2.byteLength;
+    }
+    if (chunks.length === 1 && chunks[0].byteLength === chunks[0].buffer.byteLength) return chunks[0];
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const c2 of chunks) {
+      out.set(c2, off);
+      off += c2.byteLength;
+    }
+    return out;
+  }
+  var encoder;
+  var decoder;
+  function utf8Encode2(s2) {
+    if (encoder === void 0 && typeof globalThis.TextEncoder === "function") encoder = new globalThis.TextEncoder();
+    if (encoder) return encoder.encode(s2);
+    const out = [];
+    for (let i2 = 0; i2 < s2.length; i2++) {
+      let c2 = s2.charCodeAt(i2);
+      if (c2 >= 55296 && c2 <= 56319 && i2 + 1 < s2.length) {
+        const d2 = s2.charCodeAt(i2 + 1);
+        if (d2 >= 56320 && d2 <= 57343) {
+          c2 = 65536 + (c2 - 55296 << 10) + (d2 - 56320);
+          i2++;
+        } else c2 = 65533;
+      } else if (c2 >= 55296 && c2 <= 57343) c2 = 65533;
+      if (c2 < 128) out.push(c2);
+      else if (c2 < 2048) out.push(192 | c2 >> 6, 128 | c2 & 63);
+      else if (c2 < 65536) out.push(224 | c2 >> 12, 128 | c2 >> 6 & 63, 128 | c2 & 63);
+      else out.push(240 | c2 >> 18, 128 | c2 >> 12 & 63, 128 | c2 >> 6 & 63, 128 | c2 & 63);
+    }
+    return new Uint8Array(out);
+  }
+  function utf8Decode2(b3) {
+    if (decoder === void 0 && typeof globalThis.TextDecoder === "function") decoder = new globalThis.TextDecoder();
+    if (decoder) return decoder.decode(b3);
+    let s2 = "";
+    let i2 = b3.length >= 3 && b3[0] === 239 && b3[1] === 187 && b3[2] === 191 ? 3 : 0;
+    while (i2 < b3.length) {
+      const c2 = b3[i2];
+      let n2 = 0, cp = 65533, min = 0;
+      if (c2 < 128) {
+        cp = c2;
+        n2 = 0;
+      } else if (c2 >= 194 && c2 < 224) {
+        n2 = 1;
+        cp = c2 & 31;
+        min = 128;
+      } else if (c2 >= 224 && c2 < 240) {
+        n2 = 2;
+        cp = c2 & 15;
+        min = 2048;
+      } else if (c2 >= 240 && c2 < 245) {
+        n2 = 3;
+        cp = c2 & 7;
+        min = 65536;
+      } else {
+        s2 += "�";
+        i2++;
+        continue;
+      }
+      let j3 = 1;
+      for (; j3 <= n2; j3++) {
+        const d2 = b3[i2 + j3];
+        if (d2 === void 0 || (d2 & 192) !== 128) break;
+        cp = cp << 6 | d2 & 63;
+      }
+      if (j3 <= n2 || cp < min || cp > 1114111 || cp >= 55296 && cp <= 57343) {
+        s2 += "�";
+        i2 += Math.max(1, j3);
+        continue;
+      }
+      s2 += String.fromCodePoint(cp);
+      i2 += n2 + 1;
+    }
+    return s2;
+  }
+  function isDisturbed(s2) {
+    return s2._disturbed === true;
+  }
+  function markDisturbed(s2) {
+    s2._disturbed = true;
+  }
+  function bytesStream(b3) {
+    return new ReadableStream({
+      type: "bytes",
+      pull(c2) {
+        if (b3 && b3.byteLength > 0) {
+          const chunk = b3;
+          b3 = null;
+          c2.enqueue(new Uint8Array(chunk));
+        }
+        c2.close();
+        if (c2.byobRequest) c2.byobRequest.respond(0);
+      }
+    });
+  }
+  function usedStream() {
+    const s2 = new ReadableStream({ start: (c2) => c2.close() });
+    markDisturbed(s2);
+    return s2;
+  }
+  var notBytes = "This ReadableStream did not return bytes.";
+  async function readAll(stream) {
+    const reader = stream.getReader();
+    const chunks = [];
+    let total = 0;
+    try {
+      for (; ; ) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        const b3 = toBytes(value);
+        if (b3 === null) throw new TypeError(notBytes);
+        chunks.push(b3);
+        total += b3.byteLength;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+    return concat(chunks, total);
+  }
+  var notBytesMessage = notBytes;
+  var knownLength = /* @__PURE__ */ new WeakMap();
+  var nonBytesWrite = "This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer/ArrayBufferView type on its writable side.";
+  function identityPair(limit) {
+    let rc, wc;
+    let pending2 = null;
+    let pulling = null;
+    let written = 0;
+    let closed = false;
+    function deliver() {
+      if (!pending2 || !pulling) return;
+      const { bytes, resolve } = pending2;
+      const p2 = pulling;
+      pending2 = null;
+      pulling = null;
+      rc.enqueue(new Uint8Array(bytes));
+      resolve();
+      p2();
+    }
+    const readable = new ReadableStream(
+      {
+        type: "bytes",
+        start(c2) {
+          rc = c2;
+        },
+        pull() {
+          return new Promise((resolve) => {
+            pulling = resolve;
+            deliver();
+          });
+        },
+        cancel(reason) {
+          if (pending2) {
+            pending2.reject(reason);
+            pending2 = null;
+          }
+          if (!closed) wc.error(reason);
+        }
+      },
+      { highWaterMark: 0 }
+    );
+    const writable = new WritableStream({
+      start(c2) {
+        wc = c2;
+      },
+      write(chunk) {
+        const bytes = toBytes(chunk);
+        if (bytes === null) throw new TypeError(nonBytesWrite);
+        if (limit !== void 0) {
+          written += bytes.byteLength;
+          if (written > limit) throw new TypeError("Attempt to write too many bytes through a FixedLengthStream.");
+        }
+        if (bytes.byteLength === 0) return;
+        return new Promise((resolve, reject) => {
+          pending2 = { bytes, resolve, reject };
+          deliver();
+        });
+      },
+      close() {
+        if (limit !== void 0 && written < limit) {
+          const err = new TypeError("FixedLengthStream did not see all expected bytes before close().");
+          rc.error(err);
+          throw err;
+        }
+        closed = true;
+        rc.close();
+        if (rc.byobRequest) rc.byobRequest.respond(0);
+      },
+      abort(reason) {
+        closed = true;
+        rc.error(reason);
+      }
+    });
+    if (limit !== void 0) knownLength.set(readable, limit);
+    return { readable, writable };
+  }
+  var nextLimit;
+  var IdentityTransformStream = class extends TransformStream {
+    #readable;
+    #writable;
+    constructor(options = void 0) {
+      super();
+      const { readable, writable } = identityPair(nextLimit);
+      nextLimit = void 0;
+      this.#readable = readable;
+      this.#writable = writable;
+    }
+    get readable() {
+      return this.#readable;
+    }
+    get writable() {
+      return this.#writable;
+    }
+  };
+  var FixedLengthStream = class extends IdentityTransformStream {
+    constructor(expectedLength, options = void 0) {
+      const n2 = typeof expectedLength === "bigint" ? Number(expectedLength) : Number(expectedLength);
+      if (!Number.isSafeInteger(n2) || n2 < 0) {
+        throw new TypeError("FixedLengthStream requires a non-negative integer expected length.");
+      }
+      nextLimit = n2;
+      super(options);
+    }
+  };
+  var TextEncoderStream = class extends TransformStream {
+    constructor() {
+      let carry = "";
+      super({
+        transform(chunk, c2) {
+          let s2 = carry + String(chunk);
+          carry = "";
+          const last = s2.charCodeAt(s2.length - 1);
+          if (last >= 55296 && last <= 56319) {
+            carry = s2.slice(-1);
+            s2 = s2.slice(0, -1);
+          }
+          if (s2.length > 0) c2.enqueue(utf8Encode2(s2));
+        },
+        flush(c2) {
+          if (carry) c2.enqueue(new Uint8Array([239, 191, 189]));
+        }
+      });
+    }
+    get encoding() {
+      return "utf-8";
+    }
+  };
+  var TextDecoderStream = class extends TransformStream {
+    #decoder;
+    constructor(label = "utf-8", options = {}) {
+      const dec = new globalThis.TextDecoder(label, options);
+      super({
+        transform(chunk, c2) {
+          const b3 = toBytes(chunk);
+          if (b3 === null) throw new TypeError("TextDecoderStream requires ArrayBuffer or ArrayBufferView chunks.");
+          const s2 = dec.decode(b3, { stream: true });
+          if (s2.length > 0) c2.enqueue(s2);
+        },
+        flush(c2) {
+          const s2 = dec.decode();
+          if (s2.length > 0) c2.enqueue(s2);
+        }
+      });
+      this.#decoder = dec;
+    }
+    get encoding() {
+      return this.#decoder.encoding;
+    }
+    get fatal() {
+      return this.#decoder.fatal;
+    }
+    get ignoreBOM() {
+      return this.#decoder.ignoreBOM;
+    }
+  };
+  function define(name, value) {
+    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+  }
+  for (const [k2, v3] of Object.entries({
+    ReadableStream,
+    ReadableStreamDefaultReader,
+    ReadableStreamBYOBReader,
+    ReadableStreamBYOBRequest,
+    ReadableStreamDefaultController,
+    ReadableByteStreamController,
+    WritableStream,
+    WritableStreamDefaultWriter,
+    WritableStreamDefaultController,
+    TransformStream,
+    TransformStreamDefaultController,
+    ByteLengthQueuingStrategy,
+    CountQueuingStrategy,
+    IdentityTransformStream,
+    FixedLengthStream,
+    TextEncoderStream,
+    TextDecoderStream
+  })) {
+    define(k2, v3);
+  }
+
+  // js/src/blob.js
+  var blobBytes;
+  var setBytes;
+  function normalizeType(t2) {
+    if (t2 === void 0) return "";
+    t2 = String(t2);
+    for (let i2 = 0; i2 < t2.length; i2++) {
+      const c2 = t2.charCodeAt(i2);
+      if (c2 < 32 || c2 > 126) return "";
+    }
+    return t2.toLowerCase();
+  }
+  function partsToBytes(parts) {
+    if (parts === void 0 || parts === null) return new Uint8Array(0);
+    if (typeof parts !== "object" && typeof parts !== "function") {
+      throw new TypeError("Failed to construct 'Blob': The provided value cannot be converted to a sequence.");
+    }
+    if (typeof parts[Symbol.iterator] !== "function") {
+      throw new TypeError("Failed to construct 'Blob': The provided value cannot be converted to a sequence.");
+    }
+    const chunks = [];
+    let total = 0;
+    for (const part of parts) {
+      let b3;
+      if (part instanceof Blob) b3 = blobBytes(part);
+      else {
+        b3 = toBytes(part);
+        if (b3 === null) b3 = utf8Encode2(String(part));
+        else b3 = b3.slice();
+      }
+      chunks.push(b3);
+      total += b3.byteLength;
+    }
+    if (chunks.length === 1) return chunks[0];
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const c2 of chunks) {
+      out.set(c2, off);
+      off += c2.byteLength;
+    }
+    return out;
+  }
+  function relative(i2, size) {
+    if (i2 < 0) return Math.max(size + i2, 0);
+    return Math.min(i2, size);
+  }
+  var Blob = class _Blob {
+    #bytes;
+    #type;
+    static {
+      blobBytes = (b3) => b3.#bytes;
+      setBytes = (b3, bytes) => {
+        b3.#bytes = bytes;
+        return b3;
+      };
+    }
+    constructor(parts = void 0, options = void 0) {
+      this.#bytes = partsToBytes(parts);
+      this.#type = normalizeType(options == null ? void 0 : options.type);
+    }
+    get size() {
+      return this.#bytes.byteLength;
+    }
+    get type() {
+      return this.#type;
+    }
+    slice(start = 0, end = void 0, contentType = void 0) {
+      const size = this.#bytes.byteLength;
+      const from = relative(Math.trunc(Number(start)) || 0, size);
+      const to2 = end === void 0 ? size : relative(Math.trunc(Number(end)) || 0, size);
+      const b3 = new _Blob();
+      b3.#bytes = this.#bytes.subarray(from, Math.max(from, to2));
+      b3.#type = normalizeType(contentType);
+      return b3;
+    }
+    async text() {
+      return utf8Decode2(this.#bytes);
+    }
+    async arrayBuffer() {
+      return this.#bytes.slice().buffer;
+    }
+    async bytes() {
+      return this.#bytes.slice();
+    }
+    stream() {
+      return bytesStream(this.#bytes);
+    }
+    get [Symbol.toStringTag]() {
+      return "Blob";
+    }
+  };
+  var File = class extends Blob {
+    #name;
+    #lastModified;
+    constructor(bits, name, options = void 0) {
+      if (arguments.length < 2) {
+        throw new TypeError("Failed to construct 'File': 2 arguments required, but only " + arguments.length + " present.");
+      }
+      super(bits, options);
+      this.#name = String(name);
+      const lm = options == null ? void 0 : options.lastModified;
+      this.#lastModified = lm === void 0 ? Date.now() : Math.trunc(Number(lm)) || 0;
+    }
+    get name() {
+      return this.#name;
+    }
+    get lastModified() {
+      return this.#lastModified;
+    }
+    get [Symbol.toStringTag]() {
+      return "File";
+    }
+  };
+  function bytesOf2(blob) {
+    return blobBytes(blob);
+  }
+  function withBytes(blob, bytes) {
+    return setBytes(blob, bytes);
+  }
+  Object.defineProperty(globalThis, "Blob", { value: Blob, writable: true, configurable: true });
+  Object.defineProperty(globalThis, "File", { value: File, writable: true, configurable: true });
+
+  // js/src/formdata.js
+  function toEntryValue(value, filename, argc) {
+    if (value instanceof Blob) {
+      if (filename !== void 0) filename = String(filename);
+      else if (value instanceof File) filename = value.name;
+      else filename = "blob";
+      if (value instanceof File && filename === value.name) return value;
+      const f2 = new File([], filename, {
+        type: value.type,
+        lastModified: value instanceof File ? value.lastModified : void 0
+      });
+      return withBytes(f2, bytesOf2(value));
+    }
+    if (argc > 2) {
+      throw new TypeError("Failed to execute 'append' on 'FormData': parameter 2 is not of type 'Blob'.");
+    }
+    return String(value);
+  }
+  var FormData = class {
+    #entries = [];
+    // [name, string | File]
+    constructor(form = void 0) {
+      if (form !== void 0) {
+        throw new TypeError("FormData constructor does not accept arguments in this runtime.");
+      }
+    }
+    append(name, value, filename = void 0) {
+      this.#entries.push([String(name), toEntryValue(value, filename, arguments.length)]);
+    }
+    set(name, value, filename = void 0) {
+      name = String(name);
+      const v3 = toEntryValue(value, filename, arguments.length);
+      const i2 = this.#entries.findIndex((e2) => e2[0] === name);
+      if (i2 < 0) {
+        this.#entries.push([name, v3]);
+        return;
+      }
+      this.#entries[i2] = [name, v3];
+      this.#entries = this.#entries.filter((e2, j3) => j3 <= i2 || e2[0] !== name);
+    }
+    get(name) {
+      name = String(name);
+      const e2 = this.#entries.find((e3) => e3[0] === name);
+      return e2 ? e2[1] : null;
+    }
+    getAll(name) {
+      name = String(name);
+      return this.#entries.filter((e2) => e2[0] === name).map((e2) => e2[1]);
+    }
+    has(name) {
+      name = String(name);
+      return this.#entries.some((e2) => e2[0] === name);
+    }
+    delete(name) {
+      name = String(name);
+      this.#entries = this.#entries.filter((e2) => e2[0] !== name);
+    }
+    *entries() {
+      for (let i2 = 0; i2 < this.#entries.length; i2++) yield [this.#entries[i2][0], this.#entries[i2][1]];
+    }
+    *keys() {
+      for (let i2 = 0; i2 < this.#entries.length; i2++) yield this.#entries[i2][0];
+    }
+    *values() {
+      for (let i2 = 0; i2 < this.#entries.length; i2++) yield this.#entries[i2][1];
+    }
+    forEach(callback, thisArg = void 0) {
+      if (typeof callback !== "function") throw new TypeError("FormData.forEach: callback is not a function.");
+      for (const [k2, v3] of this.entries()) callback.call(thisArg, v3, k2, this);
+    }
+    [Symbol.iterator]() {
+      return this.entries();
+    }
+    get [Symbol.toStringTag]() {
+      return "FormData";
+    }
+  };
+  function escapeQuoted(s2) {
+    return s2.replace(/[\r\n"]/g, (c2) => c2 === "\r" ? "%0D" : c2 === "\n" ? "%0A" : "%22");
+  }
+  function serializeFormData(fd, boundary) {
+    const parts = [];
+    let total = 0;
+    const push = (b3) => {
+      parts.push(b3);
+      total += b3.byteLength;
+    };
+    for (const [name, value] of fd) {
+      let head = "--" + boundary + '\r\nContent-Disposition: form-data; name="' + escapeQuoted(name) + '"';
+      if (typeof value === "string") {
+        push(utf8Encode2(head + "\r\n\r\n" + value.replace(/\r\n|\r|\n/g, "\r\n") + "\r\n"));
+        continue;
+      }
+      head += '; filename="' + escapeQuoted(value.name) + '"\r\nContent-Type: ' + (value.type || "application/octet-stream") + "\r\n\r\n";
+      push(utf8Encode2(head));
+      push(bytesOf2(value));
+      push(utf8Encode2("\r\n"));
+    }
+    push(utf8Encode2("--" + boundary + "--\r\n"));
+    return concat(parts, total);
+  }
+  var unrecognized = "Unrecognized Content-Type header value. FormData can only parse the following MIME types: multipart/form-data, application/x-www-form-urlencoded";
+  function parseFormData(bytes, contentType) {
+    const essence = String(contentType).split(";")[0].trim().toLowerCase();
+    const fd = new FormData();
+    if (essence === "multipart/form-data") {
+      const entries = call("fetch.parseMultipart", bytes, String(contentType));
+      for (const [name, v3] of entries || []) {
+        if (typeof v3 === "string") fd.append(name, v3);
+        else {
+          const f2 = new File([], v3.filename, { type: v3.type || "" });
+          fd.append(name, withBytes(f2, v3.data || new Uint8Array(0)));
+        }
+      }
+      return fd;
+    }
+    if (essence === "application/x-www-form-urlencoded") {
+      const params = new globalThis.URLSearchParams(utf8Decode2(bytes));
+      for (const [k2, v3] of params) fd.append(k2, v3);
+      return fd;
+    }
+    throw new TypeError(unrecognized);
+  }
+  Object.defineProperty(globalThis, "FormData", { value: FormData, writable: true, configurable: true });
+
+  // js/src/http.js
+  var tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  var trimRe = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+  var badValueRe = /[\0\r\n]/;
+  function headerName(name) {
+    name = String(name);
+    if (!tokenRe.test(name)) throw new TypeError("Invalid header name.");
+    return name.toLowerCase();
+  }
+  function headerValue(v3) {
+    v3 = String(v3).replace(trimRe, "");
+    if (badValueRe.test(v3)) throw new TypeError("Invalid header value.");
+    return v3;
+  }
+  var headersMap;
+  var setImmutable;
+  var isImmutable;
+  var Headers = class _Headers {
+    #map = /* @__PURE__ */ new Map();
+    #immutable = false;
+    static {
+      headersMap = (h2) => h2.#map;
+      setImmutable = (h2) => {
+        h2.#immutable = true;
+        return h2;
+      };
+      isImmutable = (h2) => h2.#immutable;
+    }
+    constructor(init = void 0) {
+      if (init === void 0) return;
+      if (init instanceof _Headers) {
+        for (const [k2, vs] of init.#map) this.#map.set(k2, vs.slice());
+        return;
+      }
+      if (init === null || typeof init !== "object" && typeof init !== "function") {
+        throw new TypeError(
+          "Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'."
+        );
+      }
+      if (typeof init[Symbol.iterator] === "function") {
+        for (const pair of init) {
+          const kv = typeof pair === "string" || pair == null ? [] : Array.from(pair);
+          if (kv.length !== 2) {
+            throw new TypeError(
+              "To initialize a Headers object from a sequence, each inner sequence must have exactly two elements."
+            );
+          }
+          this.#add(kv[0], kv[1]);
+        }
+        return;
+      }
+      for (const k2 of Object.keys(init)) this.#add(k2, init[k2]);
+    }
+    #add(name, value) {
+      value = headerValue(value);
+      const k2 = headerName(name);
+      const vs = this.#map.get(k2);
+      if (vs) vs.push(value);
+      else this.#map.set(k2, [value]);
+    }
+    #check() {
+      if (this.#immutable) throw new TypeError("Can't modify immutable headers.");
+    }
+    append(name, value) {
+      this.#check();
+      this.#add(name, value);
+    }
+    set(name, value) {
+      this.#check();
+      value = headerValue(value);
+      this.#map.set(headerName(name), [value]);
+    }
+    delete(name) {
+      this.#check();
+      this.#map.delete(headerName(name));
+    }
+    get(name) {
+      const vs = this.#map.get(headerName(name));
+      return vs === void 0 ? null : vs.join(", ");
+    }
+    has(name) {
+      return this.#map.has(headerName(name));
+    }
+    getSetCookie() {
+      const vs = this.#map.get("set-cookie");
+      return vs ? vs.slice() : [];
+    }
+    // getAll is workerd's legacy spelling of getSetCookie.
+    getAll(name) {
+      if (String(name).toLowerCase() !== "set-cookie") {
+        throw new TypeError('getAll() can only be used with the header name "Set-Cookie".');
+      }
+      return this.getSetCookie();
+    }
+    #displayed() {
+      const keys = Array.from(this.#map.keys()).sort();
+      const out = [];
+      for (const k2 of keys) {
+        const vs = this.#map.get(k2);
+        if (k2 === "set-cookie") for (const v3 of vs) out.push([k2, v3]);
+        else out.push([k2, vs.join(", ")]);
+      }
+      return out;
+    }
+    entries() {
+      return this.#displayed()[Symbol.iterator]();
+    }
+    keys() {
+      return this.#displayed().map((e2) => e2[0])[Symbol.iterator]();
+    }
+    values() {
+      return this.#displayed().map((e2) => e2[1])[Symbol.iterator]();
+    }
+    forEach(callback, thisArg = void 0) {
+      if (typeof callback !== "function") throw new TypeError("Headers.forEach: callback is not a function.");
+      for (const [k2, v3] of this.#displayed()) callback.call(thisArg, v3, k2, this);
+    }
+    [Symbol.iterator]() {
+      return this.entries();
+    }
+    get [Symbol.toStringTag]() {
+      return "Headers";
+    }
+  };
+  function headerList(h2) {
+    const out = [];
+    for (const [k2, vs] of headersMap(h2)) for (const v3 of vs) out.push([k2, v3]);
+    return out;
+  }
+  function headersFromList(list, immutable) {
+    const h2 = new Headers();
+    const m2 = headersMap(h2);
+    if (list) {
+      for (const [name, v3] of list) {
+        const k2 = String(name).toLowerCase();
+        const vs = m2.get(k2);
+        if (vs) vs.push(String(v3));
+        else m2.set(k2, [String(v3)]);
+      }
+    }
+    return immutable ? setImmutable(h2) : h2;
+  }
+  var USED = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.";
+  var DISTURBED = "This ReadableStream is disturbed (has already been read from), and cannot be used as a body.";
+  var LOCKED = "This ReadableStream is currently locked to a reader.";
+  var remoteRegistry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((id) => {
+    try {
+      call("fetch.bodyCancel", id);
+    } catch {
+    }
+  }) : null;
+  function remoteSource(id, signal, done) {
+    return { remote: id, signal: signal || null, done: done || null, finished: false };
+  }
+  function finishRemote(src) {
+    if (src.finished) return;
+    src.finished = true;
+    if (remoteRegistry) remoteRegistry.unregister(src);
+    if (src.done) src.done();
+  }
+  function remoteError(src, e2) {
+    if (src.signal && src.signal.aborted) return src.signal.reason;
+    return e2;
+  }
+  var remoteIds = /* @__PURE__ */ new WeakMap();
+  function remoteStream(src) {
+    const id = src.remote;
+    const s2 = new ReadableStream(
+      {
+        type: "bytes",
+        async pull(c2) {
+          const req = c2.byobRequest;
+          let chunk;
+          try {
+            chunk = await callAsync("fetch.bodyRead", id, req ? req.view.byteLength : 65536);
+          } catch (e2) {
+            finishRemote(src);
+            throw remoteError(src, e2);
+          }
+          if (chunk == null) {
+            finishRemote(src);
+            c2.close();
+            if (req) req.respond(0);
+            return;
+          }
+          if (req) {
+            new Uint8Array(req.view.buffer, req.view.byteOffset, chunk.byteLength).set(chunk);
+            req.respond(chunk.byteLength);
+          } else {
+            c2.enqueue(chunk);
+          }
+        },
+        cancel() {
+          if (src.finished) return;
+          finishRemote(src);
+          call("fetch.bodyCancel", id);
+        }
+      },
+      { highWaterMark: 0 }
+    );
+    remoteIds.set(s2, src);
+    return s2;
+  }
+  async function readRemote(src, asText) {
+    try {
+      return await callAsync("fetch.bodyReadAll", src.remote, asText);
+    } catch (e2) {
+      throw remoteError(src, e2);
+    } finally {
+      finishRemote(src);
+    }
+  }
+  function randomHex(n2) {
+    const b3 = new Uint8Array(n2);
+    if (globalThis.crypto && typeof globalThis.crypto.getRandomValues === "function") globalThis.crypto.getRandomValues(b3);
+    else for (let i2 = 0; i2 < n2; i2++) b3[i2] = Math.random() * 256 | 0;
+    let s2 = "";
+    for (const x3 of b3) s2 += (x3 < 16 ? "0" : "") + x3.toString(16);
+    return s2;
+  }
+  function extractBody(x3) {
+    if (typeof x3 === "string") return { src: x3, type: "text/plain;charset=UTF-8" };
+    if (x3 instanceof ReadableStream) {
+      if (isDisturbed(x3)) throw new TypeError(DISTURBED);
+      if (x3.locked) throw new TypeError(LOCKED);
+      return { stream: x3 };
+    }
+    const b3 = toBytes(x3);
+    if (b3 !== null) return { src: b3 };
+    if (x3 instanceof Blob) return { src: bytesOf2(x3), type: x3.type || void 0 };
+    if (x3 instanceof FormData) {
+      const boundary = randomHex(16);
+      return { src: serializeFormData(x3, boundary), type: "multipart/form-data; boundary=" + boundary };
+    }
+    const USP = globalThis.URLSearchParams;
+    if (typeof USP === "function" && x3 instanceof USP) {
+      return { src: x3.toString(), type: "application/x-www-form-urlencoded;charset=UTF-8" };
+    }
+    if (x3 !== null && typeof x3 === "object" && typeof x3[Symbol.asyncIterator] === "function") {
+      return { stream: ReadableStream.from(x3) };
+    }
+    return { src: String(x3), type: "text/plain;charset=UTF-8" };
+  }
+  function bodyIsEmpty(ex) {
+    if (ex.stream) return false;
+    if (typeof ex.src === "string") return ex.src.length === 0;
+    if (ex.src instanceof Uint8Array) return ex.src.byteLength === 0;
+    return false;
+  }
+  var bodyInit;
+  var bodyTake;
+  var bodyClone;
+  var Body = class {
+    #src = null;
+    // string | Uint8Array | remote source
+    #stream = null;
+    #used = false;
+    #headers = null;
+    static {
+      bodyInit = (o2, ex, headers) => {
+        o2.#headers = headers;
+        if (!ex) return;
+        if (ex.stream) o2.#stream = ex.stream;
+        else {
+          o2.#src = ex.src;
+          if (ex.src && ex.src.remote !== void 0 && remoteRegistry) remoteRegistry.register(o2, ex.src.remote, ex.src);
+        }
+        if (ex.type && !headersMap(headers).has("content-type")) headersMap(headers).set("content-type", [ex.type]);
+      };
+      bodyTake = (o2) => {
+        const ex = o2.#consume();
+        if (ex !== null && ex.stream) {
+          o2.#stream = usedStream();
+        }
+        return ex;
+      };
+      bodyClone = (o2) => {
+        if (o2.bodyUsed) throw new TypeError(USED);
+        if (o2.#stream === null) {
+          if (o2.#src === null) return null;
+          if (o2.#src.remote === void 0) return { src: o2.#src };
+          o2.body;
+        }
+        const [a3, b3] = o2.#stream.tee();
+        const n2 = knownLength.get(o2.#stream);
+        if (n2 !== void 0) {
+          knownLength.set(a3, n2);
+          knownLength.set(b3, n2);
+        }
+        o2.#stream = a3;
+        return { stream: b3 };
+      };
+    }
+    get body() {
+      if (this.#stream !== null) return this.#stream;
+      if (this.#src === null) return null;
+      if (this.#used) {
+        this.#stream = usedStream();
+        return this.#stream;
+      }
+      const src = this.#src;
+      if (typeof src === "string") this.#stream = bytesStream(utf8Encode2(src));
+      else if (src instanceof Uint8Array) this.#stream = bytesStream(src);
+      else {
+        if (remoteRegistry) {
+          remoteRegistry.unregister(src);
+        }
+        this.#stream = remoteStream(src);
+        if (remoteRegistry) remoteRegistry.register(this.#stream, src.remote, src);
+      }
+      return this.#stream;
+    }
+    get bodyUsed() {
+      if (this.#stream !== null) return isDisturbed(this.#stream);
+      return this.#used;
+    }
+    // #consume marks the body used and returns what to read: null, { src } or
+    // { stream }.
+    #consume() {
+      if (this.bodyUsed) throw new TypeError(USED);
+      if (this.#stream !== null) {
+        if (this.#stream.locked) throw new TypeError(LOCKED);
+        return { stream: this.#stream };
+      }
+      if (this.#src === null) return null;
+      this.#used = true;
+      return { src: this.#src };
+    }
+    async #bytes() {
+      const ex = this.#consume();
+      if (ex === null) return new Uint8Array(0);
+      const src = ex.src;
+      if (typeof src === "string") return utf8Encode2(src);
+      if (src instanceof Uint8Array) return src.slice();
+      if (src !== void 0) return await readRemote(src, false) || new Uint8Array(0);
+      const b3 = await readAll(ex.stream);
+      return b3.slice();
+    }
+    async arrayBuffer() {
+      const b3 = await this.#bytes();
+      return b3.byteOffset === 0 && b3.byteLength === b3.buffer.byteLength ? b3.buffer : b3.slice().buffer;
+    }
+    async bytes() {
+      return this.#bytes();
+    }
+    async text() {
+      const ex = this.#consume();
+      if (ex === null) return "";
+      const src = ex.src;
+      if (typeof src === "string") return src;
+      if (src instanceof Uint8Array) return utf8Decode2(src);
+      if (src !== void 0) return await readRemote(src, true) || "";
+      return utf8Decode2(await readAll(ex.stream));
+    }
+    async json() {
+      return JSON.parse(await this.text());
+    }
+    async blob() {
+      const b3 = await this.#bytes();
+      const type = this.#headers.get("content-type") || "";
+      return withBytes(new Blob([], { type }), b3);
+    }
+    async formData() {
+      if (this.bodyUsed) throw new TypeError(USED);
+      const ct2 = this.#headers.get("content-type");
+      if (ct2 === null) throw new TypeError("Parsing a Body as FormData requires a Content-Type header.");
+      return parseFormData(await this.#bytes(), ct2);
+    }
+  };
+  var METHODS = /* @__PURE__ */ new Set([
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "DELETE",
+    "PATCH",
+    "PURGE",
+    "OPTIONS",
+    "TRACE",
+    "COPY",
+    "LOCK",
+    "MKCOL",
+    "MOVE",
+    "PROPFIND",
+    "PROPPATCH",
+    "SEARCH",
+    "UNLOCK",
+    "ACL",
+    "REPORT",
+    "MKACTIVITY",
+    "CHECKOUT",
+    "MERGE",
+    "M-SEARCH",
+    "NOTIFY",
+    "SUBSCRIBE",
+    "UNSUBSCRIBE",
+    "QUERY",
+    "BAN"
+  ]);
+  function normalizeMethod(m2) {
+    m2 = String(m2);
+    if (METHODS.has(m2)) return m2;
+    const u2 = m2.toUpperCase();
+    if (METHODS.has(u2)) return u2;
+    throw new TypeError("Invalid HTTP method string: " + m2);
+  }
+  function parseURL(u2) {
+    u2 = String(u2);
+    const URLClass = globalThis.URL;
+    if (typeof URLClass !== "function") return u2;
+    try {
+      return new URLClass(u2).href;
+    } catch {
+      throw new TypeError("Invalid URL: " + u2);
+    }
+  }
+  function parseRedirect(r2) {
+    r2 = String(r2).toLowerCase();
+    if (r2 === "follow" || r2 === "manual") return r2;
+    throw new TypeError(
+      `Invalid redirect value, must be one of "follow" or "manual" ("error" won't be implemented since it does not make sense at the edge; use "manual" and check the response status code).`
+    );
+  }
+  function parseCache(c2) {
+    c2 = String(c2);
+    if (c2 === "no-store" || c2 === "no-cache" || c2 === "reload") return c2;
+    throw new TypeError("Unsupported cache mode: " + c2);
+  }
+  function cloneCf(cf) {
+    if (cf === void 0 || cf === null) return void 0;
+    if (typeof globalThis.structuredClone === "function") return globalThis.structuredClone(cf);
+    return JSON.parse(JSON.stringify(cf));
+  }
+  var INTERNAL = /* @__PURE__ */ Symbol("internal");
+  var requestParts;
+  var Request = class _Request extends Body {
+    #method = "GET";
+    #url = "";
+    #headers;
+    #redirect = "follow";
+    #signal = null;
+    #thisSignal = null;
+    #cf = void 0;
+    #cache = void 0;
+    static {
+      requestParts = (r2) => ({
+        method: r2.#method,
+        url: r2.#url,
+        headers: r2.#headers,
+        redirect: r2.#redirect,
+        signal: r2.#signal,
+        cf: r2.#cf,
+        body: bodyTake(r2)
+      });
+    }
+    constructor(input, init = void 0) {
+      super();
+      if (input === INTERNAL) {
+        this.#method = init.method;
+        this.#url = init.url;
+        this.#headers = init.headers;
+        this.#redirect = init.redirect || "follow";
+        this.#signal = init.signal || null;
+        this.#cf = init.cf;
+        this.#cache = init.cache;
+        bodyInit(this, init.body, this.#headers);
+        return;
+      }
+      if (arguments.length < 1) {
+        throw new TypeError("Failed to construct 'Request': 1 argument required, but only 0 present.");
+      }
+      let method = "GET";
+      let url;
+      let headers;
+      let redirect = "follow";
+      let signal = null;
+      let cf;
+      let cache;
+      let body = null;
+      if (input instanceof _Request) {
+        url = input.#url;
+        method = input.#method;
+        headers = new Headers(input.#headers);
+        cf = cloneCf(input.#cf);
+        redirect = input.#redirect;
+        signal = input.#signal;
+        cache = input.#cache;
+        const replaced = init instanceof _Request || init != null && init.body !== void 0;
+        if (!replaced) {
+          if (input.bodyUsed) throw new TypeError("Cannot reconstruct a Request with a used body.");
+          body = bodyTake(input);
+        }
+      } else {
+        url = parseURL(input);
+      }
+      if (init instanceof _Request) {
+        method = init.#method;
+        redirect = init.#redirect;
+        cache = init.#cache;
+        signal = init.#signal;
+        headers = new Headers(init.#headers);
+        cf = cloneCf(init.#cf);
+        body = bodyClone(init);
+      } else if (init !== void 0 && init !== null) {
+        if (typeof init !== "object") throw new TypeError("Failed to construct 'Request': cannot convert init to a dictionary.");
+        if (init.integrity !== void 0 && String(init.integrity) !== "") {
+          throw new TypeError(
+            "Subrequest integrity checking is not implemented. The integrity option must be either undefined or an empty string."
+          );
+        }
+        if (init.method !== void 0) method = normalizeMethod(init.method);
+        if (init.headers !== void 0) headers = new Headers(init.headers);
+        if (init.signal !== void 0) signal = init.signal;
+        if (init.cf !== void 0) cf = cloneCf(init.cf);
+        if (init.body !== void 0 && init.body !== null) {
+          body = extractBody(init.body);
+          if (method === "GET" || method === "HEAD") {
+            throw new TypeError("Request with a GET or HEAD method cannot have a body.");
+          }
+        } else if (init.body === null) {
+          body = null;
+        }
+        if (init.redirect !== void 0) redirect = parseRedirect(init.redirect);
+        if (init.cache !== void 0) cache = parseCache(init.cache);
+        if ((init.method !== void 0 || init.body !== void 0) && body !== null && (method === "GET" || method === "HEAD")) {
+          throw new TypeError("Request with a GET or HEAD method cannot have a body.");
+        }
+      }
+      if (signal !== null && signal !== void 0 && typeof signal !== "object") {
+        throw new TypeError("Failed to construct 'Request': member signal is not of type AbortSignal.");
+      }
+      this.#method = method;
+      this.#url = url;
+      this.#headers = headers || new Headers();
+      this.#redirect = redirect;
+      this.#signal = signal || null;
+      this.#cf = cf;
+      this.#cache = cache;
+      bodyInit(this, body, this.#headers);
+    }
+    get method() {
+      return this.#method;
+    }
+    get url() {
+      return this.#url;
+    }
+    get headers() {
+      return this.#headers;
+    }
+    get redirect() {
+      return this.#redirect;
+    }
+    get signal() {
+      if (this.#signal) return this.#signal;
+      if (this.#thisSignal === null && typeof globalThis.AbortController === "function") {
+        this.#thisSignal = new globalThis.AbortController().signal;
+      }
+      return this.#thisSignal;
+    }
+    get cf() {
+      return this.#cf;
+    }
+    get cache() {
+      return this.#cache;
+    }
+    get integrity() {
+      return "";
+    }
+    get keepalive() {
+      return false;
+    }
+    get fetcher() {
+      return null;
+    }
+    clone() {
+      const headers = setImmutableLike(new Headers(this.#headers), this.#headers);
+      return new _Request(INTERNAL, {
+        method: this.#method,
+        url: this.#url,
+        headers,
+        redirect: this.#redirect,
+        signal: this.#signal,
+        cf: cloneCf(this.#cf),
+        cache: this.#cache,
+        body: bodyClone(this)
+      });
+    }
+    get [Symbol.toStringTag]() {
+      return "Request";
+    }
+  };
+  function setImmutableLike(copy, orig) {
+    return isImmutable(orig) ? setImmutable(copy) : copy;
+  }
+  var STATUS_TEXT = {
+    100: "Continue",
+    101: "Switching Protocols",
+    102: "Processing",
+    103: "Early Hints",
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    203: "Non-Authoritative Information",
+    204: "No Content",
+    205: "Reset Content",
+    206: "Partial Content",
+    207: "Multi-Status",
+    208: "Already Reported",
+    226: "IM Used",
+    300: "Multiple Choices",
+    301: "Moved Permanently",
+    302: "Found",
+    303: "See Other",
+    304: "Not Modified",
+    305: "Use Proxy",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    407: "Proxy Authentication Required",
+    408: "Request Timeout",
+    409: "Conflict",
+    410: "Gone",
+    411: "Length Required",
+    412: "Precondition Failed",
+    413: "Payload Too Large",
+    414: "URI Too Long",
+    415: "Unsupported Media Type",
+    416: "Range Not Satisfiable",
+    417: "Expectation Failed",
+    418: "I'm a teapot",
+    421: "Misdirected Request",
+    422: "Unprocessable Entity",
+    423: "Locked",
+    424: "Failed Dependency",
+    426: "Upgrade Required",
+    428: "Precondition Required",
+    429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    451: "Unavailable For Legal Reasons",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+    505: "HTTP Version Not Supported",
+    506: "Variant Also Negotiates",
+    507: "Insufficient Storage",
+    508: "Loop Detected",
+    510: "Not Extended",
+    511: "Network Authentication Required"
+  };
+  function defaultStatusText(status) {
+    const t2 = STATUS_TEXT[status];
+    if (t2 !== void 0) return t2;
+    if (status >= 200 && status < 300) return "Successful";
+    if (status >= 300 && status < 400) return "Redirection";
+    if (status >= 400 && status < 500) return "Client Error";
+    if (status >= 500 && status < 600) return "Server Error";
+    return "";
+  }
+  var NULL_BODY = /* @__PURE__ */ new Set([101, 204, 205, 304]);
+  var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
+  var responseParts;
+  var Response = class _Response extends Body {
+    #status = 200;
+    #statusText = null;
+    // null: the default for the status
+    #headers;
+    #type = "default";
+    #urlList = [];
+    #webSocket = null;
+    #cf = void 0;
+    static {
+      responseParts = (r2) => ({
+        status: r2.#status,
+        statusText: r2.statusText,
+        headers: r2.#headers,
+        webSocket: r2.#webSocket
+      });
+    }
+    constructor(body = null, init = void 0) {
+      super();
+      if (body === INTERNAL) {
+        this.#status = init.status;
+        this.#statusText = init.statusText ?? null;
+        this.#headers = init.headers;
+        this.#type = init.type || "default";
+        this.#urlList = init.urlList || [];
+        this.#cf = init.cf;
+        this.#webSocket = init.webSocket || null;
+        bodyInit(this, init.body, this.#headers);
+        return;
+      }
+      let status = 200;
+      let statusText = null;
+      let headers;
+      let cf;
+      let webSocket = null;
+      if (init instanceof _Response) {
+        status = init.#status;
+        if (init.#statusText !== null && init.#statusText !== defaultStatusText(status)) statusText = init.#statusText;
+        headers = new Headers(init.#headers);
+        cf = cloneCf(init.#cf);
+        webSocket = init.#webSocket;
+      } else if (init !== void 0 && init !== null) {
+        if (typeof init !== "object") throw new TypeError("Failed to construct 'Response': cannot convert init to a dictionary.");
+        if (init.status !== void 0) status = Math.trunc(Number(init.status)) || 0;
+        if (init.statusText !== void 0) statusText = String(init.statusText);
+        if (init.headers !== void 0) headers = new Headers(init.headers);
+        if (init.cf !== void 0) cf = cloneCf(init.cf);
+        if (init.webSocket !== void 0 && init.webSocket !== null) webSocket = init.webSocket;
+        if (init.encodeBody !== void 0 && init.encodeBody !== "manual" && init.encodeBody !== "automatic") {
+          throw new TypeError("encodeBody: unexpected value: " + init.encodeBody);
+        }
+      }
+      if (webSocket === null) {
+        if (!(status >= 200 && status <= 599)) {
+          throw new RangeError("Responses may only be constructed with status codes in the range 200 to 599, inclusive.");
+        }
+      } else if (status !== 101) {
+        throw new RangeError("Responses with a WebSocket must have status code 101.");
+      }
+      if (statusText !== null) {
+        for (let i2 = 0; i2 < statusText.length; i2++) {
+          if (statusText.charCodeAt(i2) < 32) throw new TypeError("Invalid statusText");
+        }
+      }
+      headers = headers || new Headers();
+      let ex = null;
+      if (body !== null && body !== void 0) {
+        ex = extractBody(body);
+        if (NULL_BODY.has(status)) {
+          if (!bodyIsEmpty(ex)) {
+            throw new TypeError("Response with null body status (101, 204, 205, or 304) cannot have a body.");
+          }
+          ex = null;
+        }
+      }
+      this.#status = status;
+      this.#statusText = statusText;
+      this.#headers = headers;
+      this.#cf = cf;
+      this.#webSocket = webSocket;
+      bodyInit(this, ex, headers);
+    }
+    static error() {
+      return new _Response(INTERNAL, { status: 0, statusText: "", headers: setImmutable(new Headers()), type: "error" });
+    }
+    static redirect(url, status = 302) {
+      status = Math.trunc(Number(status)) || 0;
+      if (!REDIRECTS.has(status)) {
+        throw new RangeError(status + " is not a redirect status code. It must be one of: 301, 302, 303, 307, or 308.");
+      }
+      let href;
+      const URLClass = globalThis.URL;
+      if (typeof URLClass === "function") {
+        try {
+          href = new URLClass(String(url)).href;
+        } catch {
+          throw new TypeError("Unable to parse URL: " + url);
+        }
+      } else href = String(url);
+      if (badValueRe.test(href)) throw new TypeError("Redirect URL cannot contain '\\r', '\\n', or '\\0': " + url);
+      const headers = new Headers();
+      headersMap(headers).set("location", [href]);
+      return new _Response(INTERNAL, { status, headers: setImmutable(headers) });
+    }
+    static json(data, init = void 0) {
+      const text = JSON.stringify(data);
+      let dict2;
+      if (init instanceof _Response) {
+        dict2 = {
+          status: init.#status,
+          statusText: init.#statusText ?? void 0,
+          headers: new Headers(init.#headers),
+          cf: init.#cf,
+          webSocket: init.#webSocket
+        };
+      } else if (init !== void 0 && init !== null) {
+        dict2 = Object.assign({}, init);
+        dict2.headers = new Headers(init.headers);
+      } else {
+        dict2 = { headers: new Headers() };
+      }
+      if (!dict2.headers.has("content-type")) dict2.headers.set("content-type", "application/json");
+      return new _Response(text, dict2);
+    }
+    get status() {
+      return this.#status;
+    }
+    get statusText() {
+      return this.#statusText ?? defaultStatusText(this.#status);
+    }
+    get ok() {
+      return this.#status >= 200 && this.#status < 300;
+    }
+    get redirected() {
+      return this.#urlList.length > 1;
+    }
+    get url() {
+      return this.#urlList.length > 0 ? this.#urlList[this.#urlList.length - 1] : "";
+    }
+    get type() {
+      return this.#type;
+    }
+    get headers() {
+      return this.#headers;
+    }
+    get webSocket() {
+      return this.#webSocket;
+    }
+    get cf() {
+      return this.#cf;
+    }
+    clone() {
+      if (this.#webSocket !== null) throw new TypeError("Cannot clone a response to a WebSocket handshake.");
+      return new _Response(INTERNAL, {
+        status: this.#status,
+        statusText: this.#statusText,
+        headers: setImmutableLike(new Headers(this.#headers), this.#headers),
+        type: this.#type,
+        urlList: this.#urlList.slice(),
+        cf: cloneCf(this.#cf),
+        body: bodyClone(this)
+      });
+    }
+    get [Symbol.toStringTag]() {
+      return "Response";
+    }
+  };
+  function makeFetchResponse(r2, signal, done) {
+    const body = r2.body == null ? null : { src: remoteSource(r2.body, signal, done) };
+    if (body === null && done) done();
+    const urlList = r2.redirected ? [r2.url, r2.url] : [r2.url];
+    return new Response(INTERNAL, {
+      status: r2.status,
+      statusText: r2.statusText,
+      headers: headersFromList(r2.headers, true),
+      urlList,
+      body
+    });
+  }
+  function toJSRequest(init) {
+    return new Request(INTERNAL, {
+      method: init.method,
+      url: init.url,
+      headers: headersFromList(init.headers, true),
+      cf: init.cf ?? void 0,
+      body: init.body == null ? null : { src: remoteSource(init.body) }
+    });
+  }
+  function errorText(e2) {
+    if (e2 instanceof Error) return (e2.name || "Error") + ": " + e2.message;
+    return String(e2);
+  }
+  async function pumpToGo(stream, id) {
+    let reader;
+    try {
+      reader = stream.getReader();
+      for (; ; ) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        const b3 = toBytes(value);
+        if (b3 === null) throw new TypeError(notBytesMessage);
+        if (b3.byteLength === 0) continue;
+        await callAsync("fetch.bodyWrite", id, b3);
+      }
+      call("fetch.bodyClose", id, null);
+    } catch (e2) {
+      try {
+        call("fetch.bodyClose", id, errorText(e2));
+      } catch {
+      }
+      if (reader) reader.cancel(e2).catch(() => {
+      });
+    }
+  }
+  function goBody(ex) {
+    if (ex === null) return { body: null, stream: null, length: null };
+    if (ex.src !== void 0) {
+      const src = ex.src;
+      if (src.remote !== void 0) {
+        finishRemote(src);
+        return { body: null, stream: src.remote, length: null };
+      }
+      return { body: src, stream: null, length: null };
+    }
+    const s2 = ex.stream;
+    const length = knownLength.get(s2) ?? null;
+    const rsrc = remoteIds.get(s2);
+    if (rsrc !== void 0 && !rsrc.finished && !isDisturbed(s2) && !s2.locked) {
+      markDisturbed(s2);
+      s2.getReader();
+      finishRemote(rsrc);
+      return { body: null, stream: rsrc.remote, length };
+    }
+    const id = call("fetch.pipe");
+    pumpToGo(s2, id);
+    return { body: null, stream: id, length };
+  }
+  async function fromJSResponse(resp) {
+    if (!(resp instanceof Response)) {
+      throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+    }
+    const p2 = responseParts(resp);
+    if (p2.webSocket === null && resp.bodyUsed) throw new TypeError(USED);
+    const out = goBody(p2.webSocket === null ? bodyTake(resp) : null);
+    return {
+      status: p2.status,
+      statusText: p2.statusText,
+      headers: headerList(p2.headers),
+      body: out.body,
+      stream: out.stream,
+      length: out.length,
+      webSocket: p2.webSocket
+    };
+  }
+  for (const [k2, v3] of Object.entries({ Headers, Request, Response })) {
+    Object.defineProperty(globalThis, k2, { value: v3, writable: true, configurable: true });
+  }
+
+  // js/src/fetch.js
+  var nextFetch = 1;
+  async function fetch(input, init = void 0) {
+    const req = new Request(input, init);
+    const p2 = requestParts(req);
+    const signal = p2.signal;
+    if (signal && signal.aborted) throw signal.reason;
+    const url = p2.url;
+    const colon = url.indexOf(":");
+    const scheme = colon < 0 ? "" : url.slice(0, colon).toLowerCase();
+    if (scheme !== "http" && scheme !== "https") throw new TypeError("Fetch API cannot load: " + url);
+    const id = nextFetch++;
+    const body = goBody(p2.body);
+    let listening = false;
+    const onAbort2 = () => {
+      try {
+        call("fetch.abort", id);
+      } catch {
+      }
+    };
+    const done = () => {
+      if (listening) {
+        listening = false;
+        signal.removeEventListener("abort", onAbort2);
+      }
+    };
+    if (signal && typeof signal.addEventListener === "function") {
+      signal.addEventListener("abort", onAbort2);
+      listening = true;
+    }
+    let r2;
+    try {
+      r2 = await callAsync("fetch.start", {
+        id,
+        method: p2.method,
+        url,
+        headers: headerList(p2.headers),
+        redirect: p2.redirect,
+        body: body.body,
+        stream: body.stream,
+        length: body.length
+      });
+    } catch (e2) {
+      done();
+      if (signal && signal.aborted) throw signal.reason;
+      throw e2;
+    }
+    if (signal && signal.aborted) {
+      done();
+      if (r2.body != null) call("fetch.bodyCancel", r2.body);
+      throw signal.reason;
+    }
+    return makeFetchResponse(r2, signal, done);
+  }
+  Object.defineProperty(globalThis, "fetch", { value: fetch, writable: true, configurable: true });
+
   // js/src/runtime.js
   register("eval", (src) => (0, eval)(src));
   globalThis.__isola_hooks = {
     invoke,
     settle,
-    timer: fire
+    timer: fire,
+    http: { request: toJSRequest, response: fromJSResponse }
   };
 })();
+/*! Bundled license information:
+
+web-streams-polyfill/dist/ponyfill.mjs:
+  (**
+   * @license
+   * web-streams-polyfill v4.3.0
+   * Copyright 2026 Mattias Buelens, Diwank Singh Tomer and other contributors.
+   * This code is released under the MIT license.
+   * SPDX-License-Identifier: MIT
+   *)
+*/

@@ -9,6 +9,11 @@ import "./clone.js";
 import { fire } from "./timers.js";
 import "./console.js";
 import "./crypto.js";
+import "./streams.js";
+import "./blob.js";
+import "./formdata.js";
+import { toJSRequest, fromJSResponse } from "./http.js";
+import "./fetch.js";
 
 // Indirect eval for engine.Runtime.Eval (tests and tools).
 host.register("eval", (src) => (0, eval)(src));
@@ -18,4 +23,5 @@ globalThis.__isola_hooks = {
   invoke: host.invoke,
   settle: host.settle,
   timer: fire,
+  http: { request: toJSRequest, response: fromJSResponse },
 };
