@@ -6,7 +6,8 @@
 // mapping of generated positions and stack traces back to original sources.
 //
 // It must not evaluate code or import the JS engine; the virtual modules'
-// sources are given by the caller. Build reads only the project's files;
+// sources are given by the caller. Build reads only the files the entry
+// imports and the tsconfig.json and package.json files esbuild consults;
 // BuildModules touches no file system at all.
 //
 // The output assigns the entry module's namespace object (default and named
