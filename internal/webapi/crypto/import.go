@@ -142,7 +142,10 @@ func importRSA(format, name, hash string, raw []byte, jwk params) (any, error) {
 	if pub.N.BitLen() < 512 {
 		return nil, dataError("RSA key is too small (%d bits).", pub.N.BitLen())
 	}
-	return asymResult(pub, priv, rsaInfo(pub, hash))
+	if priv != nil {
+		return asymResult(nil, priv, rsaInfo(pub, hash))
+	}
+	return asymResult(pub, nil, rsaInfo(pub, hash))
 }
 
 // asymResult encodes an imported key in canonical form: SPKI for a public
