@@ -41,8 +41,16 @@ type Project struct {
 	// Env is the selected named environment; "" means the top level.
 	Env string
 	// Workers holds the main worker (from the top level, with Env applied)
-	// first, then the workers of the isola-specific "workers" key in file
-	// order. It is never empty for a successfully loaded project.
+	// first, then the workers of the "workers" key in file order. It is
+	// never empty for a successfully loaded project.
+	//
+	// "workers" is an isola extension to wrangler's format: a list of inline
+	// worker configs with the same keys as the top level (but no env, dev or
+	// workers of their own). Each needs a unique "name"; its "main" is
+	// relative to the config file. They all run in one process, so service
+	// bindings and Durable Object script_name references between them work
+	// without a dev registry, like workerd's config or miniflare's "workers"
+	// option. Environments and .dev.vars apply to the main worker only.
 	Workers []*Worker
 	// Dev is the "dev" table; zero fields mean "use the default".
 	Dev Dev

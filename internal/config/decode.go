@@ -188,7 +188,6 @@ var ignoredKeys = map[string]string{
 	"preserve_file_names":     "ignored by isola",
 	"no_bundle":               "ignored by isola",
 	"first_party_worker":      "ignored by isola",
-	"limits.subrequests":      "ignored by isola",
 }
 
 // Binding and feature keys wrangler knows that isola does not implement.

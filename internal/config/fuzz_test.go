@@ -12,7 +12,7 @@ import (
 type emptyFS struct{}
 
 func (emptyFS) Stat(name string) (fs.FileInfo, error) { return nil, fs.ErrNotExist }
-func (emptyFS) ReadFile(name string) ([]byte, error)   { return nil, fs.ErrNotExist }
+func (emptyFS) ReadFile(name string) ([]byte, error)  { return nil, fs.ErrNotExist }
 
 // addSeeds adds the table tests' sources and the example configs in testdata
 // whose name ends in ext.

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -159,6 +160,8 @@ func (d *decoder) applyEnv(top *Worker, e *envDecl, envName string) *Worker {
 			d.warnf(e.keyPos, "%q exists at the top level, but not on \"env.%s\"; it is not inherited by environments", k, envName)
 		}
 	}
+	w.present = maps.Clone(top.present)
+	maps.Copy(w.present, e.w.present)
 	w.objPos = e.w.objPos
 	return &w
 }
