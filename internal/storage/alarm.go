@@ -97,8 +97,9 @@ func openAlarmIndex(path string) (*alarmIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: open alarm index %s: %w", path, err)
 	}
-	err = sqlitex.ExecuteScript(conn, `
-		PRAGMA synchronous=FULL;
+	err = sqlitex.ExecuteTransient(conn, "PRAGMA synchronous=FULL", nil)
+	if err == nil {
+		err = sqlitex.ExecuteScript(conn, `
 		CREATE TABLE IF NOT EXISTS alarms (
 			namespace TEXT NOT NULL,
 			id TEXT NOT NULL,
@@ -107,6 +108,7 @@ func openAlarmIndex(path string) (*alarmIndex, error) {
 		) WITHOUT ROWID;
 		CREATE INDEX IF NOT EXISTS alarms_by_time ON alarms (time);
 	`, nil)
+	}
 	if err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("storage: open alarm index %s: %w", path, err)
