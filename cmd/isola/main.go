@@ -12,11 +12,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/isola-run/isola/internal/config"
 	"github.com/isola-run/isola/internal/server"
 )
 
@@ -95,6 +95,9 @@ func runServer(args []string, stdout, stderr io.Writer, dev bool) int {
 	persist := fs.String("persist-to", "", "directory for Durable Object state (default .isola/state in the project)")
 	grace := fs.Duration("grace", 30*time.Second, "how long shutdown waits for in-flight requests")
 	runtimes := fs.Int("runtimes", 0, "JS runtimes per worker (default: number of CPUs)")
+	cpuMs := fs.Int("cpu-ms", 0, "CPU time limit per request in ms (default: limits.cpu_ms or 30000)")
+	memMiB := fs.Int("memory-mb", 0, "memory limit per JS runtime in MiB (default 128)")
+	idle := fs.Duration("idle-timeout", 70*time.Second, "evict a Durable Object after this long without events")
 	vars := varFlags{}
 	fs.Var(vars, "var", "set an env var, KEY:VALUE (repeatable)")
 	fs.Usage = func() {
@@ -123,10 +126,21 @@ func runServer(args []string, stdout, stderr io.Writer, dev bool) int {
 		fmt.Fprintln(stderr, "isola serve: --config FILE is required")
 		return 2
 	}
-	if v, ok := os.LookupEnv("ISOLA_PORT"); ok && !flagSet(fs, "port") {
-		if n, err := strconv.Atoi(v); err == nil {
-			*port = n
-		}
+	flags := config.Flags{Vars: vars}
+	if flagSet(fs, "port") {
+		flags.Port = port
+	}
+	if flagSet(fs, "ip") {
+		flags.IP = ip
+	}
+	if *persist != "" {
+		flags.PersistTo = persist
+	}
+	if flagSet(fs, "cpu-ms") {
+		flags.CPUMs = cpuMs
+	}
+	if flagSet(fs, "memory-mb") {
+		flags.MemoryMiB = memMiB
 	}
 	var logger *slog.Logger
 	if dev {
@@ -147,17 +161,17 @@ func runServer(args []string, stdout, stderr io.Writer, dev bool) int {
 	}
 	server.SetCacheDir(filepath.Join(cacheBase, ".isola", "cache"))
 	srv, err := server.New(server.Options{
-		Path:      path,
-		Config:    *cfg,
-		Env:       *env,
-		Addr:      fmt.Sprintf("%s:%d", *ip, *port),
-		PersistTo: *persist,
-		Vars:      vars,
-		Watch:     dev,
-		Dev:       dev,
-		Logger:    logger,
-		Grace:     *grace,
-		Runtimes:  *runtimes,
+		Path:        path,
+		Config:      *cfg,
+		Env:         *env,
+		Flags:       flags,
+		Environ:     os.Environ(),
+		IdleTimeout: *idle,
+		Watch:       dev,
+		Dev:         dev,
+		Logger:      logger,
+		Grace:       *grace,
+		Runtimes:    *runtimes,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "isola %s: %v\n", name, err)

@@ -19,9 +19,11 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/isola-run/isola/internal/actor"
 	"github.com/isola-run/isola/internal/bundle"
 	"github.com/isola-run/isola/internal/config"
 	"github.com/isola-run/isola/internal/engine"
+	"github.com/isola-run/isola/internal/storage"
 	"github.com/isola-run/isola/internal/worker"
 	"github.com/isola-run/isola/js"
 )
@@ -34,14 +36,14 @@ type Options struct {
 	Config string
 	// Env selects a named environment of the config.
 	Env string
-	// Addr is host:port to listen on; default "127.0.0.1:8787". Port 0
-	// picks a free port.
-	Addr string
-	// PersistTo is the state directory; default ".isola/state" in the
-	// project directory.
-	PersistTo string
-	// Vars override config vars (flags --var KEY:VALUE).
-	Vars map[string]string
+	// Flags are the command-line overrides (port, ip, persist-to, vars,
+	// limits); see config.Resolve for the layering.
+	Flags config.Flags
+	// Environ is the process environment for config.Resolve (ISOLA_*);
+	// default none.
+	Environ []string
+	// IdleTimeout evicts idle Durable Objects; default 70 s.
+	IdleTimeout time.Duration
 	// Watch reloads workers when a source file or the config changes.
 	Watch bool
 	// Dev enables dev-only endpoints (/__scheduled).
@@ -68,6 +70,10 @@ type Server struct {
 	inputs  []string
 	loadErr error
 
+	resolved *config.Runtime
+	store    *storage.Store
+	actors   *actor.Manager
+
 	crons *cron.Cron
 	http  *http.Server
 	ln    net.Listener
@@ -79,9 +85,6 @@ type Server struct {
 func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
-	}
-	if opts.Addr == "" {
-		opts.Addr = "127.0.0.1:8787"
 	}
 	if opts.Grace <= 0 {
 		opts.Grace = 30 * time.Second
@@ -134,7 +137,38 @@ func (s *Server) load() error {
 		s.setBroken(err, nil)
 		return err
 	}
+	res, err := config.Resolve(proj, s.opts.Environ, s.opts.Flags)
+	if err != nil {
+		s.setBroken(err, nil)
+		return err
+	}
+	if s.store == nil {
+		st, err := storage.OpenStore(res.PersistTo, storage.StoreOptions{})
+		if err != nil {
+			return err
+		}
+		s.store = st
+	}
+	if err := applyMigrations(res.PersistTo, res.Workers, s.log); err != nil {
+		s.setBroken(err, nil)
+		return err
+	}
+	if s.actors != nil {
+		// One owner per object: the old generation's objects commit and close
+		// before the new one may open them.
+		s.actors.Close()
+	}
 	reg := worker.NewRegistry()
+	actors := actor.New(reg, actor.Options{Store: s.store, IdleTimeout: s.opts.IdleTimeout, Logger: s.log})
+	for _, wc := range res.Workers {
+		for _, b := range wc.DurableObjects.Bindings {
+			owner := wc.Name
+			if b.ScriptName != "" {
+				owner = b.ScriptName
+			}
+			actors.AddClass(actor.Class{UniqueKey: actor.UniqueKey(owner, b.ClassName), Worker: owner, ClassName: b.ClassName})
+		}
+	}
 	var inputs []string
 	if proj.Path != "" {
 		inputs = append(inputs, proj.Path)
@@ -142,13 +176,14 @@ func (s *Server) load() error {
 	var started []*worker.Worker
 	var mainW *worker.Worker
 	fail := func(err error) error {
+		actors.Close()
 		for _, w := range started {
 			w.Close()
 		}
 		s.setBroken(err, inputs)
 		return err
 	}
-	for i, wc := range proj.Workers {
+	for _, wc := range res.Workers {
 		if wc.Main == "" {
 			continue
 		}
@@ -170,10 +205,13 @@ func (s *Server) load() error {
 		for k, v := range wc.Vars {
 			vars[k] = v
 		}
-		if i == 0 {
-			for k, v := range s.opts.Vars {
-				vars[k] = v
+		dos := map[string]any{}
+		for _, b := range wc.DurableObjects.Bindings {
+			owner := wc.Name
+			if b.ScriptName != "" {
+				owner = b.ScriptName
 			}
+			dos[b.Name] = actor.UniqueKey(owner, b.ClassName)
 		}
 		svcs := map[string]worker.Target{}
 		for _, sb := range wc.Services {
@@ -188,9 +226,12 @@ func (s *Server) load() error {
 			RewriteStack: func(st string) string { return bb.RewriteStack(st, scriptName) },
 			Vars:         vars,
 			Services:     svcs,
-			CPULimit:     time.Duration(wc.Limits.CPUMs) * time.Millisecond,
+			CPULimit:     wc.CPULimit(),
+			MemoryLimit:  res.MemoryLimit,
 			Runtimes:     s.opts.Runtimes,
 			Logger:       s.log,
+			Extensions:   []worker.Extension{actors.Extension()},
+			Env:          map[string]any{"durableObjects": dos},
 		}, reg)
 		if err != nil {
 			return fail(fmt.Errorf("worker %q: %w", wc.Name, err))
@@ -204,9 +245,13 @@ func (s *Server) load() error {
 	if mainW == nil {
 		return fail(errors.New("server: the project has no worker with a main module"))
 	}
+	if err := actors.Start(); err != nil {
+		return fail(err)
+	}
 	s.mu.Lock()
 	oldReg := s.reg
 	s.project, s.reg, s.main, s.inputs, s.loadErr = proj, reg, mainW, inputs, nil
+	s.resolved, s.actors = res, actors
 	s.mu.Unlock()
 	s.setupCrons(proj, reg)
 	if oldReg != nil {
@@ -285,9 +330,10 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 
 // Listen binds the address and returns the URL.
 func (s *Server) Listen() (string, error) {
-	ln, err := net.Listen("tcp", s.opts.Addr)
+	addr := s.Addr()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return "", fmt.Errorf("server: listen %s: %w", s.opts.Addr, err)
+		return "", fmt.Errorf("server: listen %s: %w", addr, err)
 	}
 	s.ln = ln
 	s.http = &http.Server{
@@ -296,12 +342,35 @@ func (s *Server) Listen() (string, error) {
 		MaxHeaderBytes:    128 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
-	addr := ln.Addr().(*net.TCPAddr)
-	host := addr.IP.String()
-	if addr.IP.To4() == nil {
+	ta := ln.Addr().(*net.TCPAddr)
+	host := ta.IP.String()
+	if ta.IP.To4() == nil {
 		host = "[" + host + "]"
 	}
-	return fmt.Sprintf("http://%s:%d", host, addr.Port), nil
+	return fmt.Sprintf("http://%s:%d", host, ta.Port), nil
+}
+
+// Addr is the address the server listens on: the resolved config's, or
+// the flags' (and defaults) when the project failed to load.
+func (s *Server) Addr() string {
+	s.mu.RLock()
+	res := s.resolved
+	s.mu.RUnlock()
+	if res != nil {
+		return res.Addr()
+	}
+	r, err := config.Resolve(nil, s.opts.Environ, s.opts.Flags)
+	if err != nil {
+		return net.JoinHostPort(config.DefaultIP, fmt.Sprint(config.DefaultPort))
+	}
+	return r.Addr()
+}
+
+// Actors returns the Durable Object manager (for tests and tools).
+func (s *Server) Actors() *actor.Manager {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.actors
 }
 
 // Serve serves until ctx ends, then shuts down gracefully: in-flight
@@ -335,9 +404,24 @@ func (s *Server) Serve(ctx context.Context) error {
 		for _, wc := range proj.Workers {
 			if w := reg.Get(wc.Name); w != nil {
 				w.Drain(sctx)
+			}
+		}
+	}
+	s.mu.RLock()
+	actors := s.actors
+	s.mu.RUnlock()
+	if actors != nil {
+		actors.Close()
+	}
+	if reg != nil {
+		for _, wc := range proj.Workers {
+			if w := reg.Get(wc.Name); w != nil {
 				w.Close()
 			}
 		}
+	}
+	if s.store != nil {
+		s.store.Close()
 	}
 	return err
 }

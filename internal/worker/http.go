@@ -6,106 +6,61 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/isola-run/isola/internal/engine"
+	"github.com/isola-run/isola/internal/webapi/fetch"
 )
 
-// Response is a worker's response as the runtime hands it to Go.
-type Response struct {
-	Status     int
-	StatusText string
-	Header     http.Header
-	Body       []byte
-}
-
-// requestInit converts an HTTP request into the document toJSRequest takes.
-func requestInit(r *http.Request, maxBody int64) (map[string]any, error) {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	host := r.Host
-	if host == "" {
-		host = "localhost"
-	}
-	url := scheme + "://" + host + r.URL.RequestURI()
-	headers := make([]any, 0, len(r.Header))
-	for k, vs := range r.Header {
-		for _, v := range vs {
-			headers = append(headers, []any{strings.ToLower(k), v})
-		}
-	}
-	if r.Host != "" {
-		headers = append(headers, []any{"host", r.Host})
-	}
-	init := map[string]any{"method": r.Method, "url": url, "headers": headers}
-	if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
-		b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-		if err != nil {
-			return nil, fmt.Errorf("worker: read request body: %w", err)
-		}
-		if int64(len(b)) > maxBody {
-			return nil, errBodyTooLarge
-		}
-		if len(b) > 0 || r.ContentLength == 0 && len(r.TransferEncoding) == 0 && r.Header.Get("Content-Length") != "" {
-			init["body"] = b
-		}
-	}
-	return init, nil
-}
-
-var errBodyTooLarge = errors.New("worker: request body too large")
-
-func responseFrom(v any) (*Response, error) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("worker: bad response document %T", v)
-	}
-	resp := &Response{Header: http.Header{}}
-	if s, ok := m["status"].(float64); ok {
-		resp.Status = int(s)
-	}
-	resp.StatusText, _ = m["statusText"].(string)
-	if hs, ok := m["headers"].([]any); ok {
-		for _, h := range hs {
-			if kv, ok := h.([]any); ok && len(kv) == 2 {
-				k, _ := kv[0].(string)
-				v, _ := kv[1].(string)
-				resp.Header.Add(k, v)
-			}
-		}
-	}
-	switch b := m["body"].(type) {
-	case []byte:
-		resp.Body = b
-	case string:
-		resp.Body = []byte(b)
-	}
-	return resp, nil
-}
-
-// Fetch delivers r to the worker's fetch handler (entrypoint "" = default).
-func (w *Worker) Fetch(ctx context.Context, entrypoint string, r *http.Request) (*Response, error) {
-	init, err := requestInit(r, w.spec.MaxBodyBytes)
+// Fetch delivers r to the worker's fetch handler (entrypoint "" = default)
+// and returns the response with its body still streaming; the caller must
+// close resp.Body. x must come from fetch.NewExchange(r) and be closed by
+// the caller after the body was consumed.
+func (w *Worker) Fetch(ctx context.Context, entrypoint string, x *fetch.Exchange) (*fetch.Response, error) {
+	v, err := w.FetchInit(ctx, entrypoint, x.Init())
 	if err != nil {
 		return nil, err
 	}
-	return w.FetchInit(ctx, entrypoint, init)
+	return x.Response(v)
 }
 
-// FetchInit is Fetch with a request already in its bridged form.
-func (w *Worker) FetchInit(ctx context.Context, entrypoint string, init map[string]any) (*Response, error) {
+// FetchInit delivers a request in its bridged form (see fetch.Exchange.Init;
+// "body" may also be bytes) and returns the runtime's response document.
+func (w *Worker) FetchInit(ctx context.Context, entrypoint string, init map[string]any) (any, error) {
 	var ep any
 	if entrypoint != "" {
 		ep = entrypoint
 	}
-	v, err := w.call(ctx, "worker.fetch", ep, init, nil)
+	return w.call(ctx, "worker.fetch", ep, init, nil)
+}
+
+// BufferResponse turns a response document into one with the whole body as
+// bytes, reading a streamed body to its end (at most max bytes). Documents
+// cross runtimes in this form (service bindings, Durable Object stubs).
+func BufferResponse(v any, max int64) (map[string]any, error) {
+	resp, err := (&fetch.Exchange{}).Response(v)
 	if err != nil {
 		return nil, err
 	}
-	return responseFrom(v)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > max {
+		return nil, fmt.Errorf("worker: response body over %d bytes", max)
+	}
+	hdrs := make([]any, 0, len(resp.Header))
+	for k, vs := range resp.Header {
+		for _, v := range vs {
+			hdrs = append(hdrs, []any{k, v})
+		}
+	}
+	out := map[string]any{"status": resp.Status, "statusText": resp.StatusText, "headers": hdrs, "body": body}
+	if m, ok := v.(map[string]any); ok && m["body"] == nil && m["stream"] == nil {
+		out["body"] = nil
+	}
+	return out, nil
 }
 
 // ServeHTTP implements http.Handler: every request goes to the default
@@ -117,38 +72,50 @@ func (w *Worker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		w.log.Info(fmt.Sprintf("%s %s %d (%dms)", r.Method, r.URL.RequestURI(), status, time.Since(start).Milliseconds()),
 			"method", r.Method, "path", r.URL.RequestURI(), "status", status, "ms", time.Since(start).Milliseconds(), "source", "request")
 	}()
-	resp, err := w.Fetch(r.Context(), "", r)
+	if r.ContentLength > w.spec.MaxBodyBytes {
+		status = http.StatusRequestEntityTooLarge
+		http.Error(rw, "Payload Too Large", status)
+		return
+	}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(rw, r.Body, w.spec.MaxBodyBytes)
+	}
+	x, err := fetch.NewExchange(r)
+	if err != nil {
+		status = http.StatusBadRequest
+		http.Error(rw, "Bad Request", status)
+		return
+	}
+	defer x.Close()
+	resp, err := w.Fetch(r.Context(), "", x)
 	if err != nil {
 		status = w.writeError(rw, r, err)
 		return
-	}
-	h := rw.Header()
-	for k, vs := range resp.Header {
-		h[k] = vs
 	}
 	status = resp.Status
 	if status == 0 {
 		status = 200
 	}
 	if status == http.StatusSwitchingProtocols {
-		status = 500 // WebSockets are not wired into workers yet
+		resp.Body.Close()
+		status = 500
 		http.Error(rw, "WebSocket upgrade is not supported yet", status)
 		return
 	}
-	rw.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = rw.Write(resp.Body)
+	if err := resp.Write(rw, r.Method == http.MethodHead); err != nil {
+		var se *fetch.StreamError
+		if errors.As(err, &se) {
+			w.log.Error("response body stream failed", "error", se.Error(), "path", r.URL.Path)
+			panic(http.ErrAbortHandler)
+		}
 	}
 }
 
 // writeError answers a failed request as workerd does: 500 for an
-// exception, 503 for a worker over its limits, 413 for a body over the cap.
+// exception, 503 for a worker over its limits.
 func (w *Worker) writeError(rw http.ResponseWriter, r *http.Request, err error) int {
 	var e *engine.Error
 	switch {
-	case errors.Is(err, errBodyTooLarge):
-		http.Error(rw, "Payload Too Large", http.StatusRequestEntityTooLarge)
-		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, context.Canceled):
 		return 499
 	case errors.As(err, &e) && (e.Kind == engine.CPULimit || e.Kind == engine.MemoryLimit):

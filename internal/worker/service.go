@@ -32,17 +32,14 @@ func (w *Worker) registerServices(hs *engine.HostSet) {
 			return nil, err
 		}
 		init, _ := args[1].(map[string]any)
-		resp, err := tw.FetchInit(ctx, t.Entrypoint, init)
+		v, err := tw.FetchInit(ctx, t.Entrypoint, init)
 		if err != nil {
-			return nil, engine.Errorf("Error", "%s", tw.describe(err))
-		}
-		hdrs := make([]any, 0, len(resp.Header))
-		for k, vs := range resp.Header {
-			for _, v := range vs {
-				hdrs = append(hdrs, []any{k, v})
+			if e, ok := err.(*engine.Error); ok {
+				return nil, &engine.JSError{Name: e.Name, Message: e.Message}
 			}
+			return nil, err
 		}
-		return map[string]any{"status": resp.Status, "statusText": resp.StatusText, "headers": hdrs, "body": resp.Body}, nil
+		return BufferResponse(v, tw.spec.MaxBodyBytes)
 	})
 	hs.Async("service.rpc", func(ctx context.Context, args []any) (any, error) {
 		if len(args) < 3 {

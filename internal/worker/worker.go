@@ -46,7 +46,29 @@ type Spec struct {
 	MaxBodyBytes int64
 	// Logger receives request and console lines; default slog.Default().
 	Logger *slog.Logger
+	// Extensions add host functions to every runtime of the pool (Durable
+	// Objects, loaders); each may return the runtime's AfterTurn.
+	Extensions []Extension
+	// Env carries extra binding descriptions for the JS side's worker.init
+	// (e.g. "durableObjects"), merged into the env descriptor.
+	Env map[string]any
 }
+
+// Extension adds host functions to a new runtime of the pool. ref names the
+// runtime (its index in the pool, and the runtime once created). The
+// returned func, if any, becomes the runtime's engine.Options.AfterTurn.
+type Extension func(hs *engine.HostSet, ref *Ref) (afterTurn func() func() error)
+
+// Ref is a runtime of a worker's pool, by index. The runtime at an index is
+// replaced when it breaks on a limit; Runtime returns the current one.
+type Ref struct {
+	Index  int
+	Worker *Worker
+	rt     *engine.Runtime
+}
+
+// Runtime returns the runtime the Ref was created for.
+func (r *Ref) Runtime() *engine.Runtime { return r.rt }
 
 // Target names a worker (and optionally a named entrypoint of it).
 type Target struct {
@@ -95,6 +117,7 @@ type Worker struct {
 
 type slot struct {
 	rt   *engine.Runtime
+	ref  *Ref
 	busy atomic.Int64
 }
 
@@ -118,7 +141,7 @@ func New(spec Spec, reg *Registry) (*Worker, error) {
 	}
 	w := &Worker{spec: spec, reg: reg, log: spec.Logger.With("worker", spec.Name)}
 	for i := 0; i < spec.Runtimes; i++ {
-		s, err := w.newSlot()
+		s, err := w.newSlot(i)
 		if err != nil {
 			w.Close()
 			return nil, err
@@ -135,11 +158,46 @@ func (w *Worker) Name() string { return w.spec.Name }
 // "entrypoint", "object", "function"...
 func (w *Worker) Exports() map[string]any { return w.exports }
 
-func (w *Worker) newSlot() (*slot, error) {
+func (w *Worker) newSlot(index int) (*slot, error) {
 	hs := engine.NewHostSet()
 	webapi.Register(hs, webapi.Options{})
 	w.registerServices(hs)
+	ref := &Ref{Index: index, Worker: w}
+	var turns []func() func() error
+	for _, ext := range w.spec.Extensions {
+		if at := ext(hs, ref); at != nil {
+			turns = append(turns, at)
+		}
+	}
+	var afterTurn func() func() error
+	switch len(turns) {
+	case 0:
+	case 1:
+		afterTurn = turns[0]
+	default:
+		afterTurn = func() func() error {
+			var waits []func() error
+			for _, t := range turns {
+				if wf := t(); wf != nil {
+					waits = append(waits, wf)
+				}
+			}
+			if len(waits) == 0 {
+				return nil
+			}
+			return func() error {
+				var first error
+				for _, wf := range waits {
+					if err := wf(); err != nil && first == nil {
+						first = err
+					}
+				}
+				return first
+			}
+		}
+	}
 	rt, err := engine.New(engine.Options{
+		AfterTurn:   afterTurn,
 		Name:        w.spec.Name,
 		Host:        hs,
 		MemoryLimit: w.spec.MemoryLimit,
@@ -155,7 +213,11 @@ func (w *Worker) newSlot() (*slot, error) {
 		rt.Close()
 		return nil, fmt.Errorf("%w: %s", ErrScriptLoad, w.describe(err))
 	}
+	ref.rt = rt
 	desc := map[string]any{"vars": w.spec.Vars, "services": w.servicesDesc()}
+	for k, v := range w.spec.Env {
+		desc[k] = v
+	}
 	ex, err := rt.Call(ctx, "worker.init", desc)
 	if err != nil {
 		rt.Close()
@@ -164,7 +226,7 @@ func (w *Worker) newSlot() (*slot, error) {
 	if m, ok := ex.(map[string]any); ok {
 		w.exports = m
 	}
-	return &slot{rt: rt}, nil
+	return &slot{rt: rt, ref: ref}, nil
 }
 
 func (w *Worker) servicesDesc() map[string]any {
@@ -216,7 +278,7 @@ func (w *Worker) pick() (*slot, error) {
 	for i, s := range w.pool {
 		if s.rt.Broken() {
 			old := s
-			ns, err := w.newSlot()
+			ns, err := w.newSlot(i)
 			if err != nil {
 				return nil, err
 			}
@@ -238,6 +300,47 @@ func (w *Worker) pick() (*slot, error) {
 	}
 	return best, nil
 }
+
+// Size is the number of runtimes in the pool.
+func (w *Worker) Size() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.pool)
+}
+
+// Ref returns the runtime at index i of the pool, replacing it first if it
+// broke on a limit. Durable Objects pin themselves to one index.
+func (w *Worker) Ref(i int) (*Ref, error) {
+	if w.closed.Load() {
+		return nil, engine.ErrClosed
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if i < 0 || i >= len(w.pool) {
+		return nil, fmt.Errorf("worker[%s]: no runtime %d", w.spec.Name, i)
+	}
+	s := w.pool[i]
+	if s.rt.Broken() {
+		ns, err := w.newSlot(i)
+		if err != nil {
+			return nil, err
+		}
+		w.pool[i] = ns
+		old := s
+		go func() {
+			for old.busy.Load() > 0 {
+				time.Sleep(50 * time.Millisecond)
+			}
+			old.rt.Close()
+		}()
+		s = ns
+	}
+	return s.ref, nil
+}
+
+// Describe renders an error from a runtime of this worker with its stack
+// mapped to original sources.
+func (w *Worker) Describe(err error) string { return w.describe(err) }
 
 // call runs hook on a runtime of the pool.
 func (w *Worker) call(ctx context.Context, hook string, args ...any) (any, error) {

@@ -7,8 +7,8 @@
   var pending = /* @__PURE__ */ new Map();
   function encode(args) {
     const bufs = [];
-    const json = JSON.stringify(args, function(key, value) {
-      const v3 = this[key];
+    const json = JSON.stringify(args, function(key2, value) {
+      const v3 = this[key2];
       if (v3 instanceof ArrayBuffer) {
         bufs.push(v3);
         return { [BYTES]: bufs.length - 1 };
@@ -241,7 +241,7 @@
     #canceled = false;
     #stopped = false;
     #stopImmediate = false;
-    #target = null;
+    #target = void 0;
     #dispatching = false;
     #trusted = false;
     constructor(type, init = void 0) {
@@ -338,9 +338,11 @@
       if (!(#type in this)) throw illegal();
       this.#stopped = this.#stopImmediate = true;
     }
+    // preventDefault sets defaultPrevented even on a non-cancelable event, as
+    // workerd does (the DOM would ignore it).
     preventDefault() {
       if (!(#type in this)) throw illegal();
-      if (this.#cancelable) this.#canceled = true;
+      this.#canceled = true;
     }
     composedPath() {
       if (!(#type in this)) throw illegal();
@@ -403,9 +405,9 @@
       let list = this.#listeners.get(type);
       if (!list) this.#listeners.set(type, list = []);
       if (list.some((l2) => l2.callback === callback)) return;
-      const entry = { callback, once, removed: false, detach: null };
-      if (signal) entry.detach = onAbort(signal, () => this.removeEventListener(type, callback));
-      list.push(entry);
+      const entry2 = { callback, once, removed: false, detach: null };
+      if (signal) entry2.detach = onAbort(signal, () => this.removeEventListener(type, callback));
+      list.push(entry2);
     }
     removeEventListener(type, callback, options = void 0) {
       if (!(#listeners in this)) throw illegal();
@@ -432,7 +434,7 @@
       beginDispatch(event, this);
       try {
         const type = event.type;
-        const on = this["on" + type];
+        const on = this instanceof AbortSignal ? void 0 : this["on" + type];
         const list = this.#listeners.get(type);
         if (typeof on === "function") {
           if (on.call(this, event) === true) event.preventDefault();
@@ -470,7 +472,7 @@
     #detail;
     constructor(type, init = void 0) {
       super(type, init);
-      this.#detail = dict(init).detail ?? null;
+      this.#detail = dict(init).detail;
     }
     get detail() {
       if (!(#detail in this)) throw illegal();
@@ -578,7 +580,11 @@
         s2.#algorithms.clear();
         try {
           for (const fn of algorithms) fn(s2.#reason);
-          dispatchTrusted(s2, new Event("abort"));
+          const ev = new Event("abort");
+          dispatchTrusted(s2, ev);
+          const on = s2.#onabort;
+          if (typeof on === "function") on.call(s2, ev);
+          else if (on !== null && typeof on.handleEvent === "function") on.handleEvent(ev);
         } finally {
           clearListeners(s2);
         }
@@ -1870,12 +1876,12 @@
           }
           return;
         }
-        for (const key of Reflect.ownKeys(init)) {
-          if (typeof key !== "string") continue;
-          const d2 = Reflect.getOwnPropertyDescriptor(init, key);
+        for (const key2 of Reflect.ownKeys(init)) {
+          if (typeof key2 !== "string") continue;
+          const d2 = Reflect.getOwnPropertyDescriptor(init, key2);
           if (d2 === void 0 || !d2.enumerable) continue;
-          const name = usv(key);
-          const value = usv(init[key]);
+          const name = usv(key2);
+          const value = usv(init[key2]);
           const i2 = this.#list.findIndex((p2) => p2[0] === name);
           if (i2 >= 0) this.#list[i2][1] = value;
           else this.#list.push([name, value]);
@@ -2425,10 +2431,10 @@
       if (v3 instanceof WeakMap || v3 instanceof WeakSet || v3 instanceof Promise || typeof WeakRef === "function" && v3 instanceof WeakRef || typeof FinalizationRegistry === "function" && v3 instanceof FinalizationRegistry || typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer) {
         throw cloneError(v3);
       }
-      const keys = Object.keys(v3);
+      const keys2 = Object.keys(v3);
       w3.tag("o");
-      w3.varint(keys.length);
-      for (const k2 of keys) {
+      w3.varint(keys2.length);
+      for (const k2 of keys2) {
         w3.string(k2);
         write(v3[k2]);
       }
@@ -2565,8 +2571,8 @@
             else v4[i2] = read();
           }
           for (let k2 = r2.varint(); k2 > 0; k2--) {
-            const key = r2.string();
-            v4[key] = read();
+            const key2 = r2.string();
+            v4[key2] = read();
           }
           return v4;
         }
@@ -2574,9 +2580,9 @@
           v4 = {};
           objs[at2] = v4;
           for (let k2 = r2.varint(); k2 > 0; k2--) {
-            const key = r2.string();
+            const key2 = r2.string();
             const val = read();
-            Object.defineProperty(v4, key, { value: val, writable: true, enumerable: true, configurable: true });
+            Object.defineProperty(v4, key2, { value: val, writable: true, enumerable: true, configurable: true });
           }
           return v4;
         }
@@ -2624,8 +2630,8 @@
           v4 = /* @__PURE__ */ new Map();
           objs[at2] = v4;
           for (let k2 = r2.varint(); k2 > 0; k2--) {
-            const key = read();
-            v4.set(key, read());
+            const key2 = read();
+            v4.set(key2, read());
           }
           return v4;
         case "S":
@@ -2756,9 +2762,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (v3 instanceof Date) return isNaN(v3) ? "Invalid Date" : v3.toISOString();
       if (ArrayBuffer.isView(v3)) return `${v3.constructor.name}(${v3.length ?? v3.byteLength}) [ ${Array.from(v3.length !== void 0 ? v3 : new Uint8Array(v3.buffer, v3.byteOffset, v3.byteLength)).slice(0, 50).join(", ")} ]`;
       const name = v3.constructor && v3.constructor !== Object && v3.constructor.name ? v3.constructor.name + " " : "";
-      const keys = Object.keys(v3);
-      if (keys.length === 0) return name + "{}";
-      return name + "{ " + keys.map((k2) => `${/^[A-Za-z_$][\w$]*$/.test(k2) ? k2 : JSON.stringify(k2)}: ${inspect(v3[k2], depth + 1, seen)}`).join(", ") + " }";
+      const keys2 = Object.keys(v3);
+      if (keys2.length === 0) return name + "{}";
+      return name + "{ " + keys2.map((k2) => `${/^[A-Za-z_$][\w$]*$/.test(k2) ? k2 : JSON.stringify(k2)}: ${inspect(v3[k2], depth + 1, seen)}`).join(", ") + " }";
     } finally {
       seen.delete(v3);
     }
@@ -3059,13 +3065,13 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
   Object.defineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: "CryptoKey", configurable: true });
-  function slot(key) {
-    const s2 = slots.get(key);
+  function slot(key2) {
+    const s2 = slots.get(key2);
     if (!s2) throw new TypeError("Illegal invocation");
     return s2;
   }
-  function keySlot(key, what) {
-    const s2 = slots.get(key);
+  function keySlot(key2, what) {
+    const s2 = slots.get(key2);
     if (!s2) throw new TypeError(`${what} must be a CryptoKey.`);
     return s2;
   }
@@ -3080,8 +3086,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     if (info.hash !== void 0) algorithm.hash = { name: info.hash };
     if (name === "HMAC") algorithm.length = info.length;
-    const key = new CryptoKey(TOKEN);
-    slots.set(key, {
+    const key2 = new CryptoKey(TOKEN);
+    slots.set(key2, {
       type: r2.type,
       extractable: !!extractable,
       algorithm,
@@ -3091,14 +3097,14 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       hash: info.hash,
       namedCurve: info.namedCurve
     });
-    return key;
+    return key2;
   }
-  function descriptor(key) {
-    const s2 = slots.get(key);
+  function descriptor(key2) {
+    const s2 = slots.get(key2);
     return { name: s2.name, type: s2.type, data: s2.data, hash: s2.hash, namedCurve: s2.namedCurve };
   }
-  function useKey(n2, key, usage, what = "key") {
-    const s2 = keySlot(key, what);
+  function useKey(n2, key2, usage, what = "key") {
+    const s2 = keySlot(key2, what);
     if (s2.name.toUpperCase() !== n2.name.toUpperCase()) {
       throw domError(
         "InvalidAccessError",
@@ -3168,8 +3174,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     return newKey(n2.name, r2, extractable, list);
   }
-  function exportKeySync(format2, key) {
-    const s2 = keySlot(key, "key");
+  function exportKeySync(format2, key2) {
+    const s2 = keySlot(key2, "key");
     format2 = String(format2);
     if (!KEY_FORMATS.includes(format2)) {
       throw domError("NotSupportedError", `Unrecognized key export format "${format2}".`);
@@ -3177,7 +3183,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (!s2.extractable) {
       throw domError("InvalidAccessError", `Attempt to export non-extractable ${s2.name} key.`);
     }
-    const r2 = call("crypto.exportKey", format2, descriptor(key));
+    const r2 = call("crypto.exportKey", format2, descriptor(key2));
     if (format2 === "jwk") {
       r2.key_ops = s2.usages.slice();
       r2.ext = s2.extractable;
@@ -3202,7 +3208,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     return null;
   }
-  function deriveBitsFor(n2, key, length) {
+  function deriveBitsFor(n2, key2, length) {
     if (n2.public !== void 0) {
       const p2 = slots.get(n2.public);
       if (p2.type !== "public") {
@@ -3213,7 +3219,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       }
     }
     const op = n2.name === "PBKDF2" ? callAsync : (...a3) => Promise.resolve(call(...a3));
-    return op(n2.name === "PBKDF2" ? "crypto.deriveBitsAsync" : "crypto.deriveBits", wire(n2), descriptor(key), length);
+    return op(n2.name === "PBKDF2" ? "crypto.deriveBitsAsync" : "crypto.deriveBits", wire(n2), descriptor(key2), length);
   }
   function lengthArg(length) {
     if (length === void 0 || length === null) return null;
@@ -3254,28 +3260,28 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     async importKey(format2, keyData, algorithm, extractable, keyUsages) {
       return importKeySync(format2, keyData, normalize("importKey", algorithm), !!extractable, usageList(keyUsages));
     }
-    async exportKey(format2, key) {
-      return exportKeySync(format2, key);
+    async exportKey(format2, key2) {
+      return exportKeySync(format2, key2);
     }
-    async sign(algorithm, key, data) {
+    async sign(algorithm, key2, data) {
       const n2 = normalize("sign", algorithm);
-      useKey(n2, key, "sign");
-      return arrayBuffer(call("crypto.sign", n2, descriptor(key), bufferSource(data, "data")));
+      useKey(n2, key2, "sign");
+      return arrayBuffer(call("crypto.sign", n2, descriptor(key2), bufferSource(data, "data")));
     }
-    async verify(algorithm, key, signature, data) {
+    async verify(algorithm, key2, signature, data) {
       const n2 = normalize("verify", algorithm);
-      useKey(n2, key, "verify");
-      return call("crypto.verify", n2, descriptor(key), bufferSource(signature, "signature"), bufferSource(data, "data"));
+      useKey(n2, key2, "verify");
+      return call("crypto.verify", n2, descriptor(key2), bufferSource(signature, "signature"), bufferSource(data, "data"));
     }
-    async encrypt(algorithm, key, data) {
+    async encrypt(algorithm, key2, data) {
       const n2 = normalize("encrypt", algorithm);
-      useKey(n2, key, "encrypt");
-      return arrayBuffer(call("crypto.encrypt", n2, descriptor(key), bufferSource(data, "data")));
+      useKey(n2, key2, "encrypt");
+      return arrayBuffer(call("crypto.encrypt", n2, descriptor(key2), bufferSource(data, "data")));
     }
-    async decrypt(algorithm, key, data) {
+    async decrypt(algorithm, key2, data) {
       const n2 = normalize("decrypt", algorithm);
-      useKey(n2, key, "decrypt");
-      return arrayBuffer(call("crypto.decrypt", n2, descriptor(key), bufferSource(data, "data")));
+      useKey(n2, key2, "decrypt");
+      return arrayBuffer(call("crypto.decrypt", n2, descriptor(key2), bufferSource(data, "data")));
     }
     async deriveBits(algorithm, baseKey, length) {
       const n2 = normalize("deriveBits", algorithm);
@@ -3294,11 +3300,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       const bits = await deriveBitsFor(n2, baseKey, keyLength(target));
       return importKeySync("raw", bits, target, !!extractable, usages);
     }
-    async wrapKey(format2, key, wrappingKey, wrapAlgorithm) {
+    async wrapKey(format2, key2, wrappingKey, wrapAlgorithm) {
       const n2 = normalize("wrapKey", wrapAlgorithm);
       useKey(n2, wrappingKey, "wrapKey", "wrappingKey");
-      keySlot(key, "key");
-      let bytes = exportKeySync(format2, key);
+      keySlot(key2, "key");
+      let bytes = exportKeySync(format2, key2);
       if (String(format2) === "jwk") bytes = utf8Encode(JSON.stringify(bytes));
       return arrayBuffer(call("crypto.encrypt", n2, descriptor(wrappingKey), bytes));
     }
@@ -6110,9 +6116,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return this.getSetCookie();
     }
     #displayed() {
-      const keys = Array.from(this.#map.keys()).sort();
+      const keys2 = Array.from(this.#map.keys()).sort();
       const out = [];
-      for (const k2 of keys) {
+      for (const k2 of keys2) {
         const vs = this.#map.get(k2);
         if (k2 === "set-cookie") for (const v3 of vs) out.push([k2, v3]);
         else out.push([k2, vs.join(", ")]);
@@ -6450,7 +6456,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   }
   var INTERNAL = /* @__PURE__ */ Symbol("internal");
   var requestParts;
-  var Request = class _Request extends Body {
+  var Request2 = class _Request extends Body {
     #method = "GET";
     #url = "";
     #headers;
@@ -6684,7 +6690,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var NULL_BODY = /* @__PURE__ */ new Set([101, 204, 205, 304]);
   var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
   var responseParts;
-  var Response = class _Response extends Body {
+  var Response2 = class _Response extends Body {
     #status = 200;
     #statusText = null;
     // null: the default for the status
@@ -6855,7 +6861,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const body = r2.body == null ? null : { src: remoteSource(r2.body, signal, done) };
     if (body === null && done) done();
     const urlList = r2.redirected ? [r2.url, r2.url] : [r2.url];
-    return new Response(INTERNAL, {
+    return new Response2(INTERNAL, {
       status: r2.status,
       statusText: r2.statusText,
       headers: headersFromList(r2.headers, true),
@@ -6864,7 +6870,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     });
   }
   function toJSRequest(init) {
-    return new Request(INTERNAL, {
+    return new Request2(INTERNAL, {
       method: init.method,
       url: init.url,
       headers: headersFromList(init.headers, true),
@@ -6922,7 +6928,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return { body: null, stream: id, length };
   }
   async function fromJSResponse(resp) {
-    if (!(resp instanceof Response)) {
+    if (!(resp instanceof Response2)) {
       throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
     }
     const p2 = responseParts(resp);
@@ -6938,14 +6944,14 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       webSocket: p2.webSocket
     };
   }
-  for (const [k2, v3] of Object.entries({ Headers, Request, Response })) {
+  for (const [k2, v3] of Object.entries({ Headers, Request: Request2, Response: Response2 })) {
     Object.defineProperty(globalThis, k2, { value: v3, writable: true, configurable: true });
   }
 
   // js/src/fetch.js
   var nextFetch = 1;
   async function fetch(input, init = void 0) {
-    const req = new Request(input, init);
+    const req = new Request2(input, init);
     const p2 = requestParts(req);
     const signal = p2.signal;
     if (signal && signal.aborted) throw signal.reason;
@@ -6997,6 +7003,582 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return makeFetchResponse(r2, signal, done);
   }
   Object.defineProperty(globalThis, "fetch", { value: fetch, writable: true, configurable: true });
+
+  // js/src/actor.js
+  var DurableObjectId = class _DurableObjectId {
+    #id;
+    #name;
+    constructor(id, name) {
+      this.#id = id;
+      this.#name = name;
+    }
+    get name() {
+      return this.#name;
+    }
+    toString() {
+      return this.#id;
+    }
+    toJSON() {
+      return this.#id;
+    }
+    equals(other) {
+      return other instanceof _DurableObjectId && other.#id === this.#id;
+    }
+  };
+  var RESERVED = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+  function makeStub(ns, id) {
+    const sid = id.toString();
+    const name = id.name;
+    const base = {
+      id,
+      name,
+      async fetch(input, init) {
+        const req = input instanceof Request && init === void 0 ? input : new Request(input, init);
+        const out = await callAsync("do.fetch", ns, sid, name ?? "", await requestInit(req));
+        return responseFrom(out);
+      },
+      connect() {
+        throw new Error("connect() on a Durable Object stub is not supported by isola yet");
+      }
+    };
+    return new Proxy(base, {
+      get(t2, prop) {
+        if (prop in t2) return t2[prop];
+        if (typeof prop !== "string" || prop === "then") return void 0;
+        return async (...args) => {
+          const out = await callAsync("do.rpc", ns, sid, name ?? "", prop, serialize(args));
+          return deserialize(out);
+        };
+      }
+    });
+  }
+  var DurableObjectNamespace = class {
+    #ns;
+    constructor(ns) {
+      this.#ns = ns;
+    }
+    newUniqueId(options) {
+      return new DurableObjectId(call("do.id.unique", this.#ns), void 0);
+    }
+    idFromName(name) {
+      name = String(name);
+      return new DurableObjectId(call("do.id.fromName", this.#ns, name), name);
+    }
+    idFromString(s2) {
+      if (typeof s2 !== "string") throw new TypeError("Invalid Durable Object ID: must be 64 hex digits");
+      return new DurableObjectId(call("do.id.parse", this.#ns, s2), void 0);
+    }
+    get(id, options) {
+      if (!(id instanceof DurableObjectId)) {
+        throw new TypeError("Failed to execute 'get' on 'DurableObjectNamespace': parameter 1 is not of type 'DurableObjectId'.");
+      }
+      return makeStub(this.#ns, id);
+    }
+    getByName(name, options) {
+      return this.get(this.idFromName(name), options);
+    }
+    jurisdiction(j3) {
+      return this;
+    }
+  };
+  function makeNamespace(ns) {
+    return new DurableObjectNamespace(ns);
+  }
+  function key(k2) {
+    if (typeof k2 !== "string") throw new TypeError("Key must be a string.");
+    return k2;
+  }
+  function keys(ks) {
+    return ks.map(key);
+  }
+  var SqlStorageCursor = class {
+    #cols;
+    #rows;
+    #i = 0;
+    #read;
+    #written;
+    constructor(r2) {
+      this.#cols = r2.columns;
+      this.#rows = r2.rows.map((row) => row.map((v3) => v3 instanceof Uint8Array ? v3.buffer.slice(v3.byteOffset, v3.byteOffset + v3.byteLength) : v3));
+      this.#read = r2.read;
+      this.#written = r2.written;
+    }
+    get columnNames() {
+      return this.#cols.slice();
+    }
+    get rowsRead() {
+      return this.#read;
+    }
+    get rowsWritten() {
+      return this.#written;
+    }
+    #obj(row) {
+      const o2 = {};
+      this.#cols.forEach((c2, i2) => o2[c2] = row[i2]);
+      return o2;
+    }
+    next() {
+      if (this.#i >= this.#rows.length) return { done: true, value: void 0 };
+      return { done: false, value: this.#obj(this.#rows[this.#i++]) };
+    }
+    toArray() {
+      const out = [];
+      for (let r2 = this.next(); !r2.done; r2 = this.next()) out.push(r2.value);
+      return out;
+    }
+    one() {
+      const rest = this.#rows.length - this.#i;
+      if (rest === 0) throw new Error("Expected exactly one result from SQL query, but got no results.");
+      if (rest > 1) throw new Error("Expected exactly one result from SQL query, but got multiple results.");
+      return this.next().value;
+    }
+    raw() {
+      const self2 = this;
+      const rows = this.#rows;
+      const it2 = {
+        next() {
+          if (self2.#i >= rows.length) return { done: true, value: void 0 };
+          return { done: false, value: rows[self2.#i++].slice() };
+        },
+        toArray() {
+          const out = [];
+          for (let r2 = it2.next(); !r2.done; r2 = it2.next()) out.push(r2.value);
+          return out;
+        },
+        get columnNames() {
+          return self2.columnNames;
+        },
+        get rowsRead() {
+          return self2.rowsRead;
+        },
+        get rowsWritten() {
+          return self2.rowsWritten;
+        },
+        [Symbol.iterator]() {
+          return it2;
+        }
+      };
+      return it2;
+    }
+    [Symbol.iterator]() {
+      return this;
+    }
+  };
+  var SqlStorage = class {
+    #ns;
+    #id;
+    constructor(ns, id) {
+      this.#ns = ns;
+      this.#id = id;
+    }
+    exec(query, ...bindings) {
+      if (typeof query !== "string") throw new TypeError("SQL query must be a string.");
+      for (const b3 of bindings) {
+        if (typeof b3 === "bigint") throw new TypeError("BigInt bindings are not supported.");
+        if (b3 !== null && typeof b3 === "object" && !(b3 instanceof ArrayBuffer) && !ArrayBuffer.isView(b3)) {
+          throw new TypeError("Unsupported binding type: " + Object.prototype.toString.call(b3));
+        }
+      }
+      return new SqlStorageCursor(call("do.sql", this.#ns, this.#id, query, bindings.map((b3) => b3 === void 0 ? null : b3)));
+    }
+    get databaseSize() {
+      return call("do.dbsize", this.#ns, this.#id);
+    }
+    get Cursor() {
+      return SqlStorageCursor;
+    }
+  };
+  var SyncKvStorage = class {
+    #s;
+    constructor(s2) {
+      this.#s = s2;
+    }
+    get(k2) {
+      return this.#s._get(k2);
+    }
+    put(k2, v3) {
+      this.#s._put(k2, v3);
+    }
+    delete(k2) {
+      return this.#s._delete(k2);
+    }
+    *list(opts = {}) {
+      yield* this.#s._list(opts);
+    }
+  };
+  var DurableObjectStorage = class {
+    #ns;
+    #id;
+    #sql;
+    #kv;
+    constructor(ns, id) {
+      this.#ns = ns;
+      this.#id = id;
+    }
+    get sql() {
+      return this.#sql ??= new SqlStorage(this.#ns, this.#id);
+    }
+    get kv() {
+      return this.#kv ??= new SyncKvStorage(this);
+    }
+    _get(k2) {
+      if (Array.isArray(k2)) {
+        const m2 = /* @__PURE__ */ new Map();
+        for (const [kk, v3] of call("do.kv.get", this.#ns, this.#id, keys(k2))) m2.set(kk, deserialize(v3));
+        return m2;
+      }
+      if (k2 === void 0) throw new TypeError("Failed to execute 'get' on 'DurableObjectStorage': parameter 1 is not of type 'string or Array'.");
+      const r2 = call("do.kv.get", this.#ns, this.#id, [key(k2)]);
+      return r2.length ? deserialize(r2[0][1]) : void 0;
+    }
+    _put(k2, v3) {
+      if (typeof k2 === "object" && k2 !== null) {
+        const ents = Object.entries(k2).map(([kk, vv]) => {
+          if (vv === void 0) throw new TypeError("Cannot store undefined value.");
+          return [kk, serialize(vv)];
+        });
+        call("do.kv.put", this.#ns, this.#id, ents);
+        return;
+      }
+      if (v3 === void 0) throw new TypeError("Cannot store undefined value.");
+      call("do.kv.put", this.#ns, this.#id, [[key(k2), serialize(v3)]]);
+    }
+    _delete(k2) {
+      if (Array.isArray(k2)) return call("do.kv.delete", this.#ns, this.#id, keys(k2));
+      return call("do.kv.delete", this.#ns, this.#id, [key(k2)]) > 0;
+    }
+    _list(opts = {}) {
+      const o2 = {};
+      for (const f2 of ["start", "startAfter", "end", "prefix"]) if (opts[f2] !== void 0) o2[f2] = String(opts[f2]);
+      if (opts.reverse) o2.reverse = true;
+      if (opts.limit !== void 0) {
+        const n2 = Number(opts.limit);
+        if (!(n2 > 0)) throw new RangeError("List limit must be positive.");
+        o2.limit = n2;
+      }
+      if (o2.start !== void 0 && o2.startAfter !== void 0) {
+        throw new TypeError("start and startAfter cannot be used together");
+      }
+      const m2 = /* @__PURE__ */ new Map();
+      for (const [k2, v3] of call("do.kv.list", this.#ns, this.#id, o2)) m2.set(k2, deserialize(v3));
+      return m2;
+    }
+    async get(k2, opts) {
+      return this._get(k2);
+    }
+    async put(k2, v3, opts) {
+      if (typeof k2 === "object" && k2 !== null) return this._put(k2);
+      return this._put(k2, v3);
+    }
+    async delete(k2, opts) {
+      return this._delete(k2);
+    }
+    async list(opts) {
+      return this._list(opts ?? {});
+    }
+    async deleteAll(opts) {
+      call("do.kv.deleteAll", this.#ns, this.#id);
+    }
+    transactionSync(fn) {
+      call("do.txn", this.#ns, this.#id, "begin");
+      let r2;
+      try {
+        r2 = fn();
+      } catch (e2) {
+        call("do.txn", this.#ns, this.#id, "rollback");
+        throw e2;
+      }
+      call("do.txn", this.#ns, this.#id, "commit");
+      return r2;
+    }
+    async transaction(closure) {
+      call("do.txn", this.#ns, this.#id, "begin");
+      let rolledBack = false;
+      const txn = Object.create(this);
+      txn.rollback = () => {
+        if (!rolledBack) {
+          rolledBack = true;
+          call("do.txn", this.#ns, this.#id, "rollback");
+        }
+      };
+      let r2;
+      try {
+        r2 = await closure(txn);
+      } catch (e2) {
+        if (!rolledBack) call("do.txn", this.#ns, this.#id, "rollback");
+        throw e2;
+      }
+      if (!rolledBack) call("do.txn", this.#ns, this.#id, "commit");
+      return r2;
+    }
+    async sync() {
+    }
+    async getAlarm(opts) {
+      return call("do.alarm.get", this.#ns, this.#id) ?? null;
+    }
+    async setAlarm(t2, opts) {
+      const ms = t2 instanceof Date ? t2.getTime() : Number(t2);
+      if (!Number.isFinite(ms)) throw new TypeError("setAlarm() requires a Date or a number of milliseconds since the epoch.");
+      call("do.alarm.set", this.#ns, this.#id, ms);
+    }
+    async deleteAlarm(opts) {
+      call("do.alarm.delete", this.#ns, this.#id);
+    }
+  };
+  var DurableObjectState = class {
+    #id;
+    #storage;
+    #gate = Promise.resolve();
+    #reset;
+    constructor(ns, id, name, reset) {
+      this.#id = new DurableObjectId(id, name || void 0);
+      this.#storage = new DurableObjectStorage(ns, id);
+      this.#reset = reset;
+    }
+    get id() {
+      return this.#id;
+    }
+    get storage() {
+      return this.#storage;
+    }
+    get props() {
+      return {};
+    }
+    waitUntil(p2) {
+      waitUntil(p2);
+    }
+    blockConcurrencyWhile(fn) {
+      const p2 = this.#gate.then(() => fn());
+      this.#gate = p2.then(
+        () => {
+        },
+        (e2) => {
+          this.#reset(e2);
+        }
+      );
+      return p2;
+    }
+    abort(reason) {
+      this.#reset(reason);
+      throw reason ?? new Error("Durable Object was aborted.");
+    }
+    get _ready() {
+      return this.#gate;
+    }
+  };
+  var instances = /* @__PURE__ */ new Map();
+  async function instance(ns, cls, id, name) {
+    const k2 = ns + ":" + id;
+    let o2 = instances.get(k2);
+    if (!o2) {
+      const Cls = getEntry()[cls];
+      if (typeof Cls !== "function") {
+        throw new Error(`Durable Object class "${cls}" is not exported by the worker.`);
+      }
+      o2 = { inst: null, state: null, broken: null };
+      const reset = (e2) => {
+        if (instances.get(k2) === o2) instances.delete(k2);
+        o2.broken = e2 ?? new Error("Durable Object was reset.");
+      };
+      o2.state = new DurableObjectState(ns, id, name, reset);
+      instances.set(k2, o2);
+      try {
+        o2.inst = new Cls(o2.state, env);
+      } catch (e2) {
+        instances.delete(k2);
+        throw e2;
+      }
+    }
+    await o2.state._ready;
+    if (o2.broken) throw o2.broken;
+    return o2;
+  }
+  register("actor.fetch", async (ns, cls, id, name, init) => {
+    const o2 = await instance(ns, cls, id, name);
+    if (typeof o2.inst.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
+    let resp = await o2.inst.fetch(requestFrom(init));
+    if (!(resp instanceof Response)) {
+      throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+    }
+    return fromJSResponse(resp);
+  });
+  function rpcTarget(inst, method) {
+    if (typeof method !== "string" || RESERVED.has(method) || method.startsWith("#")) return void 0;
+    for (let p2 = Object.getPrototypeOf(inst); p2 && p2 !== DurableObject.prototype && p2 !== Object.prototype; p2 = Object.getPrototypeOf(p2)) {
+      if (Object.prototype.hasOwnProperty.call(p2, method)) return p2;
+    }
+    if (Object.prototype.hasOwnProperty.call(inst, method)) return inst;
+    return void 0;
+  }
+  register("actor.rpc", async (ns, cls, id, name, method, argBytes) => {
+    const o2 = await instance(ns, cls, id, name);
+    if (!rpcTarget(o2.inst, method)) {
+      throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+    }
+    const v3 = o2.inst[method];
+    const args = deserialize(argBytes);
+    const r2 = typeof v3 === "function" ? await v3.apply(o2.inst, args) : v3;
+    return serialize(r2);
+  });
+  register("actor.alarm", async (ns, cls, id, name, info) => {
+    const o2 = await instance(ns, cls, id, name);
+    if (typeof o2.inst.alarm !== "function") return {};
+    await o2.inst.alarm({ retryCount: info.retryCount, isRetry: info.isRetry });
+    call("do.alarm.fired", ns, id, info.scheduledTime);
+    return {};
+  });
+  register("actor.evict", (ns, id) => {
+    instances.delete(ns + ":" + id);
+    call("do.release", ns, id);
+  });
+
+  // js/src/worker.js
+  var WorkerEntrypoint = class {
+    constructor(ctx, env2) {
+      this.ctx = ctx;
+      this.env = env2;
+    }
+  };
+  var DurableObject = class {
+    constructor(ctx, env2) {
+      this.ctx = ctx;
+      this.env = env2;
+    }
+  };
+  var RpcTarget = class {
+  };
+  var WorkflowEntrypoint = class {
+    constructor(ctx, env2) {
+      this.ctx = ctx;
+      this.env = env2;
+    }
+  };
+  var env = {};
+  var entry = null;
+  var waiting = /* @__PURE__ */ new Set();
+  function getEntry() {
+    return entry;
+  }
+  function waitUntil(p2) {
+    const q3 = Promise.resolve(p2).catch((e2) => console.error("Uncaught (in waitUntil)", e2));
+    waiting.add(q3);
+    q3.finally(() => waiting.delete(q3));
+  }
+  globalThis[/* @__PURE__ */ Symbol.for("isola.workers")] = { WorkerEntrypoint, DurableObject, RpcTarget, WorkflowEntrypoint, env, waitUntil };
+  var ExecutionContext = class {
+    #props;
+    constructor(props) {
+      this.#props = props ?? {};
+    }
+    waitUntil(p2) {
+      waitUntil(p2);
+    }
+    passThroughOnException() {
+    }
+    get props() {
+      return this.#props;
+    }
+  };
+  function isClass(v3, base) {
+    return typeof v3 === "function" && v3.prototype instanceof base;
+  }
+  var RESERVED2 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+  function makeFetcher(target) {
+    const base = {
+      async fetch(input, init) {
+        const req = new Request(input, init);
+        const out = await callAsync("service.fetch", target, await requestInit(req));
+        return responseFrom(out);
+      },
+      connect() {
+        throw new Error("connect() on a service binding is not supported by isola yet");
+      }
+    };
+    return new Proxy(base, {
+      get(t2, prop) {
+        if (prop in t2) return t2[prop];
+        if (typeof prop !== "string" || prop === "then") return void 0;
+        return async (...args) => {
+          const r2 = await callAsync("service.rpc", target, prop, args);
+          return r2;
+        };
+      }
+    });
+  }
+  async function requestInit(req) {
+    const body = req.body === null ? null : new Uint8Array(await req.arrayBuffer());
+    return { method: req.method, url: req.url, headers: [...req.headers], body };
+  }
+  function requestFrom(init) {
+    if (init.body === null || init.body === void 0 || typeof init.body === "number") return toJSRequest(init);
+    return new Request(init.url, { method: init.method, headers: init.headers, body: init.body });
+  }
+  function responseFrom(out) {
+    return new Response(out.body ?? null, { status: out.status, statusText: out.statusText ?? "", headers: out.headers });
+  }
+  register("worker.init", (desc) => {
+    entry = globalThis.__isola_entry ?? {};
+    delete globalThis.__isola_entry;
+    for (const [k2, v3] of Object.entries(desc.vars ?? {})) env[k2] = v3;
+    for (const [k2, t2] of Object.entries(desc.services ?? {})) env[k2] = makeFetcher(t2);
+    for (const [k2, ns] of Object.entries(desc.durableObjects ?? {})) env[k2] = makeNamespace(ns);
+    const exportsInfo = {};
+    for (const [k2, v3] of Object.entries(entry)) {
+      exportsInfo[k2] = isClass(v3, DurableObject) ? "durable_object" : isClass(v3, WorkerEntrypoint) ? "entrypoint" : typeof v3;
+    }
+    return exportsInfo;
+  });
+  function handlerFor(name, props, method) {
+    const exp = entry[name ?? "default"];
+    if (exp === void 0) throw new Error(`Worker has no export named "${name ?? "default"}".`);
+    const ctx = new ExecutionContext(props);
+    if (isClass(exp, WorkerEntrypoint)) {
+      const inst = new exp(ctx, env);
+      if (typeof inst[method] !== "function") return null;
+      return (...args) => inst[method](...args);
+    }
+    if (exp && typeof exp[method] === "function") return (...args) => exp[method](...args, env, ctx);
+    return null;
+  }
+  register("worker.fetch", async (name, init, props) => {
+    const h2 = handlerFor(name, props, "fetch");
+    if (!h2) throw new Error("Handler does not export a fetch() function.");
+    const req = requestFrom(init);
+    const resp = await h2(req);
+    if (!(resp instanceof Response)) {
+      throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+    }
+    return fromJSResponse(resp);
+  });
+  register("worker.scheduled", async (name, cron, scheduledTime) => {
+    const h2 = handlerFor(name, null, "scheduled");
+    if (!h2) throw new Error("Handler does not export a scheduled() function.");
+    let retry = true;
+    const controller = { cron, scheduledTime, type: "scheduled", noRetry() {
+      retry = false;
+    } };
+    await h2(controller);
+    await drain();
+    return { noRetry: !retry };
+  });
+  register("worker.rpc", async (name, method, args, props) => {
+    if (typeof method !== "string" || RESERVED2.has(method) || method.startsWith("_")) {
+      throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+    }
+    const exp = entry[name ?? "default"];
+    if (!isClass(exp, WorkerEntrypoint)) {
+      throw new TypeError('The RPC receiver does not implement the method "' + method + '".');
+    }
+    const inst = new exp(new ExecutionContext(props), env);
+    if (typeof inst[method] !== "function") {
+      throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+    }
+    return await inst[method](...args ?? []);
+  });
+  async function drain() {
+    while (waiting.size) await Promise.allSettled([...waiting]);
+  }
+  register("worker.drain", drain);
 
   // js/src/runtime.js
   register("eval", (src) => (0, eval)(src));

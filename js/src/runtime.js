@@ -14,6 +14,7 @@ import "./blob.js";
 import "./formdata.js";
 import { toJSRequest, fromJSResponse } from "./http.js";
 import "./fetch.js";
+import "./worker.js"; // cloudflare:workers classes and the worker hooks; imports actor.js
 
 // Indirect eval for engine.Runtime.Eval (tests and tools).
 host.register("eval", (src) => (0, eval)(src));

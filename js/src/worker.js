@@ -2,6 +2,7 @@
 // calls to deliver events (fetch, scheduled, RPC) to the user's exports.
 import { register, callAsync } from "./host.js";
 import { toJSRequest, fromJSResponse } from "./http.js";
+import { makeNamespace } from "./actor.js";
 
 export class WorkerEntrypoint {
   constructor(ctx, env) {
@@ -27,7 +28,14 @@ const env = {};
 let entry = null;
 const waiting = new Set();
 
-function waitUntil(p) {
+export { env };
+
+// getEntry returns the user script's exports.
+export function getEntry() {
+  return entry;
+}
+
+export function waitUntil(p) {
   const q = Promise.resolve(p).catch((e) => console.error("Uncaught (in waitUntil)", e));
   waiting.add(q);
   q.finally(() => waiting.delete(q));
@@ -86,6 +94,13 @@ export async function requestInit(req) {
   return { method: req.method, url: req.url, headers: [...req.headers], body };
 }
 
+// requestFrom builds the Request of an event: from a Go body stream (an
+// inbound HTTP request) or from bytes (a service binding or stub hop).
+export function requestFrom(init) {
+  if (init.body === null || init.body === undefined || typeof init.body === "number") return toJSRequest(init);
+  return new Request(init.url, { method: init.method, headers: init.headers, body: init.body });
+}
+
 export function responseFrom(out) {
   return new Response(out.body ?? null, { status: out.status, statusText: out.statusText ?? "", headers: out.headers });
 }
@@ -96,6 +111,7 @@ register("worker.init", (desc) => {
   delete globalThis.__isola_entry;
   for (const [k, v] of Object.entries(desc.vars ?? {})) env[k] = v;
   for (const [k, t] of Object.entries(desc.services ?? {})) env[k] = makeFetcher(t);
+  for (const [k, ns] of Object.entries(desc.durableObjects ?? {})) env[k] = makeNamespace(ns);
   const exportsInfo = {};
   for (const [k, v] of Object.entries(entry)) {
     exportsInfo[k] = isClass(v, DurableObject) ? "durable_object" : isClass(v, WorkerEntrypoint) ? "entrypoint" : typeof v;
@@ -120,7 +136,7 @@ function handlerFor(name, props, method) {
 register("worker.fetch", async (name, init, props) => {
   const h = handlerFor(name, props, "fetch");
   if (!h) throw new Error("Handler does not export a fetch() function.");
-  const req = toJSRequest(init);
+  const req = requestFrom(init);
   const resp = await h(req);
   if (!(resp instanceof Response)) {
     throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");

@@ -1,0 +1,457 @@
+// actor.js: Durable Objects in JS — namespaces, ids, stubs (fetch and RPC),
+// the state and storage objects, and the hooks the Go actor manager calls to
+// deliver events to an object's one live instance.
+import { register, call, callAsync } from "./host.js";
+import { serialize, deserialize } from "./clone.js";
+import { fromJSResponse } from "./http.js";
+import { DurableObject, getEntry, env, requestInit, requestFrom, responseFrom, waitUntil } from "./worker.js";
+
+// ---- ids, namespaces, stubs --------------------------------------------------
+
+export class DurableObjectId {
+  #id;
+  #name;
+  constructor(id, name) {
+    this.#id = id;
+    this.#name = name;
+  }
+  get name() {
+    return this.#name;
+  }
+  toString() {
+    return this.#id;
+  }
+  toJSON() {
+    return this.#id;
+  }
+  equals(other) {
+    return other instanceof DurableObjectId && other.#id === this.#id;
+  }
+}
+
+const RESERVED = new Set(["fetch", "connect", "constructor", "then", "dup", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+
+function makeStub(ns, id) {
+  const sid = id.toString();
+  const name = id.name;
+  const base = {
+    id,
+    name,
+    async fetch(input, init) {
+      const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+      const out = await callAsync("do.fetch", ns, sid, name ?? "", await requestInit(req));
+      return responseFrom(out);
+    },
+    connect() {
+      throw new Error("connect() on a Durable Object stub is not supported by isola yet");
+    },
+  };
+  return new Proxy(base, {
+    get(t, prop) {
+      if (prop in t) return t[prop];
+      if (typeof prop !== "string" || prop === "then") return undefined;
+      return async (...args) => {
+        const out = await callAsync("do.rpc", ns, sid, name ?? "", prop, serialize(args));
+        return deserialize(out);
+      };
+    },
+  });
+}
+
+export class DurableObjectNamespace {
+  #ns;
+  constructor(ns) {
+    this.#ns = ns;
+  }
+  newUniqueId(options) {
+    return new DurableObjectId(call("do.id.unique", this.#ns), undefined);
+  }
+  idFromName(name) {
+    name = String(name);
+    return new DurableObjectId(call("do.id.fromName", this.#ns, name), name);
+  }
+  idFromString(s) {
+    if (typeof s !== "string") throw new TypeError("Invalid Durable Object ID: must be 64 hex digits");
+    return new DurableObjectId(call("do.id.parse", this.#ns, s), undefined);
+  }
+  get(id, options) {
+    if (!(id instanceof DurableObjectId)) {
+      throw new TypeError("Failed to execute 'get' on 'DurableObjectNamespace': parameter 1 is not of type 'DurableObjectId'.");
+    }
+    return makeStub(this.#ns, id);
+  }
+  getByName(name, options) {
+    return this.get(this.idFromName(name), options);
+  }
+  jurisdiction(j) {
+    return this;
+  }
+}
+
+export function makeNamespace(ns) {
+  return new DurableObjectNamespace(ns);
+}
+
+// ---- storage -----------------------------------------------------------------
+
+function key(k) {
+  if (typeof k !== "string") throw new TypeError("Key must be a string.");
+  return k;
+}
+
+function keys(ks) {
+  return ks.map(key);
+}
+
+class SqlStorageCursor {
+  #cols;
+  #rows;
+  #i = 0;
+  #read;
+  #written;
+  constructor(r) {
+    this.#cols = r.columns;
+    this.#rows = r.rows.map((row) => row.map((v) => (v instanceof Uint8Array ? v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) : v)));
+    this.#read = r.read;
+    this.#written = r.written;
+  }
+  get columnNames() {
+    return this.#cols.slice();
+  }
+  get rowsRead() {
+    return this.#read;
+  }
+  get rowsWritten() {
+    return this.#written;
+  }
+  #obj(row) {
+    const o = {};
+    this.#cols.forEach((c, i) => (o[c] = row[i]));
+    return o;
+  }
+  next() {
+    if (this.#i >= this.#rows.length) return { done: true, value: undefined };
+    return { done: false, value: this.#obj(this.#rows[this.#i++]) };
+  }
+  toArray() {
+    const out = [];
+    for (let r = this.next(); !r.done; r = this.next()) out.push(r.value);
+    return out;
+  }
+  one() {
+    const rest = this.#rows.length - this.#i;
+    if (rest === 0) throw new Error("Expected exactly one result from SQL query, but got no results.");
+    if (rest > 1) throw new Error("Expected exactly one result from SQL query, but got multiple results.");
+    return this.next().value;
+  }
+  raw() {
+    const self = this;
+    const rows = this.#rows;
+    const it = {
+      next() {
+        if (self.#i >= rows.length) return { done: true, value: undefined };
+        return { done: false, value: rows[self.#i++].slice() };
+      },
+      toArray() {
+        const out = [];
+        for (let r = it.next(); !r.done; r = it.next()) out.push(r.value);
+        return out;
+      },
+      get columnNames() {
+        return self.columnNames;
+      },
+      get rowsRead() {
+        return self.rowsRead;
+      },
+      get rowsWritten() {
+        return self.rowsWritten;
+      },
+      [Symbol.iterator]() {
+        return it;
+      },
+    };
+    return it;
+  }
+  [Symbol.iterator]() {
+    return this;
+  }
+}
+
+class SqlStorage {
+  #ns;
+  #id;
+  constructor(ns, id) {
+    this.#ns = ns;
+    this.#id = id;
+  }
+  exec(query, ...bindings) {
+    if (typeof query !== "string") throw new TypeError("SQL query must be a string.");
+    for (const b of bindings) {
+      if (typeof b === "bigint") throw new TypeError("BigInt bindings are not supported.");
+      if (b !== null && typeof b === "object" && !(b instanceof ArrayBuffer) && !ArrayBuffer.isView(b)) {
+        throw new TypeError("Unsupported binding type: " + Object.prototype.toString.call(b));
+      }
+    }
+    return new SqlStorageCursor(call("do.sql", this.#ns, this.#id, query, bindings.map((b) => (b === undefined ? null : b))));
+  }
+  get databaseSize() {
+    return call("do.dbsize", this.#ns, this.#id);
+  }
+  get Cursor() {
+    return SqlStorageCursor;
+  }
+}
+
+class SyncKvStorage {
+  #s;
+  constructor(s) {
+    this.#s = s;
+  }
+  get(k) {
+    return this.#s._get(k);
+  }
+  put(k, v) {
+    this.#s._put(k, v);
+  }
+  delete(k) {
+    return this.#s._delete(k);
+  }
+  *list(opts = {}) {
+    yield* this.#s._list(opts);
+  }
+}
+
+export class DurableObjectStorage {
+  #ns;
+  #id;
+  #sql;
+  #kv;
+  constructor(ns, id) {
+    this.#ns = ns;
+    this.#id = id;
+  }
+  get sql() {
+    return (this.#sql ??= new SqlStorage(this.#ns, this.#id));
+  }
+  get kv() {
+    return (this.#kv ??= new SyncKvStorage(this));
+  }
+  _get(k) {
+    if (Array.isArray(k)) {
+      const m = new Map();
+      for (const [kk, v] of call("do.kv.get", this.#ns, this.#id, keys(k))) m.set(kk, deserialize(v));
+      return m;
+    }
+    if (k === undefined) throw new TypeError("Failed to execute 'get' on 'DurableObjectStorage': parameter 1 is not of type 'string or Array'.");
+    const r = call("do.kv.get", this.#ns, this.#id, [key(k)]);
+    return r.length ? deserialize(r[0][1]) : undefined;
+  }
+  _put(k, v) {
+    if (typeof k === "object" && k !== null) {
+      const ents = Object.entries(k).map(([kk, vv]) => {
+        if (vv === undefined) throw new TypeError("Cannot store undefined value.");
+        return [kk, serialize(vv)];
+      });
+      call("do.kv.put", this.#ns, this.#id, ents);
+      return;
+    }
+    if (v === undefined) throw new TypeError("Cannot store undefined value.");
+    call("do.kv.put", this.#ns, this.#id, [[key(k), serialize(v)]]);
+  }
+  _delete(k) {
+    if (Array.isArray(k)) return call("do.kv.delete", this.#ns, this.#id, keys(k));
+    return call("do.kv.delete", this.#ns, this.#id, [key(k)]) > 0;
+  }
+  _list(opts = {}) {
+    const o = {};
+    for (const f of ["start", "startAfter", "end", "prefix"]) if (opts[f] !== undefined) o[f] = String(opts[f]);
+    if (opts.reverse) o.reverse = true;
+    if (opts.limit !== undefined) {
+      const n = Number(opts.limit);
+      if (!(n > 0)) throw new RangeError("List limit must be positive.");
+      o.limit = n;
+    }
+    if (o.start !== undefined && o.startAfter !== undefined) {
+      throw new TypeError("start and startAfter cannot be used together");
+    }
+    const m = new Map();
+    for (const [k, v] of call("do.kv.list", this.#ns, this.#id, o)) m.set(k, deserialize(v));
+    return m;
+  }
+  async get(k, opts) {
+    return this._get(k);
+  }
+  async put(k, v, opts) {
+    if (typeof k === "object" && k !== null) return this._put(k);
+    return this._put(k, v);
+  }
+  async delete(k, opts) {
+    return this._delete(k);
+  }
+  async list(opts) {
+    return this._list(opts ?? {});
+  }
+  async deleteAll(opts) {
+    call("do.kv.deleteAll", this.#ns, this.#id);
+  }
+  transactionSync(fn) {
+    call("do.txn", this.#ns, this.#id, "begin");
+    let r;
+    try {
+      r = fn();
+    } catch (e) {
+      call("do.txn", this.#ns, this.#id, "rollback");
+      throw e;
+    }
+    call("do.txn", this.#ns, this.#id, "commit");
+    return r;
+  }
+  async transaction(closure) {
+    call("do.txn", this.#ns, this.#id, "begin");
+    let rolledBack = false;
+    const txn = Object.create(this);
+    txn.rollback = () => {
+      if (!rolledBack) {
+        rolledBack = true;
+        call("do.txn", this.#ns, this.#id, "rollback");
+      }
+    };
+    let r;
+    try {
+      r = await closure(txn);
+    } catch (e) {
+      if (!rolledBack) call("do.txn", this.#ns, this.#id, "rollback");
+      throw e;
+    }
+    if (!rolledBack) call("do.txn", this.#ns, this.#id, "commit");
+    return r;
+  }
+  async sync() {}
+  async getAlarm(opts) {
+    return call("do.alarm.get", this.#ns, this.#id) ?? null;
+  }
+  async setAlarm(t, opts) {
+    const ms = t instanceof Date ? t.getTime() : Number(t);
+    if (!Number.isFinite(ms)) throw new TypeError("setAlarm() requires a Date or a number of milliseconds since the epoch.");
+    call("do.alarm.set", this.#ns, this.#id, ms);
+  }
+  async deleteAlarm(opts) {
+    call("do.alarm.delete", this.#ns, this.#id);
+  }
+}
+
+// ---- state and instances -----------------------------------------------------
+
+export class DurableObjectState {
+  #id;
+  #storage;
+  #gate = Promise.resolve();
+  #reset;
+  constructor(ns, id, name, reset) {
+    this.#id = new DurableObjectId(id, name || undefined);
+    this.#storage = new DurableObjectStorage(ns, id);
+    this.#reset = reset;
+  }
+  get id() {
+    return this.#id;
+  }
+  get storage() {
+    return this.#storage;
+  }
+  get props() {
+    return {};
+  }
+  waitUntil(p) {
+    waitUntil(p);
+  }
+  blockConcurrencyWhile(fn) {
+    const p = this.#gate.then(() => fn());
+    this.#gate = p.then(
+      () => {},
+      (e) => {
+        this.#reset(e);
+      },
+    );
+    return p;
+  }
+  abort(reason) {
+    this.#reset(reason);
+    throw reason ?? new Error("Durable Object was aborted.");
+  }
+  get _ready() {
+    return this.#gate;
+  }
+}
+
+const instances = new Map(); // "ns:id" -> { inst, state }
+
+async function instance(ns, cls, id, name) {
+  const k = ns + ":" + id;
+  let o = instances.get(k);
+  if (!o) {
+    const Cls = getEntry()[cls];
+    if (typeof Cls !== "function") {
+      throw new Error(`Durable Object class "${cls}" is not exported by the worker.`);
+    }
+    o = { inst: null, state: null, broken: null };
+    const reset = (e) => {
+      if (instances.get(k) === o) instances.delete(k);
+      o.broken = e ?? new Error("Durable Object was reset.");
+    };
+    o.state = new DurableObjectState(ns, id, name, reset);
+    instances.set(k, o);
+    try {
+      o.inst = new Cls(o.state, env);
+    } catch (e) {
+      instances.delete(k);
+      throw e;
+    }
+  }
+  await o.state._ready;
+  if (o.broken) throw o.broken;
+  return o;
+}
+
+register("actor.fetch", async (ns, cls, id, name, init) => {
+  const o = await instance(ns, cls, id, name);
+  if (typeof o.inst.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
+  let resp = await o.inst.fetch(requestFrom(init));
+  if (!(resp instanceof Response)) {
+    throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+  }
+  return fromJSResponse(resp);
+});
+
+function rpcTarget(inst, method) {
+  if (typeof method !== "string" || RESERVED.has(method) || method.startsWith("#")) return undefined;
+  // Only members of the user's classes, not of Object or DurableObject.
+  for (let p = Object.getPrototypeOf(inst); p && p !== DurableObject.prototype && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (Object.prototype.hasOwnProperty.call(p, method)) return p;
+  }
+  if (Object.prototype.hasOwnProperty.call(inst, method)) return inst;
+  return undefined;
+}
+
+register("actor.rpc", async (ns, cls, id, name, method, argBytes) => {
+  const o = await instance(ns, cls, id, name);
+  if (!rpcTarget(o.inst, method)) {
+    throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+  }
+  const v = o.inst[method];
+  const args = deserialize(argBytes);
+  const r = typeof v === "function" ? await v.apply(o.inst, args) : v;
+  return serialize(r);
+});
+
+register("actor.alarm", async (ns, cls, id, name, info) => {
+  const o = await instance(ns, cls, id, name);
+  if (typeof o.inst.alarm !== "function") return {};
+  await o.inst.alarm({ retryCount: info.retryCount, isRetry: info.isRetry });
+  call("do.alarm.fired", ns, id, info.scheduledTime);
+  return {};
+});
+
+register("actor.evict", (ns, id) => {
+  instances.delete(ns + ":" + id);
+  call("do.release", ns, id);
+});
