@@ -106,6 +106,7 @@ type caseResult struct {
 	Case     *testCase
 	Broken   error // the case does not work on workerd: a bug in the case
 	Requests []requestResult
+	Took     time.Duration
 }
 
 func TestConformance(t *testing.T) {
@@ -137,6 +138,7 @@ func TestConformance(t *testing.T) {
 
 	for _, r := range results {
 		t.Run(r.Case.Name, func(t *testing.T) {
+			t.Logf("took %v", r.Took.Round(time.Millisecond))
 			if r.Broken != nil {
 				t.Fatalf("case does not work on workerd (fix the case): %v", r.Broken)
 			}
@@ -232,7 +234,9 @@ func runCases(t *testing.T, cases []*testCase, workerd, isola string) []caseResu
 			defer func() { <-sem }()
 			ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 			defer cancel()
+			start := time.Now()
 			results[i] = runCase(ctx, c, filepath.Join(base, c.Name), workerd, isola)
+			results[i].Took = time.Since(start)
 		}()
 	}
 	wg.Wait()

@@ -1,0 +1,5 @@
+let scheduledRuns = 0;
+export default {
+  scheduled() { scheduledRuns++; },
+  fetch() { return Response.json({ scheduledRuns, hasScheduled: true }); },
+};
