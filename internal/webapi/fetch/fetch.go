@@ -42,7 +42,7 @@ type host struct {
 	opts   Options
 	client *http.Client
 
-	mu      sync.Mutex                    // guards following
+	mu      sync.Mutex                     // guards following
 	fetches map[float64]context.CancelFunc // in-flight fetch() by JS id
 	aborted map[float64]bool               // aborts that came before their start
 }

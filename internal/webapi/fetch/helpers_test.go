@@ -3,6 +3,7 @@ package fetch_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,6 +48,9 @@ func evalErr(rt *engine.Runtime, src string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	b, err := json.Marshal(v)
-	return string(b), err
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err = enc.Encode(v)
+	return strings.TrimSuffix(buf.String(), "\n"), err
 }

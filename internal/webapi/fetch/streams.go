@@ -124,14 +124,24 @@ func (s *stream) end() {
 
 var errBodyCanceled = errors.New("fetch: body stream canceled")
 
-// take removes a stream from the registry so Go can consume it directly: a
-// source's reader, or a pipe's read end.
+// take hands a stream to Go to consume directly: a source's reader (the
+// runtime can no longer reach it), or a pipe's read end (the runtime keeps
+// writing to it until it closes it; closing the reader unregisters it).
 func (s *stream) take() io.ReadCloser {
-	unregister(s.id)
 	if s.src != nil {
+		unregister(s.id)
 		return &endReader{s: s}
 	}
-	return s.pr
+	return &pipeReader{s: s}
+}
+
+// pipeReader is the Go end of a pipe.
+type pipeReader struct{ s *stream }
+
+func (r *pipeReader) Read(p []byte) (int, error) { return r.s.pr.Read(p) }
+func (r *pipeReader) Close() error {
+	unregister(r.s.id)
+	return r.s.pr.CloseWithError(errBodyCanceled)
 }
 
 // endReader reads a taken source and ends it on Close.
