@@ -367,7 +367,7 @@ func compare(r caseRequest, ref, got response) (outcome, string) {
 		}
 	}
 	if !r.IgnoreBody && !bytes.Equal(ref.Body, got.Body) {
-		diffs = append(diffs, fmt.Sprintf("body %s, want %s", quoteShort(got.Body), quoteShort(ref.Body)))
+		diffs = append(diffs, bodyDiff(got.Body, ref.Body))
 	}
 	if len(diffs) == 0 {
 		return matched, ""
@@ -375,12 +375,26 @@ func compare(r caseRequest, ref, got response) (outcome, string) {
 	return differing, strings.Join(diffs, "; ")
 }
 
-func quoteShort(b []byte) string {
-	const n = 300
-	if len(b) > n {
-		return fmt.Sprintf("%q…(%d bytes)", b[:n], len(b))
+// bodyDiff describes how got differs from want: whole bodies when short,
+// otherwise the neighbourhood of the first differing byte.
+func bodyDiff(got, want []byte) string {
+	const short, around = 200, 60
+	if len(got) <= short && len(want) <= short {
+		return fmt.Sprintf("body %q, want %q", got, want)
 	}
-	return fmt.Sprintf("%q", b)
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	from := max(0, i-around)
+	window := func(b []byte) string {
+		end := min(len(b), i+around)
+		if from >= end {
+			return `""`
+		}
+		return fmt.Sprintf("%q", b[from:end])
+	}
+	return fmt.Sprintf("body differs at byte %d (of %d, want %d): …%s…, want …%s…", i, len(got), len(want), window(got), window(want))
 }
 
 func lastLines(s string, n int) string {
