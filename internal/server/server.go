@@ -195,6 +195,10 @@ func (s *Server) load() error {
 		if b != nil {
 			inputs = append(inputs, b.Inputs...)
 		}
+		var be *bundle.Error
+		if errors.As(err, &be) {
+			inputs = append(inputs, be.Inputs...)
+		}
 		if err != nil {
 			return fail(fmt.Errorf("worker %q: %w", wc.Name, err))
 		}
