@@ -1,0 +1,6 @@
+// Benchmark worker: the smallest response.
+export default {
+  fetch() {
+    return new Response("hello");
+  },
+};
