@@ -677,7 +677,7 @@
   }
 
   // js/src/encoding.js
-  var JS_MAX = 256;
+  var JS_MAX = 64;
   function toUSV(s2) {
     return typeof s2.toWellFormed === "function" ? s2.toWellFormed() : s2;
   }
@@ -6875,8 +6875,14 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       url: init.url,
       headers: headersFromList(init.headers, true),
       cf: init.cf ?? void 0,
-      body: init.body == null ? null : { src: remoteSource(init.body) }
+      body: requestBody(init.body)
     });
+  }
+  function requestBody(b3) {
+    if (b3 === null || b3 === void 0) return null;
+    if (typeof b3 === "number") return { src: remoteSource(b3) };
+    if (typeof b3 === "string") return { src: b3 };
+    return { src: toBytes(b3) || new Uint8Array(0) };
   }
   function errorText(e2) {
     if (e2 instanceof Error) return (e2.name || "Error") + ": " + e2.message;

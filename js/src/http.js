@@ -921,7 +921,7 @@ export function makeFetchResponse(r, signal, done) {
 // ---- the inbound exchange -------------------------------------------------------
 
 // toJSRequest turns what the Go server sends for an inbound HTTP request
-// ({method, url, headers: [[k, v]...], body: streamId | null, cf}) into the
+// ({method, url, headers: [[k, v]...], body: streamId | bytes | null, cf}) into the
 // Request given to the worker: immutable headers, a body pulled from Go.
 export function toJSRequest(init) {
   return new Request(INTERNAL, {
@@ -929,8 +929,16 @@ export function toJSRequest(init) {
     url: init.url,
     headers: headersFromList(init.headers, true),
     cf: init.cf ?? undefined,
-    body: init.body == null ? null : { src: remoteSource(init.body) },
+    body: requestBody(init.body),
   });
+}
+
+// requestBody accepts a Go stream id, or a whole body as bytes or a string.
+function requestBody(b) {
+  if (b === null || b === undefined) return null;
+  if (typeof b === "number") return { src: remoteSource(b) };
+  if (typeof b === "string") return { src: b };
+  return { src: toBytes(b) || new Uint8Array(0) };
 }
 
 function errorText(e) {

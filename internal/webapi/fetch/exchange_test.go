@@ -1,0 +1,277 @@
+package fetch_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/isola-run/isola/internal/engine"
+	"github.com/isola-run/isola/internal/webapi/fetch"
+	"golang.org/x/net/http/httpguts"
+)
+
+// serve runs one exchange: r goes through toJSRequest, handler (a JS
+// function expression taking the Request) and fromJSResponse.
+func serve(t testing.TB, rt *engine.Runtime, r *http.Request, handler string) (*fetch.Response, *fetch.Exchange) {
+	t.Helper()
+	x, err := fetch.NewExchange(r)
+	if err != nil {
+		t.Fatalf("NewExchange: %v", err)
+	}
+	if _, ok := t.(*testing.T); ok {
+		t.Cleanup(x.Close)
+	}
+	init, err := json.Marshal(x.Init())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	v, err := rt.Eval(ctx, `(async () => {
+		const req = __http.request(`+string(init)+`);
+		const resp = await (`+handler+`)(req);
+		return __http.response(resp);
+	})()`)
+	if err != nil {
+		t.Fatalf("handler: %v", err)
+	}
+	resp, err := x.Response(v)
+	if err != nil {
+		t.Fatalf("Exchange.Response: %v", err)
+	}
+	return resp, x
+}
+
+func TestExchange(t *testing.T) {
+	rt := newRuntime(t)
+	tests := []struct {
+		name       string
+		method     string
+		body       string
+		handler    string
+		wantStatus int
+		wantBody   string
+		wantHeader map[string]string
+		streamed   bool
+	}{
+		{name: "buffered", method: "GET", handler: `async (req) => new Response("hi " + req.method + " " + new URL(req.url).pathname, {status: 201, headers: {"X-A": "b"}})`,
+			wantStatus: 201, wantBody: "hi GET /p", wantHeader: map[string]string{"X-A": "b", "Content-Type": "text/plain;charset=UTF-8"}},
+		{name: "echo text", method: "POST", body: "payload", handler: `async (req) => new Response(await req.text())`,
+			wantStatus: 200, wantBody: "payload"},
+		{name: "echo stream", method: "POST", body: strings.Repeat("z", 100000), handler: `async (req) => new Response(req.body)`,
+			wantStatus: 200, wantBody: strings.Repeat("z", 100000), streamed: true},
+		{name: "read body chunks", method: "POST", body: "abc", handler: `async (req) => { let n = 0; for await (const c of req.body) n += c.length; return new Response(String(n)) }`,
+			wantStatus: 200, wantBody: "3"},
+		{name: "request headers immutable", method: "GET", handler: `async (req) => { try { req.headers.set("a", "b"); return new Response("mutable") } catch (e) { return new Response(e.message) } }`,
+			wantStatus: 200, wantBody: "Can't modify immutable headers."},
+		{name: "json", method: "GET", handler: `async (req) => Response.json({q: new URL(req.url).searchParams.get("q"), h: req.headers.get("x-test")})`,
+			wantStatus: 200, wantBody: `{"q":"1","h":"yes"}`},
+		{name: "transformed stream", method: "POST", body: "abc", handler: `async (req) => new Response(req.body.pipeThrough(new TransformStream({transform(c, ctl) { ctl.enqueue(c.map((b) => b - 32)) }})))`,
+			wantStatus: 200, wantBody: "ABC", streamed: true},
+		{name: "bytes", method: "GET", handler: `async () => new Response(new Uint8Array([104, 105]))`, wantStatus: 200, wantBody: "hi"},
+		{name: "null body", method: "GET", handler: `async () => new Response(null, {status: 204})`, wantStatus: 204, wantBody: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body io.Reader
+			if tt.body != "" {
+				body = strings.NewReader(tt.body)
+			}
+			r := httptest.NewRequest(tt.method, "http://example.com/p?q=1", body)
+			r.Header.Set("X-Test", "yes")
+			resp, _ := serve(t, rt, r, tt.handler)
+			if resp.Streamed != tt.streamed {
+				t.Errorf("Streamed = %v; want %v", resp.Streamed, tt.streamed)
+			}
+			w := httptest.NewRecorder()
+			if err := resp.Write(w, false); err != nil {
+				t.Fatalf("Write: %v", err)
+			}
+			if w.Code != tt.wantStatus || w.Body.String() != tt.wantBody {
+				t.Errorf("got %d %q; want %d %q", w.Code, trunc(w.Body.String()), tt.wantStatus, trunc(tt.wantBody))
+			}
+			for k, v := range tt.wantHeader {
+				if got := w.Header().Get(k); got != v {
+					t.Errorf("header %s = %q; want %q", k, got, v)
+				}
+			}
+		})
+	}
+}
+
+func trunc(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+func TestExchangeStreamed(t *testing.T) {
+	rt := newRuntime(t)
+	r := httptest.NewRequest("GET", "http://example.com/", nil)
+	resp, _ := serve(t, rt, r, `async () => {
+		let i = 0;
+		return new Response(new ReadableStream({
+			async pull(c) {
+				await new Promise((r) => setTimeout(r, 1));
+				if (i < 3) c.enqueue(new TextEncoder().encode("chunk" + i++ + ";"));
+				else c.close();
+			},
+		}));
+	}`)
+	if !resp.Streamed || resp.ContentLength != -1 {
+		t.Fatalf("Streamed, ContentLength = %v, %d; want true, -1", resp.Streamed, resp.ContentLength)
+	}
+	br := bufio.NewReader(resp.Body)
+	for i, want := range []string{"chunk0;", "chunk1;", "chunk2;"} {
+		got, err := br.ReadString(';')
+		if err != nil || got != want {
+			t.Fatalf("chunk %d = %q, %v; want %q", i, got, err, want)
+		}
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Fatalf("after last chunk: %v; want EOF", err)
+	}
+	resp.Body.Close()
+}
+
+func TestExchangeErrorMidStream(t *testing.T) {
+	rt := newRuntime(t)
+	r := httptest.NewRequest("GET", "http://example.com/", nil)
+	resp, _ := serve(t, rt, r, `async () => {
+		let sent = false;
+		return new Response(new ReadableStream({
+			pull(c) {
+				if (!sent) { sent = true; c.enqueue(new TextEncoder().encode("partial")); return }
+				c.error(new RangeError("boom"));
+			},
+		}));
+	}`)
+	w := httptest.NewRecorder()
+	err := resp.Write(w, false)
+	var se *fetch.StreamError
+	if !errors.As(err, &se) || se.Message != "RangeError: boom" {
+		t.Fatalf("Write = %v; want a StreamError with RangeError: boom", err)
+	}
+	if w.Body.String() != "partial" {
+		t.Errorf("body = %q; want %q", w.Body.String(), "partial")
+	}
+}
+
+func TestExchangeClientGone(t *testing.T) {
+	// The server stops reading: the JS pump sees its write fail and cancels.
+	rt := newRuntime(t)
+	r := httptest.NewRequest("GET", "http://example.com/", nil)
+	resp, _ := serve(t, rt, r, `async () => {
+		globalThis.__cancelled = new Promise((resolve) => {
+			globalThis.__stream = new ReadableStream({
+				pull(c) { c.enqueue(new Uint8Array(1024)) },
+				cancel(reason) { resolve(String(reason)) },
+			});
+		});
+		return new Response(globalThis.__stream);
+	}`)
+	buf := make([]byte, 10)
+	if _, err := resp.Body.Read(buf); err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	resp.Body.Close()
+	got := eval(t, rt, `globalThis.__cancelled`)
+	if !strings.Contains(got, "Network connection lost") {
+		t.Errorf("cancel reason = %s; want the write error", got)
+	}
+}
+
+func TestNewExchangeRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		mod  func(r *http.Request)
+	}{
+		{"method", func(r *http.Request) { r.Method = "GE T" }},
+		{"header name", func(r *http.Request) { r.Header["Bad Name"] = []string{"v"} }},
+		{"header value", func(r *http.Request) { r.Header.Set("X", "a\r\nb") }},
+		{"host", func(r *http.Request) { r.Host = "a/b" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "http://example.com/", nil)
+			tt.mod(r)
+			if _, err := fetch.NewExchange(r); !errors.Is(err, fetch.ErrBadRequest) {
+				t.Errorf("NewExchange = %v; want ErrBadRequest", err)
+			}
+		})
+	}
+}
+
+// FuzzHTTPToRequest checks that turning any request the HTTP server can
+// parse, or any hand-built one, into the init of a JS Request never panics
+// and yields only valid names, values and URLs.
+func FuzzHTTPToRequest(f *testing.F) {
+	f.Add("GET", "/p?q=1", "X-Test: yes\r\nHost: example.com")
+	f.Add("POST", "http://h/x", "Content-Length: 3\r\n")
+	f.Add("M-SEARCH", "*", "Transfer-Encoding: chunked")
+	f.Add("get", "//a/../b", "Host: a:b:c")
+	f.Add("PUT", "/%zz", "Bad Name: v")
+	f.Fuzz(func(t *testing.T, method, target, headers string) {
+		raw := method + " " + target + " HTTP/1.1\r\nHost: example.com\r\n" + headers + "\r\n\r\n"
+		if r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw))); err == nil {
+			check(t, r)
+		}
+		u := &url.URL{Path: target, RawQuery: headers}
+		r := &http.Request{Method: method, URL: u, Host: headers, Header: http.Header{method: {target}, "X": {headers}}, Body: http.NoBody}
+		check(t, r)
+	})
+}
+
+func check(t *testing.T, r *http.Request) {
+	x, err := fetch.NewExchange(r)
+	if err != nil {
+		if !errors.Is(err, fetch.ErrBadRequest) {
+			t.Fatalf("NewExchange error %v is not ErrBadRequest", err)
+		}
+		return
+	}
+	defer x.Close()
+	init := x.Init()
+	if m := init["method"].(string); !httpguts.ValidHeaderFieldName(m) {
+		t.Fatalf("method %q", m)
+	}
+	if _, err := url.Parse(init["url"].(string)); err != nil {
+		t.Fatalf("url %q: %v", init["url"], err)
+	}
+	for _, kv := range init["headers"].([]any) {
+		p := kv.([]any)
+		if !httpguts.ValidHeaderFieldName(p[0].(string)) || !httpguts.ValidHeaderFieldValue(p[1].(string)) {
+			t.Fatalf("header %q", p)
+		}
+	}
+}
+
+func BenchmarkExchange(b *testing.B) {
+	rt := newRuntime(b)
+	for _, bc := range []struct{ name, handler string }{
+		{"buffered", `async () => new Response("hello world")`},
+		{"streamed", `async () => new Response(new Blob(["hello ", "world"]).stream())`},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r := httptest.NewRequest("GET", "http://example.com/", nil)
+				resp, x := serve(b, rt, r, bc.handler)
+				w := httptest.NewRecorder()
+				if err := resp.Write(w, false); err != nil || w.Body.String() != "hello world" {
+					b.Fatalf("Write = %v, %q", err, w.Body.String())
+				}
+				x.Close()
+			}
+		})
+	}
+}
