@@ -92,6 +92,11 @@ func TestErrors(t *testing.T) {
 		{"PBKDF2 zero iterations", `
 			const k = await subtle.importKey("raw", utf8("pw"), "PBKDF2", false, ["deriveBits"]);
 			await subtle.deriveBits({name: "PBKDF2", hash: "SHA-256", salt: new Uint8Array(0), iterations: 0}, k, 256)`, "OperationError", ""},
+		{"PBKDF2 over the iteration limit", `
+			const k = await subtle.importKey("raw", utf8("pw"), "PBKDF2", false, ["deriveBits"]);
+			await subtle.deriveBits({name: "PBKDF2", hash: "SHA-256", salt: new Uint8Array(0), iterations: 100001}, k, 256)`, "NotSupportedError", "above 100000"},
+		{"RSA modulus not a multiple of 128", `await subtle.generateKey({name: "RSA-PSS", modulusLength: 1000, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256"}, true, ["sign"])`, "OperationError", ""},
+		{"RSA exponent 3", `await subtle.generateKey({name: "RSA-PSS", modulusLength: 2048, publicExponent: new Uint8Array([3]), hash: "SHA-256"}, true, ["sign"])`, "NotSupportedError", ""},
 		{"HKDF null length", `
 			const k = await subtle.importKey("raw", utf8("pw"), "HKDF", false, ["deriveBits"]);
 			await subtle.deriveBits({name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: new Uint8Array(0)}, k, null)`, "OperationError", ""},

@@ -48,8 +48,8 @@ func generateKeyOp(args []any) (any, error) {
 		if e := alg.bytes("publicExponent"); !isF4(e) {
 			return nil, notSupported("The only supported RSA public exponent is 65537.")
 		}
-		if bits < 1024 || bits > 16384 || bits%8 != 0 {
-			return nil, opError("Can't generate a %d-bit RSA key: modulusLength must be a multiple of 8 between 1024 and 16384.", bits)
+		if bits < 1024 || bits > maxRSABits || bits%128 != 0 {
+			return nil, opError("Can't generate a %d-bit RSA key: modulusLength must be a multiple of 128 between 1024 and %d.", bits, maxRSABits)
 		}
 		priv, err := rsa.GenerateKey(rand.Reader, bits)
 		if err != nil {
@@ -81,6 +81,10 @@ func generateKeyOp(args []any) (any, error) {
 	}
 	return nil, notSupported("Unrecognized key generation algorithm %q requested.", name)
 }
+
+// maxRSABits caps RSA key generation, which runs on a goroutine that a
+// runtime's CPU limit does not stop (an 8192-bit key takes seconds).
+const maxRSABits = 8192
 
 func pairResult(priv, pub any, info map[string]any) (any, error) {
 	pkcs8, err := x509.MarshalPKCS8PrivateKey(priv)

@@ -360,6 +360,14 @@ func aesKeyUnwrap(block cipher.Block, data []byte) ([]byte, error) {
 	return out[8:], nil
 }
 
+// PBKDF2 runs on a goroutine that a runtime's CPU limit does not stop, so
+// its work is capped: Cloudflare's iteration limit, and at most as many
+// hash-block iterations as 32 output blocks at that limit.
+const (
+	maxPBKDF2Iterations = 100000
+	maxPBKDF2Work       = 32 * maxPBKDF2Iterations
+)
+
 // deriveBitsOp: crypto.deriveBits(alg, key, length) -> bytes. length is in
 // bits, or null for "all" (ECDH and X25519 only).
 func deriveBitsOp(args []any) (any, error) {
@@ -411,6 +419,12 @@ func deriveBitsOp(args []any) (any, error) {
 			iter := alg.num("iterations", 0)
 			if iter <= 0 {
 				return nil, opError("PBKDF2 requires a positive iteration count (requested %d).", iter)
+			}
+			if iter > maxPBKDF2Iterations {
+				return nil, notSupported("Pbkdf2 failed: iteration counts above %d are not supported (requested %d).", maxPBKDF2Iterations, iter)
+			}
+			if blocks := (bits/8 + h().Size() - 1) / h().Size(); blocks*iter > maxPBKDF2Work {
+				return nil, notSupported("Pbkdf2 failed: %d iterations for a %d-bit key is more work than supported.", iter, bits)
 			}
 			out, err = pbkdf2.Key(h, string(k.Data), alg.bytes("salt"), iter, bits/8)
 		}
