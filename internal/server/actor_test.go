@@ -304,4 +304,3 @@ func TestAlarmFiresAfterRestart(t *testing.T) {
 	}
 	t.Fatalf("alarm due while down did not fire after restart: %s", body)
 }
-
