@@ -92,7 +92,7 @@ func ApplyChangeset(db *DB, cs Changeset) error {
 		return fmt.Errorf("storage: apply changeset %s: %w", db.path, err)
 	}
 	for _, s := range schema {
-		if err := db.execTrusted(s); err != nil {
+		if err := db.execOnce(s); err != nil {
 			return fail(err)
 		}
 		db.ddl = append(db.ddl, s)

@@ -23,11 +23,7 @@ func TestCrash_child(t *testing.T) {
 		t.Skip("run by TestCrash")
 	}
 	root, mode, _ := strings.Cut(spec, ",")
-	d := SyncFull
-	if mode == "group" {
-		d = SyncGroup
-	}
-	s, err := OpenStore(root, StoreOptions{MaxOpen: 3, DB: Options{Durability: d}})
+	s, err := OpenStore(root, StoreOptions{MaxOpen: 3, DB: Options{DisableCapture: mode == "nocapture"}})
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
@@ -72,7 +68,7 @@ func TestCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	for _, mode := range []string{"full", "group"} {
+	for _, mode := range []string{"capture", "nocapture"} {
 		t.Run(mode, func(t *testing.T) {
 			root := t.TempDir()
 			cmd := exec.Command(os.Args[0], "-test.run=^TestCrash_child$", "-test.count=1")

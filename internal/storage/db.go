@@ -3,25 +3,10 @@ package storage
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strconv"
 
 	"zombiezen.com/go/sqlite"
 	"zombiezen.com/go/sqlite/sqlitex"
-)
-
-// Durability says how a commit is made durable before Commit returns.
-type Durability int
-
-const (
-	// SyncFull is PRAGMA synchronous=FULL: SQLite fsyncs the WAL inside
-	// every COMMIT. The default.
-	SyncFull Durability = iota
-	// SyncGroup is PRAGMA synchronous=NORMAL plus an explicit sync of the
-	// WAL after COMMIT, shared by every DB of a Store that commits at about
-	// the same time (group commit). Commit still returns only after the
-	// commit is on disk.
-	SyncGroup
 )
 
 // Options configure a DB. The zero value is valid.
@@ -29,8 +14,6 @@ type Options struct {
 	// DisableCapture turns off changeset capture: Commit then returns a nil
 	// Changeset. Default false (capture on).
 	DisableCapture bool
-	// Durability selects how commits reach the disk. Default SyncFull.
-	Durability Durability
 }
 
 // DB is one Durable Object's database.
@@ -48,8 +31,6 @@ type DB struct {
 	store     *Store
 	namespace string
 	id        string
-	sync      *syncer
-	wal       *os.File // opened lazily for SyncGroup
 
 	inTx     bool
 	sess     *sqlite.Session
@@ -61,8 +42,8 @@ type DB struct {
 }
 
 // Open opens (creating if needed) the database file at path with WAL
-// journaling and the durability opts ask for, and creates the internal
-// tables. The caller owns the DB and must Close it.
+// journaling and synchronous=FULL (SQLite fsyncs the WAL inside every
+// COMMIT), and creates the internal tables. The caller owns the DB and must Close it.
 func Open(path string, opts Options) (*DB, error) {
 	conn, err := sqlite.OpenConn(path, sqlite.OpenReadWrite|sqlite.OpenCreate|sqlite.OpenWAL|sqlite.OpenNoMutex)
 	if err != nil {
@@ -77,13 +58,9 @@ func Open(path string, opts Options) (*DB, error) {
 }
 
 func (db *DB) setup() error {
-	sync := "FULL"
-	if db.opts.Durability == SyncGroup {
-		sync = "NORMAL"
-	}
 	for _, p := range []string{
 		"PRAGMA journal_mode=WAL",
-		"PRAGMA synchronous=" + sync,
+		"PRAGMA synchronous=FULL",
 		"PRAGMA foreign_keys=ON",
 	} {
 		if err := sqlitex.ExecuteTransient(db.conn, p, nil); err != nil {
@@ -116,10 +93,6 @@ func (db *DB) Close() error {
 		db.rollback()
 	}
 	db.closed = true
-	if db.wal != nil {
-		db.wal.Close()
-		db.wal = nil
-	}
 	if err := db.conn.Close(); err != nil {
 		return fmt.Errorf("storage: close %s: %w", db.path, err)
 	}
@@ -211,12 +184,6 @@ func (db *DB) Commit() (Changeset, error) {
 		return nil, fmt.Errorf("storage: commit %s: %w", db.path, err)
 	}
 	db.endTx()
-	if db.opts.Durability == SyncGroup {
-		if err := db.syncWAL(); err != nil {
-			db.broken = err
-			return nil, fmt.Errorf("storage: commit %s: sync: %w", db.path, err)
-		}
-	}
 	if db.alarmSet && db.store != nil {
 		db.alarmSet = false
 		// Best effort: the index already holds a time no later than the
@@ -321,9 +288,14 @@ func (db *DB) RollbackTo() error {
 // SavepointDepth reports how many savepoints are open.
 func (db *DB) SavepointDepth() int { return len(db.marks) }
 
-// execTrusted runs internal SQL that needs no authorization checks beyond
-// the ones every statement gets.
+// execTrusted runs fixed internal SQL (BEGIN, COMMIT, savepoints) through
+// the connection's statement cache.
 func (db *DB) execTrusted(query string) error {
+	return sqlitex.Execute(db.conn, query, nil)
+}
+
+// execOnce runs one-off internal SQL without caching the statement.
+func (db *DB) execOnce(query string) error {
 	return sqlitex.ExecuteTransient(db.conn, query, nil)
 }
 
@@ -364,18 +336,4 @@ func (db *DB) IntegrityCheck() error {
 		return fmt.Errorf("storage: integrity check %s: %q", db.path, lines)
 	}
 	return nil
-}
-
-func (db *DB) syncWAL() error {
-	if db.wal == nil {
-		f, err := os.OpenFile(db.path+"-wal", os.O_RDWR, 0)
-		if err != nil {
-			return err
-		}
-		db.wal = f
-	}
-	if db.sync != nil {
-		return db.sync.wait(db.wal)
-	}
-	return fdatasync(db.wal)
 }

@@ -308,7 +308,7 @@ func (db *DB) DeleteAll() (int, error) {
 	}
 	for _, o := range objs {
 		s := "DROP " + strings.ToUpper(o.typ) + " IF EXISTS " + quoteIdent(o.name)
-		if err := db.execTrusted(s); err != nil {
+		if err := db.execOnce(s); err != nil {
 			return 0, fmt.Errorf("storage: delete all %s: %w", db.path, err)
 		}
 		db.ddl = append(db.ddl, s)

@@ -31,7 +31,6 @@ type Store struct {
 	root   string
 	opts   StoreOptions
 	alarms *alarmIndex
-	sync   *syncer
 
 	mu     sync.Mutex // guards following
 	cond   *sync.Cond // signalled when an entry finishes opening or closing
@@ -63,7 +62,7 @@ func OpenStore(root string, opts StoreOptions) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{root: root, opts: opts, alarms: idx, sync: newSyncer(), open: map[objKey]*entry{}}
+	s := &Store{root: root, opts: opts, alarms: idx, open: map[objKey]*entry{}}
 	s.cond = sync.NewCond(&s.mu)
 	return s, nil
 }
@@ -150,7 +149,7 @@ func (s *Store) openDB(k objKey) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.store, db.namespace, db.id, db.sync = s, k.namespace, k.id, s.sync
+	db.store, db.namespace, db.id = s, k.namespace, k.id
 	return db, nil
 }
 

@@ -65,9 +65,9 @@ func TestStore_lru(t *testing.T) {
 }
 
 func TestStore_alarmIndex(t *testing.T) {
-	for _, d := range []Durability{SyncFull, SyncGroup} {
-		t.Run(fmt.Sprint(d), func(t *testing.T) {
-			s, root := openTestStore(t, StoreOptions{DB: Options{Durability: d}})
+	for _, capture := range []bool{true, false} {
+		t.Run(fmt.Sprint("capture=", capture), func(t *testing.T) {
+			s, root := openTestStore(t, StoreOptions{DB: Options{DisableCapture: !capture}})
 			set := func(id string, f func(db *DB)) {
 				t.Helper()
 				db, err := s.Acquire("ns", id)
@@ -107,21 +107,14 @@ func TestStore_alarmIndex(t *testing.T) {
 	}
 }
 
-func (d Durability) String() string {
-	if d == SyncGroup {
-		return "group"
-	}
-	return "full"
-}
-
 // TestStore_hammer runs many goroutines over many objects with a small
 // open-database bound; each object has one owner at a time, as the actor
 // layer guarantees, and counts its own commits.
 func TestStore_hammer(t *testing.T) {
-	for _, d := range []Durability{SyncFull, SyncGroup} {
-		t.Run(d.String(), func(t *testing.T) {
-			s, _ := openTestStore(t, StoreOptions{MaxOpen: 4, DB: Options{Durability: d}})
-			const objects, workers, rounds = 24, 12, 40
+	for _, capture := range []bool{true, false} {
+		t.Run(fmt.Sprint("capture=", capture), func(t *testing.T) {
+			s, _ := openTestStore(t, StoreOptions{MaxOpen: 4, DB: Options{DisableCapture: !capture}})
+			const objects, workers, rounds = 24, 12, 25
 			locks := make([]sync.Mutex, objects) // one owner per object
 			counts := make([]int, objects)
 			var wg sync.WaitGroup
