@@ -334,6 +334,7 @@ function useKey(n, key, usage, what = "key") {
 // SubtleCrypto
 
 const KEY_FORMATS = ["raw", "spki", "pkcs8", "jwk"];
+const JWK_ORDER = ["kty", "use", "key_ops", "alg", "ext", "crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi", "oth", "k"];
 const JWK_STRINGS = ["kty", "use", "alg", "crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi", "k"];
 
 function checkJwk(jwk, n, extractable, usages) {
@@ -404,7 +405,11 @@ function exportKeySync(format, key) {
   if (format === "jwk") {
     r.key_ops = s.usages.slice();
     r.ext = s.extractable;
-    return r;
+    // Members in workerd's order (its JsonWebKey struct), as JSON.stringify
+    // shows it.
+    const jwk = {};
+    for (const m of JWK_ORDER) if (r[m] !== undefined) jwk[m] = r[m];
+    return jwk;
   }
   return arrayBuffer(r);
 }

@@ -78,10 +78,7 @@ func exportPublic(format string, k key) (any, error) {
 			return b, nil
 		}
 		j, err := ecToJWK(k.NamedCurve, p, nil)
-		if err == nil && k.Name == "ECDSA" {
-			j["alg"] = ecJWKAlg(k.NamedCurve)
-		}
-		return j, err
+		return j, err // workerd sets no "alg" on exported EC keys
 	case ed25519.PublicKey:
 		if format == "raw" {
 			return []byte(p), nil
@@ -115,10 +112,7 @@ func exportPrivate(format string, k key) (any, error) {
 		return j, nil
 	case *ecdsa.PrivateKey:
 		j, err := ecToJWK(k.NamedCurve, &p.PublicKey, p)
-		if err == nil && k.Name == "ECDSA" {
-			j["alg"] = ecJWKAlg(k.NamedCurve)
-		}
-		return j, err
+		return j, err // workerd sets no "alg" on exported EC keys
 	case ed25519.PrivateKey:
 		return map[string]any{
 			"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA",
