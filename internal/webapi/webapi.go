@@ -5,13 +5,13 @@
 package webapi
 
 import (
-	"time"
-
 	"github.com/isola-run/isola/internal/engine"
 	"github.com/isola-run/isola/internal/webapi/crypto"
+	"github.com/isola-run/isola/internal/webapi/dom"
 	"github.com/isola-run/isola/internal/webapi/encoding"
 	"github.com/isola-run/isola/internal/webapi/fetch"
 	"github.com/isola-run/isola/internal/webapi/url"
+	"github.com/isola-run/isola/internal/websocket"
 )
 
 // Options configures what the Go halves may do for one runtime.
@@ -24,20 +24,6 @@ func Register(hs *engine.HostSet, opts Options) {
 	encoding.Register(hs)
 	url.Register(hs)
 	fetch.Register(hs)
-	registerPerformance(hs)
-}
-
-// registerPerformance adds the clock behind performance.now() and
-// performance.timeOrigin (js/src/dom.js): milliseconds on Go's monotonic
-// clock since this HostSet (one per runtime) was built, and that instant in
-// Unix milliseconds. Unlike workerd, whose clock stands still between I/O
-// events, this one advances while JS runs.
-func registerPerformance(hs *engine.HostSet) {
-	origin := time.Now()
-	hs.Sync("perf.now", func([]any) (any, error) {
-		return float64(time.Since(origin).Microseconds()) / 1e3, nil
-	})
-	hs.Sync("perf.timeOrigin", func([]any) (any, error) {
-		return float64(origin.UnixMicro()) / 1e3, nil
-	})
+	dom.Register(hs)
+	websocket.Register(hs)
 }

@@ -245,6 +245,7 @@ export function serialize(value, opts = undefined) {
     }
     if (v instanceof ArrayBuffer) {
       w.tag("B");
+      if (v.detached === true) return w.varint(0);
       w.varint(v.byteLength);
       return w.bytes(new Uint8Array(v));
     }
@@ -574,12 +575,11 @@ function structuredClone(value, options = undefined) {
   for (const t of transfer) {
     if (!(t instanceof ArrayBuffer)) throw new DOMException("Value not transferable", "DataCloneError");
     if (seen.has(t)) throw new DOMException("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
-    if (t.detached === true) throw new DOMException("An ArrayBuffer is detached and could not be cloned.", "DataCloneError");
     seen.add(t);
   }
   const out = deserialize(serialize(value));
   for (const t of transfer) {
-    if (typeof t.transfer === "function") t.transfer();
+    if (typeof t.transfer === "function" && t.detached !== true) t.transfer();
   }
   return out;
 }

@@ -140,6 +140,11 @@ function install(name, value) {
   Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
 }
 
+// Names are set explicitly: the bundler may rename a class that shadows a
+// global another module refers to.
+for (const [name, C] of Object.entries({ DOMException, Navigator, Performance })) {
+  Object.defineProperty(C, "name", { value: name, configurable: true });
+}
 install("DOMException", DOMException);
 install("Navigator", Navigator);
 install("Performance", Performance);

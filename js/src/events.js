@@ -6,8 +6,10 @@
 // capture and passive listeners are refused with a TypeError; an exception
 // thrown by a listener stops the dispatch and propagates out of
 // dispatchEvent(); a listener returning true is taken as preventDefault();
-// and a function-valued `on<type>` property of the target runs before the
-// listeners. AbortSignal drops all its listeners once it has fired.
+// a function-valued `on<type>` property of the target runs before the
+// listeners (but AbortSignal's onabort after them); preventDefault() works
+// on non-cancelable events too; target is undefined before a dispatch.
+// AbortSignal drops all its listeners once it has fired.
 //
 // Other runtime modules (fetch, streams, WebSocket) use:
 //   onAbort(signal, fn) -> remove   run fn(reason) when signal aborts (an
@@ -31,7 +33,7 @@ export class Event {
   #canceled = false;
   #stopped = false;
   #stopImmediate = false;
-  #target = null;
+  #target = undefined;
   #dispatching = false;
   #trusted = false;
 
@@ -131,9 +133,11 @@ export class Event {
     if (!(#type in this)) throw illegal();
     this.#stopped = this.#stopImmediate = true;
   }
+  // preventDefault sets defaultPrevented even on a non-cancelable event, as
+  // workerd does (the DOM would ignore it).
   preventDefault() {
     if (!(#type in this)) throw illegal();
-    if (this.#cancelable) this.#canceled = true;
+    this.#canceled = true;
   }
   composedPath() {
     if (!(#type in this)) throw illegal();
@@ -233,7 +237,8 @@ export class EventTarget {
     beginDispatch(event, this);
     try {
       const type = event.type;
-      const on = this["on" + type];
+      // AbortSignal runs its onabort after the listeners (signalAbort).
+      const on = this instanceof AbortSignal ? undefined : this["on" + type];
       const list = this.#listeners.get(type);
       if (typeof on === "function") {
         if (on.call(this, event) === true) event.preventDefault();
@@ -275,7 +280,7 @@ export class CustomEvent extends Event {
   #detail;
   constructor(type, init = undefined) {
     super(type, init);
-    this.#detail = dict(init).detail ?? null;
+    this.#detail = dict(init).detail;
   }
   get detail() {
     if (!(#detail in this)) throw illegal();
@@ -389,7 +394,11 @@ export class AbortSignal extends EventTarget {
       s.#algorithms.clear();
       try {
         for (const fn of algorithms) fn(s.#reason);
-        dispatchTrusted(s, new Event("abort"));
+        const ev = new Event("abort");
+        dispatchTrusted(s, ev);
+        const on = s.#onabort;
+        if (typeof on === "function") on.call(s, ev);
+        else if (on !== null && typeof on.handleEvent === "function") on.handleEvent(ev);
       } finally {
         clearListeners(s);
       }
@@ -485,7 +494,19 @@ export function abortSignal(signal, reason) {
   signalAbort(signal, reason);
 }
 
-for (const C of [Event, EventTarget, CustomEvent, ErrorEvent, MessageEvent, CloseEvent, AbortSignal, AbortController]) {
-  Object.defineProperty(C.prototype, Symbol.toStringTag, { value: C.name, configurable: true });
-  Object.defineProperty(globalThis, C.name, { value: C, writable: true, enumerable: false, configurable: true });
+// Names are set explicitly: the bundler may rename a class that shadows a
+// global another module refers to (URL -> _URL).
+for (const [name, C] of Object.entries({
+  Event,
+  EventTarget,
+  CustomEvent,
+  ErrorEvent,
+  MessageEvent,
+  CloseEvent,
+  AbortSignal,
+  AbortController,
+})) {
+  Object.defineProperty(C, "name", { value: name, configurable: true });
+  Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
+  Object.defineProperty(globalThis, name, { value: C, writable: true, enumerable: false, configurable: true });
 }

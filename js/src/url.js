@@ -439,8 +439,11 @@ export class URL {
   }
 }
 
-for (const C of [URL, URLSearchParams]) {
-  Object.defineProperty(C.prototype, Symbol.toStringTag, { value: C.name, configurable: true });
+// Names are set explicitly: the bundler renames URL (the polyfill refers to
+// the global of that name).
+for (const [name, C] of Object.entries({ URL, URLSearchParams })) {
+  Object.defineProperty(C, "name", { value: name, configurable: true });
+  Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
 }
 for (const [name, value] of Object.entries({ URL, URLSearchParams })) {
   Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
