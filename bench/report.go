@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -32,7 +33,9 @@ func machine() machineInfo {
 	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
 		line, _, _ := strings.Cut(string(b), "\n")
 		if _, v, ok := strings.Cut(line, ":"); ok {
-			m.Memory = strings.TrimSpace(v)
+			if kib, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64); err == nil {
+				m.Memory = fmt.Sprintf("%.0f GiB", kib/(1<<20))
+			}
 		}
 	}
 	return m
