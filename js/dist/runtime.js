@@ -216,9 +216,6 @@
   function install(name, value) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
-  for (const [name, C3] of Object.entries({ DOMException, Navigator, Performance })) {
-    Object.defineProperty(C3, "name", { value: name, configurable: true });
-  }
   install("DOMException", DOMException);
   install("Navigator", Navigator);
   install("Performance", Performance);
@@ -241,7 +238,7 @@
     #canceled = false;
     #stopped = false;
     #stopImmediate = false;
-    #target = void 0;
+    #target = null;
     #dispatching = false;
     #trusted = false;
     constructor(type, init = void 0) {
@@ -338,11 +335,9 @@
       if (!(#type in this)) throw illegal();
       this.#stopped = this.#stopImmediate = true;
     }
-    // preventDefault sets defaultPrevented even on a non-cancelable event, as
-    // workerd does (the DOM would ignore it).
     preventDefault() {
       if (!(#type in this)) throw illegal();
-      this.#canceled = true;
+      if (this.#cancelable) this.#canceled = true;
     }
     composedPath() {
       if (!(#type in this)) throw illegal();
@@ -434,7 +429,7 @@
       beginDispatch(event, this);
       try {
         const type = event.type;
-        const on = this instanceof AbortSignal ? void 0 : this["on" + type];
+        const on = this["on" + type];
         const list = this.#listeners.get(type);
         if (typeof on === "function") {
           if (on.call(this, event) === true) event.preventDefault();
@@ -472,7 +467,7 @@
     #detail;
     constructor(type, init = void 0) {
       super(type, init);
-      this.#detail = dict(init).detail;
+      this.#detail = dict(init).detail ?? null;
     }
     get detail() {
       if (!(#detail in this)) throw illegal();
@@ -580,11 +575,7 @@
         s2.#algorithms.clear();
         try {
           for (const fn of algorithms) fn(s2.#reason);
-          const ev = new Event("abort");
-          dispatchTrusted(s2, ev);
-          const on = s2.#onabort;
-          if (typeof on === "function") on.call(s2, ev);
-          else if (on !== null && typeof on.handleEvent === "function") on.handleEvent(ev);
+          dispatchTrusted(s2, new Event("abort"));
         } finally {
           clearListeners(s2);
         }
@@ -661,23 +652,13 @@
     set2.add(fn);
     return () => set2.delete(fn);
   }
-  for (const [name, C3] of Object.entries({
-    Event,
-    EventTarget,
-    CustomEvent,
-    ErrorEvent,
-    MessageEvent,
-    CloseEvent,
-    AbortSignal,
-    AbortController: AbortController2
-  })) {
-    Object.defineProperty(C3, "name", { value: name, configurable: true });
-    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: name, configurable: true });
-    Object.defineProperty(globalThis, name, { value: C3, writable: true, enumerable: false, configurable: true });
+  for (const C3 of [Event, EventTarget, CustomEvent, ErrorEvent, MessageEvent, CloseEvent, AbortSignal, AbortController2]) {
+    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: C3.name, configurable: true });
+    Object.defineProperty(globalThis, C3.name, { value: C3, writable: true, enumerable: false, configurable: true });
   }
 
   // js/src/encoding.js
-  var JS_MAX = 64;
+  var JS_MAX = 256;
   function toUSV(s2) {
     return typeof s2.toWellFormed === "function" ? s2.toWellFormed() : s2;
   }
@@ -890,7 +871,7 @@
             [s2, pending2] = decodeUTF16(b3, this.#encoding === "utf-16be", this.#fatal, stream);
             break;
           default:
-            s2 = windows1252(b3);
+            s2 = latin1(b3);
         }
       } catch (e2) {
         this.#bomSeen = false;
@@ -905,46 +886,10 @@
       return s2;
     }
   };
-  var C1 = [
-    8364,
-    129,
-    8218,
-    402,
-    8222,
-    8230,
-    8224,
-    8225,
-    710,
-    8240,
-    352,
-    8249,
-    338,
-    141,
-    381,
-    143,
-    144,
-    8216,
-    8217,
-    8220,
-    8221,
-    8226,
-    8211,
-    8212,
-    732,
-    8482,
-    353,
-    8250,
-    339,
-    157,
-    382,
-    376
-  ];
-  function windows1252(b3) {
+  function latin1(b3) {
     let out = "";
     for (let i2 = 0; i2 < b3.length; i2 += 4096) {
-      let chunk = b3.subarray(i2, i2 + 4096);
-      if (chunk.some((c2) => c2 >= 128 && c2 <= 159)) chunk = Array.from(chunk, (c2) => c2 >= 128 && c2 <= 159 ? C1[c2 - 128] : c2);
-      out += String.fromCharCode.apply(null, chunk);
+      out += String.fromCharCode.apply(null, b3.subarray(i2, i2 + 4096));
     }
     return out;
   }
@@ -998,9 +943,8 @@
     if (arguments.length === 0) throw new TypeError("Failed to execute 'atob': 1 argument required, but only 0 present.");
     return call("encoding.atob", String(data));
   }
-  for (const [name, C3] of Object.entries({ TextEncoder: TextEncoder2, TextDecoder: TextDecoder2 })) {
-    Object.defineProperty(C3, "name", { value: name, configurable: true });
-    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: name, configurable: true });
+  for (const C3 of [TextEncoder2, TextDecoder2]) {
+    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: C3.name, configurable: true });
   }
   for (const [name, value] of Object.entries({ TextEncoder: TextEncoder2, TextDecoder: TextDecoder2, atob, btoa })) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
@@ -2166,9 +2110,8 @@
       return this.#p[HREF];
     }
   };
-  for (const [name, C3] of Object.entries({ URL: URL2, URLSearchParams })) {
-    Object.defineProperty(C3, "name", { value: name, configurable: true });
-    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: name, configurable: true });
+  for (const C3 of [URL2, URLSearchParams]) {
+    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: C3.name, configurable: true });
   }
   for (const [name, value] of Object.entries({ URL: URL2, URLSearchParams })) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
@@ -2370,7 +2313,6 @@
       }
       if (v3 instanceof ArrayBuffer) {
         w3.tag("B");
-        if (v3.detached === true) return w3.varint(0);
         w3.varint(v3.byteLength);
         return w3.bytes(new Uint8Array(v3));
       }
@@ -2687,11 +2629,12 @@
     for (const t2 of transfer) {
       if (!(t2 instanceof ArrayBuffer)) throw new DOMException("Value not transferable", "DataCloneError");
       if (seen.has(t2)) throw new DOMException("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
+      if (t2.detached === true) throw new DOMException("An ArrayBuffer is detached and could not be cloned.", "DataCloneError");
       seen.add(t2);
     }
     const out = deserialize(serialize(value));
     for (const t2 of transfer) {
-      if (typeof t2.transfer === "function" && t2.detached !== true) t2.transfer();
+      if (typeof t2.transfer === "function") t2.transfer();
     }
     return out;
   }
@@ -2836,563 +2779,6 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     groupEnd: () => {
     }
   };
-
-  // js/src/crypto.js
-  var TOKEN = /* @__PURE__ */ Symbol("CryptoKey");
-  var slots = /* @__PURE__ */ new WeakMap();
-  function domError(name, message) {
-    const D3 = globalThis.DOMException;
-    if (typeof D3 === "function") return new D3(message, name);
-    const e2 = new Error(message);
-    e2.name = name;
-    return e2;
-  }
-  function isBufferSource(v3) {
-    return v3 instanceof ArrayBuffer || ArrayBuffer.isView(v3) || typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer;
-  }
-  function bufferSource(v3, what) {
-    if (v3 instanceof ArrayBuffer || ArrayBuffer.isView(v3)) return v3;
-    if (typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer) return new Uint8Array(v3);
-    throw new TypeError(`${what} must be an ArrayBuffer or ArrayBufferView.`);
-  }
-  function arrayBuffer(u8) {
-    if (u8.byteOffset === 0 && u8.byteLength === u8.buffer.byteLength) return u8.buffer;
-    return u8.slice().buffer;
-  }
-  function utf8Encode(s2) {
-    if (typeof TextEncoder === "function") return new TextEncoder().encode(s2);
-    const bin = unescape(encodeURIComponent(s2));
-    const out = new Uint8Array(bin.length);
-    for (let i2 = 0; i2 < bin.length; i2++) out[i2] = bin.charCodeAt(i2);
-    return out;
-  }
-  function utf8Decode(bytes) {
-    if (typeof TextDecoder === "function") return new TextDecoder().decode(bytes);
-    let bin = "";
-    for (let i2 = 0; i2 < bytes.length; i2++) bin += String.fromCharCode(bytes[i2]);
-    return decodeURIComponent(escape(bin));
-  }
-  var ALGORITHMS = [
-    "AES-CTR",
-    "AES-CBC",
-    "AES-GCM",
-    "AES-KW",
-    "HMAC",
-    "PBKDF2",
-    "HKDF",
-    "RSASSA-PKCS1-v1_5",
-    "RSA-PSS",
-    "RSA-OAEP",
-    "ECDSA",
-    "ECDH",
-    "Ed25519",
-    "NODE-ED25519",
-    "X25519"
-  ];
-  var HASHES = ["SHA-1", "SHA-256", "SHA-384", "SHA-512"];
-  var DIGESTS = [...HASHES, "MD5"];
-  function lookup(list, name) {
-    const up = String(name).toUpperCase();
-    return list.find((n2) => n2.toUpperCase() === up);
-  }
-  var ENCRYPT = ["AES-CTR", "AES-CBC", "AES-GCM", "RSA-OAEP"];
-  var SUPPORTED = {
-    encrypt: ENCRYPT,
-    decrypt: ENCRYPT,
-    sign: ["RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519", "NODE-ED25519", "HMAC"],
-    verify: ["RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519", "NODE-ED25519", "HMAC"],
-    generateKey: ALGORITHMS.filter((n2) => n2 !== "PBKDF2" && n2 !== "HKDF"),
-    importKey: ALGORITHMS,
-    deriveBits: ["ECDH", "X25519", "HKDF", "PBKDF2"],
-    wrapKey: [...ENCRYPT, "AES-KW"],
-    unwrapKey: [...ENCRYPT, "AES-KW"],
-    getKeyLength: ["AES-CTR", "AES-CBC", "AES-GCM", "AES-KW", "HMAC", "HKDF", "PBKDF2"]
-  };
-  var RSA = ["RSASSA-PKCS1-v1_5", "RSA-PSS", "RSA-OAEP"];
-  var AES = ["AES-CTR", "AES-CBC", "AES-GCM", "AES-KW"];
-  function required(op, name) {
-    switch (op) {
-      case "generateKey":
-        if (AES.includes(name)) return ["length"];
-        if (name === "HMAC") return ["hash"];
-        if (RSA.includes(name)) return ["modulusLength", "publicExponent", "hash"];
-        if (name === "ECDSA" || name === "ECDH" || name === "NODE-ED25519") return ["namedCurve"];
-        return [];
-      case "importKey":
-        if (name === "HMAC" || RSA.includes(name)) return ["hash"];
-        if (name === "ECDSA" || name === "ECDH" || name === "NODE-ED25519") return ["namedCurve"];
-        return [];
-      case "encrypt":
-      case "decrypt":
-      case "wrapKey":
-      case "unwrapKey":
-        if (name === "AES-GCM" || name === "AES-CBC") return ["iv"];
-        if (name === "AES-CTR") return ["counter", "length"];
-        return [];
-      case "sign":
-      case "verify":
-        if (name === "ECDSA") return ["hash"];
-        if (name === "RSA-PSS") return ["saltLength"];
-        return [];
-      case "deriveBits":
-        if (name === "ECDH" || name === "X25519") return ["public"];
-        if (name === "HKDF") return ["hash", "salt", "info"];
-        if (name === "PBKDF2") return ["hash", "salt", "iterations"];
-        return [];
-    }
-    return [];
-  }
-  function normalizeHash(v3) {
-    const name = typeof v3 === "string" ? v3 : v3 !== null && typeof v3 === "object" ? v3.name : void 0;
-    if (name === void 0) throw new TypeError('Missing field "name" in "hash".');
-    const h2 = lookup(HASHES, name);
-    if (!h2) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
-    return h2;
-  }
-  function number(v3) {
-    const n2 = Math.trunc(Number(v3));
-    return Number.isFinite(n2) ? n2 : 0;
-  }
-  var MEMBERS = {
-    hash: normalizeHash,
-    length: number,
-    namedCurve: String,
-    modulusLength: number,
-    publicExponent: (v3) => bufferSource(v3, "publicExponent"),
-    iv: (v3) => bufferSource(v3, "iv"),
-    additionalData: (v3) => bufferSource(v3, "additionalData"),
-    tagLength: number,
-    counter: (v3) => bufferSource(v3, "counter"),
-    label: (v3) => bufferSource(v3, "label"),
-    saltLength: number,
-    salt: (v3) => bufferSource(v3, "salt"),
-    info: (v3) => bufferSource(v3, "info"),
-    iterations: number,
-    public: (v3) => {
-      if (!slots.has(v3)) throw new TypeError('"public" must be a CryptoKey.');
-      return v3;
-    }
-  };
-  function algorithmName(alg) {
-    if (typeof alg === "string") return alg;
-    if (alg === null || typeof alg !== "object") throw new TypeError("AlgorithmIdentifier could not be converted.");
-    if (alg.name === void 0) throw new TypeError('Missing field "name" in "algorithm".');
-    return String(alg.name);
-  }
-  function normalize(op, alg) {
-    const given = algorithmName(alg);
-    const name = lookup(SUPPORTED[op], given);
-    if (!name) {
-      if (op === "generateKey") {
-        throw domError("NotSupportedError", `Unrecognized key generation algorithm "${given}" requested.`);
-      }
-      if (op === "importKey") {
-        throw domError("NotSupportedError", `Unrecognized key import algorithm "${given}" requested.`);
-      }
-      throw domError("NotSupportedError", "Unrecognized name.");
-    }
-    const out = { name };
-    if (typeof alg === "object") {
-      for (const m2 of Object.keys(MEMBERS)) {
-        const v3 = alg[m2];
-        if (v3 !== void 0) out[m2] = MEMBERS[m2](v3);
-      }
-    }
-    for (const m2 of required(op, name)) {
-      if (out[m2] === void 0) throw new TypeError(`Missing field "${m2}" in "algorithm".`);
-    }
-    if (name === "NODE-ED25519" && out.namedCurve !== void 0 && out.namedCurve !== "NODE-ED25519") {
-      throw domError("NotSupportedError", `EDDSA curve "${out.namedCurve}" isn't supported.`);
-    }
-    return out;
-  }
-  function wire(n2) {
-    if (n2.public === void 0) return n2;
-    return { ...n2, public: descriptor(n2.public) };
-  }
-  var USAGES = ["encrypt", "decrypt", "sign", "verify", "deriveKey", "deriveBits", "wrapKey", "unwrapKey"];
-  function allowedUsages(name, type) {
-    switch (name) {
-      case "AES-CTR":
-      case "AES-CBC":
-      case "AES-GCM":
-        return ["encrypt", "decrypt", "wrapKey", "unwrapKey"];
-      case "AES-KW":
-        return ["wrapKey", "unwrapKey"];
-      case "HMAC":
-        return ["sign", "verify"];
-      case "HKDF":
-      case "PBKDF2":
-        return ["deriveKey", "deriveBits"];
-      case "RSA-OAEP":
-        return type === "public" ? ["encrypt", "wrapKey"] : type === "private" ? ["decrypt", "unwrapKey"] : ["encrypt", "decrypt", "wrapKey", "unwrapKey"];
-      case "ECDH":
-      case "X25519":
-        return type === "public" ? [] : ["deriveKey", "deriveBits"];
-      default:
-        return type === "public" ? ["verify"] : type === "private" ? ["sign"] : ["sign", "verify"];
-    }
-  }
-  function usageList(usages) {
-    if (usages === null || usages === void 0 || typeof usages[Symbol.iterator] !== "function" || typeof usages === "string") {
-      throw new TypeError("keyUsages must be a sequence of strings.");
-    }
-    return Array.from(usages, String);
-  }
-  function checkUsages(name, what, usages, allowed) {
-    for (const u2 of usages) {
-      if (!allowed.includes(u2)) {
-        throw domError("SyntaxError", `Attempt to ${what} ${name} key with invalid usage "${u2}".`);
-      }
-    }
-    return USAGES.filter((u2) => usages.includes(u2));
-  }
-  var CryptoKey = class {
-    constructor(token) {
-      if (token !== TOKEN) throw new TypeError("Illegal constructor");
-    }
-    get type() {
-      return slot(this).type;
-    }
-    get extractable() {
-      return slot(this).extractable;
-    }
-    get algorithm() {
-      return slot(this).algorithm;
-    }
-    get usages() {
-      return slot(this).usages;
-    }
-  };
-  Object.defineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: "CryptoKey", configurable: true });
-  function slot(key2) {
-    const s2 = slots.get(key2);
-    if (!s2) throw new TypeError("Illegal invocation");
-    return s2;
-  }
-  function keySlot(key2, what) {
-    const s2 = slots.get(key2);
-    if (!s2) throw new TypeError(`${what} must be a CryptoKey.`);
-    return s2;
-  }
-  function newKey(name, r2, extractable, usages) {
-    const info = r2.info || {};
-    const algorithm = { name };
-    if (info.length !== void 0 && name !== "HMAC") algorithm.length = info.length;
-    if (info.namedCurve !== void 0) algorithm.namedCurve = info.namedCurve;
-    if (info.modulusLength !== void 0) {
-      algorithm.modulusLength = info.modulusLength;
-      algorithm.publicExponent = new Uint8Array(info.publicExponent);
-    }
-    if (info.hash !== void 0) algorithm.hash = { name: info.hash };
-    if (name === "HMAC") algorithm.length = info.length;
-    const key2 = new CryptoKey(TOKEN);
-    slots.set(key2, {
-      type: r2.type,
-      extractable: !!extractable,
-      algorithm,
-      usages,
-      data: r2.data,
-      name,
-      hash: info.hash,
-      namedCurve: info.namedCurve
-    });
-    return key2;
-  }
-  function descriptor(key2) {
-    const s2 = slots.get(key2);
-    return { name: s2.name, type: s2.type, data: s2.data, hash: s2.hash, namedCurve: s2.namedCurve };
-  }
-  function useKey(n2, key2, usage, what = "key") {
-    const s2 = keySlot(key2, what);
-    if (s2.name.toUpperCase() !== n2.name.toUpperCase()) {
-      throw domError(
-        "InvalidAccessError",
-        `Requested algorithm "${n2.name}" does not match this CryptoKey's algorithm "${s2.name}".`
-      );
-    }
-    if (!s2.usages.includes(usage)) {
-      throw domError(
-        "InvalidAccessError",
-        `Requested key usage "${usage}" does not match any usage listed in this CryptoKey.`
-      );
-    }
-    return s2;
-  }
-  var KEY_FORMATS = ["raw", "spki", "pkcs8", "jwk"];
-  var JWK_STRINGS = ["kty", "use", "alg", "crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi", "k"];
-  function checkJwk(jwk, n2, extractable, usages) {
-    if (jwk === null || typeof jwk !== "object") {
-      throw new TypeError('Import data provided for "jwk" import format must be a JsonWebKey.');
-    }
-    const out = {};
-    for (const m2 of JWK_STRINGS) {
-      if (jwk[m2] !== void 0) out[m2] = String(jwk[m2]);
-    }
-    if (jwk.oth !== void 0) out.oth = jwk.oth;
-    if (jwk.ext !== void 0 && !jwk.ext && extractable) {
-      throw domError("DataError", `JWK ext field for "${n2.name}" is set to false but extractable is true`);
-    }
-    if (out.use !== void 0 && usages.length > 0) {
-      const want = ENCRYPT.includes(n2.name) || n2.name === "AES-KW" ? "enc" : "sig";
-      if (n2.name !== "ECDH" && n2.name !== "X25519" && out.use !== want) {
-        throw domError("DataError", `JWK "use" member was "${out.use}", expected "${want}".`);
-      }
-    }
-    if (jwk.key_ops !== void 0) {
-      const ops = usageList(jwk.key_ops);
-      for (const u2 of usages) {
-        if (!ops.includes(u2)) {
-          throw domError("DataError", `JWK "key_ops" does not include the requested usage "${u2}".`);
-        }
-      }
-    }
-    return out;
-  }
-  function importKeySync(format2, keyData, n2, extractable, usages) {
-    format2 = String(format2);
-    if (!KEY_FORMATS.includes(format2)) {
-      throw domError("NotSupportedError", `Unrecognized key import format "${format2}".`);
-    }
-    let data;
-    if (format2 === "jwk") {
-      data = checkJwk(keyData, n2, extractable, usages);
-    } else {
-      if (!isBufferSource(keyData)) {
-        throw new TypeError("Import data provided for buffer-based import formats must be a buffer source.");
-      }
-      data = bufferSource(keyData, "keyData");
-    }
-    if ((n2.name === "HKDF" || n2.name === "PBKDF2") && extractable) {
-      throw domError("SyntaxError", `${n2.name} key cannot be extractable.`);
-    }
-    const r2 = call("crypto.importKey", format2, n2, data);
-    const what = r2.type === "secret" ? "import secret" : `import ${r2.type}`;
-    const list = checkUsages(n2.name, what, usages, allowedUsages(n2.name, r2.type));
-    if (list.length === 0 && r2.type !== "public") {
-      throw domError("SyntaxError", "Secret/private CryptoKeys must have at least one usage.");
-    }
-    return newKey(n2.name, r2, extractable, list);
-  }
-  function exportKeySync(format2, key2) {
-    const s2 = keySlot(key2, "key");
-    format2 = String(format2);
-    if (!KEY_FORMATS.includes(format2)) {
-      throw domError("NotSupportedError", `Unrecognized key export format "${format2}".`);
-    }
-    if (!s2.extractable) {
-      throw domError("InvalidAccessError", `Attempt to export non-extractable ${s2.name} key.`);
-    }
-    const r2 = call("crypto.exportKey", format2, descriptor(key2));
-    if (format2 === "jwk") {
-      r2.key_ops = s2.usages.slice();
-      r2.ext = s2.extractable;
-      return r2;
-    }
-    return arrayBuffer(r2);
-  }
-  function keyLength(n2) {
-    if (AES.includes(n2.name)) {
-      if (n2.length === void 0) throw new TypeError('Missing field "length" in "derivedKeyParams".');
-      if (n2.length !== 128 && n2.length !== 192 && n2.length !== 256) {
-        throw domError("OperationError", `Derived AES key must be 128, 192, or 256 bits in length but provided ${n2.length}.`);
-      }
-      return n2.length;
-    }
-    if (n2.name === "HMAC") {
-      if (n2.length !== void 0) {
-        if (n2.length > 0) return n2.length;
-        throw new TypeError("HMAC key length must be a non-zero unsigned long integer.");
-      }
-      return n2.hash === "SHA-384" || n2.hash === "SHA-512" ? 1024 : 512;
-    }
-    return null;
-  }
-  function deriveBitsFor(n2, key2, length) {
-    if (n2.public !== void 0) {
-      const p2 = slots.get(n2.public);
-      if (p2.type !== "public") {
-        throw domError("InvalidAccessError", `The provided key has type "${p2.type}", not "public"`);
-      }
-      if (p2.name !== n2.name) {
-        throw domError("InvalidAccessError", "Public key algorithm does not match the requested algorithm.");
-      }
-    }
-    const op = n2.name === "PBKDF2" ? callAsync : (...a3) => Promise.resolve(call(...a3));
-    return op(n2.name === "PBKDF2" ? "crypto.deriveBitsAsync" : "crypto.deriveBits", wire(n2), descriptor(key2), length);
-  }
-  function lengthArg(length) {
-    if (length === void 0 || length === null) return null;
-    const l2 = Number(length);
-    if (!Number.isFinite(l2) || l2 < 0) throw new TypeError("deriveBits length must be an unsigned long integer.");
-    return Math.trunc(l2);
-  }
-  var SubtleCrypto = class {
-    constructor(token) {
-      if (token !== TOKEN) throw new TypeError("Illegal constructor");
-    }
-    async digest(algorithm, data) {
-      const name = lookup(DIGESTS, algorithmName(algorithm));
-      if (!name) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
-      return arrayBuffer(call("crypto.digest", name, bufferSource(data, "data")));
-    }
-    async generateKey(algorithm, extractable, keyUsages) {
-      const n2 = normalize("generateKey", algorithm);
-      const usages = usageList(keyUsages);
-      if (AES.includes(n2.name) || n2.name === "HMAC") {
-        const list = checkUsages(n2.name, "generate", usages, allowedUsages(n2.name, "secret"));
-        if (list.length === 0) throw domError("SyntaxError", "Secret/private CryptoKeys must have at least one usage.");
-        return newKey(n2.name, call("crypto.generateKey", n2), extractable, list);
-      }
-      const pub = allowedUsages(n2.name, "public");
-      const priv = allowedUsages(n2.name, "private");
-      checkUsages(n2.name, "generate", usages, [...pub, ...priv]);
-      const privList = USAGES.filter((u2) => usages.includes(u2) && priv.includes(u2));
-      if (privList.length === 0) {
-        throw domError("SyntaxError", "Attempt to generate asymmetric keys with no valid private key usages.");
-      }
-      const r2 = RSA.includes(n2.name) ? await callAsync("crypto.generateKeyAsync", n2) : call("crypto.generateKey", n2);
-      return {
-        publicKey: newKey(n2.name, r2.publicKey, true, USAGES.filter((u2) => usages.includes(u2) && pub.includes(u2))),
-        privateKey: newKey(n2.name, r2.privateKey, extractable, privList)
-      };
-    }
-    async importKey(format2, keyData, algorithm, extractable, keyUsages) {
-      return importKeySync(format2, keyData, normalize("importKey", algorithm), !!extractable, usageList(keyUsages));
-    }
-    async exportKey(format2, key2) {
-      return exportKeySync(format2, key2);
-    }
-    async sign(algorithm, key2, data) {
-      const n2 = normalize("sign", algorithm);
-      useKey(n2, key2, "sign");
-      return arrayBuffer(call("crypto.sign", n2, descriptor(key2), bufferSource(data, "data")));
-    }
-    async verify(algorithm, key2, signature, data) {
-      const n2 = normalize("verify", algorithm);
-      useKey(n2, key2, "verify");
-      return call("crypto.verify", n2, descriptor(key2), bufferSource(signature, "signature"), bufferSource(data, "data"));
-    }
-    async encrypt(algorithm, key2, data) {
-      const n2 = normalize("encrypt", algorithm);
-      useKey(n2, key2, "encrypt");
-      return arrayBuffer(call("crypto.encrypt", n2, descriptor(key2), bufferSource(data, "data")));
-    }
-    async decrypt(algorithm, key2, data) {
-      const n2 = normalize("decrypt", algorithm);
-      useKey(n2, key2, "decrypt");
-      return arrayBuffer(call("crypto.decrypt", n2, descriptor(key2), bufferSource(data, "data")));
-    }
-    async deriveBits(algorithm, baseKey, length) {
-      const n2 = normalize("deriveBits", algorithm);
-      const l2 = lengthArg(length);
-      useKey(n2, baseKey, "deriveBits", "baseKey");
-      return arrayBuffer(await deriveBitsFor(n2, baseKey, l2));
-    }
-    async deriveKey(algorithm, baseKey, derivedKeyType, extractable, keyUsages) {
-      const n2 = normalize("deriveBits", algorithm);
-      const target = normalize("importKey", derivedKeyType);
-      if (!SUPPORTED.getKeyLength.includes(target.name)) {
-        throw domError("NotSupportedError", `Unrecognized derived key type "${target.name}" requested.`);
-      }
-      const usages = usageList(keyUsages);
-      useKey(n2, baseKey, "deriveKey", "baseKey");
-      const bits = await deriveBitsFor(n2, baseKey, keyLength(target));
-      return importKeySync("raw", bits, target, !!extractable, usages);
-    }
-    async wrapKey(format2, key2, wrappingKey, wrapAlgorithm) {
-      const n2 = normalize("wrapKey", wrapAlgorithm);
-      useKey(n2, wrappingKey, "wrapKey", "wrappingKey");
-      keySlot(key2, "key");
-      let bytes = exportKeySync(format2, key2);
-      if (String(format2) === "jwk") bytes = utf8Encode(JSON.stringify(bytes));
-      return arrayBuffer(call("crypto.encrypt", n2, descriptor(wrappingKey), bytes));
-    }
-    async unwrapKey(format2, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm, extractable, keyUsages) {
-      const n2 = normalize("unwrapKey", unwrapAlgorithm);
-      const target = normalize("importKey", unwrappedKeyAlgorithm);
-      const usages = usageList(keyUsages);
-      useKey(n2, unwrappingKey, "unwrapKey", "unwrappingKey");
-      const bytes = call("crypto.decrypt", n2, descriptor(unwrappingKey), bufferSource(wrappedKey, "wrappedKey"));
-      let data = bytes;
-      if (String(format2) === "jwk") {
-        try {
-          data = JSON.parse(utf8Decode(bytes));
-        } catch {
-          throw domError("DataError", 'Missing "kty" field or corrupt JSON unwrapping key?');
-        }
-      }
-      return importKeySync(format2, data, target, !!extractable, usages);
-    }
-    // timingSafeEqual is workerd's non-standard constant-time comparison.
-    timingSafeEqual(a3, b3) {
-      const x3 = new Uint8Array(arrayBufferOf(bufferSource(a3, "a")));
-      const y2 = new Uint8Array(arrayBufferOf(bufferSource(b3, "b")));
-      if (x3.byteLength !== y2.byteLength) throw new RangeError("Input buffers must have the same byte length.");
-      let d2 = 0;
-      for (let i2 = 0; i2 < x3.length; i2++) d2 |= x3[i2] ^ y2[i2];
-      return d2 === 0;
-    }
-  };
-  Object.defineProperty(SubtleCrypto.prototype, Symbol.toStringTag, { value: "SubtleCrypto", configurable: true });
-  function arrayBufferOf(v3) {
-    if (ArrayBuffer.isView(v3)) return v3.buffer.slice(v3.byteOffset, v3.byteOffset + v3.byteLength);
-    return v3;
-  }
-  var subtle = new SubtleCrypto(TOKEN);
-  var INTEGER_ARRAYS = [
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    BigInt64Array,
-    BigUint64Array
-  ];
-  var Crypto = class {
-    constructor(token) {
-      if (token !== TOKEN) throw new TypeError("Illegal constructor");
-    }
-    get subtle() {
-      return subtle;
-    }
-    getRandomValues(array) {
-      if (!ArrayBuffer.isView(array)) {
-        throw new TypeError("getRandomValues() requires an ArrayBufferView argument.");
-      }
-      if (!INTEGER_ARRAYS.some((C3) => array instanceof C3)) {
-        throw domError(
-          "TypeMismatchError",
-          "ArrayBufferView argument to getRandomValues() must be an integer-typed view."
-        );
-      }
-      if (array.byteLength > 65536) {
-        throw domError(
-          "QuotaExceededError",
-          `getRandomValues() only accepts buffers of size <= 64K but provided ${array.byteLength} bytes.`
-        );
-      }
-      if (array.byteLength > 0) {
-        new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(call("crypto.randomBytes", array.byteLength));
-      }
-      return array;
-    }
-    randomUUID() {
-      return call("crypto.randomUUID");
-    }
-  };
-  Object.defineProperty(Crypto.prototype, Symbol.toStringTag, { value: "Crypto", configurable: true });
-  for (const C3 of [Crypto, SubtleCrypto, CryptoKey]) {
-    Object.defineProperty(globalThis, C3.name, { value: C3, writable: true, enumerable: false, configurable: true });
-  }
-  Object.defineProperty(globalThis, "crypto", {
-    value: new Crypto(TOKEN),
-    writable: true,
-    enumerable: true,
-    configurable: true
-  });
 
   // ../../work/main/js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
   function e() {
@@ -5486,7 +4872,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   }
   var encoder;
   var decoder;
-  function utf8Encode2(s2) {
+  function utf8Encode(s2) {
     if (encoder === void 0 && typeof globalThis.TextEncoder === "function") encoder = new globalThis.TextEncoder();
     if (encoder) return encoder.encode(s2);
     const out = [];
@@ -5506,7 +4892,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     return new Uint8Array(out);
   }
-  function utf8Decode2(b3) {
+  function utf8Decode(b3) {
     if (decoder === void 0 && typeof globalThis.TextDecoder === "function") decoder = new globalThis.TextDecoder();
     if (decoder) return decoder.decode(b3);
     let s2 = "";
@@ -5710,7 +5096,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
             carry = s2.slice(-1);
             s2 = s2.slice(0, -1);
           }
-          if (s2.length > 0) c2.enqueue(utf8Encode2(s2));
+          if (s2.length > 0) c2.enqueue(utf8Encode(s2));
         },
         flush(c2) {
           if (carry) c2.enqueue(new Uint8Array([239, 191, 189]));
@@ -5774,6 +5160,613 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     define(k2, v3);
   }
 
+  // js/src/crypto.js
+  var TOKEN = /* @__PURE__ */ Symbol("CryptoKey");
+  var slots = /* @__PURE__ */ new WeakMap();
+  function domError(name, message) {
+    const D3 = globalThis.DOMException;
+    if (typeof D3 === "function") return new D3(message, name);
+    const e2 = new Error(message);
+    e2.name = name;
+    return e2;
+  }
+  function isBufferSource(v3) {
+    return v3 instanceof ArrayBuffer || ArrayBuffer.isView(v3) || typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer;
+  }
+  function bufferSource(v3, what) {
+    if (v3 instanceof ArrayBuffer || ArrayBuffer.isView(v3)) return v3;
+    if (typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer) return new Uint8Array(v3);
+    throw new TypeError(`${what} must be an ArrayBuffer or ArrayBufferView.`);
+  }
+  function arrayBuffer(u8) {
+    if (u8.byteOffset === 0 && u8.byteLength === u8.buffer.byteLength) return u8.buffer;
+    return u8.slice().buffer;
+  }
+  function utf8Encode2(s2) {
+    if (typeof TextEncoder === "function") return new TextEncoder().encode(s2);
+    const bin = unescape(encodeURIComponent(s2));
+    const out = new Uint8Array(bin.length);
+    for (let i2 = 0; i2 < bin.length; i2++) out[i2] = bin.charCodeAt(i2);
+    return out;
+  }
+  function utf8Decode2(bytes) {
+    if (typeof TextDecoder === "function") return new TextDecoder().decode(bytes);
+    let bin = "";
+    for (let i2 = 0; i2 < bytes.length; i2++) bin += String.fromCharCode(bytes[i2]);
+    return decodeURIComponent(escape(bin));
+  }
+  var ALGORITHMS = [
+    "AES-CTR",
+    "AES-CBC",
+    "AES-GCM",
+    "AES-KW",
+    "HMAC",
+    "PBKDF2",
+    "HKDF",
+    "RSASSA-PKCS1-v1_5",
+    "RSA-PSS",
+    "RSA-OAEP",
+    "ECDSA",
+    "ECDH",
+    "Ed25519",
+    "NODE-ED25519",
+    "X25519"
+  ];
+  var HASHES = ["SHA-1", "SHA-256", "SHA-384", "SHA-512"];
+  var DIGESTS = [...HASHES, "MD5"];
+  function lookup(list, name) {
+    const up = String(name).toUpperCase();
+    return list.find((n2) => n2.toUpperCase() === up);
+  }
+  var ENCRYPT = ["AES-CTR", "AES-CBC", "AES-GCM", "RSA-OAEP"];
+  var SUPPORTED = {
+    encrypt: ENCRYPT,
+    decrypt: ENCRYPT,
+    sign: ["RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519", "NODE-ED25519", "HMAC"],
+    verify: ["RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519", "NODE-ED25519", "HMAC"],
+    generateKey: ALGORITHMS.filter((n2) => n2 !== "PBKDF2" && n2 !== "HKDF"),
+    importKey: ALGORITHMS,
+    deriveBits: ["ECDH", "X25519", "HKDF", "PBKDF2"],
+    wrapKey: [...ENCRYPT, "AES-KW"],
+    unwrapKey: [...ENCRYPT, "AES-KW"],
+    getKeyLength: ["AES-CTR", "AES-CBC", "AES-GCM", "AES-KW", "HMAC", "HKDF", "PBKDF2"]
+  };
+  var RSA = ["RSASSA-PKCS1-v1_5", "RSA-PSS", "RSA-OAEP"];
+  var AES = ["AES-CTR", "AES-CBC", "AES-GCM", "AES-KW"];
+  function required(op, name) {
+    switch (op) {
+      case "generateKey":
+        if (AES.includes(name)) return ["length"];
+        if (name === "HMAC") return ["hash"];
+        if (RSA.includes(name)) return ["modulusLength", "publicExponent", "hash"];
+        if (name === "ECDSA" || name === "ECDH" || name === "NODE-ED25519") return ["namedCurve"];
+        return [];
+      case "importKey":
+        if (name === "HMAC" || RSA.includes(name)) return ["hash"];
+        if (name === "ECDSA" || name === "ECDH" || name === "NODE-ED25519") return ["namedCurve"];
+        return [];
+      case "encrypt":
+      case "decrypt":
+      case "wrapKey":
+      case "unwrapKey":
+        if (name === "AES-GCM" || name === "AES-CBC") return ["iv"];
+        if (name === "AES-CTR") return ["counter", "length"];
+        return [];
+      case "sign":
+      case "verify":
+        if (name === "ECDSA") return ["hash"];
+        if (name === "RSA-PSS") return ["saltLength"];
+        return [];
+      case "deriveBits":
+        if (name === "ECDH" || name === "X25519") return ["public"];
+        if (name === "HKDF") return ["hash", "salt", "info"];
+        if (name === "PBKDF2") return ["hash", "salt", "iterations"];
+        return [];
+    }
+    return [];
+  }
+  function normalizeHash(v3) {
+    const name = typeof v3 === "string" ? v3 : v3 !== null && typeof v3 === "object" ? v3.name : void 0;
+    if (name === void 0) throw new TypeError('Missing field "name" in "hash".');
+    const h2 = lookup(HASHES, name);
+    if (!h2) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
+    return h2;
+  }
+  function number(v3) {
+    const n2 = Math.trunc(Number(v3));
+    return Number.isFinite(n2) ? n2 : 0;
+  }
+  var MEMBERS = {
+    hash: normalizeHash,
+    length: number,
+    namedCurve: String,
+    modulusLength: number,
+    publicExponent: (v3) => bufferSource(v3, "publicExponent"),
+    iv: (v3) => bufferSource(v3, "iv"),
+    additionalData: (v3) => bufferSource(v3, "additionalData"),
+    tagLength: number,
+    counter: (v3) => bufferSource(v3, "counter"),
+    label: (v3) => bufferSource(v3, "label"),
+    saltLength: number,
+    salt: (v3) => bufferSource(v3, "salt"),
+    info: (v3) => bufferSource(v3, "info"),
+    iterations: number,
+    public: (v3) => {
+      if (!slots.has(v3)) throw new TypeError('"public" must be a CryptoKey.');
+      return v3;
+    }
+  };
+  function algorithmName(alg) {
+    if (typeof alg === "string") return alg;
+    if (alg === null || typeof alg !== "object") throw new TypeError("AlgorithmIdentifier could not be converted.");
+    if (alg.name === void 0) throw new TypeError('Missing field "name" in "algorithm".');
+    return String(alg.name);
+  }
+  function normalize(op, alg) {
+    const given = algorithmName(alg);
+    const name = lookup(SUPPORTED[op], given);
+    if (!name) {
+      if (op === "generateKey") {
+        throw domError("NotSupportedError", `Unrecognized key generation algorithm "${given}" requested.`);
+      }
+      if (op === "importKey") {
+        throw domError("NotSupportedError", `Unrecognized key import algorithm "${given}" requested.`);
+      }
+      throw domError("NotSupportedError", "Unrecognized name.");
+    }
+    const out = { name };
+    if (typeof alg === "object") {
+      for (const m2 of Object.keys(MEMBERS)) {
+        const v3 = alg[m2];
+        if (v3 !== void 0) out[m2] = MEMBERS[m2](v3);
+      }
+    }
+    for (const m2 of required(op, name)) {
+      if (out[m2] === void 0) throw new TypeError(`Missing field "${m2}" in "algorithm".`);
+    }
+    if (name === "NODE-ED25519" && out.namedCurve !== void 0 && out.namedCurve !== "NODE-ED25519") {
+      throw domError("NotSupportedError", `EDDSA curve "${out.namedCurve}" isn't supported.`);
+    }
+    return out;
+  }
+  function wire(n2) {
+    if (n2.public === void 0) return n2;
+    return { ...n2, public: descriptor(n2.public) };
+  }
+  var USAGES = ["encrypt", "decrypt", "sign", "verify", "deriveKey", "deriveBits", "wrapKey", "unwrapKey"];
+  function allowedUsages(name, type) {
+    switch (name) {
+      case "AES-CTR":
+      case "AES-CBC":
+      case "AES-GCM":
+        return ["encrypt", "decrypt", "wrapKey", "unwrapKey"];
+      case "AES-KW":
+        return ["wrapKey", "unwrapKey"];
+      case "HMAC":
+        return ["sign", "verify"];
+      case "HKDF":
+      case "PBKDF2":
+        return ["deriveKey", "deriveBits"];
+      case "RSA-OAEP":
+        return type === "public" ? ["encrypt", "wrapKey"] : type === "private" ? ["decrypt", "unwrapKey"] : ["encrypt", "decrypt", "wrapKey", "unwrapKey"];
+      case "ECDH":
+      case "X25519":
+        return type === "public" ? [] : ["deriveKey", "deriveBits"];
+      default:
+        return type === "public" ? ["verify"] : type === "private" ? ["sign"] : ["sign", "verify"];
+    }
+  }
+  function usageList(usages) {
+    if (usages === null || usages === void 0 || typeof usages[Symbol.iterator] !== "function" || typeof usages === "string") {
+      throw new TypeError("keyUsages must be a sequence of strings.");
+    }
+    return Array.from(usages, String);
+  }
+  function checkUsages(name, what, usages, allowed) {
+    for (const u2 of usages) {
+      if (!allowed.includes(u2)) {
+        throw domError("SyntaxError", `Attempt to ${what} ${name} key with invalid usage "${u2}".`);
+      }
+    }
+    return USAGES.filter((u2) => usages.includes(u2));
+  }
+  var CryptoKey = class {
+    constructor(token) {
+      if (token !== TOKEN) throw new TypeError("Illegal constructor");
+    }
+    get type() {
+      return slot(this).type;
+    }
+    get extractable() {
+      return slot(this).extractable;
+    }
+    get algorithm() {
+      return slot(this).algorithm;
+    }
+    get usages() {
+      return slot(this).usages;
+    }
+  };
+  Object.defineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: "CryptoKey", configurable: true });
+  function slot(key2) {
+    const s2 = slots.get(key2);
+    if (!s2) throw new TypeError("Illegal invocation");
+    return s2;
+  }
+  function keySlot(key2, what) {
+    const s2 = slots.get(key2);
+    if (!s2) throw new TypeError(`${what} must be a CryptoKey.`);
+    return s2;
+  }
+  function newKey(name, r2, extractable, usages) {
+    const info = r2.info || {};
+    const algorithm = { name };
+    if (info.length !== void 0 && name !== "HMAC") algorithm.length = info.length;
+    if (info.namedCurve !== void 0) algorithm.namedCurve = info.namedCurve;
+    if (info.modulusLength !== void 0) {
+      algorithm.modulusLength = info.modulusLength;
+      algorithm.publicExponent = new Uint8Array(info.publicExponent);
+    }
+    if (info.hash !== void 0) algorithm.hash = { name: info.hash };
+    if (name === "HMAC") algorithm.length = info.length;
+    const key2 = new CryptoKey(TOKEN);
+    slots.set(key2, {
+      type: r2.type,
+      extractable: !!extractable,
+      algorithm,
+      usages,
+      data: r2.data,
+      name,
+      hash: info.hash,
+      namedCurve: info.namedCurve
+    });
+    return key2;
+  }
+  function descriptor(key2) {
+    const s2 = slots.get(key2);
+    return { name: s2.name, type: s2.type, data: s2.data, hash: s2.hash, namedCurve: s2.namedCurve };
+  }
+  function useKey(n2, key2, usage, what = "key") {
+    const s2 = keySlot(key2, what);
+    if (s2.name.toUpperCase() !== n2.name.toUpperCase()) {
+      throw domError(
+        "InvalidAccessError",
+        `Requested algorithm "${n2.name}" does not match this CryptoKey's algorithm "${s2.name}".`
+      );
+    }
+    if (!s2.usages.includes(usage)) {
+      throw domError(
+        "InvalidAccessError",
+        `Requested key usage "${usage}" does not match any usage listed in this CryptoKey.`
+      );
+    }
+    return s2;
+  }
+  var KEY_FORMATS = ["raw", "spki", "pkcs8", "jwk"];
+  var JWK_ORDER = ["kty", "use", "key_ops", "alg", "ext", "crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi", "oth", "k"];
+  var JWK_STRINGS = ["kty", "use", "alg", "crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi", "k"];
+  function checkJwk(jwk, n2, extractable, usages) {
+    if (jwk === null || typeof jwk !== "object") {
+      throw new TypeError('Import data provided for "jwk" import format must be a JsonWebKey.');
+    }
+    const out = {};
+    for (const m2 of JWK_STRINGS) {
+      if (jwk[m2] !== void 0) out[m2] = String(jwk[m2]);
+    }
+    if (jwk.oth !== void 0) out.oth = jwk.oth;
+    if (jwk.ext !== void 0 && !jwk.ext && extractable) {
+      throw domError("DataError", `JWK ext field for "${n2.name}" is set to false but extractable is true`);
+    }
+    if (out.use !== void 0 && usages.length > 0) {
+      const want = ENCRYPT.includes(n2.name) || n2.name === "AES-KW" ? "enc" : "sig";
+      if (n2.name !== "ECDH" && n2.name !== "X25519" && out.use !== want) {
+        throw domError("DataError", `JWK "use" member was "${out.use}", expected "${want}".`);
+      }
+    }
+    if (jwk.key_ops !== void 0) {
+      const ops = usageList(jwk.key_ops);
+      for (const u2 of usages) {
+        if (!ops.includes(u2)) {
+          throw domError("DataError", `JWK "key_ops" does not include the requested usage "${u2}".`);
+        }
+      }
+    }
+    return out;
+  }
+  function importKeySync(format2, keyData, n2, extractable, usages) {
+    format2 = String(format2);
+    if (!KEY_FORMATS.includes(format2)) {
+      throw domError("NotSupportedError", `Unrecognized key import format "${format2}".`);
+    }
+    let data;
+    if (format2 === "jwk") {
+      data = checkJwk(keyData, n2, extractable, usages);
+    } else {
+      if (!isBufferSource(keyData)) {
+        throw new TypeError("Import data provided for buffer-based import formats must be a buffer source.");
+      }
+      data = bufferSource(keyData, "keyData");
+    }
+    if ((n2.name === "HKDF" || n2.name === "PBKDF2") && extractable) {
+      throw domError("SyntaxError", `${n2.name} key cannot be extractable.`);
+    }
+    const r2 = call("crypto.importKey", format2, n2, data);
+    const what = r2.type === "secret" ? "import secret" : `import ${r2.type}`;
+    const list = checkUsages(n2.name, what, usages, allowedUsages(n2.name, r2.type));
+    if (list.length === 0 && r2.type !== "public") {
+      throw domError("SyntaxError", "Secret/private CryptoKeys must have at least one usage.");
+    }
+    return newKey(n2.name, r2, extractable, list);
+  }
+  function exportKeySync(format2, key2) {
+    const s2 = keySlot(key2, "key");
+    format2 = String(format2);
+    if (!KEY_FORMATS.includes(format2)) {
+      throw domError("NotSupportedError", `Unrecognized key export format "${format2}".`);
+    }
+    if (!s2.extractable) {
+      throw domError("InvalidAccessError", `Attempt to export non-extractable ${s2.name} key.`);
+    }
+    const r2 = call("crypto.exportKey", format2, descriptor(key2));
+    if (format2 === "jwk") {
+      r2.key_ops = s2.usages.slice();
+      r2.ext = s2.extractable;
+      const jwk = {};
+      for (const m2 of JWK_ORDER) if (r2[m2] !== void 0) jwk[m2] = r2[m2];
+      return jwk;
+    }
+    return arrayBuffer(r2);
+  }
+  function keyLength(n2) {
+    if (AES.includes(n2.name)) {
+      if (n2.length === void 0) throw new TypeError('Missing field "length" in "derivedKeyParams".');
+      if (n2.length !== 128 && n2.length !== 192 && n2.length !== 256) {
+        throw domError("OperationError", `Derived AES key must be 128, 192, or 256 bits in length but provided ${n2.length}.`);
+      }
+      return n2.length;
+    }
+    if (n2.name === "HMAC") {
+      if (n2.length !== void 0) {
+        if (n2.length > 0) return n2.length;
+        throw new TypeError("HMAC key length must be a non-zero unsigned long integer.");
+      }
+      return n2.hash === "SHA-384" || n2.hash === "SHA-512" ? 1024 : 512;
+    }
+    return null;
+  }
+  function deriveBitsFor(n2, key2, length) {
+    if (n2.public !== void 0) {
+      const p2 = slots.get(n2.public);
+      if (p2.type !== "public") {
+        throw domError("InvalidAccessError", `The provided key has type "${p2.type}", not "public"`);
+      }
+      if (p2.name !== n2.name) {
+        throw domError("InvalidAccessError", "Public key algorithm does not match the requested algorithm.");
+      }
+    }
+    const op = n2.name === "PBKDF2" ? callAsync : (...a3) => Promise.resolve(call(...a3));
+    return op(n2.name === "PBKDF2" ? "crypto.deriveBitsAsync" : "crypto.deriveBits", wire(n2), descriptor(key2), length);
+  }
+  function lengthArg(length) {
+    if (length === void 0 || length === null) return null;
+    const l2 = Number(length);
+    if (!Number.isFinite(l2) || l2 < 0) throw new TypeError("deriveBits length must be an unsigned long integer.");
+    return Math.trunc(l2);
+  }
+  var SubtleCrypto = class {
+    constructor(token) {
+      if (token !== TOKEN) throw new TypeError("Illegal constructor");
+    }
+    async digest(algorithm, data) {
+      const name = lookup(DIGESTS, algorithmName(algorithm));
+      if (!name) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
+      return arrayBuffer(call("crypto.digest", name, bufferSource(data, "data")));
+    }
+    async generateKey(algorithm, extractable, keyUsages) {
+      const n2 = normalize("generateKey", algorithm);
+      const usages = usageList(keyUsages);
+      if (AES.includes(n2.name) || n2.name === "HMAC") {
+        const list = checkUsages(n2.name, "generate", usages, allowedUsages(n2.name, "secret"));
+        if (list.length === 0) throw domError("SyntaxError", "Secret/private CryptoKeys must have at least one usage.");
+        return newKey(n2.name, call("crypto.generateKey", n2), extractable, list);
+      }
+      const pub = allowedUsages(n2.name, "public");
+      const priv = allowedUsages(n2.name, "private");
+      checkUsages(n2.name, "generate", usages, [...pub, ...priv]);
+      const privList = USAGES.filter((u2) => usages.includes(u2) && priv.includes(u2));
+      if (privList.length === 0) {
+        throw domError("SyntaxError", "Attempt to generate asymmetric keys with no valid private key usages.");
+      }
+      const r2 = RSA.includes(n2.name) ? await callAsync("crypto.generateKeyAsync", n2) : call("crypto.generateKey", n2);
+      return {
+        publicKey: newKey(n2.name, r2.publicKey, true, USAGES.filter((u2) => usages.includes(u2) && pub.includes(u2))),
+        privateKey: newKey(n2.name, r2.privateKey, extractable, privList)
+      };
+    }
+    async importKey(format2, keyData, algorithm, extractable, keyUsages) {
+      return importKeySync(format2, keyData, normalize("importKey", algorithm), !!extractable, usageList(keyUsages));
+    }
+    async exportKey(format2, key2) {
+      return exportKeySync(format2, key2);
+    }
+    async sign(algorithm, key2, data) {
+      const n2 = normalize("sign", algorithm);
+      useKey(n2, key2, "sign");
+      return arrayBuffer(call("crypto.sign", n2, descriptor(key2), bufferSource(data, "data")));
+    }
+    async verify(algorithm, key2, signature, data) {
+      const n2 = normalize("verify", algorithm);
+      useKey(n2, key2, "verify");
+      return call("crypto.verify", n2, descriptor(key2), bufferSource(signature, "signature"), bufferSource(data, "data"));
+    }
+    async encrypt(algorithm, key2, data) {
+      const n2 = normalize("encrypt", algorithm);
+      useKey(n2, key2, "encrypt");
+      return arrayBuffer(call("crypto.encrypt", n2, descriptor(key2), bufferSource(data, "data")));
+    }
+    async decrypt(algorithm, key2, data) {
+      const n2 = normalize("decrypt", algorithm);
+      useKey(n2, key2, "decrypt");
+      return arrayBuffer(call("crypto.decrypt", n2, descriptor(key2), bufferSource(data, "data")));
+    }
+    async deriveBits(algorithm, baseKey, length) {
+      const n2 = normalize("deriveBits", algorithm);
+      const l2 = lengthArg(length);
+      useKey(n2, baseKey, "deriveBits", "baseKey");
+      return arrayBuffer(await deriveBitsFor(n2, baseKey, l2));
+    }
+    async deriveKey(algorithm, baseKey, derivedKeyType, extractable, keyUsages) {
+      const n2 = normalize("deriveBits", algorithm);
+      const target = normalize("importKey", derivedKeyType);
+      if (!SUPPORTED.getKeyLength.includes(target.name)) {
+        throw domError("NotSupportedError", `Unrecognized derived key type "${target.name}" requested.`);
+      }
+      const usages = usageList(keyUsages);
+      useKey(n2, baseKey, "deriveKey", "baseKey");
+      const bits = await deriveBitsFor(n2, baseKey, keyLength(target));
+      return importKeySync("raw", bits, target, !!extractable, usages);
+    }
+    async wrapKey(format2, key2, wrappingKey, wrapAlgorithm) {
+      const n2 = normalize("wrapKey", wrapAlgorithm);
+      useKey(n2, wrappingKey, "wrapKey", "wrappingKey");
+      keySlot(key2, "key");
+      let bytes = exportKeySync(format2, key2);
+      if (String(format2) === "jwk") bytes = utf8Encode2(JSON.stringify(bytes));
+      return arrayBuffer(call("crypto.encrypt", n2, descriptor(wrappingKey), bytes));
+    }
+    async unwrapKey(format2, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm, extractable, keyUsages) {
+      const n2 = normalize("unwrapKey", unwrapAlgorithm);
+      const target = normalize("importKey", unwrappedKeyAlgorithm);
+      const usages = usageList(keyUsages);
+      useKey(n2, unwrappingKey, "unwrapKey", "unwrappingKey");
+      const bytes = call("crypto.decrypt", n2, descriptor(unwrappingKey), bufferSource(wrappedKey, "wrappedKey"));
+      let data = bytes;
+      if (String(format2) === "jwk") {
+        try {
+          data = JSON.parse(utf8Decode2(bytes));
+        } catch {
+          throw domError("DataError", 'Missing "kty" field or corrupt JSON unwrapping key?');
+        }
+      }
+      return importKeySync(format2, data, target, !!extractable, usages);
+    }
+    // timingSafeEqual is workerd's non-standard constant-time comparison.
+    timingSafeEqual(a3, b3) {
+      const x3 = new Uint8Array(arrayBufferOf(bufferSource(a3, "a")));
+      const y2 = new Uint8Array(arrayBufferOf(bufferSource(b3, "b")));
+      if (x3.byteLength !== y2.byteLength) throw new RangeError("Input buffers must have the same byte length.");
+      let d2 = 0;
+      for (let i2 = 0; i2 < x3.length; i2++) d2 |= x3[i2] ^ y2[i2];
+      return d2 === 0;
+    }
+  };
+  Object.defineProperty(SubtleCrypto.prototype, Symbol.toStringTag, { value: "SubtleCrypto", configurable: true });
+  function arrayBufferOf(v3) {
+    if (ArrayBuffer.isView(v3)) return v3.buffer.slice(v3.byteOffset, v3.byteOffset + v3.byteLength);
+    return v3;
+  }
+  var subtle = new SubtleCrypto(TOKEN);
+  var INTEGER_ARRAYS = [
+    Int8Array,
+    Uint8Array,
+    Uint8ClampedArray,
+    Int16Array,
+    Uint16Array,
+    Int32Array,
+    Uint32Array,
+    BigInt64Array,
+    BigUint64Array
+  ];
+  var Crypto = class {
+    constructor(token) {
+      if (token !== TOKEN) throw new TypeError("Illegal constructor");
+    }
+    get subtle() {
+      return subtle;
+    }
+    getRandomValues(array) {
+      if (!ArrayBuffer.isView(array)) {
+        throw new TypeError("getRandomValues() requires an ArrayBufferView argument.");
+      }
+      if (!INTEGER_ARRAYS.some((C3) => array instanceof C3)) {
+        throw domError(
+          "TypeMismatchError",
+          "ArrayBufferView argument to getRandomValues() must be an integer-typed view."
+        );
+      }
+      if (array.byteLength > 65536) {
+        throw domError(
+          "QuotaExceededError",
+          `getRandomValues() only accepts buffers of size <= 64K but provided ${array.byteLength} bytes.`
+        );
+      }
+      if (array.byteLength > 0) {
+        new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(call("crypto.randomBytes", array.byteLength));
+      }
+      return array;
+    }
+    randomUUID() {
+      return call("crypto.randomUUID");
+    }
+  };
+  Object.defineProperty(Crypto.prototype, Symbol.toStringTag, { value: "Crypto", configurable: true });
+  var hashRegistry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((id) => {
+    try {
+      call("crypto.hashFree", id);
+    } catch {
+    }
+  }) : null;
+  var DigestStream = class extends WritableStream {
+    #state;
+    constructor(algorithm) {
+      const name = lookup(DIGESTS, algorithmName(algorithm));
+      if (!name) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
+      const state = { id: call("crypto.hashNew", name), bytes: 0, token: {} };
+      state.digest = new Promise((resolve, reject) => {
+        state.resolve = resolve;
+        state.reject = reject;
+      });
+      state.digest.catch(() => {
+      });
+      const done = () => hashRegistry?.unregister(state.token);
+      super({
+        write(chunk) {
+          const bytes = typeof chunk === "string" ? utf8Encode2(chunk) : bufferSource(chunk, "DigestStream chunk");
+          call("crypto.hashWrite", state.id, bytes);
+          state.bytes += bytes.byteLength;
+        },
+        close() {
+          done();
+          state.resolve(arrayBuffer(call("crypto.hashSum", state.id)));
+        },
+        abort(reason) {
+          done();
+          call("crypto.hashFree", state.id);
+          state.reject(reason);
+        }
+      });
+      this.#state = state;
+      hashRegistry?.register(this, state.id, state.token);
+    }
+    get digest() {
+      return this.#state.digest;
+    }
+    get bytesWritten() {
+      return this.#state.bytes;
+    }
+  };
+  Object.defineProperty(DigestStream.prototype, Symbol.toStringTag, { value: "DigestStream", configurable: true });
+  Object.defineProperty(Crypto.prototype, "DigestStream", { value: DigestStream, writable: true, configurable: true });
+  for (const C3 of [Crypto, SubtleCrypto, CryptoKey]) {
+    Object.defineProperty(globalThis, C3.name, { value: C3, writable: true, enumerable: false, configurable: true });
+  }
+  Object.defineProperty(globalThis, "crypto", {
+    value: new Crypto(TOKEN),
+    writable: true,
+    enumerable: true,
+    configurable: true
+  });
+
   // js/src/blob.js
   var blobBytes;
   var setBytes;
@@ -5801,7 +5794,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (part instanceof Blob) b3 = blobBytes(part);
       else {
         b3 = toBytes(part);
-        if (b3 === null) b3 = utf8Encode2(String(part));
+        if (b3 === null) b3 = utf8Encode(String(part));
         else b3 = b3.slice();
       }
       chunks.push(b3);
@@ -5850,7 +5843,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return b3;
     }
     async text() {
-      return utf8Decode2(this.#bytes);
+      return utf8Decode(this.#bytes);
     }
     async arrayBuffer() {
       return this.#bytes.slice().buffer;
@@ -5986,15 +5979,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     for (const [name, value] of fd) {
       let head = "--" + boundary + '\r\nContent-Disposition: form-data; name="' + escapeQuoted(name) + '"';
       if (typeof value === "string") {
-        push(utf8Encode2(head + "\r\n\r\n" + value.replace(/\r\n|\r|\n/g, "\r\n") + "\r\n"));
+        push(utf8Encode(head + "\r\n\r\n" + value.replace(/\r\n|\r|\n/g, "\r\n") + "\r\n"));
         continue;
       }
       head += '; filename="' + escapeQuoted(value.name) + '"\r\nContent-Type: ' + (value.type || "application/octet-stream") + "\r\n\r\n";
-      push(utf8Encode2(head));
+      push(utf8Encode(head));
       push(bytesOf2(value));
-      push(utf8Encode2("\r\n"));
+      push(utf8Encode("\r\n"));
     }
-    push(utf8Encode2("--" + boundary + "--\r\n"));
+    push(utf8Encode("--" + boundary + "--\r\n"));
     return concat(parts, total);
   }
   var unrecognized = "Unrecognized Content-Type header value. FormData can only parse the following MIME types: multipart/form-data, application/x-www-form-urlencoded";
@@ -6013,7 +6006,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return fd;
     }
     if (essence === "application/x-www-form-urlencoded") {
-      const params = new globalThis.URLSearchParams(utf8Decode2(bytes));
+      const params = new globalThis.URLSearchParams(utf8Decode(bytes));
       for (const [k2, v3] of params) fd.append(k2, v3);
       return fd;
     }
@@ -6322,7 +6315,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         return this.#stream;
       }
       const src = this.#src;
-      if (typeof src === "string") this.#stream = bytesStream(utf8Encode2(src));
+      if (typeof src === "string") this.#stream = bytesStream(utf8Encode(src));
       else if (src instanceof Uint8Array) this.#stream = bytesStream(src);
       else {
         if (remoteRegistry) {
@@ -6353,7 +6346,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       const ex = this.#consume();
       if (ex === null) return new Uint8Array(0);
       const src = ex.src;
-      if (typeof src === "string") return utf8Encode2(src);
+      if (typeof src === "string") return utf8Encode(src);
       if (src instanceof Uint8Array) return src.slice();
       if (src !== void 0) return await readRemote(src, false) || new Uint8Array(0);
       const b3 = await readAll(ex.stream);
@@ -6371,9 +6364,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (ex === null) return "";
       const src = ex.src;
       if (typeof src === "string") return src;
-      if (src instanceof Uint8Array) return utf8Decode2(src);
+      if (src instanceof Uint8Array) return utf8Decode(src);
       if (src !== void 0) return await readRemote(src, true) || "";
-      return utf8Decode2(await readAll(ex.stream));
+      return utf8Decode(await readAll(ex.stream));
     }
     async json() {
       return JSON.parse(await this.text());

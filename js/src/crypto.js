@@ -11,6 +11,7 @@
 // Like workerd, every operation runs synchronously and returns a settled
 // promise, except RSA key generation and PBKDF2, which run on a Go goroutine.
 import { call, callAsync } from "./host.js";
+import { WritableStream } from "./streams.js";
 
 const TOKEN = Symbol("CryptoKey");
 const slots = new WeakMap(); // CryptoKey -> internal slots
@@ -622,6 +623,62 @@ export class Crypto {
   }
 }
 Object.defineProperty(Crypto.prototype, Symbol.toStringTag, { value: "Crypto", configurable: true });
+
+// ---------------------------------------------------------------------------
+// DigestStream (workerd's extension): a WritableStream that hashes what is
+// written to it; `digest` settles with the hash when the stream closes. The
+// running hash lives in Go; its id is freed on close, abort or collection.
+
+const hashRegistry = typeof FinalizationRegistry === "function"
+  ? new FinalizationRegistry((id) => {
+    try {
+      call("crypto.hashFree", id);
+    } catch {
+      // the runtime is going away
+    }
+  })
+  : null;
+
+export class DigestStream extends WritableStream {
+  #state;
+  constructor(algorithm) {
+    const name = lookup(DIGESTS, algorithmName(algorithm));
+    if (!name) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
+    const state = { id: call("crypto.hashNew", name), bytes: 0, token: {} };
+    state.digest = new Promise((resolve, reject) => {
+      state.resolve = resolve;
+      state.reject = reject;
+    });
+    state.digest.catch(() => {});
+    const done = () => hashRegistry?.unregister(state.token);
+    super({
+      write(chunk) {
+        const bytes = typeof chunk === "string" ? utf8Encode(chunk) : bufferSource(chunk, "DigestStream chunk");
+        call("crypto.hashWrite", state.id, bytes);
+        state.bytes += bytes.byteLength;
+      },
+      close() {
+        done();
+        state.resolve(arrayBuffer(call("crypto.hashSum", state.id)));
+      },
+      abort(reason) {
+        done();
+        call("crypto.hashFree", state.id);
+        state.reject(reason);
+      },
+    });
+    this.#state = state;
+    hashRegistry?.register(this, state.id, state.token);
+  }
+  get digest() {
+    return this.#state.digest;
+  }
+  get bytesWritten() {
+    return this.#state.bytes;
+  }
+}
+Object.defineProperty(DigestStream.prototype, Symbol.toStringTag, { value: "DigestStream", configurable: true });
+Object.defineProperty(Crypto.prototype, "DigestStream", { value: DigestStream, writable: true, configurable: true });
 
 for (const C of [Crypto, SubtleCrypto, CryptoKey]) {
   Object.defineProperty(globalThis, C.name, { value: C, writable: true, enumerable: false, configurable: true });

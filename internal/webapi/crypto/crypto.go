@@ -7,7 +7,8 @@
 // secret keys, SPKI DER for public keys, PKCS #8 DER for private keys — and is
 // passed in with every operation. That makes keys garbage-collected with
 // their JS objects, lets every host function run on any goroutine, and keeps
-// this package free of per-runtime tables.
+// this package free of per-runtime tables; the one exception is the
+// incremental hashes of crypto.DigestStream, held per HostSet.
 //
 // The JS half normalizes algorithm dictionaries (names, hash, required
 // members: TypeError, NotSupportedError) and checks key usages
@@ -71,6 +72,15 @@ var asyncOps = map[string]hostFunc{
 // Register adds the crypto.* host functions to hs.
 func Register(hs *engine.HostSet) {
 	for name, f := range syncOps {
+		hs.Sync(name, bridge(f))
+	}
+	t := newHashTable()
+	for name, f := range map[string]hostFunc{
+		"crypto.hashNew":   t.open,
+		"crypto.hashWrite": t.write,
+		"crypto.hashSum":   t.sum,
+		"crypto.hashFree":  t.free,
+	} {
 		hs.Sync(name, bridge(f))
 	}
 	for name, f := range asyncOps {

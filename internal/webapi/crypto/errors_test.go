@@ -164,3 +164,23 @@ func TestTimingSafeEqual(t *testing.T) {
 		t.Errorf("timingSafeEqual = %v; want true,false,true", got)
 	}
 }
+
+// TestDOMExceptions checks that WebCrypto errors are real DOMExceptions, and
+// the TypeErrors real TypeErrors, whether they come from JS or from Go.
+func TestDOMExceptions(t *testing.T) {
+	rt := newRuntime(t)
+	got := mustRun(t, rt, `
+		const kind = async (f) => { try { await f(); return "none"; } catch (e) {
+			return (e instanceof DOMException ? "DOMException:" : e instanceof TypeError ? "TypeError:" : "other:") + e.name + ":" + e.code; } };
+		return [
+			await kind(() => subtle.digest("X", new Uint8Array(0))),
+			await kind(() => subtle.importKey("raw", new Uint8Array(3), "AES-GCM", false, ["encrypt"])),
+			await kind(() => subtle.generateKey({name: "HMAC", hash: "SHA-256"}, false, ["encrypt"])),
+			await kind(() => crypto.getRandomValues(new Float64Array(1))),
+			await kind(() => subtle.digest("SHA-1", 5)),
+		].join()`)
+	want := "DOMException:NotSupportedError:9,DOMException:DataError:0,DOMException:SyntaxError:12,DOMException:TypeMismatchError:17,TypeError:TypeError:undefined"
+	if got != want {
+		t.Errorf("error kinds = %v; want %s", got, want)
+	}
+}

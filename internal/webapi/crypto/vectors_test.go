@@ -115,3 +115,40 @@ func TestRandom(t *testing.T) {
 		})
 	}
 }
+
+func TestDigestStream(t *testing.T) {
+	rt := newRuntime(t)
+	tests := []struct {
+		name, script, want string
+	}{
+		{"chunks", `
+			const s = new crypto.DigestStream("SHA-256");
+			const w = s.getWriter();
+			await w.write(utf8("a"));
+			await w.write(utf8("bc").buffer);
+			await w.close();
+			return hex(await s.digest) + " " + s.bytesWritten`,
+			"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad 3"},
+		{"piped", `
+			const s = new crypto.DigestStream({name: "MD5"});
+			await new ReadableStream({start(c) { c.enqueue(utf8("ab")); c.enqueue(utf8("c")); c.close(); }}).pipeTo(s);
+			return hex(await s.digest)`, "900150983cd24fb0d6963f7d28e17f72"},
+		{"empty", `
+			const s = new crypto.DigestStream("SHA-1");
+			await s.getWriter().close();
+			return hex(await s.digest)`, "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+		{"abort rejects digest", `
+			const s = new crypto.DigestStream("SHA-256");
+			await s.getWriter().abort(new Error("stop"));
+			return await s.digest.then(() => "resolved", (e) => e.message)`, "stop"},
+		{"is a WritableStream", `return String(new crypto.DigestStream("SHA-512") instanceof WritableStream)`, "true"},
+		{"unknown algorithm", `try { new crypto.DigestStream("SHA-3"); return "no error" } catch (e) { return e.name }`, "NotSupportedError"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mustRun(t, rt, tt.script); got != tt.want {
+				t.Errorf("%s = %v; want %s", tt.name, got, tt.want)
+			}
+		})
+	}
+}
