@@ -216,6 +216,9 @@
   function install(name, value) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
+  for (const [name, C3] of Object.entries({ DOMException, Navigator, Performance })) {
+    Object.defineProperty(C3, "name", { value: name, configurable: true });
+  }
   install("DOMException", DOMException);
   install("Navigator", Navigator);
   install("Performance", Performance);
@@ -238,7 +241,7 @@
     #canceled = false;
     #stopped = false;
     #stopImmediate = false;
-    #target = null;
+    #target = void 0;
     #dispatching = false;
     #trusted = false;
     constructor(type, init = void 0) {
@@ -335,9 +338,11 @@
       if (!(#type in this)) throw illegal();
       this.#stopped = this.#stopImmediate = true;
     }
+    // preventDefault sets defaultPrevented even on a non-cancelable event, as
+    // workerd does (the DOM would ignore it).
     preventDefault() {
       if (!(#type in this)) throw illegal();
-      if (this.#cancelable) this.#canceled = true;
+      this.#canceled = true;
     }
     composedPath() {
       if (!(#type in this)) throw illegal();
@@ -429,7 +434,7 @@
       beginDispatch(event, this);
       try {
         const type = event.type;
-        const on = this["on" + type];
+        const on = this instanceof AbortSignal ? void 0 : this["on" + type];
         const list = this.#listeners.get(type);
         if (typeof on === "function") {
           if (on.call(this, event) === true) event.preventDefault();
@@ -467,7 +472,7 @@
     #detail;
     constructor(type, init = void 0) {
       super(type, init);
-      this.#detail = dict(init).detail ?? null;
+      this.#detail = dict(init).detail;
     }
     get detail() {
       if (!(#detail in this)) throw illegal();
@@ -575,7 +580,11 @@
         s2.#algorithms.clear();
         try {
           for (const fn of algorithms) fn(s2.#reason);
-          dispatchTrusted(s2, new Event("abort"));
+          const ev = new Event("abort");
+          dispatchTrusted(s2, ev);
+          const on = s2.#onabort;
+          if (typeof on === "function") on.call(s2, ev);
+          else if (on !== null && typeof on.handleEvent === "function") on.handleEvent(ev);
         } finally {
           clearListeners(s2);
         }
@@ -652,13 +661,23 @@
     set2.add(fn);
     return () => set2.delete(fn);
   }
-  for (const C3 of [Event, EventTarget, CustomEvent, ErrorEvent, MessageEvent, CloseEvent, AbortSignal, AbortController2]) {
-    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: C3.name, configurable: true });
-    Object.defineProperty(globalThis, C3.name, { value: C3, writable: true, enumerable: false, configurable: true });
+  for (const [name, C3] of Object.entries({
+    Event,
+    EventTarget,
+    CustomEvent,
+    ErrorEvent,
+    MessageEvent,
+    CloseEvent,
+    AbortSignal,
+    AbortController: AbortController2
+  })) {
+    Object.defineProperty(C3, "name", { value: name, configurable: true });
+    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: name, configurable: true });
+    Object.defineProperty(globalThis, name, { value: C3, writable: true, enumerable: false, configurable: true });
   }
 
   // js/src/encoding.js
-  var JS_MAX = 256;
+  var JS_MAX = 64;
   function toUSV(s2) {
     return typeof s2.toWellFormed === "function" ? s2.toWellFormed() : s2;
   }
@@ -871,7 +890,7 @@
             [s2, pending2] = decodeUTF16(b3, this.#encoding === "utf-16be", this.#fatal, stream);
             break;
           default:
-            s2 = latin1(b3);
+            s2 = windows1252(b3);
         }
       } catch (e2) {
         this.#bomSeen = false;
@@ -886,10 +905,46 @@
       return s2;
     }
   };
-  function latin1(b3) {
+  var C1 = [
+    8364,
+    129,
+    8218,
+    402,
+    8222,
+    8230,
+    8224,
+    8225,
+    710,
+    8240,
+    352,
+    8249,
+    338,
+    141,
+    381,
+    143,
+    144,
+    8216,
+    8217,
+    8220,
+    8221,
+    8226,
+    8211,
+    8212,
+    732,
+    8482,
+    353,
+    8250,
+    339,
+    157,
+    382,
+    376
+  ];
+  function windows1252(b3) {
     let out = "";
     for (let i2 = 0; i2 < b3.length; i2 += 4096) {
-      out += String.fromCharCode.apply(null, b3.subarray(i2, i2 + 4096));
+      let chunk = b3.subarray(i2, i2 + 4096);
+      if (chunk.some((c2) => c2 >= 128 && c2 <= 159)) chunk = Array.from(chunk, (c2) => c2 >= 128 && c2 <= 159 ? C1[c2 - 128] : c2);
+      out += String.fromCharCode.apply(null, chunk);
     }
     return out;
   }
@@ -943,8 +998,9 @@
     if (arguments.length === 0) throw new TypeError("Failed to execute 'atob': 1 argument required, but only 0 present.");
     return call("encoding.atob", String(data));
   }
-  for (const C3 of [TextEncoder2, TextDecoder2]) {
-    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: C3.name, configurable: true });
+  for (const [name, C3] of Object.entries({ TextEncoder: TextEncoder2, TextDecoder: TextDecoder2 })) {
+    Object.defineProperty(C3, "name", { value: name, configurable: true });
+    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: name, configurable: true });
   }
   for (const [name, value] of Object.entries({ TextEncoder: TextEncoder2, TextDecoder: TextDecoder2, atob, btoa })) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
@@ -2110,8 +2166,9 @@
       return this.#p[HREF];
     }
   };
-  for (const C3 of [URL2, URLSearchParams]) {
-    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: C3.name, configurable: true });
+  for (const [name, C3] of Object.entries({ URL: URL2, URLSearchParams })) {
+    Object.defineProperty(C3, "name", { value: name, configurable: true });
+    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: name, configurable: true });
   }
   for (const [name, value] of Object.entries({ URL: URL2, URLSearchParams })) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
@@ -2313,6 +2370,7 @@
       }
       if (v3 instanceof ArrayBuffer) {
         w3.tag("B");
+        if (v3.detached === true) return w3.varint(0);
         w3.varint(v3.byteLength);
         return w3.bytes(new Uint8Array(v3));
       }
@@ -2629,12 +2687,11 @@
     for (const t2 of transfer) {
       if (!(t2 instanceof ArrayBuffer)) throw new DOMException("Value not transferable", "DataCloneError");
       if (seen.has(t2)) throw new DOMException("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
-      if (t2.detached === true) throw new DOMException("An ArrayBuffer is detached and could not be cloned.", "DataCloneError");
       seen.add(t2);
     }
     const out = deserialize(serialize(value));
     for (const t2 of transfer) {
-      if (typeof t2.transfer === "function") t2.transfer();
+      if (typeof t2.transfer === "function" && t2.detached !== true) t2.transfer();
     }
     return out;
   }
