@@ -2203,6 +2203,12 @@
     URIError
   };
   var blocked = /* @__PURE__ */ new Set();
+  function uncloneable(C3) {
+    blocked.add(C3.prototype);
+  }
+  for (const C3 of [Navigator, Performance, Event, EventTarget, AbortController2, TextEncoder2, TextDecoder2, URL2, URLSearchParams]) {
+    uncloneable(C3);
+  }
   function cloneError(v3) {
     let what;
     if (typeof v3 === "function") what = String(v3);

@@ -34,7 +34,10 @@
 //     'x' n   external value (serialize's external hook)
 //   A string is 's' or 'w'. Objects get ids in the order they are first
 //   written; 'r' refers back to them.
-import { DOMException } from "./dom.js";
+import { DOMException, Navigator, Performance } from "./dom.js";
+import { Event, EventTarget, AbortController } from "./events.js";
+import { TextEncoder, TextDecoder } from "./encoding.js";
+import { URL, URLSearchParams } from "./url.js";
 
 const VIEWS = [
   Int8Array,
@@ -68,6 +71,10 @@ const blocked = new Set(); // prototypes of uncloneable platform classes
 // (as V8 refuses host objects), e.g. uncloneable(Request).
 export function uncloneable(C) {
   blocked.add(C.prototype);
+}
+
+for (const C of [Navigator, Performance, Event, EventTarget, AbortController, TextEncoder, TextDecoder, URL, URLSearchParams]) {
+  uncloneable(C);
 }
 
 function cloneError(v) {

@@ -173,6 +173,8 @@ func TestStructuredClone(t *testing.T) {
 		{"symbol", `structuredClone(Symbol("s"))`, `throw DataCloneError: Symbol(s) could not be cloned.`},
 		{"weakmap", `structuredClone(new WeakMap())`, `throw DataCloneError: #<WeakMap> could not be cloned.`},
 		{"promise", `structuredClone(Promise.resolve())`, `throw DataCloneError: #<Promise> could not be cloned.`},
+		{"platform objects", `[new URL("https://a"), new AbortController().signal, new Event("x"), new TextEncoder()].map(v => { try { structuredClone(v); return "cloned"; } catch (e) { return e.message; } })`,
+			`["#<URL> could not be cloned.","#<AbortSignal> could not be cloned.","#<Event> could not be cloned.","#<TextEncoder> could not be cloned."]`},
 		{"no args", `structuredClone()`, `throw TypeError: Failed to execute 'structuredClone': 1 argument required, but only 0 present.`},
 		{"transfer", `(() => { const b = new Uint8Array([1, 2, 3]).buffer; const c = structuredClone(b, { transfer: [b] }); return [b.byteLength, new Uint8Array(c)] })()`, `[0,{"0":1,"1":2,"2":3}]`},
 		{"transfer non-buffer", `structuredClone(1, { transfer: [{}] })`, `throw DataCloneError: Value not transferable`},
