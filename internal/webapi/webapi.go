@@ -11,6 +11,7 @@ import (
 	"github.com/isola-run/isola/internal/webapi/encoding"
 	"github.com/isola-run/isola/internal/webapi/fetch"
 	"github.com/isola-run/isola/internal/webapi/url"
+	"github.com/isola-run/isola/internal/websocket"
 )
 
 // Options configures what the Go halves may do for one runtime.
@@ -24,4 +25,5 @@ func Register(hs *engine.HostSet, opts Options) {
 	url.Register(hs)
 	fetch.Register(hs)
 	dom.Register(hs)
+	websocket.Register(hs)
 }

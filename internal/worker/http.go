@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/isola-run/isola/internal/engine"
 	"github.com/isola-run/isola/internal/webapi/fetch"
+	"github.com/isola-run/isola/internal/websocket"
 )
 
 // Fetch delivers r to the worker's fetch handler (entrypoint "" = default)
@@ -87,7 +89,11 @@ func (w *Worker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer x.Close()
-	resp, err := w.Fetch(r.Context(), "", x)
+	doc, err := w.FetchInit(r.Context(), "", x.Init())
+	var resp *fetch.Response
+	if err == nil {
+		resp, err = x.Response(doc)
+	}
 	if err != nil {
 		status = w.writeError(rw, r, err)
 		return
@@ -98,8 +104,7 @@ func (w *Worker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	if status == http.StatusSwitchingProtocols {
 		resp.Body.Close()
-		status = 500
-		http.Error(rw, "WebSocket upgrade is not supported yet", status)
+		status = w.serveWebSocket(rw, r, doc, resp)
 		return
 	}
 	if err := resp.Write(rw, r.Method == http.MethodHead); err != nil {
@@ -109,6 +114,31 @@ func (w *Worker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			panic(http.ErrAbortHandler)
 		}
 	}
+}
+
+// serveWebSocket completes a 101 response: the request is upgraded and the
+// end the worker returned (webSocket in the response document) is bound to
+// the connection until it closes. It returns the status to log.
+func (w *Worker) serveWebSocket(rw http.ResponseWriter, r *http.Request, doc any, resp *fetch.Response) int {
+	m, _ := doc.(map[string]any)
+	id, _ := m["webSocket"].(float64)
+	e := websocket.Default.Get(uint64(id))
+	if e == nil {
+		w.log.Error("101 response without a WebSocket", "path", r.URL.Path)
+		http.Error(rw, "Internal Server Error", http.StatusInternalServerError)
+		return http.StatusInternalServerError
+	}
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		// workerd answers a plain request that got a WebSocket with 426.
+		e.Abort(1006, websocket.DisconnectReason)
+		http.Error(rw, "Upgrade Required", http.StatusUpgradeRequired)
+		return http.StatusUpgradeRequired
+	}
+	if err := websocket.Default.Serve(rw, r, e, resp.Header); err != nil {
+		w.log.Warn("websocket upgrade failed", "error", err.Error(), "path", r.URL.Path)
+		return http.StatusBadRequest
+	}
+	return http.StatusSwitchingProtocols
 }
 
 // writeError answers a failed request as workerd does: 500 for an

@@ -149,7 +149,7 @@
     INVALID_NODE_TYPE_ERR: 24,
     DATA_CLONE_ERR: 25
   };
-  var DOMException = class extends Error {
+  var DOMException2 = class extends Error {
     #name;
     constructor(message = void 0, options = void 0) {
       super(message === void 0 ? "" : String(message));
@@ -175,10 +175,10 @@
   };
   for (const [k2, v3] of Object.entries(constants)) {
     const d2 = { value: v3, enumerable: true };
-    Object.defineProperty(DOMException, k2, d2);
-    Object.defineProperty(DOMException.prototype, k2, d2);
+    Object.defineProperty(DOMException2, k2, d2);
+    Object.defineProperty(DOMException2.prototype, k2, d2);
   }
-  Object.defineProperty(DOMException.prototype, Symbol.toStringTag, { value: "DOMException", configurable: true });
+  Object.defineProperty(DOMException2.prototype, Symbol.toStringTag, { value: "DOMException", configurable: true });
   var Navigator = class {
     constructor() {
       throw new TypeError("Illegal constructor");
@@ -216,10 +216,10 @@
   function install(name, value) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
-  for (const [name, C3] of Object.entries({ DOMException, Navigator, Performance })) {
+  for (const [name, C3] of Object.entries({ DOMException: DOMException2, Navigator, Performance })) {
     Object.defineProperty(C3, "name", { value: name, configurable: true });
   }
-  install("DOMException", DOMException);
+  install("DOMException", DOMException2);
   install("Navigator", Navigator);
   install("Performance", Performance);
   install("navigator", Object.create(Navigator.prototype));
@@ -262,7 +262,7 @@
     }
     static {
       beginDispatch = (e2, target) => {
-        if (e2.#dispatching) throw new DOMException("The event is already being dispatched.", "InvalidStateError");
+        if (e2.#dispatching) throw new DOMException2("The event is already being dispatched.", "InvalidStateError");
         e2.#dispatching = true;
         e2.#target = target;
         e2.#canceled = false;
@@ -575,7 +575,7 @@
       signalAbort = (s2, reason) => {
         if (s2.#aborted) return;
         s2.#aborted = true;
-        s2.#reason = reason === void 0 ? new DOMException("The operation was aborted", "AbortError") : reason;
+        s2.#reason = reason === void 0 ? new DOMException2("The operation was aborted", "AbortError") : reason;
         const algorithms = [...s2.#algorithms];
         s2.#algorithms.clear();
         try {
@@ -613,7 +613,7 @@
     static abort(reason = void 0) {
       const s2 = new _AbortSignal(CREATE);
       s2.#aborted = true;
-      s2.#reason = reason === void 0 ? new DOMException("The operation was aborted", "AbortError") : reason;
+      s2.#reason = reason === void 0 ? new DOMException2("The operation was aborted", "AbortError") : reason;
       return s2;
     }
     static timeout(ms) {
@@ -623,7 +623,7 @@
       }
       const s2 = new _AbortSignal(CREATE);
       globalThis.setTimeout(() => {
-        signalAbort(s2, new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+        signalAbort(s2, new DOMException2("The operation was aborted due to timeout", "TimeoutError"));
       }, ms);
       return s2;
     }
@@ -2217,7 +2217,7 @@
       const ctor = Object.getPrototypeOf(v3)?.constructor;
       what = "#<" + (typeof ctor === "function" && ctor.name ? ctor.name : "Object") + ">";
     }
-    return new DOMException(what + " could not be cloned.", "DataCloneError");
+    return new DOMException2(what + " could not be cloned.", "DataCloneError");
   }
   function isBlocked(v3) {
     for (let p2 = Object.getPrototypeOf(v3); p2 !== null; p2 = Object.getPrototypeOf(p2)) {
@@ -2357,7 +2357,7 @@
         }
         return;
       }
-      if (v3 instanceof DOMException) {
+      if (v3 instanceof DOMException2) {
         w3.tag("X");
         w3.string(v3.name);
         w3.string(v3.message);
@@ -2515,7 +2515,7 @@
     }
   };
   function bad(why) {
-    return new DOMException("Unable to deserialize cloned data: " + why + ".", "DataCloneError");
+    return new DOMException2("Unable to deserialize cloned data: " + why + ".", "DataCloneError");
   }
   function deserialize(bytes, opts = void 0) {
     const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
@@ -2594,7 +2594,7 @@
         }
         case "X": {
           const name = r2.string();
-          v4 = new DOMException(r2.string(), name);
+          v4 = new DOMException2(r2.string(), name);
           objs[at2] = v4;
           return v4;
         }
@@ -2691,8 +2691,8 @@
     const transfer = options && options.transfer !== void 0 ? Array.from(options.transfer) : [];
     const seen = /* @__PURE__ */ new Set();
     for (const t2 of transfer) {
-      if (!(t2 instanceof ArrayBuffer)) throw new DOMException("Value not transferable", "DataCloneError");
-      if (seen.has(t2)) throw new DOMException("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
+      if (!(t2 instanceof ArrayBuffer)) throw new DOMException2("Value not transferable", "DataCloneError");
+      if (seen.has(t2)) throw new DOMException2("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
       seen.add(t2);
     }
     const out = deserialize(serialize(value));
@@ -5634,9 +5634,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         return newKey(n2.name, call("crypto.generateKey", n2), extractable, list);
       }
       const pub = allowedUsages(n2.name, "public");
-      const priv = allowedUsages(n2.name, "private");
-      checkUsages(n2.name, "generate", usages, [...pub, ...priv]);
-      const privList = USAGES.filter((u2) => usages.includes(u2) && priv.includes(u2));
+      const priv2 = allowedUsages(n2.name, "private");
+      checkUsages(n2.name, "generate", usages, [...pub, ...priv2]);
+      const privList = USAGES.filter((u2) => usages.includes(u2) && priv2.includes(u2));
       if (privList.length === 0) {
         throw domError("SyntaxError", "Attempt to generate asymmetric keys with no valid private key usages.");
       }
@@ -5854,7 +5854,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     let total = 0;
     for (const part of parts) {
       let b3;
-      if (part instanceof Blob) b3 = blobBytes(part);
+      if (part instanceof Blob2) b3 = blobBytes(part);
       else {
         b3 = toBytes(part);
         if (b3 === null) b3 = utf8Encode(String(part));
@@ -5876,7 +5876,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (i2 < 0) return Math.max(size + i2, 0);
     return Math.min(i2, size);
   }
-  var Blob = class _Blob {
+  var Blob2 = class _Blob {
     #bytes;
     #type;
     static {
@@ -5921,7 +5921,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return "Blob";
     }
   };
-  var File = class extends Blob {
+  var File = class extends Blob2 {
     #name;
     #lastModified;
     constructor(bits, name, options = void 0) {
@@ -5949,12 +5949,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   function withBytes(blob, bytes) {
     return setBytes(blob, bytes);
   }
-  Object.defineProperty(globalThis, "Blob", { value: Blob, writable: true, configurable: true });
+  Object.defineProperty(globalThis, "Blob", { value: Blob2, writable: true, configurable: true });
   Object.defineProperty(globalThis, "File", { value: File, writable: true, configurable: true });
 
   // js/src/formdata.js
   function toEntryValue(value, filename, argc) {
-    if (value instanceof Blob) {
+    if (value instanceof Blob2) {
       if (filename !== void 0) filename = String(filename);
       else if (value instanceof File) filename = value.name;
       else filename = "blob";
@@ -6077,6 +6077,329 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   }
   Object.defineProperty(globalThis, "FormData", { value: FormData, writable: true, configurable: true });
 
+  // js/src/websocket.js
+  var CONNECTING = 0;
+  var OPEN = 1;
+  var CLOSING = 2;
+  var CLOSED = 3;
+  var INTERNAL = /* @__PURE__ */ Symbol("internal");
+  var encoder2 = new TextEncoder();
+  var collected = new FinalizationRegistry((id) => {
+    try {
+      call("ws.release", id);
+    } catch {
+    }
+  });
+  var priv;
+  function invalidState(msg) {
+    return new DOMException(msg, "InvalidStateError");
+  }
+  function report(e2) {
+    console.error("Uncaught", e2);
+  }
+  var WebSocket = class extends EventTarget {
+    static CONNECTING = CONNECTING;
+    static OPEN = OPEN;
+    static CLOSING = CLOSING;
+    static CLOSED = CLOSED;
+    #id = 0;
+    #state = CONNECTING;
+    #accepted = false;
+    // accept(), acceptWebSocket() or an outgoing connection
+    #used = false;
+    // handed to a Response
+    #hib = false;
+    // accepted by a Durable Object's hibernation manager
+    #url = null;
+    #protocol = "";
+    #binaryType = "arraybuffer";
+    #queued = [];
+    static {
+      priv = (ws) => ({
+        get id() {
+          return ws.#id;
+        },
+        markUsed() {
+          if (ws.#accepted) throw new TypeError("Can't return WebSocket in a Response after calling accept().");
+          if (ws.#used) throw new TypeError("Can't return WebSocket in a Response if it was already used in another Response.");
+          ws.#used = true;
+          collected.unregister(ws);
+        },
+        markHibernatable() {
+          if (ws.#accepted) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
+          if (ws.#used) {
+            throw new Error("Cannot call `acceptWebSocket()` on this WebSocket because its pair has already been accepted or used in a Response.");
+          }
+          ws.#accepted = true;
+          ws.#hib = true;
+          ws.#state = OPEN;
+          collected.unregister(ws);
+        },
+        get hibernatable() {
+          return ws.#hib;
+        }
+      });
+    }
+    constructor(url, protocols = void 0, ...rest) {
+      super();
+      if (url === INTERNAL) {
+        const [id, opts] = [protocols, rest[0] ?? {}];
+        this.#id = id;
+        if (opts.hibernatable) {
+          this.#accepted = true;
+          this.#hib = true;
+          this.#state = opts.closed ? CLOSING : OPEN;
+          this.#url = opts.url || null;
+          this.#protocol = opts.protocol || "";
+        } else {
+          this.#url = opts.url ?? null;
+          this.#protocol = opts.protocol ?? "";
+          collected.register(this, id, this);
+        }
+        return;
+      }
+      let u2;
+      try {
+        u2 = new URL(String(url));
+      } catch {
+        throw new DOMException(`Failed to construct 'WebSocket': The URL '${url}' is invalid.`, "SyntaxError");
+      }
+      if (!["ws:", "wss:", "http:", "https:"].includes(u2.protocol)) {
+        throw new DOMException(
+          `Failed to construct 'WebSocket': The URL's scheme must be either 'http', 'https', 'ws', or 'wss'. '${u2.protocol.slice(0, -1)}' is not allowed.`,
+          "SyntaxError"
+        );
+      }
+      if (u2.hash) {
+        throw new DOMException(`Failed to construct 'WebSocket': The URL contains a fragment identifier ('${u2.hash}').`, "SyntaxError");
+      }
+      if (u2.protocol === "http:") u2.protocol = "ws:";
+      if (u2.protocol === "https:") u2.protocol = "wss:";
+      let list = protocols === void 0 ? [] : typeof protocols === "string" ? [protocols] : Array.from(protocols, String);
+      if (new Set(list).size !== list.length) {
+        throw new DOMException("Failed to construct 'WebSocket': The subprotocol is duplicated.", "SyntaxError");
+      }
+      this.#url = u2.href;
+      this.#accepted = true;
+      callAsync("ws.connect", u2.href, list, []).then(
+        (r2) => {
+          if (!r2 || !r2.id) {
+            this.#state = CLOSED;
+            this.#fire(new ErrorEvent("error", { message: "WebSocket connection failed." }));
+            this.#fire(new CloseEvent("close", { code: 1006, reason: "", wasClean: false }));
+            return;
+          }
+          this.#id = r2.id;
+          this.#protocol = r2.protocol || "";
+          const q3 = this.#queued;
+          this.#queued = [];
+          const closing = this.#state === CLOSING;
+          this.#state = OPEN;
+          if (!closing) this.#fire(new Event("open"));
+          for (const [k2, a3, b3] of q3) {
+            if (k2 === "send" && this.#state === OPEN) call("ws.send", this.#id, a3);
+            if (k2 === "close") this.#state = OPEN, this.close(a3, b3);
+          }
+          this.#pump();
+        },
+        (e2) => {
+          this.#state = CLOSED;
+          this.#fire(new ErrorEvent("error", { message: String(e2?.message ?? e2), error: e2 }));
+          this.#fire(new CloseEvent("close", { code: 1006, reason: "", wasClean: false }));
+        }
+      );
+    }
+    get url() {
+      return this.#url;
+    }
+    get protocol() {
+      return this.#protocol;
+    }
+    get extensions() {
+      return "";
+    }
+    get readyState() {
+      return this.#state;
+    }
+    get binaryType() {
+      return this.#binaryType;
+    }
+    set binaryType(v3) {
+      if (v3 === "arraybuffer" || v3 === "blob") this.#binaryType = v3;
+    }
+    get bufferedAmount() {
+      return 0;
+    }
+    // accept() starts delivering this end's events to its listeners.
+    accept(options = void 0) {
+      if (this.#hib) throw new Error("Can't call accept() on a WebSocket accepted by acceptWebSocket().");
+      if (this.#accepted) throw invalidState("Can't accept() WebSocket more than once.");
+      if (this.#used) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
+      call("ws.accept", this.#id);
+      collected.unregister(this);
+      this.#accepted = true;
+      this.#state = OPEN;
+      this.#pump();
+    }
+    send(message) {
+      if (!this.#accepted) {
+        throw invalidState("You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.");
+      }
+      let data;
+      if (typeof message === "string") data = message;
+      else if (message instanceof ArrayBuffer || ArrayBuffer.isView(message)) data = message;
+      else data = String(message);
+      if (this.#state === CONNECTING) {
+        this.#queued.push(["send", data]);
+        return;
+      }
+      if (this.#state !== OPEN) throw invalidState("Can't call WebSocket send() after close().");
+      call("ws.send", this.#id, data);
+    }
+    close(code = void 0, reason = void 0) {
+      if (code !== void 0) {
+        code = Number(code);
+        if (!(code === 1e3 || code >= 3e3 && code <= 4999) || !Number.isInteger(code)) {
+          throw new DOMException(`Invalid WebSocket close code: ${code}.`, "InvalidAccessError");
+        }
+      }
+      if (reason !== void 0) {
+        reason = String(reason);
+        if (encoder2.encode(reason).length > 123) {
+          throw new DOMException("The close reason must not be greater than 123 UTF-8 bytes.", "SyntaxError");
+        }
+      }
+      if (!this.#accepted) {
+        throw invalidState("You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.");
+      }
+      if (this.#state === CLOSING || this.#state === CLOSED) return;
+      if (this.#state === CONNECTING) {
+        this.#queued.push(["close", code, reason]);
+        this.#state = CLOSING;
+        return;
+      }
+      this.#state = CLOSING;
+      call("ws.close", this.#id, code ?? null, reason ?? "");
+    }
+    serializeAttachment(value) {
+      const bytes = serialize(value);
+      if (bytes.byteLength > ATTACHMENT_LIMIT) {
+        throw new Error(`A WebSocket 'attachment' cannot be larger than ${ATTACHMENT_LIMIT} bytes. 'attachment' was ${bytes.byteLength} bytes.`);
+      }
+      call("ws.setAttachment", this.#id, bytes);
+    }
+    deserializeAttachment() {
+      const b3 = call("ws.attachment", this.#id);
+      if (b3 === void 0 || b3 === null) return null;
+      return deserialize(b3);
+    }
+    async #pump() {
+      for (; ; ) {
+        let evs;
+        try {
+          evs = await callAsync("ws.recv", this.#id);
+        } catch {
+          evs = [];
+        }
+        if (evs.length === 0) {
+          if (this.#state !== CLOSED) {
+            this.#state = CLOSED;
+            this.#fire(new CloseEvent("close", { code: 1006, reason: "", wasClean: false }));
+          }
+          return;
+        }
+        for (const ev of evs) this.#dispatch(ev);
+        if (this.#state === CLOSED) return;
+      }
+    }
+    #dispatch(ev) {
+      switch (ev.k) {
+        case "text":
+          this.#fire(new MessageEvent("message", { data: ev.d }));
+          break;
+        case "binary": {
+          let data = ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
+          if (this.#binaryType === "blob" && typeof Blob === "function") data = new Blob([data]);
+          this.#fire(new MessageEvent("message", { data }));
+          break;
+        }
+        case "close":
+          this.#state = CLOSED;
+          this.#fire(new CloseEvent("close", { code: ev.c, reason: ev.r, wasClean: ev.w }));
+          break;
+        case "error":
+          this.#state = CLOSED;
+          this.#fire(new ErrorEvent("error", { message: ev.r, error: new Error(ev.r) }));
+          this.#fire(new CloseEvent("close", { code: 1006, reason: ev.r, wasClean: false }));
+          break;
+      }
+    }
+    #fire(event) {
+      try {
+        dispatchTrusted(this, event);
+      } catch (e2) {
+        report(e2);
+      }
+    }
+    get [Symbol.toStringTag]() {
+      return "WebSocket";
+    }
+  };
+  for (const type of ["open", "message", "close", "error"]) {
+    const slot2 = /* @__PURE__ */ new WeakMap();
+    Object.defineProperty(WebSocket.prototype, "on" + type, {
+      get() {
+        return slot2.get(this) ?? null;
+      },
+      set(v3) {
+        slot2.set(this, typeof v3 === "function" ? v3 : null);
+      },
+      configurable: true,
+      enumerable: true
+    });
+  }
+  var ATTACHMENT_LIMIT = 16384;
+  var WebSocketPair = class {
+    constructor() {
+      const [a3, b3] = call("ws.pair");
+      this[0] = new WebSocket(INTERNAL, a3);
+      this[1] = new WebSocket(INTERNAL, b3);
+    }
+    *[Symbol.iterator]() {
+      yield this[0];
+      yield this[1];
+    }
+    get [Symbol.toStringTag]() {
+      return "WebSocketPair";
+    }
+  };
+  var WebSocketRequestResponsePair = class {
+    #request;
+    #response;
+    constructor(request, response) {
+      if (arguments.length < 2) {
+        throw new TypeError("Failed to construct 'WebSocketRequestResponsePair': 2 arguments required.");
+      }
+      this.#request = String(request);
+      this.#response = String(response);
+    }
+    get request() {
+      return this.#request;
+    }
+    get response() {
+      return this.#response;
+    }
+  };
+  function wsHandle(ws) {
+    if (!(ws instanceof WebSocket)) throw new TypeError("Response webSocket must be a WebSocket.");
+    const p2 = priv(ws);
+    p2.markUsed();
+    return p2.id;
+  }
+  for (const [k2, v3] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair })) {
+    Object.defineProperty(globalThis, k2, { value: v3, writable: true, enumerable: false, configurable: true });
+  }
+
   // js/src/http.js
   var tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
   var trimRe = /^[\t\n\r ]+|[\t\n\r ]+$/g;
@@ -6094,7 +6417,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var headersMap;
   var setImmutable;
   var isImmutable;
-  var Headers = class _Headers {
+  var Headers2 = class _Headers {
     #map = /* @__PURE__ */ new Map();
     #immutable = false;
     static {
@@ -6207,7 +6530,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return out;
   }
   function headersFromList(list, immutable) {
-    const h2 = new Headers();
+    const h2 = new Headers2();
     const m2 = headersMap(h2);
     if (list) {
       for (const [name, v3] of list) {
@@ -6306,7 +6629,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     const b3 = toBytes(x3);
     if (b3 !== null) return { src: b3 };
-    if (x3 instanceof Blob) return { src: bytesOf2(x3), type: x3.type || void 0 };
+    if (x3 instanceof Blob2) return { src: bytesOf2(x3), type: x3.type || void 0 };
     if (x3 instanceof FormData) {
       const boundary = randomHex(16);
       return { src: serializeFormData(x3, boundary), type: "multipart/form-data; boundary=" + boundary };
@@ -6437,7 +6760,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     async blob() {
       const b3 = await this.#bytes();
       const type = this.#headers.get("content-type") || "";
-      return withBytes(new Blob([], { type }), b3);
+      return withBytes(new Blob2([], { type }), b3);
     }
     async formData() {
       if (this.bodyUsed) throw new TypeError(USED);
@@ -6510,7 +6833,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (typeof globalThis.structuredClone === "function") return globalThis.structuredClone(cf);
     return JSON.parse(JSON.stringify(cf));
   }
-  var INTERNAL = /* @__PURE__ */ Symbol("internal");
+  var INTERNAL2 = /* @__PURE__ */ Symbol("internal");
   var requestParts;
   var Request2 = class _Request extends Body {
     #method = "GET";
@@ -6534,7 +6857,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     constructor(input, init = void 0) {
       super();
-      if (input === INTERNAL) {
+      if (input === INTERNAL2) {
         this.#method = init.method;
         this.#url = init.url;
         this.#headers = init.headers;
@@ -6559,7 +6882,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (input instanceof _Request) {
         url = input.#url;
         method = input.#method;
-        headers = new Headers(input.#headers);
+        headers = new Headers2(input.#headers);
         cf = cloneCf(input.#cf);
         redirect = input.#redirect;
         signal = input.#signal;
@@ -6577,7 +6900,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         redirect = init.#redirect;
         cache = init.#cache;
         signal = init.#signal;
-        headers = new Headers(init.#headers);
+        headers = new Headers2(init.#headers);
         cf = cloneCf(init.#cf);
         body = bodyClone(init);
       } else if (init !== void 0 && init !== null) {
@@ -6588,7 +6911,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           );
         }
         if (init.method !== void 0) method = normalizeMethod(init.method);
-        if (init.headers !== void 0) headers = new Headers(init.headers);
+        if (init.headers !== void 0) headers = new Headers2(init.headers);
         if (init.signal !== void 0) signal = init.signal;
         if (init.cf !== void 0) cf = cloneCf(init.cf);
         if (init.body !== void 0 && init.body !== null) {
@@ -6610,7 +6933,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       }
       this.#method = method;
       this.#url = url;
-      this.#headers = headers || new Headers();
+      this.#headers = headers || new Headers2();
       this.#redirect = redirect;
       this.#signal = signal || null;
       this.#cf = cf;
@@ -6652,8 +6975,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return null;
     }
     clone() {
-      const headers = setImmutableLike(new Headers(this.#headers), this.#headers);
-      return new _Request(INTERNAL, {
+      const headers = setImmutableLike(new Headers2(this.#headers), this.#headers);
+      return new _Request(INTERNAL2, {
         method: this.#method,
         url: this.#url,
         headers,
@@ -6765,7 +7088,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     constructor(body = null, init = void 0) {
       super();
-      if (body === INTERNAL) {
+      if (body === INTERNAL2) {
         this.#status = init.status;
         this.#statusText = init.statusText ?? null;
         this.#headers = init.headers;
@@ -6784,14 +7107,14 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (init instanceof _Response) {
         status = init.#status;
         if (init.#statusText !== null && init.#statusText !== defaultStatusText(status)) statusText = init.#statusText;
-        headers = new Headers(init.#headers);
+        headers = new Headers2(init.#headers);
         cf = cloneCf(init.#cf);
         webSocket = init.#webSocket;
       } else if (init !== void 0 && init !== null) {
         if (typeof init !== "object") throw new TypeError("Failed to construct 'Response': cannot convert init to a dictionary.");
         if (init.status !== void 0) status = Math.trunc(Number(init.status)) || 0;
         if (init.statusText !== void 0) statusText = String(init.statusText);
-        if (init.headers !== void 0) headers = new Headers(init.headers);
+        if (init.headers !== void 0) headers = new Headers2(init.headers);
         if (init.cf !== void 0) cf = cloneCf(init.cf);
         if (init.webSocket !== void 0 && init.webSocket !== null) webSocket = init.webSocket;
         if (init.encodeBody !== void 0 && init.encodeBody !== "manual" && init.encodeBody !== "automatic") {
@@ -6810,7 +7133,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           if (statusText.charCodeAt(i2) < 32) throw new TypeError("Invalid statusText");
         }
       }
-      headers = headers || new Headers();
+      headers = headers || new Headers2();
       let ex = null;
       if (body !== null && body !== void 0) {
         ex = extractBody(body);
@@ -6829,7 +7152,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       bodyInit(this, ex, headers);
     }
     static error() {
-      return new _Response(INTERNAL, { status: 0, statusText: "", headers: setImmutable(new Headers()), type: "error" });
+      return new _Response(INTERNAL2, { status: 0, statusText: "", headers: setImmutable(new Headers2()), type: "error" });
     }
     static redirect(url, status = 302) {
       status = Math.trunc(Number(status)) || 0;
@@ -6846,9 +7169,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         }
       } else href = String(url);
       if (badValueRe.test(href)) throw new TypeError("Redirect URL cannot contain '\\r', '\\n', or '\\0': " + url);
-      const headers = new Headers();
+      const headers = new Headers2();
       headersMap(headers).set("location", [href]);
-      return new _Response(INTERNAL, { status, headers: setImmutable(headers) });
+      return new _Response(INTERNAL2, { status, headers: setImmutable(headers) });
     }
     static json(data, init = void 0) {
       const text = JSON.stringify(data);
@@ -6857,15 +7180,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         dict2 = {
           status: init.#status,
           statusText: init.#statusText ?? void 0,
-          headers: new Headers(init.#headers),
+          headers: new Headers2(init.#headers),
           cf: init.#cf,
           webSocket: init.#webSocket
         };
       } else if (init !== void 0 && init !== null) {
         dict2 = Object.assign({}, init);
-        dict2.headers = new Headers(init.headers);
+        dict2.headers = new Headers2(init.headers);
       } else {
-        dict2 = { headers: new Headers() };
+        dict2 = { headers: new Headers2() };
       }
       if (!dict2.headers.has("content-type")) dict2.headers.set("content-type", "application/json");
       return new _Response(text, dict2);
@@ -6899,10 +7222,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     clone() {
       if (this.#webSocket !== null) throw new TypeError("Cannot clone a response to a WebSocket handshake.");
-      return new _Response(INTERNAL, {
+      return new _Response(INTERNAL2, {
         status: this.#status,
         statusText: this.#statusText,
-        headers: setImmutableLike(new Headers(this.#headers), this.#headers),
+        headers: setImmutableLike(new Headers2(this.#headers), this.#headers),
         type: this.#type,
         urlList: this.#urlList.slice(),
         cf: cloneCf(this.#cf),
@@ -6917,7 +7240,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const body = r2.body == null ? null : { src: remoteSource(r2.body, signal, done) };
     if (body === null && done) done();
     const urlList = r2.redirected ? [r2.url, r2.url] : [r2.url];
-    return new Response2(INTERNAL, {
+    return new Response2(INTERNAL2, {
       status: r2.status,
       statusText: r2.statusText,
       headers: headersFromList(r2.headers, true),
@@ -6926,7 +7249,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     });
   }
   function toJSRequest(init) {
-    return new Request2(INTERNAL, {
+    return new Request2(INTERNAL2, {
       method: init.method,
       url: init.url,
       headers: headersFromList(init.headers, true),
@@ -7003,10 +7326,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       body: out.body,
       stream: out.stream,
       length: out.length,
-      webSocket: p2.webSocket
+      // A WebSocket crosses to Go as the id of its Go-side end (websocket.js).
+      webSocket: p2.webSocket === null ? null : wsHandle(p2.webSocket)
     };
   }
-  for (const [k2, v3] of Object.entries({ Headers, Request: Request2, Response: Response2 })) {
+  for (const [k2, v3] of Object.entries({ Headers: Headers2, Request: Request2, Response: Response2 })) {
     Object.defineProperty(globalThis, k2, { value: v3, writable: true, configurable: true });
   }
 
@@ -7065,6 +7389,34 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return makeFetchResponse(r2, signal, done);
   }
   Object.defineProperty(globalThis, "fetch", { value: fetch, writable: true, configurable: true });
+
+  // js/src/websocket_fetch.js
+  var innerFetch = globalThis.fetch;
+  if (typeof innerFetch === "function") {
+    const fetch2 = function fetch3(input, init = void 0) {
+      let headers;
+      try {
+        headers = new Headers(init != null && init.headers !== void 0 ? init.headers : input instanceof Request ? input.headers : void 0);
+      } catch {
+        return innerFetch.apply(this, arguments);
+      }
+      if (String(headers.get("upgrade") ?? "").toLowerCase() !== "websocket") return innerFetch.apply(this, arguments);
+      const req = new Request(input, init);
+      const hdrs = [];
+      for (const [k2, v3] of req.headers) {
+        if (!["upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "host"].includes(k2)) hdrs.push([k2, v3]);
+      }
+      const protos = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((s2) => s2.trim()).filter(Boolean);
+      return callAsync("ws.connect", req.url, protos, hdrs).then((r2) => {
+        if (!r2.id) return new Response(null, { status: r2.status || 502 });
+        const ws = new WebSocket(INTERNAL, r2.id, { url: r2.url, protocol: r2.protocol });
+        const h2 = new Headers();
+        if (r2.protocol) h2.set("sec-websocket-protocol", r2.protocol);
+        return new Response(null, { status: 101, webSocket: ws, headers: h2 });
+      });
+    };
+    Object.defineProperty(globalThis, "fetch", { value: fetch2, writable: true, configurable: true });
+  }
 
   // js/src/actor.js
   var DurableObjectId = class _DurableObjectId {

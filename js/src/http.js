@@ -9,6 +9,7 @@
 // response body) is a stream id; text() and friends read it in one host call,
 // and .body pulls it chunk by chunk with callAsync("fetch.bodyRead").
 import { call, callAsync } from "./host.js";
+import { wsHandle } from "./websocket.js";
 import { Blob, bytesOf, withBytes } from "./blob.js";
 import { FormData, parseFormData, serializeFormData } from "./formdata.js";
 import {
@@ -1016,7 +1017,8 @@ export async function fromJSResponse(resp) {
     body: out.body,
     stream: out.stream,
     length: out.length,
-    webSocket: p.webSocket,
+    // A WebSocket crosses to Go as the id of its Go-side end (websocket.js).
+    webSocket: p.webSocket === null ? null : wsHandle(p.webSocket),
   };
 }
 

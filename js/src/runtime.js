@@ -14,6 +14,7 @@ import "./blob.js";
 import "./formdata.js";
 import { toJSRequest, fromJSResponse } from "./http.js";
 import "./fetch.js";
+import "./websocket_fetch.js"; // after fetch.js: wraps fetch for Upgrade: websocket
 import "./worker.js"; // cloudflare:workers classes and the worker hooks; imports actor.js
 
 // Indirect eval for engine.Runtime.Eval (tests and tools).

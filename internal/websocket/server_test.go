@@ -1,0 +1,162 @@
+package websocket_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/isola-run/isola/internal/config"
+	"github.com/isola-run/isola/internal/server"
+)
+
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+type testServer struct {
+	URL  string // http://127.0.0.1:port
+	WS   string // ws://127.0.0.1:port
+	Logs *logBuffer
+	Srv  *server.Server
+}
+
+// startProject writes a project (wrangler.jsonc + index.ts) and serves it
+// on 127.0.0.1:0 until the test ends.
+func startProject(t testing.TB, wrangler, index string, mod func(*server.Options)) *testServer {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range map[string]string{"wrangler.jsonc": wrangler, "index.ts": index} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs := &logBuffer{}
+	port, ip := 0, "127.0.0.1"
+	persist := filepath.Join(dir, ".state")
+	opts := server.Options{
+		Path:     dir,
+		Flags:    config.Flags{Port: &port, IP: &ip, PersistTo: &persist},
+		Logger:   slog.New(server.NewDevHandler(logs, slog.LevelDebug)),
+		Grace:    2 * time.Second,
+		Runtimes: 2,
+	}
+	if mod != nil {
+		mod(&opts)
+	}
+	srv, err := server.New(opts)
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	url, err := srv.Listen()
+	if err != nil {
+		t.Fatalf("Listen: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Errorf("server did not shut down")
+		}
+	})
+	return &testServer{URL: url, WS: "ws" + strings.TrimPrefix(url, "http"), Logs: logs, Srv: srv}
+}
+
+// dial opens a client connection and closes it at the end of the test.
+func dial(t testing.TB, url string) *websocket.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatalf("Dial(%s): %v", url, err)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
+func send(t testing.TB, c *websocket.Conn, msg string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
+		t.Fatalf("Write(%q): %v", msg, err)
+	}
+}
+
+func recv(t testing.TB, c *websocket.Conn) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	typ, b, err := c.Read(ctx)
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if typ == websocket.MessageBinary {
+		return "bin:" + string(b)
+	}
+	return string(b)
+}
+
+const plainWrangler = `{ "name": "ws", "main": "index.ts", "compatibility_date": "2025-09-01" }`
+
+const echoWorker = `
+export default {
+  async fetch(req: Request) {
+    if (req.headers.get("Upgrade") !== "websocket") return new Response("not ws", { status: 400 });
+    const [client, server] = Object.values(new WebSocketPair());
+    server.accept();
+    server.addEventListener("message", (e: MessageEvent) => {
+      if (e.data === "close") { server.close(3001, "bye"); return; }
+      if (typeof e.data === "string") server.send("echo:" + e.data);
+      else server.send(e.data);
+    });
+    server.addEventListener("close", (e: CloseEvent) => console.log("closed " + e.code + " " + e.wasClean));
+    return new Response(null, { status: 101, webSocket: client });
+  },
+};`
+
+func TestWorkerEcho(t *testing.T) {
+	ts := startProject(t, plainWrangler, echoWorker, nil)
+	c := dial(t, ts.WS+"/")
+	send(t, c, "hi")
+	if got := recv(t, c); got != "echo:hi" {
+		t.Fatalf("echo = %q; want %q", got, "echo:hi")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Write(ctx, websocket.MessageBinary, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if got := recv(t, c); got != "bin:\x01\x02\x03" {
+		t.Fatalf("binary echo = %q", got)
+	}
+	send(t, c, "close")
+	_, _, err := c.Read(ctx)
+	if st := websocket.CloseStatus(err); st != 3001 {
+		t.Fatalf("close status = %v (%v); want 3001", st, err)
+	}
+}

@@ -1,0 +1,376 @@
+// websocket.js: WebSocket, WebSocketPair and WebSocketRequestResponsePair.
+// A WebSocket here is a handle on one end owned by Go (internal/websocket),
+// named by its id: messages sent on it go to the other end, which may be
+// another WebSocket in this or another runtime, a network connection, or a
+// Durable Object's hibernation manager. Events reach an accepted socket
+// through a pull loop (ws.recv), so a socket whose peer is slow to read
+// never grows memory here.
+import { call, callAsync } from "./host.js";
+import { dispatchTrusted, MessageEvent, CloseEvent, ErrorEvent, Event, EventTarget } from "./events.js";
+import { serialize, deserialize } from "./clone.js";
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+const INTERNAL = Symbol("internal");
+const encoder = new TextEncoder();
+
+// Ends whose JS object was collected before anyone used them.
+const collected = new FinalizationRegistry((id) => {
+  try {
+    call("ws.release", id);
+  } catch {
+    // the end is gone already
+  }
+});
+
+let priv; // (ws) => its private record
+
+function invalidState(msg) {
+  return new DOMException(msg, "InvalidStateError");
+}
+
+function report(e) {
+  console.error("Uncaught", e);
+}
+
+export class WebSocket extends EventTarget {
+  static CONNECTING = CONNECTING;
+  static OPEN = OPEN;
+  static CLOSING = CLOSING;
+  static CLOSED = CLOSED;
+
+  #id = 0;
+  #state = CONNECTING;
+  #accepted = false; // accept(), acceptWebSocket() or an outgoing connection
+  #used = false; // handed to a Response
+  #hib = false; // accepted by a Durable Object's hibernation manager
+  #url = null;
+  #protocol = "";
+  #binaryType = "arraybuffer";
+  #queued = []; // sends before an outgoing connection opened
+
+  static {
+    priv = (ws) => ({
+      get id() {
+        return ws.#id;
+      },
+      markUsed() {
+        if (ws.#accepted) throw new TypeError("Can't return WebSocket in a Response after calling accept().");
+        if (ws.#used) throw new TypeError("Can't return WebSocket in a Response if it was already used in another Response.");
+        ws.#used = true;
+        collected.unregister(ws);
+      },
+      markHibernatable() {
+        if (ws.#accepted) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
+        if (ws.#used) {
+          throw new Error("Cannot call `acceptWebSocket()` on this WebSocket because its pair has already been accepted or used in a Response.");
+        }
+        ws.#accepted = true;
+        ws.#hib = true;
+        ws.#state = OPEN;
+        collected.unregister(ws);
+      },
+      get hibernatable() {
+        return ws.#hib;
+      },
+    });
+  }
+
+  constructor(url, protocols = undefined, ...rest) {
+    super();
+    if (url === INTERNAL) {
+      const [id, opts] = [protocols, rest[0] ?? {}];
+      this.#id = id;
+      if (opts.hibernatable) {
+        this.#accepted = true;
+        this.#hib = true;
+        this.#state = opts.closed ? CLOSING : OPEN;
+        this.#url = opts.url || null;
+        this.#protocol = opts.protocol || "";
+      } else {
+        this.#url = opts.url ?? null;
+        this.#protocol = opts.protocol ?? "";
+        collected.register(this, id, this);
+      }
+      return;
+    }
+    // new WebSocket(url, protocols): an outgoing connection.
+    let u;
+    try {
+      u = new URL(String(url));
+    } catch {
+      throw new DOMException(`Failed to construct 'WebSocket': The URL '${url}' is invalid.`, "SyntaxError");
+    }
+    if (!["ws:", "wss:", "http:", "https:"].includes(u.protocol)) {
+      throw new DOMException(
+        `Failed to construct 'WebSocket': The URL's scheme must be either 'http', 'https', 'ws', or 'wss'. '${u.protocol.slice(0, -1)}' is not allowed.`,
+        "SyntaxError",
+      );
+    }
+    if (u.hash) {
+      throw new DOMException(`Failed to construct 'WebSocket': The URL contains a fragment identifier ('${u.hash}').`, "SyntaxError");
+    }
+    if (u.protocol === "http:") u.protocol = "ws:";
+    if (u.protocol === "https:") u.protocol = "wss:";
+    let list = protocols === undefined ? [] : typeof protocols === "string" ? [protocols] : Array.from(protocols, String);
+    if (new Set(list).size !== list.length) {
+      throw new DOMException("Failed to construct 'WebSocket': The subprotocol is duplicated.", "SyntaxError");
+    }
+    this.#url = u.href;
+    this.#accepted = true;
+    callAsync("ws.connect", u.href, list, []).then(
+      (r) => {
+        if (!r || !r.id) {
+          this.#state = CLOSED;
+          this.#fire(new ErrorEvent("error", { message: "WebSocket connection failed." }));
+          this.#fire(new CloseEvent("close", { code: 1006, reason: "", wasClean: false }));
+          return;
+        }
+        this.#id = r.id;
+        this.#protocol = r.protocol || "";
+        const q = this.#queued;
+        this.#queued = [];
+        const closing = this.#state === CLOSING;
+        this.#state = OPEN;
+        if (!closing) this.#fire(new Event("open"));
+        for (const [k, a, b] of q) {
+          if (k === "send" && this.#state === OPEN) call("ws.send", this.#id, a);
+          if (k === "close") this.#state = OPEN, this.close(a, b);
+        }
+        this.#pump();
+      },
+      (e) => {
+        this.#state = CLOSED;
+        this.#fire(new ErrorEvent("error", { message: String(e?.message ?? e), error: e }));
+        this.#fire(new CloseEvent("close", { code: 1006, reason: "", wasClean: false }));
+      },
+    );
+  }
+
+  get url() {
+    return this.#url;
+  }
+  get protocol() {
+    return this.#protocol;
+  }
+  get extensions() {
+    return "";
+  }
+  get readyState() {
+    return this.#state;
+  }
+  get binaryType() {
+    return this.#binaryType;
+  }
+  set binaryType(v) {
+    if (v === "arraybuffer" || v === "blob") this.#binaryType = v;
+  }
+  get bufferedAmount() {
+    return 0;
+  }
+
+  // accept() starts delivering this end's events to its listeners.
+  accept(options = undefined) {
+    if (this.#hib) throw new Error("Can't call accept() on a WebSocket accepted by acceptWebSocket().");
+    if (this.#accepted) throw invalidState("Can't accept() WebSocket more than once.");
+    if (this.#used) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
+    call("ws.accept", this.#id);
+    collected.unregister(this);
+    this.#accepted = true;
+    this.#state = OPEN;
+    this.#pump();
+  }
+
+  send(message) {
+    if (!this.#accepted) {
+      throw invalidState("You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.");
+    }
+    let data;
+    if (typeof message === "string") data = message;
+    else if (message instanceof ArrayBuffer || ArrayBuffer.isView(message)) data = message;
+    else data = String(message);
+    if (this.#state === CONNECTING) {
+      this.#queued.push(["send", data]);
+      return;
+    }
+    if (this.#state !== OPEN) throw invalidState("Can't call WebSocket send() after close().");
+    call("ws.send", this.#id, data);
+  }
+
+  close(code = undefined, reason = undefined) {
+    if (code !== undefined) {
+      code = Number(code);
+      if (!(code === 1000 || (code >= 3000 && code <= 4999)) || !Number.isInteger(code)) {
+        throw new DOMException(`Invalid WebSocket close code: ${code}.`, "InvalidAccessError");
+      }
+    }
+    if (reason !== undefined) {
+      reason = String(reason);
+      if (encoder.encode(reason).length > 123) {
+        throw new DOMException("The close reason must not be greater than 123 UTF-8 bytes.", "SyntaxError");
+      }
+    }
+    if (!this.#accepted) {
+      throw invalidState("You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.");
+    }
+    if (this.#state === CLOSING || this.#state === CLOSED) return;
+    if (this.#state === CONNECTING) {
+      this.#queued.push(["close", code, reason]);
+      this.#state = CLOSING;
+      return;
+    }
+    this.#state = CLOSING;
+    call("ws.close", this.#id, code ?? null, reason ?? "");
+  }
+
+  serializeAttachment(value) {
+    const bytes = serialize(value);
+    if (bytes.byteLength > ATTACHMENT_LIMIT) {
+      throw new Error(`A WebSocket 'attachment' cannot be larger than ${ATTACHMENT_LIMIT} bytes. 'attachment' was ${bytes.byteLength} bytes.`);
+    }
+    call("ws.setAttachment", this.#id, bytes);
+  }
+
+  deserializeAttachment() {
+    const b = call("ws.attachment", this.#id);
+    if (b === undefined || b === null) return null;
+    return deserialize(b);
+  }
+
+  async #pump() {
+    for (;;) {
+      let evs;
+      try {
+        evs = await callAsync("ws.recv", this.#id);
+      } catch {
+        evs = [];
+      }
+      if (evs.length === 0) {
+        if (this.#state !== CLOSED) {
+          this.#state = CLOSED;
+          this.#fire(new CloseEvent("close", { code: 1006, reason: "", wasClean: false }));
+        }
+        return;
+      }
+      for (const ev of evs) this.#dispatch(ev);
+      if (this.#state === CLOSED) return;
+    }
+  }
+
+  #dispatch(ev) {
+    switch (ev.k) {
+      case "text":
+        this.#fire(new MessageEvent("message", { data: ev.d }));
+        break;
+      case "binary": {
+        let data = ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
+        if (this.#binaryType === "blob" && typeof Blob === "function") data = new Blob([data]);
+        this.#fire(new MessageEvent("message", { data }));
+        break;
+      }
+      case "close":
+        this.#state = CLOSED;
+        this.#fire(new CloseEvent("close", { code: ev.c, reason: ev.r, wasClean: ev.w }));
+        break;
+      case "error":
+        this.#state = CLOSED;
+        this.#fire(new ErrorEvent("error", { message: ev.r, error: new Error(ev.r) }));
+        this.#fire(new CloseEvent("close", { code: 1006, reason: ev.r, wasClean: false }));
+        break;
+    }
+  }
+
+  #fire(event) {
+    try {
+      dispatchTrusted(this, event);
+    } catch (e) {
+      report(e);
+    }
+  }
+
+  get [Symbol.toStringTag]() {
+    return "WebSocket";
+  }
+}
+
+for (const type of ["open", "message", "close", "error"]) {
+  const slot = new WeakMap();
+  Object.defineProperty(WebSocket.prototype, "on" + type, {
+    get() {
+      return slot.get(this) ?? null;
+    },
+    set(v) {
+      slot.set(this, typeof v === "function" ? v : null);
+    },
+    configurable: true,
+    enumerable: true,
+  });
+}
+
+// The largest serialized attachment workerd accepts.
+const ATTACHMENT_LIMIT = 16384;
+
+
+export class WebSocketPair {
+  constructor() {
+    const [a, b] = call("ws.pair");
+    this[0] = new WebSocket(INTERNAL, a);
+    this[1] = new WebSocket(INTERNAL, b);
+  }
+  *[Symbol.iterator]() {
+    yield this[0];
+    yield this[1];
+  }
+  get [Symbol.toStringTag]() {
+    return "WebSocketPair";
+  }
+}
+
+export class WebSocketRequestResponsePair {
+  #request;
+  #response;
+  constructor(request, response) {
+    if (arguments.length < 2) {
+      throw new TypeError("Failed to construct 'WebSocketRequestResponsePair': 2 arguments required.");
+    }
+    this.#request = String(request);
+    this.#response = String(response);
+  }
+  get request() {
+    return this.#request;
+  }
+  get response() {
+    return this.#response;
+  }
+}
+
+// wsHandle is how a WebSocket in a Response crosses to Go (http.js).
+export function wsHandle(ws) {
+  if (!(ws instanceof WebSocket)) throw new TypeError("Response webSocket must be a WebSocket.");
+  const p = priv(ws);
+  p.markUsed();
+  return p.id;
+}
+
+// wsFromHandle wraps an end that came back from Go (a Durable Object's
+// 101 response to stub.fetch, an upgraded fetch).
+export function wsFromHandle(id, opts) {
+  return new WebSocket(INTERNAL, id, opts);
+}
+
+// wsHibernatable wraps an end a Durable Object accepted for hibernation.
+export function wsHibernatable(id, opts) {
+  return new WebSocket(INTERNAL, id, { ...opts, hibernatable: true });
+}
+
+export function wsInternals(ws) {
+  return priv(ws);
+}
+
+export { INTERNAL };
+
+for (const [k, v] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair })) {
+  Object.defineProperty(globalThis, k, { value: v, writable: true, enumerable: false, configurable: true });
+}
