@@ -337,3 +337,11 @@ func (db *DB) IntegrityCheck() error {
 	}
 	return nil
 }
+
+// SetInterrupt arranges for the running statement, and every later one,
+// to fail with SQLITE_INTERRUPT once done is closed: the object's CPU-time
+// limit stops a runaway query this way. Clear it with SetInterrupt(nil)
+// before calling Rollback. It must be called by the owning goroutine.
+func (db *DB) SetInterrupt(done <-chan struct{}) {
+	db.conn.SetInterrupt(done)
+}
