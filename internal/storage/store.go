@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 )
 
@@ -58,13 +59,49 @@ func OpenStore(root string, opts StoreOptions) (*Store, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("storage: open store %s: %w", root, err)
 	}
-	idx, err := openAlarmIndex(filepath.Join(root, "alarms.sqlite"))
+	idxPath := filepath.Join(root, "alarms.sqlite")
+	_, statErr := os.Stat(idxPath)
+	idx, err := openAlarmIndex(idxPath)
 	if err != nil {
 		return nil, err
 	}
 	s := &Store{root: root, opts: opts, alarms: idx, open: map[objKey]*entry{}}
 	s.cond = sync.NewCond(&s.mu)
+	if errors.Is(statErr, os.ErrNotExist) {
+		// A restored backup without its index, or a lost index.
+		if err := s.RebuildAlarmIndex(); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// RebuildAlarmIndex re-creates the alarm index from every object database
+// under the root. OpenStore calls it when alarms.sqlite is missing; call it
+// after restoring object databases from a backup.
+func (s *Store) RebuildAlarmIndex() error {
+	files, err := filepath.Glob(filepath.Join(s.root, "*", "*.sqlite"))
+	if err != nil {
+		return fmt.Errorf("storage: rebuild alarm index: %w", err)
+	}
+	for _, f := range files {
+		ns := filepath.Base(filepath.Dir(f))
+		id := strings.TrimSuffix(filepath.Base(f), ".sqlite")
+		if !validName(ns) || !validName(id) {
+			continue
+		}
+		db, err := s.Acquire(ns, id)
+		if err != nil {
+			return fmt.Errorf("storage: rebuild alarm index: %w", err)
+		}
+		err = s.SyncAlarmIndex(db)
+		s.Release(db)
+		if err != nil {
+			return fmt.Errorf("storage: rebuild alarm index: %w", err)
+		}
+	}
+	return nil
 }
 
 // validName reports whether s may be a namespace or id: it becomes a path

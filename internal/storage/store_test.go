@@ -3,6 +3,8 @@ package storage
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
@@ -102,6 +104,20 @@ func TestStore_alarmIndex(t *testing.T) {
 			}
 			if got, _ := s2.DueAlarms(100); len(got) != 1 {
 				t.Errorf("DueAlarms(100) = %v; want only a", got)
+			}
+			s2.Close()
+
+			// A restored backup without alarms.sqlite: OpenStore rebuilds it.
+			for _, f := range []string{"alarms.sqlite", "alarms.sqlite-wal", "alarms.sqlite-shm"} {
+				os.Remove(filepath.Join(root, f))
+			}
+			s3, err := OpenStore(root, StoreOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s3.Close()
+			if got, _ := s3.DueAlarms(1000); !reflect.DeepEqual(got, want) {
+				t.Errorf("DueAlarms after rebuild = %v; want %v", got, want)
 			}
 		})
 	}
