@@ -129,7 +129,7 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 				}
 			}
 			bins[rt] = bin
-			versions[rt] = harness.Version(ctx, bin, "version") + gitRevision(ctx, root)
+			versions[rt] = harness.Version(ctx, bin, "version") + " (" + harness.GitRevision(ctx, root) + ")"
 		case "workerd":
 			bin, err := harness.FindWorkerd(root)
 			if err != nil {
@@ -329,16 +329,4 @@ func rssKiB(pid int) int64 {
 		}
 	}
 	return 0
-}
-
-func gitRevision(ctx context.Context, root string) string {
-	out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--short", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	rev := strings.TrimSpace(string(out))
-	if st, err := exec.CommandContext(ctx, "git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
-		rev += "-dirty"
-	}
-	return " (" + rev + ")"
 }

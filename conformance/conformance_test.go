@@ -215,7 +215,7 @@ func TestConformance(t *testing.T) {
 		}
 		versions := map[string]string{
 			"workerd": harness.Version(ctx, workerd, "--version"),
-			"isola":   harness.Version(ctx, other, "version"),
+			"isola":   harness.Version(ctx, other, "version") + " (" + harness.GitRevision(ctx, root) + ")",
 		}
 		if err := os.WriteFile(resultsFile, renderResults(results, expect, versions, time.Now().UTC()), 0o644); err != nil {
 			t.Fatalf("conformance: write %s: %v", resultsFile, err)
@@ -527,7 +527,7 @@ func renderResults(results []caseResult, expect map[string]string, versions map[
 	fmt.Fprintf(&b, "**%d cases, %d requests: %d matched, %d differing, %d failing on isola.**\n\n", len(results), nReq, nMatch, nDiff, nFail)
 
 	fmt.Fprintf(&b, "## Compatibility\n\n")
-	fmt.Fprintf(&b, "An API is *supported* when every request of its cases gets the same status, headers and body\nfrom isola as from workerd, *partial* when some do, and *not yet* when none do.\n\n")
+	fmt.Fprintf(&b, "An API is *supported* when every request of its cases gets the same status, headers and body\nfrom isola as from workerd, *partial* when some do, and *differs* when none do.\n\n")
 	fmt.Fprintf(&b, "| API | Status | Cases | Requests matching |\n|---|---|---|---|\n")
 	names := make([]string, 0, len(apis))
 	for k := range apis {
@@ -541,7 +541,7 @@ func renderResults(results []caseResult, expect map[string]string, versions map[
 		case row.requests:
 			status = "supported"
 		case 0:
-			status = "not yet"
+			status = "differs"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %d | %d/%d |\n", name, status, row.cases, row.matched, row.requests)
 	}

@@ -66,7 +66,7 @@ func TestRenderResults(t *testing.T) {
 	for _, want := range []string{
 		"on 2025-03-04",
 		"**4 cases, 6 requests: 4 matched, 1 differing, 1 failing on isola.**",
-		"| Blob | not yet | 1 | 0/1 |",
+		"| Blob | differs | 1 | 0/1 |",
 		"| URL | partial | 2 | 3/4 |",
 		"| fetch handler | supported | 1 | 1/1 |",
 		`| [url-b](cases/url-b/worker.js) | URL | 1/2 | a \| b |`,

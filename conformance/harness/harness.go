@@ -516,3 +516,17 @@ func (l *logBuffer) String() string {
 	defer l.mu.Unlock()
 	return string(l.b)
 }
+
+// GitRevision returns the short commit of the repository at root, with
+// "-dirty" if tracked files have changed, or "unknown".
+func GitRevision(ctx context.Context, root string) string {
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	rev := strings.TrimSpace(string(out))
+	if st, err := exec.CommandContext(ctx, "git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
+		rev += "-dirty"
+	}
+	return rev
+}
