@@ -339,10 +339,11 @@ func (a *authorizer) allow(op sqlite.OpType, m *actionMirror) bool {
 		a.denied = msgTransactions
 		return false
 	case sqlite.OpPragma:
-		if a.stepping && m.arg1 == "table_xinfo" {
+		if a.stepping && m.arg1 == "table_xinfo" && allowedName(m.arg2) {
 			// The session extension reads the schema of a table the first
-			// time a statement changes it; tenant SQL was authorized when
-			// it was prepared.
+			// time a statement changes it, while the statement runs. This
+			// also lets tenant SQL read pragma_table_xinfo of its own tables,
+			// which workerd refuses.
 			return true
 		}
 		return allowPragma(m.arg1, m.arg2)

@@ -1,0 +1,85 @@
+package storage
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestExec_pragmaFunctionsAndFTS(t *testing.T) {
+	db := openTestDB(t, Options{})
+	for _, tt := range []struct {
+		q    string
+		deny bool
+	}{
+		{"SELECT * FROM pragma_table_info('_cf_KV')", true},
+		{"SELECT * FROM pragma_table_xinfo('_cf_KV')", true},
+		{"PRAGMA table_xinfo(_cf_KV)", true},
+		{"SELECT * FROM pragma_journal_mode", true},
+		{"CREATE VIRTUAL TABLE f USING fts5(body)", false},
+		{"INSERT INTO f VALUES ('hello world'), ('bye')", false},
+		{"SELECT body FROM f WHERE f MATCH 'hello'", false},
+		{"CREATE VIRTUAL TABLE r USING rtree(id, a, b)", true},
+		{"CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (p INTEGER REFERENCES p(id))", false},
+		{"INSERT INTO c VALUES (7)", true}, // foreign keys are on
+	} {
+		t.Run(tt.q, func(t *testing.T) {
+			_, err := db.Exec(tt.q, nil)
+			if (err != nil) != tt.deny {
+				t.Errorf("Exec(%q) = %v; want denied %v", tt.q, err, tt.deny)
+			}
+		})
+	}
+	c := mustExec(t, db, "SELECT body FROM f WHERE f MATCH 'hello'")
+	if len(c.Rows()) != 1 {
+		t.Errorf("fts5 match rows = %v", c.Rows())
+	}
+	mustCommit(t, db)
+	if _, err := db.DeleteAll(); err != nil {
+		t.Fatalf("DeleteAll with fts5 and foreign keys: %v", err)
+	}
+	mustCommit(t, db)
+	c = mustExec(t, db, "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")
+	if n := c.Rows()[0][0]; n != int64(0) {
+		t.Errorf("%v schema objects left after DeleteAll", n)
+	}
+	if err := db.IntegrityCheck(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestApplyChangeset_conflict(t *testing.T) {
+	src := openTestDB(t, Options{})
+	dst := openTestDB(t, Options{})
+	src.Put([]Entry{{"a", []byte("1")}})
+	cs1 := mustCommit(t, src)
+	src.Put([]Entry{{"a", []byte("2")}, {"b", []byte("3")}})
+	cs2 := mustCommit(t, src)
+	if err := ApplyChangeset(dst, cs2); err == nil {
+		t.Fatal("applying a changeset out of order succeeded")
+	}
+	if got, _ := dst.List(ListOptions{}); len(got) != 0 {
+		t.Errorf("failed apply left %q behind", got)
+	}
+	for _, cs := range []Changeset{cs1, cs2} {
+		if err := ApplyChangeset(dst, cs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ApplyChangeset(dst, Changeset{9}); err == nil || !strings.Contains(err.Error(), "version") {
+		t.Errorf("bad version: %v", err)
+	}
+	if got, _ := dst.List(ListOptions{}); len(got) != 2 || string(got[0].Value) != "2" {
+		t.Errorf("replica = %q", got)
+	}
+}
+
+func TestCommit_noCapture(t *testing.T) {
+	db := openTestDB(t, Options{DisableCapture: true})
+	db.Put([]Entry{{"a", nil}})
+	if cs := mustCommit(t, db); cs != nil {
+		t.Errorf("Commit with capture off = %x; want nil", cs)
+	}
+	if cs, err := db.Commit(); cs != nil || err != nil {
+		t.Errorf("Commit without transaction = %x, %v", cs, err)
+	}
+}
