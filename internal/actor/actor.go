@@ -62,6 +62,10 @@ type Options struct {
 	// each retry; default 2 s. AlarmRetries is the retry limit; default 6.
 	AlarmBackoff time.Duration
 	AlarmRetries int
+	// HibernationTimeout evicts an object whose only work is hibernatable
+	// WebSockets after this long without an event; default 10 s (workerd's),
+	// or IdleTimeout if that is shorter. See hibernation.go.
+	HibernationTimeout time.Duration
 }
 
 // Manager owns every Durable Object of a process. It is goroutine-safe.
@@ -77,6 +81,8 @@ type Manager struct {
 	objects map[objKey]*object
 	alarms  map[objKey]*time.Timer
 	closed  bool
+
+	hib *hibernation // hibernatable WebSockets (hibernation.go)
 }
 
 type objKey struct{ ns, id string }
@@ -116,10 +122,14 @@ func New(reg *worker.Registry, opts Options) *Manager {
 	if opts.AlarmRetries <= 0 {
 		opts.AlarmRetries = 6
 	}
+	if opts.HibernationTimeout <= 0 {
+		opts.HibernationTimeout = min(10*time.Second, opts.IdleTimeout)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{
 		opts: opts, reg: reg, log: opts.Logger, ctx: ctx, stop: cancel,
 		classes: map[string]*Class{}, objects: map[objKey]*object{}, alarms: map[objKey]*time.Timer{},
+		hib: newHibernation(),
 	}
 	go m.sweep()
 	return m
@@ -168,6 +178,7 @@ func (m *Manager) Close() {
 	for _, o := range objs {
 		m.evict(ctx, o)
 	}
+	m.closeHibernatable() // hibernation.go: a code update disconnects them
 }
 
 // ErrUnknownClass is returned for an event to a namespace no worker declares.
@@ -210,6 +221,7 @@ func (m *Manager) route(key objKey, name string) (*object, func(), error) {
 		}
 		o = &object{key: key, class: c, ref: ref, name: name}
 		m.objects[key] = o
+		go m.logHibernate(key, false) // hibernation.go: woke up?
 		if len(m.objects) > m.opts.MaxResident {
 			go m.trim()
 		}
@@ -241,7 +253,7 @@ func (m *Manager) Event(ctx context.Context, ns, id, name, hook string, args ...
 
 // sweep evicts idle objects periodically.
 func (m *Manager) sweep() {
-	tick := m.opts.IdleTimeout / 4
+	tick := min(m.opts.IdleTimeout, m.opts.HibernationTimeout) / 4
 	if tick > 5*time.Second {
 		tick = 5 * time.Second
 	}
@@ -256,11 +268,11 @@ func (m *Manager) sweep() {
 			return
 		case <-t.C:
 		}
-		cut := time.Now().Add(-m.opts.IdleTimeout)
+		now := time.Now()
 		var idle []*object
 		m.mu.Lock()
 		for _, o := range m.objects {
-			if o.inflight == 0 && !o.evicting && o.lastUsed.Before(cut) {
+			if o.inflight == 0 && !o.evicting && o.lastUsed.Before(m.idleCut(o, now)) {
 				o.evicting = true
 				idle = append(idle, o)
 			}
@@ -303,6 +315,7 @@ func (m *Manager) trim() {
 func (m *Manager) evict(ctx context.Context, o *object) {
 	rt := o.ref.Runtime()
 	_, err := rt.Call(ctx, "actor.evict", o.key.ns, o.key.id)
+	m.logHibernate(o.key, true) // hibernation.go: sockets stay open
 	if err != nil {
 		// The runtime is gone or broken: release directly, nothing runs there.
 		m.release(o)

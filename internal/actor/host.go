@@ -18,6 +18,7 @@ func (m *Manager) Extension() worker.Extension {
 	return func(hs *engine.HostSet, ref *worker.Ref) func() func() error {
 		l := &loop{m: m, ref: ref, dirty: map[*object]struct{}{}}
 		l.register(hs)
+		l.registerHibernation(hs, ref) // hibernation.go
 		return l.afterTurn
 	}
 }
@@ -58,7 +59,11 @@ func (l *loop) register(hs *engine.HostSet) {
 		if err != nil {
 			return nil, publicError(err)
 		}
-		return worker.BufferResponse(v, 100<<20)
+		out, err := worker.BufferResponse(v, 100<<20)
+		if d, ok := v.(map[string]any); ok && out != nil && d["webSocket"] != nil {
+			out["webSocket"] = d["webSocket"] // a 101 carries the object's WebSocket end back
+		}
+		return out, err
 	})
 	hs.Async("do.rpc", func(ctx context.Context, args []any) (any, error) {
 		v, err := m.Event(ctx, str(args, 0), str(args, 1), str(args, 2), "actor.rpc", str(args, 3), args[4])

@@ -6125,15 +6125,20 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           ws.#used = true;
           collected.unregister(ws);
         },
-        markHibernatable() {
+        checkHibernatable() {
           if (ws.#accepted) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
           if (ws.#used) {
             throw new Error("Cannot call `acceptWebSocket()` on this WebSocket because its pair has already been accepted or used in a Response.");
           }
+        },
+        markHibernatable() {
           ws.#accepted = true;
           ws.#hib = true;
           ws.#state = OPEN;
           collected.unregister(ws);
+        },
+        setClosed() {
+          ws.#state = CLOSED;
         },
         get hibernatable() {
           return ws.#hib;
@@ -6395,6 +6400,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const p2 = priv(ws);
     p2.markUsed();
     return p2.id;
+  }
+  function wsFromHandle(id, opts) {
+    return new WebSocket(INTERNAL, id, opts);
+  }
+  function wsHibernatable(id, opts) {
+    return new WebSocket(INTERNAL, id, { ...opts, hibernatable: true });
+  }
+  function wsInternals(ws) {
+    return priv(ws);
   }
   for (const [k2, v3] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair })) {
     Object.defineProperty(globalThis, k2, { value: v3, writable: true, enumerable: false, configurable: true });
@@ -7418,6 +7432,134 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     Object.defineProperty(globalThis, "fetch", { value: fetch2, writable: true, configurable: true });
   }
 
+  // js/src/actor_ws.js
+  var MAX_TAGS = 10;
+  var MAX_TAG_LENGTH = 256;
+  var MAX_AUTO = 2048;
+  var utf8 = new TextEncoder();
+  function installHibernation({ DurableObjectState: DurableObjectState2, instance: instance2, stateKey }) {
+    const wrappers = /* @__PURE__ */ new WeakMap();
+    function cache(state) {
+      let m2 = wrappers.get(state);
+      if (!m2) wrappers.set(state, m2 = /* @__PURE__ */ new Map());
+      return m2;
+    }
+    function wrap(state, id) {
+      const m2 = cache(state);
+      let ws = m2.get(id);
+      if (!ws) {
+        const st2 = call("ws.state", id);
+        ws = wsHibernatable(id, { closed: st2.closed, url: st2.url, protocol: st2.protocol });
+        m2.set(id, ws);
+      }
+      return ws;
+    }
+    function hibernatable(ws, what) {
+      if (!(ws instanceof WebSocket)) {
+        throw new TypeError(`Failed to execute '${what}' on 'DurableObjectState': parameter 1 is not of type 'WebSocket'.`);
+      }
+      const p2 = wsInternals(ws);
+      return p2;
+    }
+    const methods = {
+      acceptWebSocket(ws, tags = void 0) {
+        const p2 = hibernatable(ws, "acceptWebSocket");
+        const distinct = [];
+        if (tags !== void 0 && tags !== null) {
+          const seen = /* @__PURE__ */ new Set();
+          for (let tag of tags) {
+            tag = String(tag);
+            if (seen.size >= MAX_TAGS) throw new Error(`a Hibernatable WebSocket cannot have more than ${MAX_TAGS} tags`);
+            if (utf8.encode(tag).length > MAX_TAG_LENGTH) {
+              throw new Error(`"${tag}" is longer than the max tag length (${MAX_TAG_LENGTH} characters).`);
+            }
+            if (!seen.has(tag)) {
+              seen.add(tag);
+              distinct.push(tag);
+            }
+          }
+        }
+        if (p2.hibernatable) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
+        const { ns, id } = stateKey(this);
+        p2.checkHibernatable();
+        call("do.ws.accept", ns, id, p2.id, distinct);
+        p2.markHibernatable();
+        cache(this).set(p2.id, ws);
+      },
+      getWebSockets(tag = void 0) {
+        const { ns, id } = stateKey(this);
+        const ids = call("do.ws.list", ns, id, tag === void 0 || tag === null ? null : String(tag));
+        return ids.map((i2) => wrap(this, i2));
+      },
+      getTags(ws) {
+        const p2 = hibernatable(ws, "getTags");
+        if (!p2.hibernatable) throw new TypeError("getTags() can only be called on a hibernatable WebSocket (one accepted by acceptWebSocket()).");
+        return call("do.ws.tags", p2.id);
+      },
+      setWebSocketAutoResponse(pair = void 0) {
+        const { ns, id } = stateKey(this);
+        if (pair === void 0 || pair === null) {
+          call("do.ws.auto", ns, id, null, null);
+          return;
+        }
+        if (!(pair instanceof WebSocketRequestResponsePair)) {
+          throw new TypeError("Failed to execute 'setWebSocketAutoResponse' on 'DurableObjectState': parameter 1 is not of type 'WebSocketRequestResponsePair'.");
+        }
+        const rq = utf8.encode(pair.request).length;
+        const rs = utf8.encode(pair.response).length;
+        if (rq > MAX_AUTO) throw new RangeError(`Request cannot be larger than ${MAX_AUTO} bytes. A request of size ${rq} was provided.`);
+        if (rs > MAX_AUTO) throw new RangeError(`Response cannot be larger than ${MAX_AUTO} bytes. A response of size ${rs} was provided.`);
+        call("do.ws.auto", ns, id, pair.request, pair.response);
+      },
+      getWebSocketAutoResponse() {
+        const { ns, id } = stateKey(this);
+        const r2 = call("do.ws.autoGet", ns, id);
+        return r2 ? new WebSocketRequestResponsePair(r2[0], r2[1]) : null;
+      },
+      getWebSocketAutoResponseTimestamp(ws) {
+        const p2 = hibernatable(ws, "getWebSocketAutoResponseTimestamp");
+        const ms = call("do.ws.autoTime", p2.id);
+        return ms === void 0 || ms === null ? null : new Date(ms);
+      },
+      setHibernatableWebSocketEventTimeout(ms = void 0) {
+        const { ns, id } = stateKey(this);
+        call("do.ws.timeout", ns, id, ms === void 0 || ms === null ? 0 : Math.max(0, Math.trunc(Number(ms)) || 0));
+      },
+      getHibernatableWebSocketEventTimeout() {
+        const { ns, id } = stateKey(this);
+        return call("do.ws.timeoutGet", ns, id) ?? null;
+      }
+    };
+    for (const [k2, fn] of Object.entries(methods)) {
+      Object.defineProperty(DurableObjectState2.prototype, k2, { value: fn, writable: true, configurable: true, enumerable: false });
+    }
+    register("actor.ws", async (ns, cls, id, name, ev) => {
+      const o2 = await instance2(ns, cls, id, name);
+      const ws = wrap(o2.state, ev.ws);
+      const inst = o2.inst;
+      switch (ev.k) {
+        case "text":
+          if (typeof inst.webSocketMessage === "function") await inst.webSocketMessage(ws, ev.d);
+          break;
+        case "binary": {
+          const data = ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
+          if (typeof inst.webSocketMessage === "function") await inst.webSocketMessage(ws, data);
+          break;
+        }
+        case "close":
+          wsInternals(ws).setClosed();
+          cache(o2.state).delete(ev.ws);
+          if (typeof inst.webSocketClose === "function") await inst.webSocketClose(ws, ev.c, ev.r, ev.w);
+          break;
+        case "error":
+          wsInternals(ws).setClosed();
+          cache(o2.state).delete(ev.ws);
+          if (typeof inst.webSocketError === "function") await inst.webSocketError(ws, new Error(ev.r));
+          break;
+      }
+    });
+  }
+
   // js/src/actor.js
   var DurableObjectId = class _DurableObjectId {
     #id;
@@ -7449,6 +7591,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       async fetch(input, init) {
         const req = input instanceof Request && init === void 0 ? input : new Request(input, init);
         const out = await callAsync("do.fetch", ns, sid, name ?? "", await requestInit(req));
+        if (out.webSocket != null) {
+          return new Response(null, { status: 101, statusText: out.statusText ?? "", headers: out.headers, webSocket: wsFromHandle(out.webSocket) });
+        }
         return responseFrom(out);
       },
       connect() {
@@ -7739,6 +7884,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       call("do.alarm.delete", this.#ns, this.#id);
     }
   };
+  var stateKeys = /* @__PURE__ */ new WeakMap();
   var DurableObjectState = class {
     #id;
     #storage;
@@ -7748,6 +7894,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       this.#id = new DurableObjectId(id, name || void 0);
       this.#storage = new DurableObjectStorage(ns, id);
       this.#reset = reset;
+      stateKeys.set(this, { ns, id });
     }
     get id() {
       return this.#id;
@@ -7845,6 +7992,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     instances.delete(ns + ":" + id);
     call("do.release", ns, id);
   });
+  installHibernation({ DurableObjectState, instance, stateKey: (s2) => stateKeys.get(s2) ?? {} });
 
   // js/src/worker.js
   var WorkerEntrypoint = class {

@@ -5,6 +5,8 @@ import { register, call, callAsync } from "./host.js";
 import { serialize, deserialize } from "./clone.js";
 import { fromJSResponse } from "./http.js";
 import { DurableObject, getEntry, env, requestInit, requestFrom, responseFrom, waitUntil } from "./worker.js";
+import { installHibernation } from "./actor_ws.js"; // WebSocket hibernation API
+import { wsFromHandle } from "./websocket.js";
 
 // ---- ids, namespaces, stubs --------------------------------------------------
 
@@ -40,6 +42,10 @@ function makeStub(ns, id) {
     async fetch(input, init) {
       const req = input instanceof Request && init === undefined ? input : new Request(input, init);
       const out = await callAsync("do.fetch", ns, sid, name ?? "", await requestInit(req));
+      if (out.webSocket != null) {
+        // A 101 from the object: its WebSocket end comes back by id.
+        return new Response(null, { status: 101, statusText: out.statusText ?? "", headers: out.headers, webSocket: wsFromHandle(out.webSocket) });
+      }
       return responseFrom(out);
     },
     connect() {
@@ -342,6 +348,8 @@ export class DurableObjectStorage {
 
 // ---- state and instances -----------------------------------------------------
 
+const stateKeys = new WeakMap(); // DurableObjectState -> { ns, id } (for actor_ws.js)
+
 export class DurableObjectState {
   #id;
   #storage;
@@ -351,6 +359,7 @@ export class DurableObjectState {
     this.#id = new DurableObjectId(id, name || undefined);
     this.#storage = new DurableObjectStorage(ns, id);
     this.#reset = reset;
+    stateKeys.set(this, { ns, id });
   }
   get id() {
     return this.#id;
@@ -455,3 +464,5 @@ register("actor.evict", (ns, id) => {
   instances.delete(ns + ":" + id);
   call("do.release", ns, id);
 });
+
+installHibernation({ DurableObjectState, instance, stateKey: (s) => stateKeys.get(s) ?? {} });

@@ -62,15 +62,20 @@ export class WebSocket extends EventTarget {
         ws.#used = true;
         collected.unregister(ws);
       },
-      markHibernatable() {
+      checkHibernatable() {
         if (ws.#accepted) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
         if (ws.#used) {
           throw new Error("Cannot call `acceptWebSocket()` on this WebSocket because its pair has already been accepted or used in a Response.");
         }
+      },
+      markHibernatable() {
         ws.#accepted = true;
         ws.#hib = true;
         ws.#state = OPEN;
         collected.unregister(ws);
+      },
+      setClosed() {
+        ws.#state = CLOSED;
       },
       get hibernatable() {
         return ws.#hib;

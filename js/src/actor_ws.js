@@ -1,0 +1,142 @@
+// actor_ws.js: the WebSocket hibernation API of Durable Objects. The
+// sockets, their tags and attachments live in Go (internal/actor
+// hibernation.go, internal/websocket); a DurableObjectState only wraps them,
+// so an instance may be evicted and re-created while they stay open.
+// actor.js calls installHibernation once with what it owns.
+import { register, call } from "./host.js";
+import { WebSocket, WebSocketRequestResponsePair, wsHibernatable, wsInternals } from "./websocket.js";
+
+const MAX_TAGS = 10;
+const MAX_TAG_LENGTH = 256;
+const MAX_AUTO = 2048;
+const utf8 = new TextEncoder();
+
+export function installHibernation({ DurableObjectState, instance, stateKey }) {
+  // state -> Map(end id -> WebSocket): one JS object per socket per instance.
+  const wrappers = new WeakMap();
+
+  function cache(state) {
+    let m = wrappers.get(state);
+    if (!m) wrappers.set(state, (m = new Map()));
+    return m;
+  }
+
+  function wrap(state, id) {
+    const m = cache(state);
+    let ws = m.get(id);
+    if (!ws) {
+      const st = call("ws.state", id);
+      ws = wsHibernatable(id, { closed: st.closed, url: st.url, protocol: st.protocol });
+      m.set(id, ws);
+    }
+    return ws;
+  }
+
+  function hibernatable(ws, what) {
+    if (!(ws instanceof WebSocket)) {
+      throw new TypeError(`Failed to execute '${what}' on 'DurableObjectState': parameter 1 is not of type 'WebSocket'.`);
+    }
+    const p = wsInternals(ws);
+    return p;
+  }
+
+  const methods = {
+    acceptWebSocket(ws, tags = undefined) {
+      const p = hibernatable(ws, "acceptWebSocket");
+      const distinct = [];
+      if (tags !== undefined && tags !== null) {
+        const seen = new Set();
+        for (let tag of tags) {
+          tag = String(tag);
+          if (seen.size >= MAX_TAGS) throw new Error(`a Hibernatable WebSocket cannot have more than ${MAX_TAGS} tags`);
+          if (utf8.encode(tag).length > MAX_TAG_LENGTH) {
+            throw new Error(`"${tag}" is longer than the max tag length (${MAX_TAG_LENGTH} characters).`);
+          }
+          if (!seen.has(tag)) {
+            seen.add(tag);
+            distinct.push(tag);
+          }
+        }
+      }
+      if (p.hibernatable) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
+      const { ns, id } = stateKey(this);
+      p.checkHibernatable();
+      call("do.ws.accept", ns, id, p.id, distinct);
+      p.markHibernatable();
+      cache(this).set(p.id, ws);
+    },
+    getWebSockets(tag = undefined) {
+      const { ns, id } = stateKey(this);
+      const ids = call("do.ws.list", ns, id, tag === undefined || tag === null ? null : String(tag));
+      return ids.map((i) => wrap(this, i));
+    },
+    getTags(ws) {
+      const p = hibernatable(ws, "getTags");
+      if (!p.hibernatable) throw new TypeError("getTags() can only be called on a hibernatable WebSocket (one accepted by acceptWebSocket()).");
+      return call("do.ws.tags", p.id);
+    },
+    setWebSocketAutoResponse(pair = undefined) {
+      const { ns, id } = stateKey(this);
+      if (pair === undefined || pair === null) {
+        call("do.ws.auto", ns, id, null, null);
+        return;
+      }
+      if (!(pair instanceof WebSocketRequestResponsePair)) {
+        throw new TypeError("Failed to execute 'setWebSocketAutoResponse' on 'DurableObjectState': parameter 1 is not of type 'WebSocketRequestResponsePair'.");
+      }
+      const rq = utf8.encode(pair.request).length;
+      const rs = utf8.encode(pair.response).length;
+      if (rq > MAX_AUTO) throw new RangeError(`Request cannot be larger than ${MAX_AUTO} bytes. A request of size ${rq} was provided.`);
+      if (rs > MAX_AUTO) throw new RangeError(`Response cannot be larger than ${MAX_AUTO} bytes. A response of size ${rs} was provided.`);
+      call("do.ws.auto", ns, id, pair.request, pair.response);
+    },
+    getWebSocketAutoResponse() {
+      const { ns, id } = stateKey(this);
+      const r = call("do.ws.autoGet", ns, id);
+      return r ? new WebSocketRequestResponsePair(r[0], r[1]) : null;
+    },
+    getWebSocketAutoResponseTimestamp(ws) {
+      const p = hibernatable(ws, "getWebSocketAutoResponseTimestamp");
+      const ms = call("do.ws.autoTime", p.id);
+      return ms === undefined || ms === null ? null : new Date(ms);
+    },
+    setHibernatableWebSocketEventTimeout(ms = undefined) {
+      const { ns, id } = stateKey(this);
+      call("do.ws.timeout", ns, id, ms === undefined || ms === null ? 0 : Math.max(0, Math.trunc(Number(ms)) || 0));
+    },
+    getHibernatableWebSocketEventTimeout() {
+      const { ns, id } = stateKey(this);
+      return call("do.ws.timeoutGet", ns, id) ?? null;
+    },
+  };
+  for (const [k, fn] of Object.entries(methods)) {
+    Object.defineProperty(DurableObjectState.prototype, k, { value: fn, writable: true, configurable: true, enumerable: false });
+  }
+
+  // actor.ws(ns, cls, id, name, event): a hibernatable socket's event.
+  register("actor.ws", async (ns, cls, id, name, ev) => {
+    const o = await instance(ns, cls, id, name);
+    const ws = wrap(o.state, ev.ws);
+    const inst = o.inst;
+    switch (ev.k) {
+      case "text":
+        if (typeof inst.webSocketMessage === "function") await inst.webSocketMessage(ws, ev.d);
+        break;
+      case "binary": {
+        const data = ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
+        if (typeof inst.webSocketMessage === "function") await inst.webSocketMessage(ws, data);
+        break;
+      }
+      case "close":
+        wsInternals(ws).setClosed();
+        cache(o.state).delete(ev.ws);
+        if (typeof inst.webSocketClose === "function") await inst.webSocketClose(ws, ev.c, ev.r, ev.w);
+        break;
+      case "error":
+        wsInternals(ws).setClosed();
+        cache(o.state).delete(ev.ws);
+        if (typeof inst.webSocketError === "function") await inst.webSocketError(ws, new Error(ev.r));
+        break;
+    }
+  });
+}
