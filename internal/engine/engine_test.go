@@ -33,7 +33,7 @@ func eval(t testing.TB, rt *Runtime, src string) any {
 }
 
 func TestEvalValues(t *testing.T) {
-	rt := newRuntime(t, Options{})
+	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc})
 	tests := []struct {
 		src  string
 		want string
@@ -109,7 +109,7 @@ func TestHostErrors(t *testing.T) {
 }
 
 func TestThrowReachesGo(t *testing.T) {
-	rt := newRuntime(t, Options{})
+	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc})
 	_, err := rt.Eval(context.Background(), "(async () => { throw new RangeError('out') })()")
 	var e *Error
 	if !errors.As(err, &e) || e.Name != "RangeError" || e.Message != "out" {
@@ -118,7 +118,7 @@ func TestThrowReachesGo(t *testing.T) {
 }
 
 func TestCPULimit(t *testing.T) {
-	rt := newRuntime(t, Options{CPULimit: 50 * time.Millisecond})
+	rt := newRuntime(t, Options{CPULimit: 50 * time.Millisecond, Bootstrap: testBootstrapSrc})
 	_, err := rt.Eval(context.Background(), "(async () => { await null; try { for(;;){} } catch (e) { return 'caught' } })()")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("runaway loop err = %v; want DeadlineExceeded", err)
@@ -129,20 +129,20 @@ func TestCPULimit(t *testing.T) {
 }
 
 func TestMemoryLimit(t *testing.T) {
-	rt := newRuntime(t, Options{MemoryLimit: 32 << 20})
+	rt := newRuntime(t, Options{MemoryLimit: 32 << 20, Bootstrap: testBootstrapSrc})
 	_, err := rt.Eval(context.Background(), "(() => { const a = []; for (;;) a.push(new Array(1e5).fill(1.5)) })()")
 	if !errors.Is(err, ErrMemoryLimit) {
 		t.Fatalf("memory bomb err = %v; want ErrMemoryLimit", err)
 	}
 	// Other runtimes are unaffected.
-	rt2 := newRuntime(t, Options{})
+	rt2 := newRuntime(t, Options{Bootstrap: testBootstrapSrc})
 	if got := eval(t, rt2, "6*7"); got != float64(42) {
 		t.Errorf("second runtime 6*7 = %v", got)
 	}
 }
 
 func TestStackOverflow(t *testing.T) {
-	rt := newRuntime(t, Options{})
+	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc})
 	got := eval(t, rt, "(() => { function r(n) { return r(n+1) + 1 } try { r(0) } catch (e) { return e.name + ': ' + e.message } })()")
 	if got != "InternalError: stack overflow" && got != "RangeError: Maximum call stack size exceeded" {
 		t.Errorf("recursion = %v", got)
@@ -150,7 +150,7 @@ func TestStackOverflow(t *testing.T) {
 }
 
 func TestTimersOrder(t *testing.T) {
-	rt := newRuntime(t, Options{})
+	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc})
 	got := eval(t, rt, `new Promise(res => {
 		const out = [];
 		setTimeout(() => out.push("t20"), 20);
@@ -170,7 +170,7 @@ func TestTimersOrder(t *testing.T) {
 func TestConsole(t *testing.T) {
 	var mu sync.Mutex
 	var lines []string
-	rt := newRuntime(t, Options{Console: func(level, msg string) {
+	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc, Console: func(level, msg string) {
 		mu.Lock()
 		lines = append(lines, level+" "+msg)
 		mu.Unlock()
@@ -185,7 +185,7 @@ func TestConsole(t *testing.T) {
 }
 
 func TestLoadNamesFile(t *testing.T) {
-	rt := newRuntime(t, Options{})
+	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc})
 	err := rt.Load(context.Background(), "worker.js", "var x = 1;\nfunction f() { null.y }\nf()")
 	var e *Error
 	if !errors.As(err, &e) || !strings.Contains(e.Stack, "worker.js:2") {
@@ -198,7 +198,7 @@ func TestLoadNamesFile(t *testing.T) {
 }
 
 func TestCloseFailsPending(t *testing.T) {
-	rt, err := New(Options{})
+	rt, err := New(Options{Bootstrap: testBootstrapSrc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestCloseFailsPending(t *testing.T) {
 }
 
 func TestConcurrentCalls_hammer(t *testing.T) {
-	rt := newRuntime(t, Options{})
+	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc})
 	var wg sync.WaitGroup
 	for i := 0; i < 16; i++ {
 		wg.Add(1)
@@ -234,16 +234,11 @@ func TestConcurrentCalls_hammer(t *testing.T) {
 	wg.Wait()
 }
 
-// testBootstrap is the runtime bundle plus a global __t exposing the bridge.
-func testBootstrap(t testing.TB) string {
-	t.Helper()
-	return bootstrapWithTestBridge()
-}
 
 func BenchmarkNewRuntime(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		rt, err := New(Options{})
+		rt, err := New(Options{Bootstrap: testBootstrapSrc})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -252,7 +247,7 @@ func BenchmarkNewRuntime(b *testing.B) {
 }
 
 func BenchmarkCall(b *testing.B) {
-	rt := newRuntime(b, Options{})
+	rt := newRuntime(b, Options{Bootstrap: testBootstrapSrc})
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
@@ -263,7 +258,7 @@ func BenchmarkCall(b *testing.B) {
 }
 
 func TestNeverResolves(t *testing.T) {
-	rt := newRuntime(t, Options{})
+	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc})
 	_, err := rt.Eval(context.Background(), "new Promise(() => {})")
 	if !errors.Is(err, ErrNeverResolves) {
 		t.Fatalf("hanging promise err = %v; want ErrNeverResolves", err)
@@ -324,5 +319,13 @@ func TestOutputGate(t *testing.T) {
 	}
 	if v := <-second; v != "read" {
 		t.Errorf("second = %v", v)
+	}
+}
+
+func TestMemoryLimitAsync(t *testing.T) {
+	rt := newRuntime(t, Options{MemoryLimit: 32 << 20, Bootstrap: testBootstrapSrc})
+	_, err := rt.Eval(context.Background(), "(async () => { await null; const a = []; for (;;) a.push(new Array(1e5).fill(1.5)) })()")
+	if !errors.Is(err, ErrMemoryLimit) {
+		t.Fatalf("async memory bomb err = %v; want ErrMemoryLimit", err)
 	}
 }

@@ -127,12 +127,15 @@ const bytesKey = "\x00b"
 
 // encodeValue turns a Go value into the bridge form: JSON text in which
 // every []byte became {"\u0000b": i}, plus the byte slices in order.
-func encodeValue(v any) (string, [][]byte, error) {
+func encodeValue(v any) (string, [][]byte, error) { return encodeValueFrom(v, 0) }
+
+// encodeValueFrom is encodeValue numbering byte slices from base.
+func encodeValueFrom(v any, base int) (string, [][]byte, error) {
 	if v == nil {
 		return "", nil, nil
 	}
 	var bufs [][]byte
-	v = extractBytes(v, &bufs)
+	v = extractBytes(v, &bufs, base)
 	b, err := json.Marshal(v)
 	if err != nil {
 		return "", nil, fmt.Errorf("engine: cannot bridge %T: %w", v, err)
@@ -140,27 +143,27 @@ func encodeValue(v any) (string, [][]byte, error) {
 	return string(b), bufs, nil
 }
 
-func extractBytes(v any, bufs *[][]byte) any {
+func extractBytes(v any, bufs *[][]byte, base int) any {
 	switch x := v.(type) {
 	case []byte:
 		*bufs = append(*bufs, x)
-		return map[string]int{bytesKey: len(*bufs) - 1}
+		return map[string]int{bytesKey: base + len(*bufs) - 1}
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = extractBytes(e, bufs)
+			out[i] = extractBytes(e, bufs, base)
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = extractBytes(e, bufs)
+			out[k] = extractBytes(e, bufs, base)
 		}
 		return out
 	case [][]byte:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = extractBytes(e, bufs)
+			out[i] = extractBytes(e, bufs, base)
 		}
 		return out
 	}

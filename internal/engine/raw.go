@@ -89,9 +89,16 @@ func bytesOf(vm *quickjs.VM, v quickjs.Value) (b []byte, ok bool) {
 // newArrayBuffer returns a new ArrayBuffer holding a copy of b.
 func newArrayBuffer(vm *quickjs.VM, b []byte) (quickjs.Value, error) {
 	tls, ctx := rawCtx(vm)
+	// The engine may only see C memory: copy b into a libc buffer first
+	// (a Go pointer here also trips checkptr under -race).
 	var p uintptr
 	if len(b) > 0 {
-		p = uintptr(unsafe.Pointer(&b[0]))
+		p = libc.Xmalloc(tls, libc.Tsize_t(len(b)))
+		if p == 0 {
+			return quickjs.Value{}, fmt.Errorf("engine: cannot allocate %d bytes", len(b))
+		}
+		defer libc.Xfree(tls, p)
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(p)), len(b)), b)
 	}
 	r := lib.XJS_NewArrayBufferCopy(tls, ctx, p, libc.Tsize_t(len(b)))
 	if isException(r) {

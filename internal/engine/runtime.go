@@ -242,8 +242,15 @@ func (rt *Runtime) checkStalled() {
 	calls := rt.calls
 	rt.calls = map[int64]*pendingCall{}
 	rt.mu.Unlock()
+	// A call that died of out-of-memory may not have been able to report
+	// it (reporting allocates): a heap at its limit means that, not a hang.
+	var err error = ErrNeverResolves
+	if memoryUsage(rt.vm) > rt.opts.MemoryLimit*9/10 {
+		rt.broken.Store(true)
+		err = &Error{Name: "InternalError", Message: "out of memory", Kind: MemoryLimit, cause: ErrMemoryLimit}
+	}
 	for _, c := range calls {
-		c.ch <- callResult{err: ErrNeverResolves}
+		c.ch <- callResult{err: err}
 	}
 }
 
@@ -464,14 +471,10 @@ func (rt *Runtime) CallLimit(ctx context.Context, cpu time.Duration, path string
 }
 
 func (rt *Runtime) call(ctx context.Context, cpu time.Duration, path string, args []any) (any, error) {
-	js, bufs, err := encodeValue(args)
-	if err != nil {
-		return nil, err
-	}
 	id := rt.nextID.Add(1)
 	b := &budget{callID: id, left: cpu}
 	pc := &pendingCall{ch: make(chan callResult, 1), b: b}
-	if !rt.postCall(id, pc, task{b: b, fn: func() { rt.invoke(id, path, js, bufs) }}) {
+	if !rt.postCall(id, pc, task{b: b, fn: func() { rt.invoke(id, path, args) }}) {
 		return nil, ErrClosed
 	}
 	select {
@@ -485,28 +488,30 @@ func (rt *Runtime) call(ctx context.Context, cpu time.Duration, path string, arg
 	}
 }
 
-// invoke runs on the loop: hooks.invoke(id, path, json, ...bufs).
-func (rt *Runtime) invoke(id int64, path, js string, bufs [][]byte) {
-	args := []any{int(id), path, js}
-	vals, err := rt.buffers(bufs)
+// invoke runs on the loop: hooks.invoke(id, path, types, ...args).
+func (rt *Runtime) invoke(id int64, path string, callArgs []any) {
+	types, vals, err := rt.pack(callArgs)
 	if err != nil {
 		rt.finish(id, nil, err)
 		return
 	}
-	for _, v := range vals {
-		args = append(args, v)
-	}
+	defer func() {
+		for i := range vals {
+			vals[i].Free()
+		}
+	}()
 	fn, err := rt.hook("invoke")
 	if err != nil {
 		rt.finish(id, nil, err)
 		return
 	}
 	defer fn.Free()
-	_, err = fn.Call(rt.hooks, args...)
-	for i := range vals {
-		vals[i].Free()
+	args := make([]any, 0, 3+len(vals))
+	args = append(args, int(id), path, types)
+	for _, v := range vals {
+		args = append(args, v)
 	}
-	if err != nil {
+	if _, err = fn.Call(rt.hooks, args...); err != nil {
 		rt.fail(rt.cur, err)
 	}
 }
@@ -591,27 +596,20 @@ func (rt *Runtime) evalScript(name, src string) (any, error) {
 	return rt.vm.EvalBytecode(bc)
 }
 
-// native is __isola_native(kind, name, json, ...bufs), the one function the
-// runtime bundle's host.js calls. Kinds: 0 sync call, 1 async call (returns a
-// promise id), 2 resolve call name, 3 reject call name.
-func (rt *Runtime) native(kind int, name string, js string, bufs ...quickjs.Value) quickjs.Value {
-	raw := make([][]byte, len(bufs))
-	for i := range bufs {
-		b, ok := bytesOf(rt.vm, bufs[i])
-		if !ok {
-			b = nil
-		}
-		raw[i] = b
-	}
+// native is __isola_native(kind, name, types, ...args), the one function the
+// runtime bundle's host.js calls (see pack.go for types). Kinds: 0 sync
+// call, 1 async call (returns a promise id), 2 resolve call name, 3 reject
+// call name.
+func (rt *Runtime) native(kind int, name string, types string, raw ...quickjs.Value) quickjs.Value {
+	args, uerr := rt.unpack(types, raw)
 	switch kind {
 	case 0:
 		f := rt.opts.Host.sync[name]
 		if f == nil {
 			return rt.reply(nil, fmt.Errorf("%w %q", ErrUnknownHostFunc, name))
 		}
-		args, err := decodeArgs(js, raw)
-		if err != nil {
-			return rt.reply(nil, err)
+		if uerr != nil {
+			return rt.reply(nil, uerr)
 		}
 		v, err := safeSync(f, args)
 		return rt.reply(v, err)
@@ -620,13 +618,12 @@ func (rt *Runtime) native(kind int, name string, js string, bufs ...quickjs.Valu
 		f := rt.opts.Host.async[name]
 		b := rt.cur
 		if f == nil {
-			err := fmt.Errorf("%w %q", ErrUnknownHostFunc, name)
-			rt.post(task{b: b, fn: func() { rt.settle(id, nil, err) }})
-			return rt.vm.NewInt(int(id))
+			uerr = fmt.Errorf("%w %q", ErrUnknownHostFunc, name)
 		}
-		args, err := decodeArgs(js, raw)
-		if err != nil {
-			rt.post(task{b: b, fn: func() { rt.settle(id, nil, err) }})
+		if uerr != nil {
+			err := uerr
+			rt.asyncInflight.Add(1)
+			rt.post(task{b: b, fn: func() { rt.asyncInflight.Add(-1); rt.settle(id, nil, err) }})
 			return rt.vm.NewInt(int(id))
 		}
 		rt.asyncInflight.Add(1)
@@ -637,7 +634,11 @@ func (rt *Runtime) native(kind int, name string, js string, bufs ...quickjs.Valu
 		return rt.vm.NewInt(int(id))
 	case 2, 3:
 		id, _ := strconv.ParseInt(name, 10, 64)
-		v, err := decodeValue(js, raw)
+		var v any
+		if len(args) > 0 {
+			v = args[0]
+		}
+		err := uerr
 		if kind == 3 && err == nil {
 			err = jsErrorFrom(v)
 		}
@@ -649,15 +650,6 @@ func (rt *Runtime) native(kind int, name string, js string, bufs ...quickjs.Valu
 		return quickjs.UndefinedValue
 	}
 	return quickjs.UndefinedValue
-}
-
-func decodeArgs(js string, raw [][]byte) ([]any, error) {
-	v, err := decodeValue(js, raw)
-	if err != nil {
-		return nil, err
-	}
-	args, _ := v.([]any)
-	return args, nil
 }
 
 func safeSync(f HostFunc, args []any) (v any, err error) {
@@ -695,57 +687,73 @@ func jsErrorFrom(v any) error {
 	return e
 }
 
-// reply builds the [ok, json, ...bufs] array a sync call returns.
+// reply is the value a sync call returns: a primitive as is, or a tagged
+// array for the rest: [0, error-doc] for an error, [1, types, ...args] for
+// a packed value (bytes, arrays, objects).
 func (rt *Runtime) reply(v any, err error) quickjs.Value {
-	ok := 1
 	if err != nil {
-		ok, v = 0, errorDoc(err)
+		return rt.tagged(0, errorDoc(err))
 	}
-	js, bufs, encErr := encodeValue(v)
-	if encErr != nil {
-		ok, v = 0, errorDoc(encErr)
-		js, bufs, _ = encodeValue(v)
-	}
-	jsv, err := newString(rt.vm, js)
-	if err != nil {
+	switch x := v.(type) {
+	case nil:
 		return quickjs.UndefinedValue
+	case string:
+		s, err := rt.vm.NewString(x)
+		if err != nil {
+			return rt.tagged(0, errorDoc(err))
+		}
+		return s
+	case bool:
+		return newBool(rt.vm, x)
+	case float64:
+		return newFloat(rt.vm, x)
+	case int:
+		return newFloat(rt.vm, float64(x))
+	case int64:
+		return newFloat(rt.vm, float64(x))
 	}
-	vals := []quickjs.Value{rt.vm.NewInt(ok), jsv}
-	bv, err := rt.buffers(bufs)
+	return rt.tagged(1, v)
+}
+
+func (rt *Runtime) tagged(tag int, v any) quickjs.Value {
+	types, vals, err := rt.pack([]any{v})
 	if err != nil {
-		jsv.Free()
-		return quickjs.UndefinedValue
+		types, vals, _ = rt.pack([]any{errorDoc(err)})
+		tag = 0
 	}
-	vals = append(vals, bv...)
-	arr, err := newArray(rt.vm, vals)
+	if tag == 0 {
+		types = ""
+	}
+	ts, _ := rt.vm.NewString(types)
+	all := append([]quickjs.Value{rt.vm.NewInt(tag), ts}, vals...)
+	arr, err := newArray(rt.vm, all)
 	if err != nil {
 		return quickjs.UndefinedValue
 	}
 	return arr
 }
 
-// settle runs on the loop: hooks.settle(id, ok, json, ...bufs).
+// settle runs on the loop: hooks.settle(id, ok, types, ...args).
 func (rt *Runtime) settle(id int64, v any, err error) {
 	ok := true
 	if err != nil {
 		ok, v = false, errorDoc(err)
 	}
-	js, bufs, encErr := encodeValue(v)
-	if encErr != nil {
+	types, vals, perr := rt.pack([]any{v})
+	if perr != nil {
 		ok = false
-		js, bufs, _ = encodeValue(errorDoc(encErr))
-	}
-	vals, bErr := rt.buffers(bufs)
-	if bErr != nil {
-		ok = false
-		js, _, _ = encodeValue(errorDoc(bErr))
+		types, vals, _ = rt.pack([]any{errorDoc(perr)})
 	}
 	fn, herr := rt.hook("settle")
 	if herr != nil {
+		for i := range vals {
+			vals[i].Free()
+		}
 		return
 	}
 	defer fn.Free()
-	args := []any{int(id), ok, js}
+	args := make([]any, 0, 3+len(vals))
+	args = append(args, int(id), ok, types)
 	for _, v := range vals {
 		args = append(args, v)
 	}

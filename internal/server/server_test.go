@@ -189,7 +189,7 @@ export default {
 		t.Run(strings.TrimPrefix(tt.path, "/"), func(t *testing.T) {
 			code, _ := get(t, ts.URL+tt.path)
 			if code != tt.code {
-				t.Errorf("GET %s = %d; want %d", tt.path, code, tt.code)
+				t.Errorf("GET %s = %d; want %d; logs:\n%s", tt.path, code, tt.code, ts.Logs.String())
 			}
 			waitLog(t, ts.Logs, tt.log)
 			if c, b := get(t, ts.URL+"/"); c != 200 || b != "ok" {

@@ -5,29 +5,84 @@
   delete globalThis.__isola_native;
   var BYTES = "\0b";
   var pending = /* @__PURE__ */ new Map();
-  function encode(args) {
-    const bufs = [];
-    const json = JSON.stringify(args, function(key2, value) {
-      const v3 = this[key2];
-      if (v3 instanceof ArrayBuffer) {
-        bufs.push(v3);
+  function copyOf(v3) {
+    return v3.buffer.slice(v3.byteOffset, v3.byteOffset + v3.byteLength);
+  }
+  function pack(args) {
+    let types = "";
+    const out = [""];
+    let extra = null;
+    for (let i2 = 0; i2 < args.length; i2++) {
+      const a3 = args[i2];
+      const t2 = typeof a3;
+      if (a3 === void 0 || a3 === null) {
+        types += "n";
+        out.push(null);
+      } else if (t2 === "string" || t2 === "number" || t2 === "boolean") {
+        types += "p";
+        out.push(a3);
+      } else if (a3 instanceof ArrayBuffer) {
+        types += "b";
+        out.push(a3);
+      } else if (ArrayBuffer.isView(a3)) {
+        types += "b";
+        out.push(copyOf(a3));
+      } else {
+        extra ??= [];
+        types += "j";
+        out.push(encodeJSON(a3, extra));
+      }
+    }
+    if (extra) {
+      for (const b3 of extra) {
+        types += "B";
+        out.push(b3);
+      }
+    }
+    out[0] = types;
+    return out;
+  }
+  function encodeJSON(v3, bufs) {
+    return JSON.stringify(v3, function(key2, value) {
+      const x3 = this[key2];
+      if (x3 instanceof ArrayBuffer) {
+        bufs.push(x3);
         return { [BYTES]: bufs.length - 1 };
       }
-      if (ArrayBuffer.isView(v3)) {
-        bufs.push(v3.buffer.slice(v3.byteOffset, v3.byteOffset + v3.byteLength));
+      if (ArrayBuffer.isView(x3)) {
+        bufs.push(copyOf(x3));
         return { [BYTES]: bufs.length - 1 };
       }
-      if (v3 === void 0) return null;
+      if (x3 === void 0) return null;
       return value;
     });
-    return [json, bufs];
   }
-  function decode(json, bufs) {
+  function decodeJSON(json, bufs) {
     if (json === void 0 || json === "") return void 0;
+    if (bufs.length === 0) return JSON.parse(json);
     return JSON.parse(json, (k2, v3) => {
       if (v3 !== null && typeof v3 === "object" && BYTES in v3) return new Uint8Array(bufs[v3[BYTES]]);
       return v3;
     });
+  }
+  function unpack(types, vals, from) {
+    const out = [];
+    let bufs = null;
+    for (let i2 = 0; i2 < types.length; i2++) {
+      const t2 = types.charCodeAt(i2);
+      const v3 = vals[from + i2];
+      if (t2 === 112) out.push(v3);
+      else if (t2 === 110) out.push(void 0);
+      else if (t2 === 98) out.push(new Uint8Array(v3));
+      else if (t2 === 106) {
+        if (bufs === null) {
+          bufs = [];
+          for (let k2 = i2; k2 < types.length; k2++) if (types.charCodeAt(k2) === 66) bufs.push(vals[from + k2]);
+        }
+        out.push(decodeJSON(v3, bufs));
+      }
+    }
+    return out;
   }
   function makeError(e2) {
     const C3 = e2.name && typeof globalThis[e2.name] === "function" && e2.name.endsWith("Error") ? globalThis[e2.name] : null;
@@ -40,15 +95,16 @@
     return err;
   }
   function call(name, ...args) {
-    const [json, bufs] = encode(args);
-    const r2 = native(0, name, json, ...bufs);
-    if (!r2[0]) throw makeError(decode(r2[1], r2.slice(2)));
-    return decode(r2[1], r2.slice(2));
+    const r2 = native(0, name, ...pack(args));
+    if (!Array.isArray(r2)) return r2;
+    const v3 = unpack(r2[1], r2, 2)[0];
+    if (r2[0] === 0) throw makeError(JSON.parse(r2[2]));
+    return v3;
   }
   function callAsync(name, ...args) {
-    const [json, bufs] = encode(args);
+    const packed = pack(args);
     return new Promise((resolve, reject) => {
-      const id = native(1, name, json, ...bufs);
+      const id = native(1, name, ...packed);
       pending.set(id, { resolve, reject });
     });
   }
@@ -62,39 +118,43 @@
   function register(path, fn) {
     hookTable[path] = fn;
   }
-  function invoke(id, path, json, ...bufs) {
+  function deliver(sid, v3) {
+    let packed;
+    try {
+      packed = pack([v3]);
+    } catch (e2) {
+      native(3, sid, ...pack([errorInfo(e2)]));
+      return;
+    }
+    native(2, sid, ...packed);
+  }
+  function invoke(id, path, types, ...vals) {
     const sid = String(id);
-    let p2;
+    let r2;
     try {
       const fn = hookTable[path];
       if (typeof fn !== "function") throw new Error("no runtime hook " + JSON.stringify(path));
-      p2 = Promise.resolve(fn(...decode(json, bufs)));
+      r2 = fn(...unpack(types, vals, 0));
     } catch (e2) {
-      p2 = Promise.reject(e2);
+      native(3, sid, ...pack([errorInfo(e2)]));
+      return;
     }
-    p2.then(
-      (v3) => {
-        let enc;
-        try {
-          enc = encode(v3);
-        } catch (e2) {
-          native(3, sid, ...encode(errorInfo(e2)).flatMap((x3, i2) => i2 === 0 ? [x3] : x3));
-          return;
-        }
-        native(2, sid, enc[0], ...enc[1]);
-      },
-      (e2) => {
-        const enc = encode(errorInfo(e2));
-        native(3, sid, enc[0], ...enc[1]);
-      }
-    );
+    if (r2 !== null && typeof r2 === "object" && typeof r2.then === "function") {
+      r2.then(
+        (v3) => deliver(sid, v3),
+        (e2) => native(3, sid, ...pack([errorInfo(e2)]))
+      );
+    } else {
+      deliver(sid, r2);
+    }
   }
-  function settle(id, ok, json, ...bufs) {
+  function settle(id, ok, types, ...vals) {
     const p2 = pending.get(id);
     if (!p2) return;
     pending.delete(id);
-    if (ok) p2.resolve(decode(json, bufs));
-    else p2.reject(makeError(decode(json, bufs)));
+    const v3 = unpack(types, vals, 0)[0];
+    if (ok) p2.resolve(v3);
+    else p2.reject(makeError(v3));
   }
 
   // js/src/dom.js
@@ -5052,7 +5112,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     let pulling = null;
     let written = 0;
     let closed = false;
-    function deliver() {
+    function deliver2() {
       if (!pending2 || !pulling) return;
       const { bytes, resolve } = pending2;
       const p2 = pulling;
@@ -5071,7 +5131,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         pull() {
           return new Promise((resolve) => {
             pulling = resolve;
-            deliver();
+            deliver2();
           });
         },
         cancel(reason) {
@@ -5098,7 +5158,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         if (bytes.byteLength === 0) return;
         return new Promise((resolve, reject) => {
           pending2 = { bytes, resolve, reject };
-          deliver();
+          deliver2();
         });
       },
       close() {
@@ -6125,20 +6185,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           ws.#used = true;
           collected.unregister(ws);
         },
-        checkHibernatable() {
+        markHibernatable() {
           if (ws.#accepted) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
           if (ws.#used) {
             throw new Error("Cannot call `acceptWebSocket()` on this WebSocket because its pair has already been accepted or used in a Response.");
           }
-        },
-        markHibernatable() {
           ws.#accepted = true;
           ws.#hib = true;
           ws.#state = OPEN;
           collected.unregister(ws);
-        },
-        setClosed() {
-          ws.#state = CLOSED;
         },
         get hibernatable() {
           return ws.#hib;
@@ -6400,15 +6455,6 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const p2 = priv(ws);
     p2.markUsed();
     return p2.id;
-  }
-  function wsFromHandle(id, opts) {
-    return new WebSocket(INTERNAL, id, opts);
-  }
-  function wsHibernatable(id, opts) {
-    return new WebSocket(INTERNAL, id, { ...opts, hibernatable: true });
-  }
-  function wsInternals(ws) {
-    return priv(ws);
   }
   for (const [k2, v3] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair })) {
     Object.defineProperty(globalThis, k2, { value: v3, writable: true, enumerable: false, configurable: true });
@@ -7432,134 +7478,6 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     Object.defineProperty(globalThis, "fetch", { value: fetch2, writable: true, configurable: true });
   }
 
-  // js/src/actor_ws.js
-  var MAX_TAGS = 10;
-  var MAX_TAG_LENGTH = 256;
-  var MAX_AUTO = 2048;
-  var utf8 = new TextEncoder();
-  function installHibernation({ DurableObjectState: DurableObjectState2, instance: instance2, stateKey }) {
-    const wrappers = /* @__PURE__ */ new WeakMap();
-    function cache(state) {
-      let m2 = wrappers.get(state);
-      if (!m2) wrappers.set(state, m2 = /* @__PURE__ */ new Map());
-      return m2;
-    }
-    function wrap(state, id) {
-      const m2 = cache(state);
-      let ws = m2.get(id);
-      if (!ws) {
-        const st2 = call("ws.state", id);
-        ws = wsHibernatable(id, { closed: st2.closed, url: st2.url, protocol: st2.protocol });
-        m2.set(id, ws);
-      }
-      return ws;
-    }
-    function hibernatable(ws, what) {
-      if (!(ws instanceof WebSocket)) {
-        throw new TypeError(`Failed to execute '${what}' on 'DurableObjectState': parameter 1 is not of type 'WebSocket'.`);
-      }
-      const p2 = wsInternals(ws);
-      return p2;
-    }
-    const methods = {
-      acceptWebSocket(ws, tags = void 0) {
-        const p2 = hibernatable(ws, "acceptWebSocket");
-        const distinct = [];
-        if (tags !== void 0 && tags !== null) {
-          const seen = /* @__PURE__ */ new Set();
-          for (let tag of tags) {
-            tag = String(tag);
-            if (seen.size >= MAX_TAGS) throw new Error(`a Hibernatable WebSocket cannot have more than ${MAX_TAGS} tags`);
-            if (utf8.encode(tag).length > MAX_TAG_LENGTH) {
-              throw new Error(`"${tag}" is longer than the max tag length (${MAX_TAG_LENGTH} characters).`);
-            }
-            if (!seen.has(tag)) {
-              seen.add(tag);
-              distinct.push(tag);
-            }
-          }
-        }
-        if (p2.hibernatable) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
-        const { ns, id } = stateKey(this);
-        p2.checkHibernatable();
-        call("do.ws.accept", ns, id, p2.id, distinct);
-        p2.markHibernatable();
-        cache(this).set(p2.id, ws);
-      },
-      getWebSockets(tag = void 0) {
-        const { ns, id } = stateKey(this);
-        const ids = call("do.ws.list", ns, id, tag === void 0 || tag === null ? null : String(tag));
-        return ids.map((i2) => wrap(this, i2));
-      },
-      getTags(ws) {
-        const p2 = hibernatable(ws, "getTags");
-        if (!p2.hibernatable) throw new TypeError("getTags() can only be called on a hibernatable WebSocket (one accepted by acceptWebSocket()).");
-        return call("do.ws.tags", p2.id);
-      },
-      setWebSocketAutoResponse(pair = void 0) {
-        const { ns, id } = stateKey(this);
-        if (pair === void 0 || pair === null) {
-          call("do.ws.auto", ns, id, null, null);
-          return;
-        }
-        if (!(pair instanceof WebSocketRequestResponsePair)) {
-          throw new TypeError("Failed to execute 'setWebSocketAutoResponse' on 'DurableObjectState': parameter 1 is not of type 'WebSocketRequestResponsePair'.");
-        }
-        const rq = utf8.encode(pair.request).length;
-        const rs = utf8.encode(pair.response).length;
-        if (rq > MAX_AUTO) throw new RangeError(`Request cannot be larger than ${MAX_AUTO} bytes. A request of size ${rq} was provided.`);
-        if (rs > MAX_AUTO) throw new RangeError(`Response cannot be larger than ${MAX_AUTO} bytes. A response of size ${rs} was provided.`);
-        call("do.ws.auto", ns, id, pair.request, pair.response);
-      },
-      getWebSocketAutoResponse() {
-        const { ns, id } = stateKey(this);
-        const r2 = call("do.ws.autoGet", ns, id);
-        return r2 ? new WebSocketRequestResponsePair(r2[0], r2[1]) : null;
-      },
-      getWebSocketAutoResponseTimestamp(ws) {
-        const p2 = hibernatable(ws, "getWebSocketAutoResponseTimestamp");
-        const ms = call("do.ws.autoTime", p2.id);
-        return ms === void 0 || ms === null ? null : new Date(ms);
-      },
-      setHibernatableWebSocketEventTimeout(ms = void 0) {
-        const { ns, id } = stateKey(this);
-        call("do.ws.timeout", ns, id, ms === void 0 || ms === null ? 0 : Math.max(0, Math.trunc(Number(ms)) || 0));
-      },
-      getHibernatableWebSocketEventTimeout() {
-        const { ns, id } = stateKey(this);
-        return call("do.ws.timeoutGet", ns, id) ?? null;
-      }
-    };
-    for (const [k2, fn] of Object.entries(methods)) {
-      Object.defineProperty(DurableObjectState2.prototype, k2, { value: fn, writable: true, configurable: true, enumerable: false });
-    }
-    register("actor.ws", async (ns, cls, id, name, ev) => {
-      const o2 = await instance2(ns, cls, id, name);
-      const ws = wrap(o2.state, ev.ws);
-      const inst = o2.inst;
-      switch (ev.k) {
-        case "text":
-          if (typeof inst.webSocketMessage === "function") await inst.webSocketMessage(ws, ev.d);
-          break;
-        case "binary": {
-          const data = ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
-          if (typeof inst.webSocketMessage === "function") await inst.webSocketMessage(ws, data);
-          break;
-        }
-        case "close":
-          wsInternals(ws).setClosed();
-          cache(o2.state).delete(ev.ws);
-          if (typeof inst.webSocketClose === "function") await inst.webSocketClose(ws, ev.c, ev.r, ev.w);
-          break;
-        case "error":
-          wsInternals(ws).setClosed();
-          cache(o2.state).delete(ev.ws);
-          if (typeof inst.webSocketError === "function") await inst.webSocketError(ws, new Error(ev.r));
-          break;
-      }
-    });
-  }
-
   // js/src/actor.js
   var DurableObjectId = class _DurableObjectId {
     #id;
@@ -7591,9 +7509,6 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       async fetch(input, init) {
         const req = input instanceof Request && init === void 0 ? input : new Request(input, init);
         const out = await callAsync("do.fetch", ns, sid, name ?? "", await requestInit(req));
-        if (out.webSocket != null) {
-          return new Response(null, { status: 101, statusText: out.statusText ?? "", headers: out.headers, webSocket: wsFromHandle(out.webSocket) });
-        }
         return responseFrom(out);
       },
       connect() {
@@ -7884,7 +7799,6 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       call("do.alarm.delete", this.#ns, this.#id);
     }
   };
-  var stateKeys = /* @__PURE__ */ new WeakMap();
   var DurableObjectState = class {
     #id;
     #storage;
@@ -7894,7 +7808,6 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       this.#id = new DurableObjectId(id, name || void 0);
       this.#storage = new DurableObjectStorage(ns, id);
       this.#reset = reset;
-      stateKeys.set(this, { ns, id });
     }
     get id() {
       return this.#id;
@@ -7992,7 +7905,6 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     instances.delete(ns + ":" + id);
     call("do.release", ns, id);
   });
-  installHibernation({ DurableObjectState, instance, stateKey: (s2) => stateKeys.get(s2) ?? {} });
 
   // js/src/worker.js
   var WorkerEntrypoint = class {

@@ -4,9 +4,11 @@
 // the runtime bundle runs. This module takes it and removes it from the global
 // object, so user code never sees it. Runtime modules import { call, callAsync }.
 //
-// Values cross as JSON, except bytes: an ArrayBuffer, a typed array or a
-// DataView becomes []byte in Go, and []byte from Go becomes a Uint8Array here.
-// undefined and null become nil; a Go nil becomes undefined.
+// Each argument crosses in the cheapest form for its type (see
+// internal/engine/pack.go): primitives as they are, bytes as an ArrayBuffer,
+// anything else as JSON in which bytes are {"\u0000b": index} into extra
+// ArrayBuffer arguments. undefined and null become nil in Go; a Go nil
+// becomes undefined; Go bytes become a Uint8Array.
 
 const native = globalThis.__isola_native;
 delete globalThis.__isola_native;
@@ -14,33 +16,93 @@ delete globalThis.__isola_native;
 const BYTES = "\u0000b";
 const pending = new Map(); // promise id -> { resolve, reject }
 
-function encode(args) {
-  const bufs = [];
-  const json = JSON.stringify(args, function (key, value) {
-    const v = this[key]; // before toJSON
-    if (v instanceof ArrayBuffer) {
-      bufs.push(v);
-      return { [BYTES]: bufs.length - 1 };
-    }
-    if (ArrayBuffer.isView(v)) {
-      bufs.push(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
-      return { [BYTES]: bufs.length - 1 };
-    }
-    if (v === undefined) return null;
-    return value;
-  });
-  return [json, bufs];
+function copyOf(v) {
+  return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength);
 }
 
-function decode(json, bufs) {
+// pack returns [types, ...values] for args.
+function pack(args) {
+  let types = "";
+  const out = [""];
+  let extra = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const t = typeof a;
+    if (a === undefined || a === null) {
+      types += "n";
+      out.push(null);
+    } else if (t === "string" || t === "number" || t === "boolean") {
+      types += "p";
+      out.push(a);
+    } else if (a instanceof ArrayBuffer) {
+      types += "b";
+      out.push(a);
+    } else if (ArrayBuffer.isView(a)) {
+      types += "b";
+      out.push(copyOf(a));
+    } else {
+      extra ??= [];
+      types += "j";
+      out.push(encodeJSON(a, extra));
+    }
+  }
+  if (extra) {
+    for (const b of extra) {
+      types += "B";
+      out.push(b);
+    }
+  }
+  out[0] = types;
+  return out;
+}
+
+function encodeJSON(v, bufs) {
+  return JSON.stringify(v, function (key, value) {
+    const x = this[key]; // before toJSON
+    if (x instanceof ArrayBuffer) {
+      bufs.push(x);
+      return { [BYTES]: bufs.length - 1 };
+    }
+    if (ArrayBuffer.isView(x)) {
+      bufs.push(copyOf(x));
+      return { [BYTES]: bufs.length - 1 };
+    }
+    if (x === undefined) return null;
+    return value;
+  });
+}
+
+function decodeJSON(json, bufs) {
   if (json === undefined || json === "") return undefined;
+  if (bufs.length === 0) return JSON.parse(json);
   return JSON.parse(json, (k, v) => {
     if (v !== null && typeof v === "object" && BYTES in v) return new Uint8Array(bufs[v[BYTES]]);
     return v;
   });
 }
 
-function makeError(e) {
+// unpack converts (types, ...values) into JS values.
+function unpack(types, vals, from) {
+  const out = [];
+  let bufs = null;
+  for (let i = 0; i < types.length; i++) {
+    const t = types.charCodeAt(i);
+    const v = vals[from + i];
+    if (t === 112 /* p */) out.push(v);
+    else if (t === 110 /* n */) out.push(undefined);
+    else if (t === 98 /* b */) out.push(new Uint8Array(v));
+    else if (t === 106 /* j */) {
+      if (bufs === null) {
+        bufs = [];
+        for (let k = i; k < types.length; k++) if (types.charCodeAt(k) === 66 /* B */) bufs.push(vals[from + k]);
+      }
+      out.push(decodeJSON(v, bufs));
+    }
+  }
+  return out;
+}
+
+export function makeError(e) {
   // e = { name, message } from Go
   const C = e.name && typeof globalThis[e.name] === "function" && e.name.endsWith("Error") ? globalThis[e.name] : null;
   if (C) return new C(e.message);
@@ -54,19 +116,20 @@ function makeError(e) {
 
 // call invokes a synchronous Go host function and returns its result.
 export function call(name, ...args) {
-  const [json, bufs] = encode(args);
-  const r = native(0, name, json, ...bufs);
-  // r = [ok, json, ...bufs]
-  if (!r[0]) throw makeError(decode(r[1], r.slice(2)));
-  return decode(r[1], r.slice(2));
+  const r = native(0, name, ...pack(args));
+  if (!Array.isArray(r)) return r;
+  // [tag, types, ...values]: 0 error, 1 packed value
+  const v = unpack(r[1], r, 2)[0];
+  if (r[0] === 0) throw makeError(JSON.parse(r[2]));
+  return v;
 }
 
 // callAsync invokes an asynchronous Go host function; the Go side runs on its
 // own goroutine and the returned promise settles on the event loop.
 export function callAsync(name, ...args) {
-  const [json, bufs] = encode(args);
+  const packed = pack(args);
   return new Promise((resolve, reject) => {
-    const id = native(1, name, json, ...bufs);
+    const id = native(1, name, ...packed);
     pending.set(id, { resolve, reject });
   });
 }
@@ -86,42 +149,46 @@ export function register(path, fn) {
   hookTable[path] = fn;
 }
 
+function deliver(sid, v) {
+  let packed;
+  try {
+    packed = pack([v]);
+  } catch (e) {
+    native(3, sid, ...pack([errorInfo(e)]));
+    return;
+  }
+  native(2, sid, ...packed);
+}
+
 // invoke is called by the engine for rt.Call: it runs the registered hook
 // and reports its (awaited) result back to Go.
-export function invoke(id, path, json, ...bufs) {
+export function invoke(id, path, types, ...vals) {
   const sid = String(id);
-  let p;
+  let r;
   try {
     const fn = hookTable[path];
     if (typeof fn !== "function") throw new Error("no runtime hook " + JSON.stringify(path));
-    p = Promise.resolve(fn(...decode(json, bufs)));
+    r = fn(...unpack(types, vals, 0));
   } catch (e) {
-    p = Promise.reject(e);
+    native(3, sid, ...pack([errorInfo(e)]));
+    return;
   }
-  p.then(
-    (v) => {
-      let enc;
-      try {
-        enc = encode(v);
-      } catch (e) {
-        native(3, sid, ...encode(errorInfo(e)).flatMap((x, i) => (i === 0 ? [x] : x)));
-        return;
-      }
-      native(2, sid, enc[0], ...enc[1]);
-    },
-    (e) => {
-      const enc = encode(errorInfo(e));
-      native(3, sid, enc[0], ...enc[1]);
-    },
-  );
+  if (r !== null && typeof r === "object" && typeof r.then === "function") {
+    r.then(
+      (v) => deliver(sid, v),
+      (e) => native(3, sid, ...pack([errorInfo(e)])),
+    );
+  } else {
+    deliver(sid, r);
+  }
 }
 
-// settle is called by the engine (through globalThis.__isola_settle, which
-// runtime.js installs and hides) when an async host call finishes.
-export function settle(id, ok, json, ...bufs) {
+// settle is called by the engine when an async host call finishes.
+export function settle(id, ok, types, ...vals) {
   const p = pending.get(id);
   if (!p) return;
   pending.delete(id);
-  if (ok) p.resolve(decode(json, bufs));
-  else p.reject(makeError(decode(json, bufs)));
+  const v = unpack(types, vals, 0)[0];
+  if (ok) p.resolve(v);
+  else p.reject(makeError(v));
 }
