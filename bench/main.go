@@ -115,6 +115,7 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 
+	mi := machine() // before any load of ours
 	bins := map[string]string{}
 	versions := map[string]string{"wrk": harness.Version(ctx, wrk, "-v")}
 	for _, rt := range o.runtimes {
@@ -169,7 +170,7 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 		groups[m.Scenario.Group] = append(groups[m.Scenario.Group], m)
 	}
 	for _, g := range order {
-		report := render(g, groups[g], o, versions, machine(), now)
+		report := render(g, groups[g], o, versions, mi, now)
 		fmt.Fprintln(stdout, report)
 		if !o.write {
 			continue
