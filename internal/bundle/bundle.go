@@ -154,6 +154,9 @@ func baseOptions(minify bool) api.BuildOptions {
 		SourcesContent:    api.SourcesContentExclude,
 		KeepNames:         true,
 		Charset:           api.CharsetUTF8,
+		// ES modules are strict mode code; the IIFE that carries them must
+		// be too (a frozen-property assignment throws, as in workerd).
+		Banner: map[string]string{"js": `"use strict";`},
 		MinifyWhitespace:  minify,
 		MinifyIdentifiers: minify,
 		MinifySyntax:      minify,

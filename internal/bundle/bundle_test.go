@@ -479,3 +479,17 @@ func TestBuildWarnings(t *testing.T) {
 		t.Errorf("Build().Warnings = %v; want [%v]", b.Warnings, want)
 	}
 }
+
+func TestBuildIsStrict(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "index.js"), []byte("export default {};\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Build(Options{Dir: dir, Entry: "index.js"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(b.Code, `"use strict";`) {
+		t.Errorf("bundle does not start with \"use strict\": %.40q", b.Code)
+	}
+}
