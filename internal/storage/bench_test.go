@@ -15,8 +15,8 @@ func BenchmarkCommit(b *testing.B) {
 		name string
 		opts Options
 	}{
-		{"capture", Options{}},
-		{"nocapture", Options{DisableCapture: true}},
+		{"capture", Options{CaptureChanges: true}},
+		{"nocapture", Options{}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			db := openTestDB(b, tc.opts)
@@ -44,8 +44,8 @@ func BenchmarkCommitParallel(b *testing.B) {
 		name string
 		opts Options
 	}{
-		{"capture", Options{}},
-		{"nocapture", Options{DisableCapture: true}},
+		{"capture", Options{CaptureChanges: true}},
+		{"nocapture", Options{}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			s, err := OpenStore(filepath.Join(b.TempDir(), "root"), StoreOptions{MaxOpen: objects, DB: tc.opts})

@@ -23,7 +23,7 @@ func TestCrash_child(t *testing.T) {
 		t.Skip("run by TestCrash")
 	}
 	root, mode, _ := strings.Cut(spec, ",")
-	s, err := OpenStore(root, StoreOptions{MaxOpen: 3, DB: Options{DisableCapture: mode == "nocapture"}})
+	s, err := OpenStore(root, StoreOptions{MaxOpen: 3, DB: Options{CaptureChanges: mode == "capture"}})
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)

@@ -48,7 +48,7 @@ func TestExec_pragmaFunctionsAndFTS(t *testing.T) {
 }
 
 func TestApplyChangeset_conflict(t *testing.T) {
-	src := openTestDB(t, Options{})
+	src := openTestDB(t, Options{CaptureChanges: true})
 	dst := openTestDB(t, Options{})
 	src.Put([]Entry{{"a", []byte("1")}})
 	cs1 := mustCommit(t, src)
@@ -74,12 +74,45 @@ func TestApplyChangeset_conflict(t *testing.T) {
 }
 
 func TestCommit_noCapture(t *testing.T) {
-	db := openTestDB(t, Options{DisableCapture: true})
+	db := openTestDB(t, Options{})
 	db.Put([]Entry{{"a", nil}})
 	if cs := mustCommit(t, db); cs != nil {
 		t.Errorf("Commit with capture off = %x; want nil", cs)
 	}
 	if cs, err := db.Commit(); cs != nil || err != nil {
 		t.Errorf("Commit without transaction = %x, %v", cs, err)
+	}
+}
+
+func TestExec_statementCache(t *testing.T) {
+	db := openTestDB(t, Options{})
+	mustExec(t, db, "CREATE TABLE t (a INTEGER PRIMARY KEY, b)")
+	const ins = "INSERT INTO t VALUES (?, ?)"
+	for i := range 5 {
+		if c := mustExec(t, db, ins, int64(i), "x"); c.RowsWritten() != 1 {
+			t.Errorf("cached INSERT RowsWritten = %d; want 1", c.RowsWritten())
+		}
+	}
+	if _, err := db.Exec(ins, []Value{int64(0), "dup"}); publicError(err) != "Error: UNIQUE constraint failed: t.a: SQLITE_CONSTRAINT" {
+		t.Errorf("cached INSERT duplicate = %v", err)
+	}
+	if _, err := db.Exec(ins, nil); publicError(err) != "Error: Wrong number of parameter bindings for SQL query." {
+		t.Errorf("cached INSERT without bindings = %v", err)
+	}
+	c := mustExec(t, db, "SELECT count(*) FROM t")
+	if n := c.Rows()[0][0]; n != int64(5) {
+		t.Errorf("count = %v; want 5", n)
+	}
+	// The schema changes under a cached statement.
+	mustExec(t, db, "DROP TABLE t")
+	if _, err := db.Exec(ins, []Value{int64(1), "x"}); publicError(err) != "Error: no such table: t: SQLITE_ERROR" {
+		t.Errorf("cached INSERT after DROP = %v", err)
+	}
+	// Eviction keeps the cache bounded.
+	for i := range 200 {
+		mustExec(t, db, "SELECT '"+strings.Repeat("x", 10_000)+"', ?", int64(i))
+	}
+	if db.stmts.size > stmtCacheMaxSize {
+		t.Errorf("statement cache holds %d bytes of SQL; want <= %d", db.stmts.size, stmtCacheMaxSize)
 	}
 }

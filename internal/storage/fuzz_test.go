@@ -59,7 +59,7 @@ func FuzzExecBindings(f *testing.F) {
 		f.Add(q, []byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 3, 3, 'a', 'b', 'c'}, false)
 	}
 	f.Fuzz(func(t *testing.T, query string, raw []byte, rollback bool) {
-		db := openTestDB(t, Options{})
+		db := openTestDB(t, Options{CaptureChanges: rollback})
 		if err := db.Put([]Entry{{"sentinel", []byte("v")}}); err != nil {
 			t.Fatal(err)
 		}

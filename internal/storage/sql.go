@@ -92,6 +92,15 @@ func (db *DB) Exec(query string, bindings []Value) (*Cursor, error) {
 	defer func() { db.auth.trusted = true }()
 
 	cur := new(Cursor)
+	if cs := db.stmts.get(query); cs != nil {
+		err := db.runStmt(cs.stmt, true, bindings, cur, cs.write)
+		cs.stmt.Reset()
+		cs.stmt.ClearBindings()
+		if err != nil {
+			return nil, err
+		}
+		return cur, nil
+	}
 	rest := query
 	first := true
 	for {
@@ -112,7 +121,15 @@ func (db *DB) Exec(query string, bindings []Value) (*Cursor, error) {
 		last := blankSQL(tail)
 		schema, write := db.auth.schema, db.auth.write
 		err = db.runStmt(stmt, last, bindings, cur, write)
-		stmt.Finalize()
+		if len(rest) == len(query) && last && !schema && err == nil {
+			// A single statement: keep it prepared for the next Exec of the
+			// same text, as workerd's statement cache does.
+			stmt.Reset()
+			stmt.ClearBindings()
+			db.stmts.put(query, &cachedStmt{stmt: stmt, write: write})
+		} else {
+			stmt.Finalize()
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -442,3 +459,73 @@ var allowedFunctions = func() map[string]bool {
 	}
 	return m
 }()
+
+// stmtCacheMaxSize bounds the SQL text held by a DB's statement cache, as
+// workerd's SQL_STATEMENT_CACHE_MAX_SIZE does.
+const stmtCacheMaxSize = 1 << 20
+
+type cachedStmt struct {
+	query      string
+	stmt       *sqlite.Stmt
+	write      bool
+	prev, next *cachedStmt // LRU list, most recent at head.next
+}
+
+// stmtCache is a small LRU of prepared tenant statements. Owned by its DB.
+type stmtCache struct {
+	m    map[string]*cachedStmt
+	head cachedStmt // sentinel
+	size int
+}
+
+func (c *stmtCache) get(q string) *cachedStmt {
+	e := c.m[q]
+	if e == nil {
+		return nil
+	}
+	c.unlink(e)
+	c.pushFront(e)
+	return e
+}
+
+func (c *stmtCache) put(q string, e *cachedStmt) {
+	if c.m == nil {
+		c.m = map[string]*cachedStmt{}
+		c.head.prev, c.head.next = &c.head, &c.head
+	}
+	if old := c.m[q]; old != nil {
+		c.remove(old)
+	}
+	e.query = q
+	c.m[q] = e
+	c.pushFront(e)
+	c.size += len(q)
+	for c.size > stmtCacheMaxSize && c.head.prev != &c.head {
+		c.remove(c.head.prev)
+	}
+}
+
+func (c *stmtCache) remove(e *cachedStmt) {
+	c.unlink(e)
+	delete(c.m, e.query)
+	c.size -= len(e.query)
+	e.stmt.Finalize()
+}
+
+func (c *stmtCache) clear() {
+	for _, e := range c.m {
+		e.stmt.Finalize()
+	}
+	c.m = nil
+	c.size = 0
+}
+
+func (c *stmtCache) unlink(e *cachedStmt) {
+	e.prev.next, e.next.prev = e.next, e.prev
+}
+
+func (c *stmtCache) pushFront(e *cachedStmt) {
+	e.prev, e.next = &c.head, c.head.next
+	c.head.next.prev = e
+	c.head.next = e
+}

@@ -245,7 +245,7 @@ func TestExec_badInput(t *testing.T) {
 }
 
 func TestTransactions(t *testing.T) {
-	db := openTestDB(t, Options{})
+	db := openTestDB(t, Options{CaptureChanges: true})
 	put := func(k, v string) {
 		t.Helper()
 		if err := db.Put([]Entry{{k, []byte(v)}}); err != nil {
@@ -351,7 +351,7 @@ func TestAlarm(t *testing.T) {
 // TestChangeset_replay applies every captured changeset, in order, to an
 // empty database and checks that it ends up identical to the original.
 func TestChangeset_replay(t *testing.T) {
-	src := openTestDB(t, Options{})
+	src := openTestDB(t, Options{CaptureChanges: true})
 	dst := openTestDB(t, Options{})
 	var log []Changeset
 	step := func(f func()) {

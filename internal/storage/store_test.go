@@ -69,7 +69,7 @@ func TestStore_lru(t *testing.T) {
 func TestStore_alarmIndex(t *testing.T) {
 	for _, capture := range []bool{true, false} {
 		t.Run(fmt.Sprint("capture=", capture), func(t *testing.T) {
-			s, root := openTestStore(t, StoreOptions{DB: Options{DisableCapture: !capture}})
+			s, root := openTestStore(t, StoreOptions{DB: Options{CaptureChanges: capture}})
 			set := func(id string, f func(db *DB)) {
 				t.Helper()
 				db, err := s.Acquire("ns", id)
@@ -129,7 +129,7 @@ func TestStore_alarmIndex(t *testing.T) {
 func TestStore_hammer(t *testing.T) {
 	for _, capture := range []bool{true, false} {
 		t.Run(fmt.Sprint("capture=", capture), func(t *testing.T) {
-			s, _ := openTestStore(t, StoreOptions{MaxOpen: 4, DB: Options{DisableCapture: !capture}})
+			s, _ := openTestStore(t, StoreOptions{MaxOpen: 4, DB: Options{CaptureChanges: capture}})
 			const objects, workers, rounds = 24, 12, 25
 			locks := make([]sync.Mutex, objects) // one owner per object
 			counts := make([]int, objects)
