@@ -73,7 +73,8 @@ func (h *Hub) Dial(ctx context.Context, url string, protocols []string, header h
 // c are sent on e (to its peer), events delivered to e are written to c.
 // It returns when the connection is over.
 func (h *Hub) bind(c *websocket.Conn, e *Endpoint) {
-	c.SetReadLimit(h.opts.MaxMessage)
+	limit := h.Options().MaxMessage
+	c.SetReadLimit(limit)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	e.mu.Lock()
@@ -95,7 +96,7 @@ func (h *Hub) bind(c *websocket.Conn, e *Endpoint) {
 				_ = e.Send(Event{Kind: Close, Code: int(ce.Code), Reason: ce.Reason, Clean: true})
 				e.maybeRelease()
 			case errors.Is(err, websocket.ErrMessageTooBig) || strings.Contains(err.Error(), "read limited at"):
-				e.Fail(fmt.Sprintf("WebSocket message is too large (limit %d bytes).", h.opts.MaxMessage))
+				e.Fail(fmt.Sprintf("WebSocket message is too large (limit %d bytes).", limit))
 			case isProtocolError(err):
 				e.Fail("WebSocket protocol error: " + err.Error())
 			default:
@@ -106,7 +107,7 @@ func (h *Hub) bind(c *websocket.Conn, e *Endpoint) {
 		ev := Event{Kind: Binary, Data: data}
 		if typ == websocket.MessageText {
 			if !utf8.Valid(data) {
-				go c.Close(websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in text frame")
+				_ = c.Close(websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in text frame")
 				e.Fail("WebSocket received a text frame with invalid UTF-8.")
 				return
 			}

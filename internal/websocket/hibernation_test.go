@@ -52,6 +52,7 @@ export class Room extends DurableObject {
       return;
     }
     if (msg === "throw") throw new Error("handler boom");
+    if (msg.startsWith("slow")) { await new Promise((r) => setTimeout(r, 20)); return; }
     if (msg.startsWith("close:")) { ws.close(Number(msg.slice(6)), "asked"); return; }
     for (const s of this.ctx.getWebSockets()) s.send(msg);
   }

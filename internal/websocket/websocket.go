@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -66,7 +67,7 @@ type Options struct {
 
 // Hub is the table of live ends. It is goroutine-safe.
 type Hub struct {
-	opts Options
+	opts atomic.Pointer[Options]
 
 	mu   sync.Mutex // guards following
 	next uint64
@@ -80,6 +81,14 @@ var Default = NewHub(Options{})
 
 // NewHub returns an empty hub.
 func NewHub(opts Options) *Hub {
+	h := &Hub{eps: map[uint64]*Endpoint{}}
+	h.Configure(opts)
+	return h
+}
+
+// Configure replaces the hub's limits (zero fields take their defaults);
+// connections opened later use them.
+func (h *Hub) Configure(opts Options) {
 	if opts.MaxMessage <= 0 {
 		opts.MaxMessage = DefaultMaxMessage
 	}
@@ -89,11 +98,29 @@ func NewHub(opts Options) *Hub {
 	if opts.OutboxBytes <= 0 {
 		opts.OutboxBytes = DefaultOutboxBytes
 	}
-	return &Hub{opts: opts, eps: map[uint64]*Endpoint{}}
+	h.opts.Store(&opts)
 }
 
 // Options returns the hub's limits with defaults applied.
-func (h *Hub) Options() Options { return h.opts }
+func (h *Hub) Options() Options { return *h.opts.Load() }
+
+// Queued is the number of bytes waiting in every end's queue (for
+// inspection and the back-pressure test).
+func (h *Hub) Queued() int {
+	h.mu.Lock()
+	eps := make([]*Endpoint, 0, len(h.eps))
+	for _, e := range h.eps {
+		eps = append(eps, e)
+	}
+	h.mu.Unlock()
+	n := 0
+	for _, e := range eps {
+		e.mu.Lock()
+		n += e.queued
+		e.mu.Unlock()
+	}
+	return n
+}
 
 // Pair returns two connected ends.
 func (h *Hub) Pair() (a, b *Endpoint) {
@@ -247,7 +274,7 @@ func (e *Endpoint) SendWait(ctx context.Context, ev Event) error {
 	p := e.peer
 	for {
 		p.mu.Lock()
-		over := p.queued > e.hub.opts.InboxBytes && !p.released && !p.tookEnd
+		over := p.queued > e.hub.opts.Load().InboxBytes && !p.released && !p.tookEnd
 		p.mu.Unlock()
 		if !over {
 			break
@@ -286,7 +313,7 @@ func (e *Endpoint) deliver(ev Event) {
 	}
 	e.queue = append(e.queue, ev)
 	e.queued += ev.size()
-	over := e.consumer == Net && e.queued > e.hub.opts.OutboxBytes
+	over := e.consumer == Net && e.queued > e.hub.opts.Load().OutboxBytes
 	e.kickLocked()
 	e.mu.Unlock()
 	if over {
