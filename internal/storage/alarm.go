@@ -23,7 +23,10 @@ func (db *DB) SetAlarm(ms int64) error {
 	if err := db.Begin(); err != nil {
 		return err
 	}
-	stmt := db.conn.Prep("INSERT INTO _cf_METADATA (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+	stmt, err := db.conn.Prepare("INSERT INTO _cf_METADATA (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+	if err != nil {
+		return fmt.Errorf("storage: set alarm %s: %w", db.path, err)
+	}
 	stmt.SetInt64("$k", metaAlarm)
 	stmt.SetInt64("$v", ms)
 	if _, err := stmt.Step(); err != nil {
@@ -40,7 +43,10 @@ func (db *DB) DeleteAlarm() error {
 	if err := db.Begin(); err != nil {
 		return err
 	}
-	stmt := db.conn.Prep("DELETE FROM _cf_METADATA WHERE key = $k")
+	stmt, err := db.conn.Prepare("DELETE FROM _cf_METADATA WHERE key = $k")
+	if err != nil {
+		return fmt.Errorf("storage: delete alarm %s: %w", db.path, err)
+	}
 	stmt.SetInt64("$k", metaAlarm)
 	if _, err := stmt.Step(); err != nil {
 		stmt.Reset()
@@ -56,7 +62,10 @@ func (db *DB) GetAlarm() (ms int64, ok bool, err error) {
 	if err := db.usable(); err != nil {
 		return 0, false, err
 	}
-	stmt := db.conn.Prep("SELECT value FROM _cf_METADATA WHERE key = $k")
+	stmt, err := db.conn.Prepare("SELECT value FROM _cf_METADATA WHERE key = $k")
+	if err != nil {
+		return 0, false, fmt.Errorf("storage: get alarm %s: %w", db.path, err)
+	}
 	stmt.SetInt64("$k", metaAlarm)
 	defer stmt.Reset()
 	row, err := stmt.Step()

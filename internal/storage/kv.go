@@ -60,7 +60,10 @@ func (db *DB) Get(keys []string) ([]Entry, error) {
 			return nil, err
 		}
 	}
-	stmt := db.conn.Prep("SELECT value FROM _cf_KV WHERE key = $k")
+	stmt, err := db.conn.Prepare("SELECT value FROM _cf_KV WHERE key = $k")
+	if err != nil {
+		return nil, fmt.Errorf("storage: get %s: %w", db.path, err)
+	}
 	out := make([]Entry, 0, len(keys))
 	for _, k := range keys {
 		stmt.SetText("$k", k)
@@ -100,12 +103,15 @@ func (db *DB) Put(entries []Entry) error {
 	if err := db.Begin(); err != nil {
 		return err
 	}
+	stmt, err := db.conn.Prepare("INSERT INTO _cf_KV (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+	if err != nil {
+		return fmt.Errorf("storage: put %s: %w", db.path, err)
+	}
 	if len(entries) > 1 {
 		if err := db.execTrusted("SAVEPOINT _cf_put_multiple_savepoint"); err != nil {
 			return fmt.Errorf("storage: put %s: %w", db.path, err)
 		}
 	}
-	stmt := db.conn.Prep("INSERT INTO _cf_KV (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
 	for _, e := range entries {
 		stmt.SetText("$k", e.Key)
 		v := e.Value
@@ -148,7 +154,10 @@ func (db *DB) Delete(keys []string) (int, error) {
 	if err := db.Begin(); err != nil {
 		return 0, err
 	}
-	stmt := db.conn.Prep("DELETE FROM _cf_KV WHERE key = $k")
+	stmt, err := db.conn.Prepare("DELETE FROM _cf_KV WHERE key = $k")
+	if err != nil {
+		return 0, fmt.Errorf("storage: delete %s: %w", db.path, err)
+	}
 	n := 0
 	for _, k := range keys {
 		stmt.SetText("$k", k)
@@ -224,7 +233,10 @@ func (db *DB) List(o ListOptions) ([]Entry, error) {
 	if o.Limit > 0 {
 		q.WriteString(" LIMIT $limit")
 	}
-	stmt := db.conn.Prep(q.String())
+	stmt, err := db.conn.Prepare(q.String())
+	if err != nil {
+		return nil, fmt.Errorf("storage: list %s: %w", db.path, err)
+	}
 	defer stmt.Reset()
 	stmt.SetText("$start", start)
 	if hasEnd {
@@ -277,7 +289,10 @@ func (db *DB) DeleteAll() (int, error) {
 		return 0, err
 	}
 	var n int
-	stmt := db.conn.Prep("SELECT count(*) FROM _cf_KV")
+	stmt, err := db.conn.Prepare("SELECT count(*) FROM _cf_KV")
+	if err != nil {
+		return 0, fmt.Errorf("storage: delete all %s: %w", db.path, err)
+	}
 	if _, err := stmt.Step(); err != nil {
 		stmt.Reset()
 		return 0, fmt.Errorf("storage: delete all %s: %w", db.path, err)
@@ -287,10 +302,13 @@ func (db *DB) DeleteAll() (int, error) {
 	// Views and triggers first, then tables (which drops their indexes).
 	type obj struct{ typ, name string }
 	var objs []obj
-	q := db.conn.Prep(`SELECT type, name FROM sqlite_schema
+	q, err := db.conn.Prepare(`SELECT type, name FROM sqlite_schema
 		WHERE name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE '\_cf\_%' ESCAPE '\'
 		AND type IN ('view', 'trigger', 'table')
 		ORDER BY CASE type WHEN 'view' THEN 0 WHEN 'trigger' THEN 1 ELSE 2 END`)
+	if err != nil {
+		return 0, fmt.Errorf("storage: delete all %s: %w", db.path, err)
+	}
 	for {
 		row, err := q.Step()
 		if err != nil {
