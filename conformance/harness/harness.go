@@ -338,6 +338,7 @@ func StartWorkerd(ctx context.Context, bin string, w Worker, extraArgs ...string
 	out := &logBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.ExtraFiles = []*os.File{wr}
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		wr.Close()
 		return nil, fmt.Errorf("harness: start workerd: %w", err)
@@ -399,6 +400,7 @@ func StartIsola(ctx context.Context, bin string, w Worker, args ...string) (*Ser
 		return nil, fmt.Errorf("harness: isola stdout: %w", err)
 	}
 	cmd.Stdout, cmd.Stderr = pw, out
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		pw.Close()
 		stdout.Close()
