@@ -6,7 +6,10 @@ export const DurableObject = w.DurableObject;
 export const RpcTarget = w.RpcTarget;
 export const WorkflowEntrypoint = w.WorkflowEntrypoint;
 export const env = w.env;
+// ctx.exports-style loopback bindings (used by the agents package); empty
+// unless the runtime provides them.
+export const exports = w.exports ?? {};
 export function waitUntil(promise) {
   w.waitUntil(promise);
 }
-export default { WorkerEntrypoint, DurableObject, RpcTarget, WorkflowEntrypoint, env, waitUntil };
+export default { WorkerEntrypoint, DurableObject, RpcTarget, WorkflowEntrypoint, env, exports, waitUntil };
