@@ -1,8 +1,12 @@
 package storage
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"zombiezen.com/go/sqlite"
+	"zombiezen.com/go/sqlite/sqlitex"
 )
 
 func TestExec_pragmaFunctionsAndFTS(t *testing.T) {
@@ -114,5 +118,39 @@ func TestExec_statementCache(t *testing.T) {
 	}
 	if db.stmts.size > stmtCacheMaxSize {
 		t.Errorf("statement cache holds %d bytes of SQL; want <= %d", db.stmts.size, stmtCacheMaxSize)
+	}
+}
+
+// TestBackup_whileRunning takes a backup with VACUUM INTO from a second
+// connection while the object's DB is open and mid-transaction, as
+// docs/storage.md recommends.
+func TestBackup_whileRunning(t *testing.T) {
+	db := openTestDB(t, Options{})
+	db.Put([]Entry{{"committed", []byte("1")}})
+	mustCommit(t, db)
+	db.Put([]Entry{{"pending", []byte("2")}}) // open implicit transaction
+
+	other, err := sqlite.OpenConn(db.Path(), sqlite.OpenReadWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "backup.sqlite")
+	if err := sqlitex.ExecuteTransient(other, "VACUUM INTO '"+dest+"'", nil); err != nil {
+		t.Fatalf("VACUUM INTO: %v", err)
+	}
+	other.Close()
+	mustCommit(t, db)
+
+	b, err := Open(dest, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	got, _ := b.List(ListOptions{})
+	if len(got) != 1 || got[0].Key != "committed" {
+		t.Errorf("backup holds %q; want only the committed entry", got)
+	}
+	if err := b.IntegrityCheck(); err != nil {
+		t.Error(err)
 	}
 }
