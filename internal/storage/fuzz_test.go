@@ -72,7 +72,9 @@ func FuzzExecBindings(f *testing.F) {
 		done := make(chan struct{})
 		timer := time.AfterFunc(200*time.Millisecond, func() { close(done) })
 		db.SetInterrupt(done)
-		db.Exec(query, decodeBindings(raw))
+		bindings := decodeBindings(raw)
+		db.Exec(query, bindings)
+		db.Exec(query, bindings) // again, through the statement cache
 		timer.Stop()
 		db.SetInterrupt(nil)
 		if rollback {
