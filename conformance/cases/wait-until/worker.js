@@ -3,7 +3,7 @@ export default {
   async fetch(request, env, ctx) {
     const path = new URL(request.url).pathname;
     if (path === "/check") {
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 100));
       return Response.json(finished);
     }
     ctx.waitUntil(new Promise((r) => setTimeout(r, 10)).then(() => finished.push("background done")));
