@@ -1066,7 +1066,7 @@
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
-  // ../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
+  // js/node_modules/urlpattern-polyfill/dist/urlpattern.js
   var Pe = Object.defineProperty;
   var a = (e2, t2) => Pe(e2, "name", { value: t2, configurable: true });
   var P = class {
@@ -1856,8 +1856,8 @@
   var SEARCH = 9;
   var HASH = 10;
   function usv(v3) {
-    const s2 = String(v3);
-    return typeof s2.toWellFormed === "function" ? s2.toWellFormed() : s2;
+    const s2 = typeof v3 === "string" ? v3 : String(v3);
+    return s2.isWellFormed() ? s2 : s2.toWellFormed();
   }
   function illegal2() {
     return new TypeError("Illegal invocation");
@@ -1867,22 +1867,22 @@
     return encodeURIComponent(s2).replace(/[!'()~]|%20/g, (c2) => formSpecial[c2]);
   }
   function percentDecodeUTF8(s2) {
-    const parts = [];
+    const parts2 = [];
     let start = 0;
     for (let i2 = 0; i2 < s2.length; i2++) {
       if (s2.charCodeAt(i2) === 37 && /^[0-9A-Fa-f]{2}$/.test(s2.slice(i2 + 1, i2 + 3))) {
-        if (i2 > start) parts.push(encodeUTF8(s2.slice(start, i2)));
-        parts.push(Uint8Array.of(parseInt(s2.slice(i2 + 1, i2 + 3), 16)));
+        if (i2 > start) parts2.push(encodeUTF8(s2.slice(start, i2)));
+        parts2.push(Uint8Array.of(parseInt(s2.slice(i2 + 1, i2 + 3), 16)));
         i2 += 2;
         start = i2 + 1;
       }
     }
-    if (start < s2.length) parts.push(encodeUTF8(s2.slice(start)));
+    if (start < s2.length) parts2.push(encodeUTF8(s2.slice(start)));
     let n2 = 0;
-    for (const p2 of parts) n2 += p2.length;
+    for (const p2 of parts2) n2 += p2.length;
     const bytes = new Uint8Array(n2);
     n2 = 0;
-    for (const p2 of parts) {
+    for (const p2 of parts2) {
       bytes.set(p2, n2);
       n2 += p2.length;
     }
@@ -2080,8 +2080,23 @@
   };
   Object.setPrototypeOf(ParamsIterator.prototype, IteratorPrototype);
   Object.defineProperty(ParamsIterator.prototype, Symbol.toStringTag, { value: "URLSearchParams Iterator", configurable: true });
+  function parts(p2) {
+    return typeof p2 === "string" ? p2.split("\0") : p2;
+  }
+  var parsed = /* @__PURE__ */ new Map();
+  var PARSED_MAX = 256;
+  var PARSED_LEN = 2048;
   function parse(url, base) {
-    return call("url.parse", usv(url), base === void 0 ? null : usv(base));
+    const u2 = usv(url);
+    if (base !== void 0) return parts(call("url.parse", u2, usv(base)));
+    let p2 = parsed.get(u2);
+    if (p2 !== void 0) return p2;
+    p2 = parts(call("url.parse", u2, null));
+    if (p2 !== void 0 && u2.length <= PARSED_LEN) {
+      if (parsed.size >= PARSED_MAX) parsed.clear();
+      parsed.set(u2, p2);
+    }
+    return p2;
   }
   var URL2 = class _URL {
     #p;
@@ -2111,7 +2126,7 @@
       throw new Error("URL.revokeObjectURL() is not implemented");
     }
     #set(name, value) {
-      const p2 = call("url.set", this.#p[HREF], name, usv(value));
+      const p2 = parts(call("url.set", this.#p[HREF], name, usv(value)));
       if (p2 === void 0) {
         throw new TypeError("Failed to set the 'href' property on 'URL': the provided value is not of type 'valid URL string'.");
       }
@@ -2201,7 +2216,7 @@
         linkParams(
           sp,
           (serialized) => {
-            this.#p = call("url.set", this.#p[HREF], "search", serialized);
+            this.#p = parts(call("url.set", this.#p[HREF], "search", serialized));
           },
           this.#p[SEARCH].slice(1)
         );
@@ -2903,7 +2918,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
 
-  // ../../work/main/js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
+  // js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
   function e() {
   }
   function t(e2) {
@@ -5902,17 +5917,17 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     return t2.toLowerCase();
   }
-  function partsToBytes(parts) {
-    if (parts === void 0 || parts === null) return new Uint8Array(0);
-    if (typeof parts !== "object" && typeof parts !== "function") {
+  function partsToBytes(parts2) {
+    if (parts2 === void 0 || parts2 === null) return new Uint8Array(0);
+    if (typeof parts2 !== "object" && typeof parts2 !== "function") {
       throw new TypeError("Failed to construct 'Blob': The provided value cannot be converted to a sequence.");
     }
-    if (typeof parts[Symbol.iterator] !== "function") {
+    if (typeof parts2[Symbol.iterator] !== "function") {
       throw new TypeError("Failed to construct 'Blob': The provided value cannot be converted to a sequence.");
     }
     const chunks = [];
     let total = 0;
-    for (const part of parts) {
+    for (const part of parts2) {
       let b3;
       if (part instanceof Blob2) b3 = blobBytes(part);
       else {
@@ -5946,8 +5961,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         return b3;
       };
     }
-    constructor(parts = void 0, options = void 0) {
-      this.#bytes = partsToBytes(parts);
+    constructor(parts2 = void 0, options = void 0) {
+      this.#bytes = partsToBytes(parts2);
       this.#type = normalizeType(options == null ? void 0 : options.type);
     }
     get size() {
@@ -6093,10 +6108,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return s2.replace(/[\r\n"]/g, (c2) => c2 === "\r" ? "%0D" : c2 === "\n" ? "%0A" : "%22");
   }
   function serializeFormData(fd, boundary) {
-    const parts = [];
+    const parts2 = [];
     let total = 0;
     const push = (b3) => {
-      parts.push(b3);
+      parts2.push(b3);
       total += b3.byteLength;
     };
     for (const [name, value] of fd) {
@@ -6111,7 +6126,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       push(utf8Encode("\r\n"));
     }
     push(utf8Encode("--" + boundary + "--\r\n"));
-    return concat(parts, total);
+    return concat(parts2, total);
   }
   var unrecognized = "Unrecognized Content-Type header value. FormData can only parse the following MIME types: multipart/form-data, application/x-www-form-urlencoded";
   function parseFormData(bytes, contentType) {
@@ -6185,15 +6200,20 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           ws.#used = true;
           collected.unregister(ws);
         },
-        markHibernatable() {
+        checkHibernatable() {
           if (ws.#accepted) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
           if (ws.#used) {
             throw new Error("Cannot call `acceptWebSocket()` on this WebSocket because its pair has already been accepted or used in a Response.");
           }
+        },
+        markHibernatable() {
           ws.#accepted = true;
           ws.#hib = true;
           ws.#state = OPEN;
           collected.unregister(ws);
+        },
+        setClosed() {
+          ws.#state = CLOSED;
         },
         get hibernatable() {
           return ws.#hib;
@@ -6456,6 +6476,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     p2.markUsed();
     return p2.id;
   }
+  function wsFromHandle(id, opts) {
+    return new WebSocket(INTERNAL, id, opts);
+  }
+  function wsHibernatable(id, opts) {
+    return new WebSocket(INTERNAL, id, { ...opts, hibernatable: true });
+  }
+  function wsInternals(ws) {
+    return priv(ws);
+  }
   for (const [k2, v3] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair })) {
     Object.defineProperty(globalThis, k2, { value: v3, writable: true, enumerable: false, configurable: true });
   }
@@ -6464,16 +6493,27 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
   var trimRe = /^[\t\n\r ]+|[\t\n\r ]+$/g;
   var badValueRe = /[\0\r\n]/;
+  var names = /* @__PURE__ */ new Map();
   function headerName(name) {
-    name = String(name);
+    if (typeof name !== "string") name = String(name);
+    let k2 = names.get(name);
+    if (k2 !== void 0) return k2;
     if (!tokenRe.test(name)) throw new TypeError("Invalid header name.");
-    return name.toLowerCase();
+    k2 = name.toLowerCase();
+    if (names.size >= 512) names.clear();
+    names.set(name, k2);
+    return k2;
+  }
+  function isSpace(c2) {
+    return c2 === 32 || c2 === 9 || c2 === 10 || c2 === 13;
   }
   function headerValue(v3) {
-    v3 = String(v3).replace(trimRe, "");
+    if (typeof v3 !== "string") v3 = String(v3);
+    if (v3.length > 0 && (isSpace(v3.charCodeAt(0)) || isSpace(v3.charCodeAt(v3.length - 1)))) v3 = v3.replace(trimRe, "");
     if (badValueRe.test(v3)) throw new TypeError("Invalid header value.");
     return v3;
   }
+  var arrayValues = Array.prototype[Symbol.iterator];
   var headersMap;
   var setImmutable;
   var isImmutable;
@@ -6499,19 +6539,27 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           "Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'."
         );
       }
-      if (typeof init[Symbol.iterator] === "function") {
-        for (const pair of init) {
-          const kv = typeof pair === "string" || pair == null ? [] : Array.from(pair);
-          if (kv.length !== 2) {
-            throw new TypeError(
-              "To initialize a Headers object from a sequence, each inner sequence must have exactly two elements."
-            );
-          }
-          this.#add(kv[0], kv[1]);
+      const iter = init[Symbol.iterator];
+      if (iter === arrayValues && Array.isArray(init)) {
+        for (let i2 = 0; i2 < init.length; i2++) {
+          const pair = init[i2];
+          if (Array.isArray(pair) && pair.length === 2 && pair[Symbol.iterator] === arrayValues) this.#add(pair[0], pair[1]);
+          else this.#addPair(pair);
         }
         return;
       }
+      if (typeof iter === "function") {
+        for (const pair of init) this.#addPair(pair);
+        return;
+      }
       for (const k2 of Object.keys(init)) this.#add(k2, init[k2]);
+    }
+    #addPair(pair) {
+      const kv = typeof pair === "string" || pair == null ? [] : Array.from(pair);
+      if (kv.length !== 2) {
+        throw new TypeError("To initialize a Headers object from a sequence, each inner sequence must have exactly two elements.");
+      }
+      this.#add(kv[0], kv[1]);
     }
     #add(name, value) {
       value = headerValue(value);
@@ -6538,7 +6586,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     get(name) {
       const vs = this.#map.get(headerName(name));
-      return vs === void 0 ? null : vs.join(", ");
+      return vs === void 0 ? null : vs.length === 1 ? vs[0] : vs.join(", ");
     }
     has(name) {
       return this.#map.has(headerName(name));
@@ -6709,25 +6757,42 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (ex.src instanceof Uint8Array) return ex.src.byteLength === 0;
     return false;
   }
+  function headersOf(o2) {
+    return o2 instanceof Request2 ? requestHeaders(o2) : responseHeaders(o2);
+  }
   var bodyInit;
+  var bodySource;
   var bodyTake;
+  var bodyTakeBuffered;
   var bodyClone;
   var Body = class {
     #src = null;
     // string | Uint8Array | remote source
     #stream = null;
     #used = false;
-    #headers = null;
     static {
       bodyInit = (o2, ex, headers) => {
-        o2.#headers = headers;
         if (!ex) return;
         if (ex.stream) o2.#stream = ex.stream;
         else {
           o2.#src = ex.src;
           if (ex.src && ex.src.remote !== void 0 && remoteRegistry) remoteRegistry.register(o2, ex.src.remote, ex.src);
         }
-        if (ex.type && !headersMap(headers).has("content-type")) headersMap(headers).set("content-type", [ex.type]);
+        if (ex.type && headers !== null && !headersMap(headers).has("content-type")) headersMap(headers).set("content-type", [ex.type]);
+      };
+      bodySource = (o2, src) => {
+        o2.#src = src;
+        if (typeof src === "object" && src.remote !== void 0 && remoteRegistry) remoteRegistry.register(o2, src.remote, src);
+      };
+      bodyTakeBuffered = (o2) => {
+        if (o2.#stream !== null || o2.#used) return void 0;
+        const src = o2.#src;
+        if (src === null) return null;
+        if (typeof src === "string" || src instanceof Uint8Array) {
+          o2.#used = true;
+          return src;
+        }
+        return void 0;
       };
       bodyTake = (o2) => {
         const ex = o2.#consume();
@@ -6819,12 +6884,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     async blob() {
       const b3 = await this.#bytes();
-      const type = this.#headers.get("content-type") || "";
+      const type = headersOf(this).get("content-type") || "";
       return withBytes(new Blob2([], { type }), b3);
     }
     async formData() {
       if (this.bodyUsed) throw new TypeError(USED);
-      const ct2 = this.#headers.get("content-type");
+      const ct2 = headersOf(this).get("content-type");
       if (ct2 === null) throw new TypeError("Parsing a Body as FormData requires a Content-Type header.");
       return parseFormData(await this.#bytes(), ct2);
     }
@@ -6895,20 +6960,25 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   }
   var INTERNAL2 = /* @__PURE__ */ Symbol("internal");
   var requestParts;
+  var requestHeaders;
   var Request2 = class _Request extends Body {
     #method = "GET";
     #url = "";
-    #headers;
+    #headers = null;
+    // null while #raw holds the header list
+    #raw = null;
+    // [[name, value]...] from Go, made into immutable Headers on first use
     #redirect = "follow";
     #signal = null;
     #thisSignal = null;
     #cf = void 0;
     #cache = void 0;
     static {
+      requestHeaders = (r2) => r2.#headers ?? r2.#materialize();
       requestParts = (r2) => ({
         method: r2.#method,
         url: r2.#url,
-        headers: r2.#headers,
+        headers: r2.#headers ?? r2.#materialize(),
         redirect: r2.#redirect,
         signal: r2.#signal,
         cf: r2.#cf,
@@ -6920,12 +6990,17 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (input === INTERNAL2) {
         this.#method = init.method;
         this.#url = init.url;
-        this.#headers = init.headers;
-        this.#redirect = init.redirect || "follow";
-        this.#signal = init.signal || null;
-        this.#cf = init.cf;
-        this.#cache = init.cache;
-        bodyInit(this, init.body, this.#headers);
+        if (init.raw !== void 0) {
+          this.#raw = init.raw;
+          if (init.body !== null) bodySource(this, init.body);
+        } else {
+          this.#headers = init.headers;
+          bodyInit(this, init.body, this.#headers);
+        }
+        if (init.redirect !== void 0) this.#redirect = init.redirect || "follow";
+        if (init.signal) this.#signal = init.signal;
+        if (init.cf !== void 0) this.#cf = init.cf;
+        if (init.cache !== void 0) this.#cache = init.cache;
         return;
       }
       if (arguments.length < 1) {
@@ -6942,7 +7017,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (input instanceof _Request) {
         url = input.#url;
         method = input.#method;
-        headers = new Headers2(input.#headers);
+        headers = new Headers2(input.#headers ?? input.#materialize());
         cf = cloneCf(input.#cf);
         redirect = input.#redirect;
         signal = input.#signal;
@@ -6960,7 +7035,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         redirect = init.#redirect;
         cache = init.#cache;
         signal = init.#signal;
-        headers = new Headers2(init.#headers);
+        headers = new Headers2(init.#headers ?? init.#materialize());
         cf = cloneCf(init.#cf);
         body = bodyClone(init);
       } else if (init !== void 0 && init !== null) {
@@ -7007,6 +7082,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return this.#url;
     }
     get headers() {
+      return this.#headers ?? this.#materialize();
+    }
+    #materialize() {
+      this.#headers = headersFromList(this.#raw, true);
+      this.#raw = null;
       return this.#headers;
     }
     get redirect() {
@@ -7035,6 +7115,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return null;
     }
     clone() {
+      if (this.#headers === null) this.#materialize();
       const headers = setImmutableLike(new Headers2(this.#headers), this.#headers);
       return new _Request(INTERNAL2, {
         method: this.#method,
@@ -7129,34 +7210,61 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var NULL_BODY = /* @__PURE__ */ new Set([101, 204, 205, 304]);
   var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
   var responseParts;
+  var responseHeaders;
+  var responseList;
+  var responseStatus;
+  var responseStatusText;
+  var responseWebSocket;
+  var textResponse;
   var Response2 = class _Response extends Body {
     #status = 200;
     #statusText = null;
     // null: the default for the status
-    #headers;
+    #headers = null;
+    // null until touched when #ctype says what they hold
+    #ctype = null;
+    // the only header of a response whose #headers is null
     #type = "default";
-    #urlList = [];
+    #urlList = null;
+    // null: []
     #webSocket = null;
     #cf = void 0;
     static {
       responseParts = (r2) => ({
         status: r2.#status,
         statusText: r2.statusText,
-        headers: r2.#headers,
+        headers: r2.#headers ?? r2.#materialize(),
         webSocket: r2.#webSocket
       });
+      responseHeaders = (r2) => r2.#headers ?? r2.#materialize();
+      responseList = (r2) => r2.#headers !== null ? headerList(r2.#headers) : r2.#ctype === null ? [] : [["content-type", r2.#ctype]];
+      responseStatus = (r2) => r2.#status;
+      responseStatusText = (r2) => r2.#statusText ?? defaultStatusText(r2.#status);
+      responseWebSocket = (r2) => r2.#webSocket;
+      textResponse = (text, ctype) => {
+        const r2 = new _Response(INTERNAL2, null);
+        r2.#ctype = ctype;
+        bodySource(r2, text);
+        return r2;
+      };
     }
     constructor(body = null, init = void 0) {
       super();
       if (body === INTERNAL2) {
+        if (init === null) return;
         this.#status = init.status;
         this.#statusText = init.statusText ?? null;
         this.#headers = init.headers;
         this.#type = init.type || "default";
-        this.#urlList = init.urlList || [];
+        this.#urlList = init.urlList || null;
         this.#cf = init.cf;
         this.#webSocket = init.webSocket || null;
         bodyInit(this, init.body, this.#headers);
+        return;
+      }
+      if (init === void 0 && typeof body === "string") {
+        this.#ctype = "text/plain;charset=UTF-8";
+        bodySource(this, body);
         return;
       }
       let status = 200;
@@ -7167,7 +7275,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (init instanceof _Response) {
         status = init.#status;
         if (init.#statusText !== null && init.#statusText !== defaultStatusText(status)) statusText = init.#statusText;
-        headers = new Headers2(init.#headers);
+        headers = new Headers2(init.#headers ?? init.#materialize());
         cf = cloneCf(init.#cf);
         webSocket = init.#webSocket;
       } else if (init !== void 0 && init !== null) {
@@ -7235,12 +7343,13 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     static json(data, init = void 0) {
       const text = JSON.stringify(data);
+      if ((init === void 0 || init === null) && typeof text === "string") return textResponse(text, "application/json");
       let dict2;
       if (init instanceof _Response) {
         dict2 = {
           status: init.#status,
           statusText: init.#statusText ?? void 0,
-          headers: new Headers2(init.#headers),
+          headers: new Headers2(init.#headers ?? init.#materialize()),
           cf: init.#cf,
           webSocket: init.#webSocket
         };
@@ -7263,16 +7372,22 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return this.#status >= 200 && this.#status < 300;
     }
     get redirected() {
-      return this.#urlList.length > 1;
+      return this.#urlList !== null && this.#urlList.length > 1;
     }
     get url() {
-      return this.#urlList.length > 0 ? this.#urlList[this.#urlList.length - 1] : "";
+      return this.#urlList !== null && this.#urlList.length > 0 ? this.#urlList[this.#urlList.length - 1] : "";
     }
     get type() {
       return this.#type;
     }
     get headers() {
-      return this.#headers;
+      return this.#headers ?? this.#materialize();
+    }
+    #materialize() {
+      const h2 = new Headers2();
+      if (this.#ctype !== null) headersMap(h2).set("content-type", [this.#ctype]);
+      this.#headers = h2;
+      return h2;
     }
     get webSocket() {
       return this.#webSocket;
@@ -7282,12 +7397,13 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     clone() {
       if (this.#webSocket !== null) throw new TypeError("Cannot clone a response to a WebSocket handshake.");
+      const headers = this.#headers ?? this.#materialize();
       return new _Response(INTERNAL2, {
         status: this.#status,
         statusText: this.#statusText,
-        headers: setImmutableLike(new Headers2(this.#headers), this.#headers),
+        headers: setImmutableLike(new Headers2(headers), headers),
         type: this.#type,
-        urlList: this.#urlList.slice(),
+        urlList: this.#urlList === null ? null : this.#urlList.slice(),
         cf: cloneCf(this.#cf),
         body: bodyClone(this)
       });
@@ -7312,16 +7428,16 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return new Request2(INTERNAL2, {
       method: init.method,
       url: init.url,
-      headers: headersFromList(init.headers, true),
+      raw: init.headers || [],
       cf: init.cf ?? void 0,
       body: requestBody(init.body)
     });
   }
   function requestBody(b3) {
     if (b3 === null || b3 === void 0) return null;
-    if (typeof b3 === "number") return { src: remoteSource(b3) };
-    if (typeof b3 === "string") return { src: b3 };
-    return { src: toBytes(b3) || new Uint8Array(0) };
+    if (typeof b3 === "number") return remoteSource(b3);
+    if (typeof b3 === "string") return b3;
+    return toBytes(b3) || new Uint8Array(0);
   }
   function errorText(e2) {
     if (e2 instanceof Error) return (e2.name || "Error") + ": " + e2.message;
@@ -7373,21 +7489,36 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return { body: null, stream: id, length };
   }
   async function fromJSResponse(resp) {
+    return responseDoc(resp);
+  }
+  function responseDoc(resp) {
     if (!(resp instanceof Response2)) {
       throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
     }
-    const p2 = responseParts(resp);
-    if (p2.webSocket === null && resp.bodyUsed) throw new TypeError(USED);
-    const out = goBody(p2.webSocket === null ? bodyTake(resp) : null);
+    const ws = responseWebSocket(resp);
+    let body = null;
+    let stream = null;
+    let length = null;
+    if (ws === null) {
+      const src = bodyTakeBuffered(resp);
+      if (src !== void 0) body = src;
+      else {
+        if (resp.bodyUsed) throw new TypeError(USED);
+        const out = goBody(bodyTake(resp));
+        body = out.body;
+        stream = out.stream;
+        length = out.length;
+      }
+    }
     return {
-      status: p2.status,
-      statusText: p2.statusText,
-      headers: headerList(p2.headers),
-      body: out.body,
-      stream: out.stream,
-      length: out.length,
+      status: responseStatus(resp),
+      statusText: responseStatusText(resp),
+      headers: responseList(resp),
+      body,
+      stream,
+      length,
       // A WebSocket crosses to Go as the id of its Go-side end (websocket.js).
-      webSocket: p2.webSocket === null ? null : wsHandle(p2.webSocket)
+      webSocket: ws === null ? null : wsHandle(ws)
     };
   }
   for (const [k2, v3] of Object.entries({ Headers: Headers2, Request: Request2, Response: Response2 })) {
@@ -7478,6 +7609,134 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     Object.defineProperty(globalThis, "fetch", { value: fetch2, writable: true, configurable: true });
   }
 
+  // js/src/actor_ws.js
+  var MAX_TAGS = 10;
+  var MAX_TAG_LENGTH = 256;
+  var MAX_AUTO = 2048;
+  var utf8 = new TextEncoder();
+  function installHibernation({ DurableObjectState: DurableObjectState2, instance: instance2, stateKey }) {
+    const wrappers = /* @__PURE__ */ new WeakMap();
+    function cache(state) {
+      let m2 = wrappers.get(state);
+      if (!m2) wrappers.set(state, m2 = /* @__PURE__ */ new Map());
+      return m2;
+    }
+    function wrap(state, id) {
+      const m2 = cache(state);
+      let ws = m2.get(id);
+      if (!ws) {
+        const st2 = call("ws.state", id);
+        ws = wsHibernatable(id, { closed: st2.closed, url: st2.url, protocol: st2.protocol });
+        m2.set(id, ws);
+      }
+      return ws;
+    }
+    function hibernatable(ws, what) {
+      if (!(ws instanceof WebSocket)) {
+        throw new TypeError(`Failed to execute '${what}' on 'DurableObjectState': parameter 1 is not of type 'WebSocket'.`);
+      }
+      const p2 = wsInternals(ws);
+      return p2;
+    }
+    const methods = {
+      acceptWebSocket(ws, tags = void 0) {
+        const p2 = hibernatable(ws, "acceptWebSocket");
+        const distinct = [];
+        if (tags !== void 0 && tags !== null) {
+          const seen = /* @__PURE__ */ new Set();
+          for (let tag of tags) {
+            tag = String(tag);
+            if (seen.size >= MAX_TAGS) throw new Error(`a Hibernatable WebSocket cannot have more than ${MAX_TAGS} tags`);
+            if (utf8.encode(tag).length > MAX_TAG_LENGTH) {
+              throw new Error(`"${tag}" is longer than the max tag length (${MAX_TAG_LENGTH} characters).`);
+            }
+            if (!seen.has(tag)) {
+              seen.add(tag);
+              distinct.push(tag);
+            }
+          }
+        }
+        if (p2.hibernatable) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
+        const { ns, id } = stateKey(this);
+        p2.checkHibernatable();
+        call("do.ws.accept", ns, id, p2.id, distinct);
+        p2.markHibernatable();
+        cache(this).set(p2.id, ws);
+      },
+      getWebSockets(tag = void 0) {
+        const { ns, id } = stateKey(this);
+        const ids = call("do.ws.list", ns, id, tag === void 0 || tag === null ? null : String(tag));
+        return ids.map((i2) => wrap(this, i2));
+      },
+      getTags(ws) {
+        const p2 = hibernatable(ws, "getTags");
+        if (!p2.hibernatable) throw new TypeError("getTags() can only be called on a hibernatable WebSocket (one accepted by acceptWebSocket()).");
+        return call("do.ws.tags", p2.id);
+      },
+      setWebSocketAutoResponse(pair = void 0) {
+        const { ns, id } = stateKey(this);
+        if (pair === void 0 || pair === null) {
+          call("do.ws.auto", ns, id, null, null);
+          return;
+        }
+        if (!(pair instanceof WebSocketRequestResponsePair)) {
+          throw new TypeError("Failed to execute 'setWebSocketAutoResponse' on 'DurableObjectState': parameter 1 is not of type 'WebSocketRequestResponsePair'.");
+        }
+        const rq = utf8.encode(pair.request).length;
+        const rs = utf8.encode(pair.response).length;
+        if (rq > MAX_AUTO) throw new RangeError(`Request cannot be larger than ${MAX_AUTO} bytes. A request of size ${rq} was provided.`);
+        if (rs > MAX_AUTO) throw new RangeError(`Response cannot be larger than ${MAX_AUTO} bytes. A response of size ${rs} was provided.`);
+        call("do.ws.auto", ns, id, pair.request, pair.response);
+      },
+      getWebSocketAutoResponse() {
+        const { ns, id } = stateKey(this);
+        const r2 = call("do.ws.autoGet", ns, id);
+        return r2 ? new WebSocketRequestResponsePair(r2[0], r2[1]) : null;
+      },
+      getWebSocketAutoResponseTimestamp(ws) {
+        const p2 = hibernatable(ws, "getWebSocketAutoResponseTimestamp");
+        const ms = call("do.ws.autoTime", p2.id);
+        return ms === void 0 || ms === null ? null : new Date(ms);
+      },
+      setHibernatableWebSocketEventTimeout(ms = void 0) {
+        const { ns, id } = stateKey(this);
+        call("do.ws.timeout", ns, id, ms === void 0 || ms === null ? 0 : Math.max(0, Math.trunc(Number(ms)) || 0));
+      },
+      getHibernatableWebSocketEventTimeout() {
+        const { ns, id } = stateKey(this);
+        return call("do.ws.timeoutGet", ns, id) ?? null;
+      }
+    };
+    for (const [k2, fn] of Object.entries(methods)) {
+      Object.defineProperty(DurableObjectState2.prototype, k2, { value: fn, writable: true, configurable: true, enumerable: false });
+    }
+    register("actor.ws", async (ns, cls, id, name, ev) => {
+      const o2 = await instance2(ns, cls, id, name);
+      const ws = wrap(o2.state, ev.ws);
+      const inst = o2.inst;
+      switch (ev.k) {
+        case "text":
+          if (typeof inst.webSocketMessage === "function") await inst.webSocketMessage(ws, ev.d);
+          break;
+        case "binary": {
+          const data = ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
+          if (typeof inst.webSocketMessage === "function") await inst.webSocketMessage(ws, data);
+          break;
+        }
+        case "close":
+          wsInternals(ws).setClosed();
+          cache(o2.state).delete(ev.ws);
+          if (typeof inst.webSocketClose === "function") await inst.webSocketClose(ws, ev.c, ev.r, ev.w);
+          break;
+        case "error":
+          wsInternals(ws).setClosed();
+          cache(o2.state).delete(ev.ws);
+          if (typeof inst.webSocketError === "function") await inst.webSocketError(ws, new Error(ev.r));
+          break;
+      }
+    });
+  }
+
   // js/src/actor.js
   var DurableObjectId = class _DurableObjectId {
     #id;
@@ -7509,6 +7768,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       async fetch(input, init) {
         const req = input instanceof Request && init === void 0 ? input : new Request(input, init);
         const out = await callAsync("do.fetch", ns, sid, name ?? "", await requestInit(req));
+        if (out.webSocket != null) {
+          return new Response(null, { status: 101, statusText: out.statusText ?? "", headers: out.headers, webSocket: wsFromHandle(out.webSocket) });
+        }
         return responseFrom(out);
       },
       connect() {
@@ -7799,6 +8061,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       call("do.alarm.delete", this.#ns, this.#id);
     }
   };
+  var stateKeys = /* @__PURE__ */ new WeakMap();
   var DurableObjectState = class {
     #id;
     #storage;
@@ -7808,6 +8071,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       this.#id = new DurableObjectId(id, name || void 0);
       this.#storage = new DurableObjectStorage(ns, id);
       this.#reset = reset;
+      stateKeys.set(this, { ns, id });
     }
     get id() {
       return this.#id;
@@ -7905,6 +8169,442 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     instances.delete(ns + ":" + id);
     call("do.release", ns, id);
   });
+  installHibernation({ DurableObjectState, instance, stateKey: (s2) => stateKeys.get(s2) ?? {} });
+
+  // js/src/loader.js
+  var RealDate = Date;
+  var realSetTimeout = globalThis.setTimeout;
+  var RESERVED2 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "__proto__"]);
+  var ERRORS2 = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
+  function remoteError2(e2) {
+    const C3 = ERRORS2[e2.name] ?? Error;
+    const err = new C3(e2.message ?? "");
+    if (e2.stack) {
+      Object.defineProperty(err, "stack", { value: e2.stack, writable: true, configurable: true });
+    }
+    if (e2.remote) err.remote = true;
+    return err;
+  }
+  var exported = /* @__PURE__ */ new Map();
+  var nextExport = 1;
+  var stubMarks = /* @__PURE__ */ new WeakSet();
+  var PROBE = "__isola_capability_probe__";
+  function isCapability(v3) {
+    if (typeof v3 === "function") return true;
+    if (v3 === null || typeof v3 !== "object") return false;
+    if (stubMarks.has(v3) || v3 instanceof RpcTarget || v3 instanceof WorkerEntrypoint) return true;
+    try {
+      return typeof v3.fetch === "function" && typeof v3[PROBE] === "function";
+    } catch {
+      return false;
+    }
+  }
+  function exportOut(value) {
+    const refs = [];
+    let bytes;
+    try {
+      bytes = serialize(value, {
+        external(v3) {
+          if (!isCapability(v3)) return void 0;
+          const id = nextExport++;
+          exported.set(id, v3);
+          refs.push(id);
+          return refs.length - 1;
+        }
+      });
+    } catch (e2) {
+      for (const id of refs) exported.delete(id);
+      throw e2;
+    }
+    return { bytes, refs };
+  }
+  function importIn(bytes, refs) {
+    return deserialize(bytes, {
+      external(i2) {
+        const v3 = exported.get(refs[i2]);
+        if (v3 === void 0) throw new DOMException("Unable to deserialize cloned data: revoked capability.", "DataCloneError");
+        return v3;
+      }
+    });
+  }
+  function rpcMethod(obj, method) {
+    if (typeof method !== "string" || RESERVED2.has(method)) return void 0;
+    for (let p2 = Object.getPrototypeOf(obj); p2 && p2 !== Object.prototype && p2 !== RpcTarget.prototype && p2 !== WorkerEntrypoint.prototype; p2 = Object.getPrototypeOf(p2)) {
+      const d2 = Object.getOwnPropertyDescriptor(p2, method);
+      if (d2) return typeof d2.value === "function" ? d2.value : void 0;
+    }
+    return void 0;
+  }
+  function noMethod(method) {
+    return new TypeError(`The RPC receiver does not implement the method "${method}".`);
+  }
+  async function invokeLocal(obj, method, args) {
+    if (method === "") {
+      if (typeof obj !== "function") throw new TypeError("The RPC receiver is not a function.");
+      return obj(...args);
+    }
+    if (typeof obj === "function") throw noMethod(method);
+    if (obj instanceof RpcTarget || obj instanceof WorkerEntrypoint) {
+      const f3 = rpcMethod(obj, method);
+      if (!f3) throw noMethod(method);
+      return f3.apply(obj, args);
+    }
+    if (typeof method !== "string" || RESERVED2.has(method)) throw noMethod(method);
+    const f2 = obj[method];
+    if (typeof f2 !== "function") throw noMethod(method);
+    return f2.apply(obj, args);
+  }
+  register("loader.capInvoke", async (local, method, bytes, refs) => {
+    const obj = exported.get(local);
+    if (obj === void 0) throw new Error("The capability was revoked.");
+    const args = importIn(bytes, refs ?? []);
+    const r2 = await invokeLocal(obj, method, Array.isArray(args) ? args : []);
+    return exportOut(r2);
+  });
+  register("loader.capFetch", async (local, init) => {
+    const obj = exported.get(local);
+    if (obj === void 0) throw new Error("The capability was revoked.");
+    const req = requestFrom(init);
+    let resp;
+    if (typeof obj === "function") resp = await obj(req);
+    else if (typeof obj.fetch === "function") resp = await obj.fetch(req);
+    else throw new TypeError("The capability does not implement fetch().");
+    if (!(resp instanceof Response)) throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+    return fromJSResponse(resp);
+  });
+  register("loader.capRelease", (locals) => {
+    for (const id of locals ?? []) exported.delete(id);
+  });
+  var MODULE_KEYS = ["js", "cjs", "text", "data", "json", "py", "wasm"];
+  function normalizeCode(code) {
+    if (code === null || typeof code !== "object") throw new TypeError("WorkerCode must be an object.");
+    const mainModule = code.mainModule;
+    if (typeof mainModule !== "string") throw new TypeError("Incorrect type for the 'mainModule' field on 'WorkerCode': the provided value is not of type 'string'.");
+    const mods = code.modules;
+    if (mods === null || typeof mods !== "object") throw new TypeError("Incorrect type for the 'modules' field on 'WorkerCode': the provided value is not of type 'object'.");
+    const modules = {};
+    for (const name of Object.keys(mods)) {
+      const m2 = mods[name];
+      if (typeof m2 === "string") {
+        modules[name] = { type: "js", source: m2 };
+        continue;
+      }
+      if (m2 === null || typeof m2 !== "object") throw new TypeError(`Incorrect type for map entry '${name}': the provided value is not of type 'string or Module'.`);
+      const present = MODULE_KEYS.filter((k2) => m2[k2] !== void 0);
+      if (present.length !== 1) {
+        throw new TypeError(`Each module must contain exactly one of 'js', 'cjs', 'text', 'data', 'json', 'py', or 'wasm'. Module '${name}' contained ${present.length} properties.`);
+      }
+      const type = present[0];
+      const v3 = m2[type];
+      if (type === "py") throw new TypeError(`Module "${name}" is a Python module; Python modules are not supported by isola.`);
+      if (type === "wasm") throw new TypeError(`Module "${name}" is a WebAssembly module; WebAssembly is not supported by isola.`);
+      if (type === "data") {
+        if (!(v3 instanceof ArrayBuffer) && !ArrayBuffer.isView(v3)) {
+          throw new TypeError("Incorrect type for the 'data' field on 'Module': the provided value is not of type 'ArrayBuffer or ArrayBufferView'.");
+        }
+        modules[name] = { type, data: v3 };
+      } else if (type === "json") {
+        modules[name] = { type, source: JSON.stringify(v3) };
+      } else {
+        if (typeof v3 !== "string") throw new TypeError(`Incorrect type for the '${type}' field on 'Module': the provided value is not of type 'string'.`);
+        modules[name] = { type, source: v3 };
+      }
+    }
+    let env2 = null;
+    if (code.env !== void 0 && code.env !== null) {
+      if (typeof code.env !== "object") throw new TypeError("Incorrect type for the 'env' field on 'WorkerCode': the provided value is not of type 'object'.");
+      env2 = exportOut(code.env);
+    }
+    let outbound = "inherit";
+    let outboundRef = 0;
+    if ("globalOutbound" in code && code.globalOutbound !== void 0) {
+      const g2 = code.globalOutbound;
+      if (g2 === null) outbound = "none";
+      else if (isCapability(g2)) {
+        outbound = "grant";
+        outboundRef = nextExport++;
+        exported.set(outboundRef, g2);
+      } else throw new TypeError("Incorrect type for the 'globalOutbound' field on 'WorkerCode': the provided value is not of type 'Fetcher'.");
+    }
+    const limits = limitsDoc(code.limits);
+    return {
+      doc: {
+        compatibilityDate: code.compatibilityDate === void 0 ? "" : String(code.compatibilityDate),
+        compatibilityFlags: Array.isArray(code.compatibilityFlags) ? code.compatibilityFlags.map(String) : [],
+        mainModule,
+        modules,
+        outbound,
+        limits
+      },
+      env: env2,
+      outboundRef
+    };
+  }
+  function limitsDoc(l2) {
+    if (l2 === void 0 || l2 === null) return {};
+    if (typeof l2 !== "object") throw new TypeError("Incorrect type for the 'limits' field: the provided value is not of type 'object'.");
+    const out = {};
+    if (l2.cpuMs !== void 0) {
+      const n2 = Number(l2.cpuMs);
+      if (!(n2 > 0)) throw new RangeError("limits.cpuMs must be a positive number.");
+      out.cpuMs = n2;
+    }
+    if (l2.subRequests !== void 0) {
+      const n2 = Number(l2.subRequests);
+      if (!(n2 >= 0)) throw new RangeError("limits.subRequests must be a non-negative number.");
+      out.subRequests = n2;
+    }
+    return out;
+  }
+  var finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry(({ binding, handle }) => {
+    try {
+      call("loader.release", binding, handle);
+    } catch {
+    }
+  }) : null;
+  var WorkerStub = class {
+    #binding;
+    #name;
+    // null for load()
+    #getCode;
+    #handle = null;
+    // Promise<string>
+    constructor(binding, name, getCode) {
+      this.#binding = binding;
+      this.#name = name;
+      this.#getCode = getCode;
+      if (name !== null && call("loader.cached", binding, name)) {
+        this.#handle = Promise.resolve(name);
+      } else {
+        this.#handle = this.#load();
+        this.#handle.catch(() => {
+        });
+      }
+    }
+    async #load() {
+      const code = await this.#getCode();
+      const n2 = normalizeCode(code);
+      const h2 = await callAsync("loader.load", this.#binding, this.#name, n2.doc, n2.env ? n2.env.bytes : null, n2.env ? n2.env.refs : [], n2.outboundRef);
+      if (this.#name === null && finalizer) finalizer.register(this, { binding: this.#binding, handle: h2 });
+      return h2;
+    }
+    // _call runs op(handle); a worker evicted from the cache meanwhile is
+    // loaded again (running the code callback again) and the call retried.
+    async _call(op) {
+      for (let attempt = 0; ; attempt++) {
+        const handle = await this.#handle;
+        const r2 = await op(handle);
+        if (r2 && r2.evicted && attempt === 0) {
+          this.#handle = this.#load();
+          continue;
+        }
+        if (r2 && r2.error) throw remoteError2(r2.error);
+        return r2;
+      }
+    }
+    get _binding() {
+      return this.#binding;
+    }
+    getEntrypoint(name, options) {
+      if (name !== void 0 && name !== null && typeof name !== "string") throw new TypeError("Entrypoint name must be a string.");
+      const opts = options ?? {};
+      return makeEntrypoint(this, name ?? null, opts.props, limitsDoc(opts.limits));
+    }
+    getDurableObjectClass(name, options) {
+      throw new Error("getDurableObjectClass() of a dynamic worker is not supported by isola yet.");
+    }
+  };
+  function makeEntrypoint(stub, name, props, limits) {
+    const b3 = stub._binding;
+    const base = {
+      async fetch(input, init) {
+        const req = input instanceof Request && init === void 0 ? input : new Request(input, init);
+        const ri = await requestInit(req);
+        const r2 = await stub._call((h2) => callAsync("loader.fetch", b3, h2, name, props ?? null, limits, ri));
+        return responseFrom(r2.response);
+      },
+      connect() {
+        throw new Error("connect() on a dynamic worker entrypoint is not supported by isola yet.");
+      }
+    };
+    const p2 = new Proxy(base, {
+      get(t2, prop) {
+        if (prop in t2) return t2[prop];
+        if (typeof prop !== "string" || prop === "then") return void 0;
+        return async (...args) => {
+          const out = exportOut(args);
+          let r2;
+          try {
+            r2 = await stub._call((h2) => callAsync("loader.rpc", b3, h2, name, props ?? null, limits, prop, out.bytes, out.refs));
+          } finally {
+            for (const id of out.refs) exported.delete(id);
+          }
+          return importIn(r2.bytes, r2.refs ?? []);
+        };
+      }
+    });
+    stubMarks.add(p2);
+    return p2;
+  }
+  var WorkerLoader = class {
+    #binding;
+    constructor(binding) {
+      this.#binding = binding;
+    }
+    get(name, getCode) {
+      if (typeof getCode !== "function") throw new TypeError("WorkerLoader.get() requires a callback returning the WorkerCode.");
+      return new WorkerStub(this.#binding, String(name), getCode);
+    }
+    load(code) {
+      return new WorkerStub(this.#binding, null, () => code);
+    }
+  };
+  function makeLoader(binding) {
+    return new WorkerLoader(binding);
+  }
+  var capStubs = /* @__PURE__ */ new WeakMap();
+  function capStub(grant) {
+    const target = function() {
+    };
+    const p2 = new Proxy(target, {
+      get(t2, prop) {
+        if (prop === "fetch") {
+          return async (input, init) => {
+            const req = input instanceof Request && init === void 0 ? input : new Request(input, init);
+            const out = await callAsync("loader.capFetch", grant, await requestInit(req));
+            return responseFrom(out);
+          };
+        }
+        if (prop === Symbol.dispose) return () => {
+        };
+        if (typeof prop !== "string" || prop === "then") return void 0;
+        if (prop === "dup") return () => p2;
+        return (...args) => capCall(grant, prop, args);
+      },
+      apply(t2, self2, args) {
+        return capCall(grant, "", args);
+      },
+      set() {
+        return false;
+      },
+      defineProperty() {
+        return false;
+      }
+    });
+    capStubs.set(p2, grant);
+    return p2;
+  }
+  function sandboxOut(value) {
+    const grants = [];
+    const bytes = serialize(value, {
+      external(v3) {
+        const g2 = capStubs.get(v3);
+        if (g2 === void 0) return void 0;
+        grants.push(g2);
+        return grants.length - 1;
+      }
+    });
+    return { bytes, grants };
+  }
+  function sandboxIn(bytes, grants) {
+    return deserialize(bytes, { external: (i2) => capStub(grants[i2]) });
+  }
+  async function capCall(grant, method, args) {
+    const out = sandboxOut(args);
+    const r2 = await callAsync("loader.capCall", grant, method, out.bytes, out.grants);
+    return sandboxIn(r2.bytes, r2.grants ?? []);
+  }
+  function freezeClock() {
+    let now = 0;
+    let fresh = false;
+    const read = () => {
+      if (!fresh) {
+        now = call("loader.tick");
+        fresh = true;
+        realSetTimeout(() => {
+          fresh = false;
+        }, 0);
+      }
+      return now;
+    };
+    function Date2(...args) {
+      if (!new.target) return new RealDate(read()).toString();
+      return Reflect.construct(RealDate, args.length === 0 ? [read()] : args, new.target);
+    }
+    Object.defineProperty(Date2, "prototype", { value: RealDate.prototype, writable: false, enumerable: false, configurable: false });
+    Object.defineProperty(RealDate.prototype, "constructor", { value: Date2, writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(Date2, "now", { value: () => read(), writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(Date2, "parse", { value: RealDate.parse, writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(Date2, "UTC", { value: RealDate.UTC, writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(globalThis, "Date", { value: Date2, writable: true, enumerable: false, configurable: true });
+    const perf = globalThis.performance;
+    if (perf) {
+      const proto = Object.getPrototypeOf(perf);
+      const now0 = proto.now;
+      Object.defineProperty(proto, "now", {
+        value: function now2() {
+          read();
+          return now0.call(this);
+        },
+        writable: true,
+        enumerable: true,
+        configurable: true
+      });
+    }
+  }
+  register("loader.sandboxPrepare", (bytes, grants) => {
+    freezeClock();
+    if (bytes) {
+      const e2 = sandboxIn(bytes, grants ?? []);
+      if (e2 !== null && typeof e2 === "object") {
+        for (const k2 of Object.keys(e2)) env[k2] = e2[k2];
+      }
+    }
+  });
+  function isClass(v3, base) {
+    return typeof v3 === "function" && v3.prototype instanceof base;
+  }
+  var SandboxContext = class {
+    #props;
+    constructor(props) {
+      this.#props = props ?? {};
+    }
+    waitUntil(p2) {
+      Promise.resolve(p2).catch((e2) => console.error("Uncaught (in waitUntil)", e2));
+    }
+    passThroughOnException() {
+    }
+    get props() {
+      return this.#props;
+    }
+  };
+  register("loader.rpc", async (name, method, bytes, grants, props) => {
+    const key2 = name ?? "default";
+    const exp = getEntry()[key2];
+    if (exp === void 0) throw new Error(`Worker has no such entrypoint: ${key2}`);
+    const args = sandboxIn(bytes, grants ?? []);
+    const ctx = new SandboxContext(props);
+    let r2;
+    if (isClass(exp, WorkerEntrypoint)) {
+      const inst = new exp(ctx, env);
+      const f2 = rpcMethod(inst, method);
+      if (!f2) throw noMethod(method);
+      r2 = await f2.apply(inst, args);
+    } else if (exp !== null && typeof exp === "object") {
+      if (typeof method !== "string" || RESERVED2.has(method) || !Object.prototype.hasOwnProperty.call(exp, method) || typeof exp[method] !== "function") {
+        throw noMethod(method);
+      }
+      if (args.length !== 1) {
+        throw new TypeError(
+          `Attempted to call RPC function "${method}" with the wrong number of arguments. When calling a top-level handler function that is not declared as part of a class, you must always send exactly one argument. In order to support variable numbers of arguments, the server must use class-based syntax (extending WorkerEntrypoint) instead.`
+        );
+      }
+      r2 = await exp[method](args[0], env, ctx);
+    } else {
+      throw noMethod(method);
+    }
+    return sandboxOut(r2);
+  });
 
   // js/src/worker.js
   var WorkerEntrypoint = class {
@@ -7953,10 +8653,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return this.#props;
     }
   };
-  function isClass(v3, base) {
+  function isClass2(v3, base) {
     return typeof v3 === "function" && v3.prototype instanceof base;
   }
-  var RESERVED2 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+  var RESERVED3 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
   function makeFetcher(target) {
     const base = {
       async fetch(input, init) {
@@ -7996,9 +8696,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     for (const [k2, v3] of Object.entries(desc.vars ?? {})) env[k2] = v3;
     for (const [k2, t2] of Object.entries(desc.services ?? {})) env[k2] = makeFetcher(t2);
     for (const [k2, ns] of Object.entries(desc.durableObjects ?? {})) env[k2] = makeNamespace(ns);
+    for (const [k2, b3] of Object.entries(desc.loaders ?? {})) env[k2] = makeLoader(b3);
     const exportsInfo = {};
     for (const [k2, v3] of Object.entries(entry)) {
-      exportsInfo[k2] = isClass(v3, DurableObject) ? "durable_object" : isClass(v3, WorkerEntrypoint) ? "entrypoint" : typeof v3;
+      exportsInfo[k2] = isClass2(v3, DurableObject) ? "durable_object" : isClass2(v3, WorkerEntrypoint) ? "entrypoint" : typeof v3;
     }
     return exportsInfo;
   });
@@ -8006,12 +8707,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const exp = entry[name ?? "default"];
     if (exp === void 0) throw new Error(`Worker has no export named "${name ?? "default"}".`);
     const ctx = new ExecutionContext(props);
-    if (isClass(exp, WorkerEntrypoint)) {
+    if (isClass2(exp, WorkerEntrypoint)) {
       const inst = new exp(ctx, env);
       if (typeof inst[method] !== "function") return null;
-      return (...args) => inst[method](...args);
+      return (arg) => inst[method](arg);
     }
-    if (exp && typeof exp[method] === "function") return (...args) => exp[method](...args, env, ctx);
+    if (exp && typeof exp[method] === "function") return (arg) => exp[method](arg, env, ctx);
     return null;
   }
   register("worker.fetch", async (name, init, props) => {
@@ -8022,7 +8723,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (!(resp instanceof Response)) {
       throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
     }
-    return fromJSResponse(resp);
+    return responseDoc(resp);
   });
   register("worker.scheduled", async (name, cron, scheduledTime) => {
     const h2 = handlerFor(name, null, "scheduled");
@@ -8036,11 +8737,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return { noRetry: !retry };
   });
   register("worker.rpc", async (name, method, args, props) => {
-    if (typeof method !== "string" || RESERVED2.has(method) || method.startsWith("_")) {
+    if (typeof method !== "string" || RESERVED3.has(method) || method.startsWith("_")) {
       throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
     }
     const exp = entry[name ?? "default"];
-    if (!isClass(exp, WorkerEntrypoint)) {
+    if (!isClass2(exp, WorkerEntrypoint)) {
       throw new TypeError('The RPC receiver does not implement the method "' + method + '".');
     }
     const inst = new exp(new ExecutionContext(props), env);

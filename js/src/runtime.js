@@ -16,6 +16,7 @@ import { toJSRequest, fromJSResponse } from "./http.js";
 import "./fetch.js";
 import "./websocket_fetch.js"; // after fetch.js: wraps fetch for Upgrade: websocket
 import "./worker.js"; // cloudflare:workers classes and the worker hooks; imports actor.js
+import "./loader.js"; // Dynamic Workers: the LOADER binding and the sandbox hooks
 
 // Indirect eval for engine.Runtime.Eval (tests and tools).
 host.register("eval", (src) => (0, eval)(src));

@@ -1,8 +1,9 @@
 // worker.js: the classes of "cloudflare:workers" and the hooks the Go worker
 // calls to deliver events (fetch, scheduled, RPC) to the user's exports.
 import { register, callAsync } from "./host.js";
-import { toJSRequest, fromJSResponse } from "./http.js";
+import { toJSRequest, responseDoc } from "./http.js";
 import { makeNamespace } from "./actor.js";
+import { makeLoader } from "./loader.js"; // Dynamic Workers (worker_loaders bindings)
 
 export class WorkerEntrypoint {
   constructor(ctx, env) {
@@ -112,6 +113,8 @@ register("worker.init", (desc) => {
   for (const [k, v] of Object.entries(desc.vars ?? {})) env[k] = v;
   for (const [k, t] of Object.entries(desc.services ?? {})) env[k] = makeFetcher(t);
   for (const [k, ns] of Object.entries(desc.durableObjects ?? {})) env[k] = makeNamespace(ns);
+  // worker_loaders: desc.loaders maps env name -> loader binding key (internal/loader).
+  for (const [k, b] of Object.entries(desc.loaders ?? {})) env[k] = makeLoader(b);
   const exportsInfo = {};
   for (const [k, v] of Object.entries(entry)) {
     exportsInfo[k] = isClass(v, DurableObject) ? "durable_object" : isClass(v, WorkerEntrypoint) ? "entrypoint" : typeof v;
@@ -126,9 +129,11 @@ function handlerFor(name, props, method) {
   if (isClass(exp, WorkerEntrypoint)) {
     const inst = new exp(ctx, env);
     if (typeof inst[method] !== "function") return null;
-    return (...args) => inst[method](...args);
+    return (arg) => inst[method](arg);
   }
-  if (exp && typeof exp[method] === "function") return (...args) => exp[method](...args, env, ctx);
+  // Handlers take one argument (the request, the controller); no spread:
+  // it is costly in this engine and this is every request's path.
+  if (exp && typeof exp[method] === "function") return (arg) => exp[method](arg, env, ctx);
   return null;
 }
 
@@ -141,7 +146,7 @@ register("worker.fetch", async (name, init, props) => {
   if (!(resp instanceof Response)) {
     throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
   }
-  return fromJSResponse(resp);
+  return responseDoc(resp); // fromJSResponse without one more promise
 });
 
 // worker.scheduled(entrypoint, cron, scheduledTime)

@@ -1,0 +1,503 @@
+// loader.js: Dynamic Workers. Two halves share this module:
+//
+// - the parent side: the LOADER binding (WorkerLoader.get/load), the
+//   WorkerStub and entrypoint stubs a worker calls, and the table of
+//   capabilities (RpcTargets, functions, service bindings, Durable Object
+//   stubs, entrypoint stubs) it hands to dynamic workers by reference;
+// - the sandbox side: the hooks a dynamic worker's fresh runtime is driven
+//   with (env from structured-clone bytes, RPC into its exports, the frozen
+//   clock) and the stubs through which it reaches the capabilities it was
+//   given.
+//
+// Nothing crosses between the two runtimes but bytes (clone.js format) and
+// integers: a capability is an entry in the owner runtime's export table,
+// named in the sandbox by a grant id that the Go loader maps back. The Go
+// halves are internal/loader (parent) and internal/loader/sandbox.
+import { register, call, callAsync } from "./host.js";
+import { serialize, deserialize } from "./clone.js";
+import { fromJSResponse } from "./http.js";
+import { RpcTarget, WorkerEntrypoint, getEntry, env as workerEnv, requestInit, requestFrom, responseFrom } from "./worker.js";
+
+const RealDate = Date;
+const realSetTimeout = globalThis.setTimeout;
+const RESERVED = new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "__proto__"]);
+const ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
+
+// remoteError rebuilds an error document {name, message, stack, remote}.
+function remoteError(e) {
+  const C = ERRORS[e.name] ?? Error;
+  const err = new C(e.message ?? "");
+  if (e.stack) {
+    Object.defineProperty(err, "stack", { value: e.stack, writable: true, configurable: true });
+  }
+  if (e.remote) err.remote = true;
+  return err;
+}
+
+// ---- capabilities: the export table of a runtime -------------------------------
+
+const exported = new Map(); // local id -> object
+let nextExport = 1;
+const stubMarks = new WeakSet(); // stubs made here (entrypoint and capability stubs)
+const PROBE = "__isola_capability_probe__";
+
+// isCapability: what goes by reference rather than by value.
+function isCapability(v) {
+  if (typeof v === "function") return true;
+  if (v === null || typeof v !== "object") return false;
+  if (stubMarks.has(v) || v instanceof RpcTarget || v instanceof WorkerEntrypoint) return true;
+  // Service bindings and Durable Object stubs are Proxies answering any
+  // method name with an RPC function.
+  try {
+    return typeof v.fetch === "function" && typeof v[PROBE] === "function";
+  } catch {
+    return false;
+  }
+}
+
+// exportOut serializes value; capabilities become local ids in refs.
+function exportOut(value) {
+  const refs = [];
+  let bytes;
+  try {
+    bytes = serialize(value, {
+      external(v) {
+        if (!isCapability(v)) return undefined;
+        const id = nextExport++;
+        exported.set(id, v);
+        refs.push(id);
+        return refs.length - 1;
+      },
+    });
+  } catch (e) {
+    for (const id of refs) exported.delete(id);
+    throw e;
+  }
+  return { bytes, refs };
+}
+
+// importIn deserializes bytes whose externals are local ids of this runtime.
+function importIn(bytes, refs) {
+  return deserialize(bytes, {
+    external(i) {
+      const v = exported.get(refs[i]);
+      if (v === undefined) throw new DOMException("Unable to deserialize cloned data: revoked capability.", "DataCloneError");
+      return v;
+    },
+  });
+}
+
+// rpcMethod finds method on the class chain of an RpcTarget or entrypoint
+// (never on Object.prototype or the base classes).
+function rpcMethod(obj, method) {
+  if (typeof method !== "string" || RESERVED.has(method)) return undefined;
+  for (let p = Object.getPrototypeOf(obj); p && p !== Object.prototype && p !== RpcTarget.prototype && p !== WorkerEntrypoint.prototype; p = Object.getPrototypeOf(p)) {
+    const d = Object.getOwnPropertyDescriptor(p, method);
+    if (d) return typeof d.value === "function" ? d.value : undefined;
+  }
+  return undefined;
+}
+
+function noMethod(method) {
+  return new TypeError(`The RPC receiver does not implement the method "${method}".`);
+}
+
+async function invokeLocal(obj, method, args) {
+  if (method === "") {
+    if (typeof obj !== "function") throw new TypeError("The RPC receiver is not a function.");
+    return obj(...args);
+  }
+  if (typeof obj === "function") throw noMethod(method);
+  if (obj instanceof RpcTarget || obj instanceof WorkerEntrypoint) {
+    const f = rpcMethod(obj, method);
+    if (!f) throw noMethod(method);
+    return f.apply(obj, args);
+  }
+  if (typeof method !== "string" || RESERVED.has(method)) throw noMethod(method);
+  const f = obj[method];
+  if (typeof f !== "function") throw noMethod(method);
+  return f.apply(obj, args);
+}
+
+// Parent hooks the Go loader calls when a dynamic worker uses a capability.
+register("loader.capInvoke", async (local, method, bytes, refs) => {
+  const obj = exported.get(local);
+  if (obj === undefined) throw new Error("The capability was revoked.");
+  const args = importIn(bytes, refs ?? []);
+  const r = await invokeLocal(obj, method, Array.isArray(args) ? args : []);
+  return exportOut(r);
+});
+
+register("loader.capFetch", async (local, init) => {
+  const obj = exported.get(local);
+  if (obj === undefined) throw new Error("The capability was revoked.");
+  const req = requestFrom(init);
+  let resp;
+  if (typeof obj === "function") resp = await obj(req);
+  else if (typeof obj.fetch === "function") resp = await obj.fetch(req);
+  else throw new TypeError("The capability does not implement fetch().");
+  if (!(resp instanceof Response)) throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+  return fromJSResponse(resp);
+});
+
+register("loader.capRelease", (locals) => {
+  for (const id of locals ?? []) exported.delete(id);
+});
+
+// ---- parent side: the LOADER binding --------------------------------------------
+
+const MODULE_KEYS = ["js", "cjs", "text", "data", "json", "py", "wasm"];
+
+// normalizeCode validates a WorkerCode as workerd does and returns the
+// document the Go loader takes, plus env and globalOutbound exported.
+function normalizeCode(code) {
+  if (code === null || typeof code !== "object") throw new TypeError("WorkerCode must be an object.");
+  const mainModule = code.mainModule;
+  if (typeof mainModule !== "string") throw new TypeError("Incorrect type for the 'mainModule' field on 'WorkerCode': the provided value is not of type 'string'.");
+  const mods = code.modules;
+  if (mods === null || typeof mods !== "object") throw new TypeError("Incorrect type for the 'modules' field on 'WorkerCode': the provided value is not of type 'object'.");
+  const modules = {};
+  for (const name of Object.keys(mods)) {
+    const m = mods[name];
+    if (typeof m === "string") {
+      modules[name] = { type: "js", source: m };
+      continue;
+    }
+    if (m === null || typeof m !== "object") throw new TypeError(`Incorrect type for map entry '${name}': the provided value is not of type 'string or Module'.`);
+    const present = MODULE_KEYS.filter((k) => m[k] !== undefined);
+    if (present.length !== 1) {
+      throw new TypeError(`Each module must contain exactly one of 'js', 'cjs', 'text', 'data', 'json', 'py', or 'wasm'. Module '${name}' contained ${present.length} properties.`);
+    }
+    const type = present[0];
+    const v = m[type];
+    if (type === "py") throw new TypeError(`Module "${name}" is a Python module; Python modules are not supported by isola.`);
+    if (type === "wasm") throw new TypeError(`Module "${name}" is a WebAssembly module; WebAssembly is not supported by isola.`);
+    if (type === "data") {
+      if (!(v instanceof ArrayBuffer) && !ArrayBuffer.isView(v)) {
+        throw new TypeError("Incorrect type for the 'data' field on 'Module': the provided value is not of type 'ArrayBuffer or ArrayBufferView'.");
+      }
+      modules[name] = { type, data: v };
+    } else if (type === "json") {
+      modules[name] = { type, source: JSON.stringify(v) };
+    } else {
+      if (typeof v !== "string") throw new TypeError(`Incorrect type for the '${type}' field on 'Module': the provided value is not of type 'string'.`);
+      modules[name] = { type, source: v };
+    }
+  }
+  let env = null;
+  if (code.env !== undefined && code.env !== null) {
+    if (typeof code.env !== "object") throw new TypeError("Incorrect type for the 'env' field on 'WorkerCode': the provided value is not of type 'object'.");
+    env = exportOut(code.env);
+  }
+  let outbound = "inherit";
+  let outboundRef = 0;
+  if ("globalOutbound" in code && code.globalOutbound !== undefined) {
+    const g = code.globalOutbound;
+    if (g === null) outbound = "none";
+    else if (isCapability(g)) {
+      outbound = "grant";
+      outboundRef = nextExport++;
+      exported.set(outboundRef, g);
+    } else throw new TypeError("Incorrect type for the 'globalOutbound' field on 'WorkerCode': the provided value is not of type 'Fetcher'.");
+  }
+  const limits = limitsDoc(code.limits);
+  return {
+    doc: {
+      compatibilityDate: code.compatibilityDate === undefined ? "" : String(code.compatibilityDate),
+      compatibilityFlags: Array.isArray(code.compatibilityFlags) ? code.compatibilityFlags.map(String) : [],
+      mainModule,
+      modules,
+      outbound,
+      limits,
+    },
+    env,
+    outboundRef,
+  };
+}
+
+function limitsDoc(l) {
+  if (l === undefined || l === null) return {};
+  if (typeof l !== "object") throw new TypeError("Incorrect type for the 'limits' field: the provided value is not of type 'object'.");
+  const out = {};
+  if (l.cpuMs !== undefined) {
+    const n = Number(l.cpuMs);
+    if (!(n > 0)) throw new RangeError("limits.cpuMs must be a positive number.");
+    out.cpuMs = n;
+  }
+  if (l.subRequests !== undefined) {
+    const n = Number(l.subRequests);
+    if (!(n >= 0)) throw new RangeError("limits.subRequests must be a non-negative number.");
+    out.subRequests = n;
+  }
+  return out;
+}
+
+const finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry(({ binding, handle }) => {
+  try {
+    call("loader.release", binding, handle);
+  } catch {
+    // the runtime is closing
+  }
+}) : null;
+
+class WorkerStub {
+  #binding;
+  #name; // null for load()
+  #getCode;
+  #handle = null; // Promise<string>
+  constructor(binding, name, getCode) {
+    this.#binding = binding;
+    this.#name = name;
+    this.#getCode = getCode;
+    if (name !== null && call("loader.cached", binding, name)) {
+      this.#handle = Promise.resolve(name);
+    } else {
+      this.#handle = this.#load();
+      this.#handle.catch(() => {});
+    }
+  }
+  async #load() {
+    const code = await this.#getCode();
+    const n = normalizeCode(code);
+    const h = await callAsync("loader.load", this.#binding, this.#name, n.doc, n.env ? n.env.bytes : null, n.env ? n.env.refs : [], n.outboundRef);
+    if (this.#name === null && finalizer) finalizer.register(this, { binding: this.#binding, handle: h });
+    return h;
+  }
+  // _call runs op(handle); a worker evicted from the cache meanwhile is
+  // loaded again (running the code callback again) and the call retried.
+  async _call(op) {
+    for (let attempt = 0; ; attempt++) {
+      const handle = await this.#handle;
+      const r = await op(handle);
+      if (r && r.evicted && attempt === 0) {
+        this.#handle = this.#load();
+        continue;
+      }
+      if (r && r.error) throw remoteError(r.error);
+      return r;
+    }
+  }
+  get _binding() {
+    return this.#binding;
+  }
+  getEntrypoint(name, options) {
+    if (name !== undefined && name !== null && typeof name !== "string") throw new TypeError("Entrypoint name must be a string.");
+    const opts = options ?? {};
+    return makeEntrypoint(this, name ?? null, opts.props, limitsDoc(opts.limits));
+  }
+  getDurableObjectClass(name, options) {
+    throw new Error("getDurableObjectClass() of a dynamic worker is not supported by isola yet.");
+  }
+}
+
+function makeEntrypoint(stub, name, props, limits) {
+  const b = stub._binding;
+  const base = {
+    async fetch(input, init) {
+      const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+      const ri = await requestInit(req);
+      const r = await stub._call((h) => callAsync("loader.fetch", b, h, name, props ?? null, limits, ri));
+      return responseFrom(r.response);
+    },
+    connect() {
+      throw new Error("connect() on a dynamic worker entrypoint is not supported by isola yet.");
+    },
+  };
+  const p = new Proxy(base, {
+    get(t, prop) {
+      if (prop in t) return t[prop];
+      if (typeof prop !== "string" || prop === "then") return undefined;
+      return async (...args) => {
+        const out = exportOut(args);
+        let r;
+        try {
+          r = await stub._call((h) => callAsync("loader.rpc", b, h, name, props ?? null, limits, prop, out.bytes, out.refs));
+        } finally {
+          // Stubs passed as arguments live for the call, as in workerd.
+          for (const id of out.refs) exported.delete(id);
+        }
+        return importIn(r.bytes, r.refs ?? []);
+      };
+    },
+  });
+  stubMarks.add(p);
+  return p;
+}
+
+export class WorkerLoader {
+  #binding;
+  constructor(binding) {
+    this.#binding = binding;
+  }
+  get(name, getCode) {
+    if (typeof getCode !== "function") throw new TypeError("WorkerLoader.get() requires a callback returning the WorkerCode.");
+    return new WorkerStub(this.#binding, String(name), getCode);
+  }
+  load(code) {
+    return new WorkerStub(this.#binding, null, () => code);
+  }
+}
+
+export function makeLoader(binding) {
+  return new WorkerLoader(binding);
+}
+
+// ---- sandbox side -------------------------------------------------------------
+
+const capStubs = new WeakMap(); // stub -> grant id
+
+function capStub(grant) {
+  const target = function () {};
+  const p = new Proxy(target, {
+    get(t, prop) {
+      if (prop === "fetch") {
+        return async (input, init) => {
+          const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+          const out = await callAsync("loader.capFetch", grant, await requestInit(req));
+          return responseFrom(out);
+        };
+      }
+      if (prop === Symbol.dispose) return () => {};
+      if (typeof prop !== "string" || prop === "then") return undefined;
+      if (prop === "dup") return () => p;
+      return (...args) => capCall(grant, prop, args);
+    },
+    apply(t, self, args) {
+      return capCall(grant, "", args);
+    },
+    set() {
+      return false;
+    },
+    defineProperty() {
+      return false;
+    },
+  });
+  capStubs.set(p, grant);
+  return p;
+}
+
+function sandboxOut(value) {
+  const grants = [];
+  const bytes = serialize(value, {
+    external(v) {
+      const g = capStubs.get(v);
+      if (g === undefined) return undefined;
+      grants.push(g);
+      return grants.length - 1;
+    },
+  });
+  return { bytes, grants };
+}
+
+function sandboxIn(bytes, grants) {
+  return deserialize(bytes, { external: (i) => capStub(grants[i]) });
+}
+
+async function capCall(grant, method, args) {
+  const out = sandboxOut(args);
+  const r = await callAsync("loader.capCall", grant, method, out.bytes, out.grants);
+  return sandboxIn(r.bytes, r.grants ?? []);
+}
+
+// freezeClock makes Date and performance.now stand still while JS runs: the
+// clock is read at most once per macrotask window (the first read of a
+// window; a zero timer ends the window), as workerd advances time only
+// between I/O events. performance.now's Go side reads the same frozen value.
+function freezeClock() {
+  let now = 0;
+  let fresh = false;
+  const read = () => {
+    if (!fresh) {
+      now = call("loader.tick");
+      fresh = true;
+      realSetTimeout(() => {
+        fresh = false;
+      }, 0);
+    }
+    return now;
+  };
+  function Date(...args) {
+    if (!new.target) return new RealDate(read()).toString();
+    return Reflect.construct(RealDate, args.length === 0 ? [read()] : args, new.target);
+  }
+  Object.defineProperty(Date, "prototype", { value: RealDate.prototype, writable: false, enumerable: false, configurable: false });
+  Object.defineProperty(RealDate.prototype, "constructor", { value: Date, writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(Date, "now", { value: () => read(), writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(Date, "parse", { value: RealDate.parse, writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(Date, "UTC", { value: RealDate.UTC, writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(globalThis, "Date", { value: Date, writable: true, enumerable: false, configurable: true });
+  const perf = globalThis.performance;
+  if (perf) {
+    const proto = Object.getPrototypeOf(perf);
+    const now0 = proto.now;
+    Object.defineProperty(proto, "now", {
+      value: function now() {
+        read();
+        return now0.call(this);
+      },
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  }
+}
+
+// loader.sandboxPrepare(envBytes, grants): runs before the worker's code:
+// freezes the clock and builds env from the parent's bytes.
+register("loader.sandboxPrepare", (bytes, grants) => {
+  freezeClock();
+  if (bytes) {
+    const e = sandboxIn(bytes, grants ?? []);
+    if (e !== null && typeof e === "object") {
+      for (const k of Object.keys(e)) workerEnv[k] = e[k];
+    }
+  }
+});
+
+function isClass(v, base) {
+  return typeof v === "function" && v.prototype instanceof base;
+}
+
+class SandboxContext {
+  #props;
+  constructor(props) {
+    this.#props = props ?? {};
+  }
+  waitUntil(p) {
+    Promise.resolve(p).catch((e) => console.error("Uncaught (in waitUntil)", e));
+  }
+  passThroughOnException() {}
+  get props() {
+    return this.#props;
+  }
+}
+
+// loader.rpc(entrypoint, method, bytes, grants, props): JS RPC into the
+// dynamic worker's export.
+register("loader.rpc", async (name, method, bytes, grants, props) => {
+  const key = name ?? "default";
+  const exp = getEntry()[key];
+  if (exp === undefined) throw new Error(`Worker has no such entrypoint: ${key}`);
+  const args = sandboxIn(bytes, grants ?? []);
+  const ctx = new SandboxContext(props);
+  let r;
+  if (isClass(exp, WorkerEntrypoint)) {
+    const inst = new exp(ctx, workerEnv);
+    const f = rpcMethod(inst, method);
+    if (!f) throw noMethod(method);
+    r = await f.apply(inst, args);
+  } else if (exp !== null && typeof exp === "object") {
+    if (typeof method !== "string" || RESERVED.has(method) || !Object.prototype.hasOwnProperty.call(exp, method) || typeof exp[method] !== "function") {
+      throw noMethod(method);
+    }
+    if (args.length !== 1) {
+      throw new TypeError(
+        `Attempted to call RPC function "${method}" with the wrong number of arguments. When calling a top-level handler function that is not declared as part of a class, you must always send exactly one argument. In order to support variable numbers of arguments, the server must use class-based syntax (extending WorkerEntrypoint) instead.`,
+      );
+    }
+    r = await exp[method](args[0], workerEnv, ctx);
+  } else {
+    throw noMethod(method);
+  }
+  return sandboxOut(r);
+});
