@@ -215,6 +215,12 @@ type TransferredClass struct{ From, FromScript, To string }
 type WorkerLoaderBinding struct {
 	// Binding is the name in env. Required.
 	Binding string
+	// Isolation is isola's "isolation": "isolate" (default: a fresh JS
+	// runtime in the server process) or "process" (a sandbox child process).
+	Isolation string
+	// CacheSize is isola's "cache_size": how many dynamic workers stay
+	// loaded; default 128 ("isolate") or 8 ("process").
+	CacheSize int
 
 	pos pos
 }
@@ -260,6 +266,12 @@ type R2Bucket struct {
 type AIBinding struct {
 	// Binding is the name in env. Required.
 	Binding string
+	// Isolation is isola's "isolation": "isolate" (default: a fresh JS
+	// runtime in the server process) or "process" (a sandbox child process).
+	Isolation string
+	// CacheSize is isola's "cache_size": how many dynamic workers stay
+	// loaded; default 128 ("isolate") or 8 ("process").
+	CacheSize int
 
 	pos pos
 }

@@ -287,13 +287,34 @@ func (d *decoder) worker(obj *node, path string, sc scope, proj *Project, envs m
 		case "migrations":
 			w.Migrations = d.migrations(v, p)
 		case "worker_loaders":
+			// "isolation" and "cache_size" are isola's keys (internal/loader,
+			// docs/dynamic-workers.md).
+			var lbs []WorkerLoaderBinding
 			d.objects(v, p, func(i int, obj *node, m *member, p string) bool {
-				if m.key != "binding" {
+				for len(lbs) <= i {
+					lbs = append(lbs, WorkerLoaderBinding{})
+				}
+				switch m.key {
+				case "binding":
+					lbs[i].Binding, lbs[i].pos = d.reqStr(m.val, p), m.val.pos
+				case "isolation":
+					lbs[i].Isolation = d.str(m.val, p)
+					if lbs[i].Isolation != "isolate" && lbs[i].Isolation != "process" {
+						d.errorf(m.val.pos, "%q must be \"isolate\" or \"process\", not %q", p, lbs[i].Isolation)
+					}
+				case "cache_size":
+					n, _ := d.integer(m.val, p, 1, 1<<20)
+					lbs[i].CacheSize = int(n)
+				default:
 					return false
 				}
-				w.WorkerLoaders = append(w.WorkerLoaders, WorkerLoaderBinding{Binding: d.reqStr(m.val, p), pos: m.val.pos})
 				return true
 			})
+			for _, b := range lbs {
+				if b.Binding != "" {
+					w.WorkerLoaders = append(w.WorkerLoaders, b)
+				}
+			}
 		case "rules":
 			w.Rules = d.rules(v, p)
 		case "kv_namespaces":

@@ -23,6 +23,7 @@ import (
 	"github.com/isola-run/isola/internal/bundle"
 	"github.com/isola-run/isola/internal/config"
 	"github.com/isola-run/isola/internal/engine"
+	"github.com/isola-run/isola/internal/loader"
 	"github.com/isola-run/isola/internal/storage"
 	"github.com/isola-run/isola/internal/worker"
 	"github.com/isola-run/isola/js"
@@ -73,6 +74,7 @@ type Server struct {
 	resolved *config.Runtime
 	store    *storage.Store
 	actors   *actor.Manager
+	loaders  []*loader.Loader // Dynamic Workers: the worker_loaders bindings
 
 	crons *cron.Cron
 	http  *http.Server
@@ -175,7 +177,11 @@ func (s *Server) load() error {
 	}
 	var started []*worker.Worker
 	var mainW *worker.Worker
+	var loaders []*loader.Loader
 	fail := func(err error) error {
+		for _, l := range loaders {
+			l.Close()
+		}
 		actors.Close()
 		for _, w := range started {
 			w.Close()
@@ -221,6 +227,18 @@ func (s *Server) load() error {
 		for _, sb := range wc.Services {
 			svcs[sb.Binding] = worker.Target{Service: sb.Service, Entrypoint: sb.Entrypoint}
 		}
+		// Dynamic Workers (internal/loader): one Loader per worker_loaders binding.
+		exts := []worker.Extension{actors.Extension()}
+		lmap, ldesc := map[string]*loader.Loader{}, map[string]string{}
+		for _, lb := range wc.WorkerLoaders {
+			l := loader.New(loader.Options{Name: wc.Name + "/" + lb.Binding, Isolation: loader.Isolation(lb.Isolation),
+				CacheSize: lb.CacheSize, MemoryLimit: res.MemoryLimit, Logger: s.log})
+			lmap[lb.Binding], ldesc[lb.Binding] = l, lb.Binding
+			loaders = append(loaders, l)
+		}
+		if len(lmap) > 0 {
+			exts = append(exts, loader.Extension(lmap))
+		}
 		scriptName := wc.Name + ".js"
 		bb := b
 		w, err := worker.New(worker.Spec{
@@ -234,8 +252,8 @@ func (s *Server) load() error {
 			MemoryLimit:  res.MemoryLimit,
 			Runtimes:     s.opts.Runtimes,
 			Logger:       s.log,
-			Extensions:   []worker.Extension{actors.Extension()},
-			Env:          map[string]any{"durableObjects": dos},
+			Extensions:   exts,
+			Env:          map[string]any{"durableObjects": dos, "loaders": loader.EnvDescriptor(ldesc)},
 		}, reg)
 		if err != nil {
 			return fail(fmt.Errorf("worker %q: %w", wc.Name, err))
@@ -253,13 +271,19 @@ func (s *Server) load() error {
 		return fail(err)
 	}
 	s.mu.Lock()
-	oldReg := s.reg
+	oldReg, oldLoaders := s.reg, s.loaders
+	s.loaders = loaders
 	s.project, s.reg, s.main, s.inputs, s.loadErr = proj, reg, mainW, inputs, nil
 	s.resolved, s.actors = res, actors
 	s.mu.Unlock()
 	s.setupCrons(proj, reg)
 	if oldReg != nil {
-		go closeRegistry(oldReg, proj)
+		go func() {
+			closeRegistry(oldReg, proj)
+			for _, l := range oldLoaders {
+				l.Close()
+			}
+		}()
 	}
 	return nil
 }
