@@ -117,7 +117,8 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 
 	mi := machine() // before any load of ours
 	bins := map[string]string{}
-	versions := map[string]string{"wrk": harness.Version(ctx, wrk, "-v")}
+	wrkVersion, _, _ := strings.Cut(harness.Version(ctx, wrk, "-v"), " [")
+	versions := map[string]string{"wrk": wrkVersion}
 	for _, rt := range o.runtimes {
 		switch rt {
 		case "isola":
