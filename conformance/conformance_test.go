@@ -111,6 +111,9 @@ type caseResult struct {
 }
 
 func TestConformance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("conformance: skipped in -short mode (starts two runtimes per case)")
+	}
 	root, err := harness.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
