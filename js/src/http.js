@@ -32,17 +32,37 @@ const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const trimRe = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 const badValueRe = /[\0\r\n]/;
 
+// names caches valid header names, as given, to their lower-case form: a
+// regex test and toLowerCase cost more than a Map lookup in this engine, and
+// a worker sees the same few names again and again. Bounded: it is cleared
+// when full.
+const names = new Map();
+
 function headerName(name) {
-  name = String(name);
+  if (typeof name !== "string") name = String(name);
+  let k = names.get(name);
+  if (k !== undefined) return k;
   if (!tokenRe.test(name)) throw new TypeError("Invalid header name.");
-  return name.toLowerCase();
+  k = name.toLowerCase();
+  if (names.size >= 512) names.clear();
+  names.set(name, k);
+  return k;
+}
+
+// isSpace tells the HTTP whitespace a header value is trimmed of.
+function isSpace(c) {
+  return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
 function headerValue(v) {
-  v = String(v).replace(trimRe, "");
+  if (typeof v !== "string") v = String(v);
+  // Trim only when an end is whitespace (a regex replace is costly here).
+  if (v.length > 0 && (isSpace(v.charCodeAt(0)) || isSpace(v.charCodeAt(v.length - 1)))) v = v.replace(trimRe, "");
   if (badValueRe.test(v)) throw new TypeError("Invalid header value.");
   return v;
 }
+
+const arrayValues = Array.prototype[Symbol.iterator];
 
 let headersMap; // (Headers) => Map<lower name, string[]>
 let setImmutable; // (Headers) => Headers
@@ -72,19 +92,29 @@ export class Headers {
         "Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.",
       );
     }
-    if (typeof init[Symbol.iterator] === "function") {
-      for (const pair of init) {
-        const kv = typeof pair === "string" || pair == null ? [] : Array.from(pair);
-        if (kv.length !== 2) {
-          throw new TypeError(
-            "To initialize a Headers object from a sequence, each inner sequence must have exactly two elements.",
-          );
-        }
-        this.#add(kv[0], kv[1]);
+    const iter = init[Symbol.iterator];
+    if (iter === arrayValues && Array.isArray(init)) {
+      // Fast path: an array of [name, value] arrays, read by index.
+      for (let i = 0; i < init.length; i++) {
+        const pair = init[i];
+        if (Array.isArray(pair) && pair.length === 2 && pair[Symbol.iterator] === arrayValues) this.#add(pair[0], pair[1]);
+        else this.#addPair(pair);
       }
       return;
     }
+    if (typeof iter === "function") {
+      for (const pair of init) this.#addPair(pair);
+      return;
+    }
     for (const k of Object.keys(init)) this.#add(k, init[k]);
+  }
+
+  #addPair(pair) {
+    const kv = typeof pair === "string" || pair == null ? [] : Array.from(pair);
+    if (kv.length !== 2) {
+      throw new TypeError("To initialize a Headers object from a sequence, each inner sequence must have exactly two elements.");
+    }
+    this.#add(kv[0], kv[1]);
   }
 
   #add(name, value) {
@@ -117,7 +147,7 @@ export class Headers {
 
   get(name) {
     const vs = this.#map.get(headerName(name));
-    return vs === undefined ? null : vs.join(", ");
+    return vs === undefined ? null : vs.length === 1 ? vs[0] : vs.join(", ");
   }
 
   has(name) {
@@ -327,26 +357,47 @@ function bodyIsEmpty(ex) {
   return false;
 }
 
-let bodyInit; // (body, extracted|null, headers)
+// headersOf returns the Headers of a Request or Response.
+function headersOf(o) {
+  return o instanceof Request ? requestHeaders(o) : responseHeaders(o);
+}
+
+let bodyInit; // (body, extracted|null, headers|null); null headers: see Response
+let bodySource; // (body, string|Uint8Array|remote source): a body known to be no stream
 let bodyTake; // (body) => extracted|null; the body becomes used
+let bodyTakeBuffered; // (body) => string|Uint8Array|null, or undefined for other bodies
 let bodyClone; // (body) => extracted|null
 
 class Body {
   #src = null; // string | Uint8Array | remote source
   #stream = null;
   #used = false;
-  #headers = null;
 
   static {
     bodyInit = (o, ex, headers) => {
-      o.#headers = headers;
       if (!ex) return;
       if (ex.stream) o.#stream = ex.stream;
       else {
         o.#src = ex.src;
         if (ex.src && ex.src.remote !== undefined && remoteRegistry) remoteRegistry.register(o, ex.src.remote, ex.src);
       }
-      if (ex.type && !headersMap(headers).has("content-type")) headersMap(headers).set("content-type", [ex.type]);
+      if (ex.type && headers !== null && !headersMap(headers).has("content-type")) headersMap(headers).set("content-type", [ex.type]);
+    };
+    bodySource = (o, src) => {
+      o.#src = src;
+      if (typeof src === "object" && src.remote !== undefined && remoteRegistry) remoteRegistry.register(o, src.remote, src);
+    };
+    // bodyTakeBuffered takes an unused body held as a string or bytes (or
+    // none: null) and returns it, or returns undefined for any other body.
+    bodyTakeBuffered = (o) => {
+      if (o.#stream !== null || o.#used) return undefined;
+      const src = o.#src;
+      if (src === null) return null;
+      if (typeof src === "string" || src instanceof Uint8Array) {
+        o.#used = true;
+        return src;
+      }
+      return undefined;
     };
     bodyTake = (o) => {
       const ex = o.#consume();
@@ -448,13 +499,13 @@ class Body {
 
   async blob() {
     const b = await this.#bytes();
-    const type = this.#headers.get("content-type") || "";
+    const type = headersOf(this).get("content-type") || "";
     return withBytes(new Blob([], { type }), b);
   }
 
   async formData() {
     if (this.bodyUsed) throw new TypeError(USED);
-    const ct = this.#headers.get("content-type");
+    const ct = headersOf(this).get("content-type");
     if (ct === null) throw new TypeError("Parsing a Body as FormData requires a Content-Type header.");
     return parseFormData(await this.#bytes(), ct);
   }
@@ -509,11 +560,13 @@ function cloneCf(cf) {
 
 const INTERNAL = Symbol("internal");
 let requestParts; // (Request) => fields for fetch()
+let requestHeaders; // (Request) => Headers
 
 export class Request extends Body {
   #method = "GET";
   #url = "";
-  #headers;
+  #headers = null; // null while #raw holds the header list
+  #raw = null; // [[name, value]...] from Go, made into immutable Headers on first use
   #redirect = "follow";
   #signal = null;
   #thisSignal = null;
@@ -521,10 +574,11 @@ export class Request extends Body {
   #cache = undefined;
 
   static {
+    requestHeaders = (r) => r.#headers ?? r.#materialize();
     requestParts = (r) => ({
       method: r.#method,
       url: r.#url,
-      headers: r.#headers,
+      headers: r.#headers ?? r.#materialize(),
       redirect: r.#redirect,
       signal: r.#signal,
       cf: r.#cf,
@@ -538,12 +592,19 @@ export class Request extends Body {
       // Internal construction: init carries the finished fields.
       this.#method = init.method;
       this.#url = init.url;
-      this.#headers = init.headers;
-      this.#redirect = init.redirect || "follow";
-      this.#signal = init.signal || null;
-      this.#cf = init.cf;
-      this.#cache = init.cache;
-      bodyInit(this, init.body, this.#headers);
+      if (init.raw !== undefined) {
+        // A request from Go: its headers are valid and become Headers only
+        // when touched; its body is never a stream.
+        this.#raw = init.raw;
+        if (init.body !== null) bodySource(this, init.body);
+      } else {
+        this.#headers = init.headers;
+        bodyInit(this, init.body, this.#headers);
+      }
+      if (init.redirect !== undefined) this.#redirect = init.redirect || "follow";
+      if (init.signal) this.#signal = init.signal;
+      if (init.cf !== undefined) this.#cf = init.cf;
+      if (init.cache !== undefined) this.#cache = init.cache;
       return;
     }
     if (arguments.length < 1) {
@@ -560,7 +621,7 @@ export class Request extends Body {
     if (input instanceof Request) {
       url = input.#url;
       method = input.#method;
-      headers = new Headers(input.#headers);
+      headers = new Headers(input.#headers ?? input.#materialize());
       cf = cloneCf(input.#cf);
       redirect = input.#redirect;
       signal = input.#signal;
@@ -578,7 +639,7 @@ export class Request extends Body {
       redirect = init.#redirect;
       cache = init.#cache;
       signal = init.#signal;
-      headers = new Headers(init.#headers);
+      headers = new Headers(init.#headers ?? init.#materialize());
       cf = cloneCf(init.#cf);
       body = bodyClone(init);
     } else if (init !== undefined && init !== null) {
@@ -628,6 +689,12 @@ export class Request extends Body {
   }
 
   get headers() {
+    return this.#headers ?? this.#materialize();
+  }
+
+  #materialize() {
+    this.#headers = headersFromList(this.#raw, true);
+    this.#raw = null;
     return this.#headers;
   }
 
@@ -664,6 +731,7 @@ export class Request extends Body {
   }
 
   clone() {
+    if (this.#headers === null) this.#materialize();
     const headers = setImmutableLike(new Headers(this.#headers), this.#headers);
     return new Request(INTERNAL, {
       method: this.#method,
@@ -721,13 +789,16 @@ export function defaultStatusText(status) {
 const NULL_BODY = new Set([101, 204, 205, 304]);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 let responseParts; // (Response) => fields for the exchange
+let responseHeaders, responseList, responseStatus, responseStatusText, responseWebSocket; // (Response) => field
+let textResponse; // (text, content type) => a 200 Response with that body
 
 export class Response extends Body {
   #status = 200;
   #statusText = null; // null: the default for the status
-  #headers;
+  #headers = null; // null until touched when #ctype says what they hold
+  #ctype = null; // the only header of a response whose #headers is null
   #type = "default";
-  #urlList = [];
+  #urlList = null; // null: []
   #webSocket = null;
   #cf = undefined;
 
@@ -735,22 +806,42 @@ export class Response extends Body {
     responseParts = (r) => ({
       status: r.#status,
       statusText: r.statusText,
-      headers: r.#headers,
+      headers: r.#headers ?? r.#materialize(),
       webSocket: r.#webSocket,
     });
+    responseHeaders = (r) => r.#headers ?? r.#materialize();
+    // responseList is the header list of r for Go, without making Headers.
+    responseList = (r) => (r.#headers !== null ? headerList(r.#headers) : r.#ctype === null ? [] : [["content-type", r.#ctype]]);
+    responseStatus = (r) => r.#status;
+    responseStatusText = (r) => r.#statusText ?? defaultStatusText(r.#status);
+    responseWebSocket = (r) => r.#webSocket;
+    textResponse = (text, ctype) => {
+      const r = new Response(INTERNAL, null);
+      r.#ctype = ctype;
+      bodySource(r, text);
+      return r;
+    };
   }
 
   constructor(body = null, init = undefined) {
     super();
     if (body === INTERNAL) {
+      if (init === null) return; // textResponse fills it in
       this.#status = init.status;
       this.#statusText = init.statusText ?? null;
       this.#headers = init.headers;
       this.#type = init.type || "default";
-      this.#urlList = init.urlList || [];
+      this.#urlList = init.urlList || null;
       this.#cf = init.cf;
       this.#webSocket = init.webSocket || null;
       bodyInit(this, init.body, this.#headers);
+      return;
+    }
+    if (init === undefined && typeof body === "string") {
+      // new Response(text), the commonest response: its headers are made
+      // only when touched.
+      this.#ctype = "text/plain;charset=UTF-8";
+      bodySource(this, body);
       return;
     }
     let status = 200;
@@ -761,7 +852,7 @@ export class Response extends Body {
     if (init instanceof Response) {
       status = init.#status;
       if (init.#statusText !== null && init.#statusText !== defaultStatusText(status)) statusText = init.#statusText;
-      headers = new Headers(init.#headers);
+      headers = new Headers(init.#headers ?? init.#materialize());
       cf = cloneCf(init.#cf);
       webSocket = init.#webSocket;
     } else if (init !== undefined && init !== null) {
@@ -832,12 +923,13 @@ export class Response extends Body {
 
   static json(data, init = undefined) {
     const text = JSON.stringify(data);
+    if ((init === undefined || init === null) && typeof text === "string") return textResponse(text, "application/json");
     let dict;
     if (init instanceof Response) {
       dict = {
         status: init.#status,
         statusText: init.#statusText ?? undefined,
-        headers: new Headers(init.#headers),
+        headers: new Headers(init.#headers ?? init.#materialize()),
         cf: init.#cf,
         webSocket: init.#webSocket,
       };
@@ -864,11 +956,11 @@ export class Response extends Body {
   }
 
   get redirected() {
-    return this.#urlList.length > 1;
+    return this.#urlList !== null && this.#urlList.length > 1;
   }
 
   get url() {
-    return this.#urlList.length > 0 ? this.#urlList[this.#urlList.length - 1] : "";
+    return this.#urlList !== null && this.#urlList.length > 0 ? this.#urlList[this.#urlList.length - 1] : "";
   }
 
   get type() {
@@ -876,7 +968,14 @@ export class Response extends Body {
   }
 
   get headers() {
-    return this.#headers;
+    return this.#headers ?? this.#materialize();
+  }
+
+  #materialize() {
+    const h = new Headers();
+    if (this.#ctype !== null) headersMap(h).set("content-type", [this.#ctype]);
+    this.#headers = h;
+    return h;
   }
 
   get webSocket() {
@@ -889,12 +988,13 @@ export class Response extends Body {
 
   clone() {
     if (this.#webSocket !== null) throw new TypeError("Cannot clone a response to a WebSocket handshake.");
+    const headers = this.#headers ?? this.#materialize();
     return new Response(INTERNAL, {
       status: this.#status,
       statusText: this.#statusText,
-      headers: setImmutableLike(new Headers(this.#headers), this.#headers),
+      headers: setImmutableLike(new Headers(headers), headers),
       type: this.#type,
-      urlList: this.#urlList.slice(),
+      urlList: this.#urlList === null ? null : this.#urlList.slice(),
       cf: cloneCf(this.#cf),
       body: bodyClone(this),
     });
@@ -924,22 +1024,24 @@ export function makeFetchResponse(r, signal, done) {
 // toJSRequest turns what the Go server sends for an inbound HTTP request
 // ({method, url, headers: [[k, v]...], body: streamId | bytes | null, cf}) into the
 // Request given to the worker: immutable headers, a body pulled from Go.
+// The headers become a Headers object only if the worker reads them.
 export function toJSRequest(init) {
   return new Request(INTERNAL, {
     method: init.method,
     url: init.url,
-    headers: headersFromList(init.headers, true),
+    raw: init.headers || [],
     cf: init.cf ?? undefined,
     body: requestBody(init.body),
   });
 }
 
-// requestBody accepts a Go stream id, or a whole body as bytes or a string.
+// requestBody accepts a Go stream id, or a whole body as bytes or a string,
+// and returns the body source (null for none).
 function requestBody(b) {
   if (b === null || b === undefined) return null;
-  if (typeof b === "number") return { src: remoteSource(b) };
-  if (typeof b === "string") return { src: b };
-  return { src: toBytes(b) || new Uint8Array(0) };
+  if (typeof b === "number") return remoteSource(b);
+  if (typeof b === "string") return b;
+  return toBytes(b) || new Uint8Array(0);
 }
 
 function errorText(e) {
@@ -1004,21 +1106,39 @@ export function goBody(ex) {
 // stream: id | null, length: number | null, webSocket}. A buffered body is
 // sent whole; a stream is pumped into a Go pipe in the background.
 export async function fromJSResponse(resp) {
+  return responseDoc(resp);
+}
+
+// responseDoc is fromJSResponse without the promise, for hooks that are
+// already async.
+export function responseDoc(resp) {
   if (!(resp instanceof Response)) {
     throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
   }
-  const p = responseParts(resp);
-  if (p.webSocket === null && resp.bodyUsed) throw new TypeError(USED);
-  const out = goBody(p.webSocket === null ? bodyTake(resp) : null);
+  const ws = responseWebSocket(resp);
+  let body = null;
+  let stream = null;
+  let length = null;
+  if (ws === null) {
+    const src = bodyTakeBuffered(resp);
+    if (src !== undefined) body = src;
+    else {
+      if (resp.bodyUsed) throw new TypeError(USED);
+      const out = goBody(bodyTake(resp));
+      body = out.body;
+      stream = out.stream;
+      length = out.length;
+    }
+  }
   return {
-    status: p.status,
-    statusText: p.statusText,
-    headers: headerList(p.headers),
-    body: out.body,
-    stream: out.stream,
-    length: out.length,
+    status: responseStatus(resp),
+    statusText: responseStatusText(resp),
+    headers: responseList(resp),
+    body,
+    stream,
+    length,
     // A WebSocket crosses to Go as the id of its Go-side end (websocket.js).
-    webSocket: p.webSocket === null ? null : wsHandle(p.webSocket),
+    webSocket: ws === null ? null : wsHandle(ws),
   };
 }
 

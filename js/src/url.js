@@ -27,8 +27,8 @@ const HREF = 0,
   HASH = 10;
 
 function usv(v) {
-  const s = String(v);
-  return typeof s.toWellFormed === "function" ? s.toWellFormed() : s;
+  const s = typeof v === "string" ? v : String(v);
+  return s.isWellFormed() ? s : s.toWellFormed();
 }
 
 function illegal() {
@@ -284,8 +284,31 @@ Object.defineProperty(ParamsIterator.prototype, Symbol.toStringTag, { value: "UR
 
 // ---- URL ----
 
+// parts splits what url.parse and url.set return: the components as one
+// NUL-separated string (a bridge primitive), or as an array.
+function parts(p) {
+  return typeof p === "string" ? p.split("\0") : p;
+}
+
+// parsed caches the components of recently parsed inputs without a base (a
+// worker parses the same few URLs again and again, and a parse costs a host
+// call and a split). The arrays are shared and never changed in place: a
+// setter replaces a URL's array. Bounded: cleared when full.
+const parsed = new Map();
+const PARSED_MAX = 256;
+const PARSED_LEN = 2048;
+
 function parse(url, base) {
-  return call("url.parse", usv(url), base === undefined ? null : usv(base));
+  const u = usv(url);
+  if (base !== undefined) return parts(call("url.parse", u, usv(base)));
+  let p = parsed.get(u);
+  if (p !== undefined) return p;
+  p = parts(call("url.parse", u, null));
+  if (p !== undefined && u.length <= PARSED_LEN) {
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(u, p);
+  }
+  return p;
 }
 
 export class URL {
@@ -322,7 +345,7 @@ export class URL {
   }
 
   #set(name, value) {
-    const p = call("url.set", this.#p[HREF], name, usv(value));
+    const p = parts(call("url.set", this.#p[HREF], name, usv(value)));
     if (p === undefined) {
       throw new TypeError("Failed to set the 'href' property on 'URL': the provided value is not of type 'valid URL string'.");
     }
@@ -413,7 +436,7 @@ export class URL {
       linkParams(
         sp,
         (serialized) => {
-          this.#p = call("url.set", this.#p[HREF], "search", serialized);
+          this.#p = parts(call("url.set", this.#p[HREF], "search", serialized));
         },
         this.#p[SEARCH].slice(1),
       );

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -30,7 +31,7 @@ func newRuntime(tb testing.TB) *engine.Runtime {
 	tb.Helper()
 	hs := engine.NewHostSet()
 	webapi.Register(hs, webapi.Options{})
-	rt, err := engine.New(engine.Options{Host: hs, Bootstrap: js.Runtime + entry, CPULimit: time.Minute})
+	rt, err := engine.New(engine.Options{Host: hs, Bootstrap: js.Runtime + entry + os.Getenv("PERF_EXTRA"), CPULimit: time.Minute})
 	if err != nil {
 		tb.Fatalf("engine.New: %v", err)
 	}
@@ -62,6 +63,7 @@ var ops = []struct {
 	{name: "JSON.stringify-tiny", op: `x = JSON.stringify([1, "a", { b: 2 }])`},
 	{name: "host-call", op: `x = performance.now()`},
 	{name: "new-URL", op: `x = new URL("https://example.com/a/b?c=d#e")`},
+	{name: "new-URL-unique", op: `x = new URL("https://example.com/a/b?c=" + i)`},
 	{name: "url.pathname", setup: `const u = new URL("https://example.com/a/b?c=d");`, op: `x = u.pathname`},
 	{name: "url.searchParams.get", setup: `const u = new URL("https://example.com/a/b?c=d");`, op: `x = u.searchParams.get("c")`},
 	{name: "new-Headers-pairs", op: `x = new Headers([["content-type", "text/plain"], ["x-a", "1"]])`},
