@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -31,7 +30,7 @@ func newRuntime(tb testing.TB) *engine.Runtime {
 	tb.Helper()
 	hs := engine.NewHostSet()
 	webapi.Register(hs, webapi.Options{})
-	rt, err := engine.New(engine.Options{Host: hs, Bootstrap: js.Runtime + entry + os.Getenv("PERF_EXTRA"), CPULimit: time.Minute})
+	rt, err := engine.New(engine.Options{Host: hs, Bootstrap: js.Runtime + entry, CPULimit: time.Minute})
 	if err != nil {
 		tb.Fatalf("engine.New: %v", err)
 	}
