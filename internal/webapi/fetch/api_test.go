@@ -46,6 +46,15 @@ func TestHeaders(t *testing.T) {
 		{"getAll other", `new Headers().getAll("x")`, `TypeError: getAll() can only be used with the header name "Set-Cookie".`},
 		{"redirect immutable", `Response.redirect("https://a.example/", 301).headers.set("x", "1")`, `TypeError: Can't modify immutable headers.`},
 		{"values", `return [...new Headers({b: "2", a: "1"}).values()]`, `["1","2"]`},
+		{"pairs fast path", `return [...new Headers([["B", " 1 "], ["a", "2"], ["b", "3"]])]`, `[["a","2"],["b","1, 3"]]`},
+		{"pairs iterable inner", `return [...new Headers([new Set(["a", "b"]), "cd".split("")])]`, `[["a","b"],["c","d"]]`},
+		{"pairs bad inner", `new Headers([["a", "b", "c"]])`, `TypeError: To initialize a Headers object from a sequence, each inner sequence must have exactly two elements.`},
+		{"pairs string inner", `new Headers(["ab"])`, `TypeError: To initialize a Headers object from a sequence, each inner sequence must have exactly two elements.`},
+		{"generator", `return [...new Headers((function* () { yield ["x", "1"] })())]`, `[["x","1"]]`},
+		{"cached name still validated", `new Headers({"x-ok": "1"}); new Headers().get("x ok")`, `TypeError: Invalid header name.`},
+		{"value whitespace inside kept", `return new Headers({a: "1 \t 2"}).get("a")`, `"1 \t 2"`},
+		{"value trimmed both ends", `return new Headers({a: "\r\n 1 \t"}).get("a")`, `"1"`},
+		{"value NUL", `new Headers({a: "1\u00002"})`, `TypeError: Invalid header value.`},
 	})
 }
 

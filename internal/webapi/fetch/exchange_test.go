@@ -78,6 +78,24 @@ func TestExchange(t *testing.T) {
 			wantStatus: 200, wantBody: "ABC", streamed: true},
 		{name: "bytes", method: "GET", handler: `async () => new Response(new Uint8Array([104, 105]))`, wantStatus: 200, wantBody: "hi"},
 		{name: "null body", method: "GET", handler: `async () => new Response(null, {status: 204})`, wantStatus: 204, wantBody: ""},
+		// Lazy paths: a text response's headers and a server request's
+		// headers are made only when touched.
+		{name: "lazy text response untouched", method: "GET", handler: `async () => new Response("t")`,
+			wantStatus: 200, wantBody: "t", wantHeader: map[string]string{"Content-Type": "text/plain;charset=UTF-8"}},
+		{name: "lazy text response mutated", method: "GET", handler: `async () => { const r = new Response("t"); r.headers.set("x-a", "1"); r.headers.set("content-type", "text/html"); return r }`,
+			wantStatus: 200, wantBody: "t", wantHeader: map[string]string{"Content-Type": "text/html", "X-A": "1"}},
+		{name: "lazy json response mutated", method: "GET", handler: `async () => { const r = Response.json([1]); r.headers.append("x-b", "2"); return r }`,
+			wantStatus: 200, wantBody: "[1]", wantHeader: map[string]string{"Content-Type": "application/json", "X-B": "2"}},
+		{name: "lazy request headers read twice", method: "GET", handler: `async (req) => new Response(String(req.headers === req.headers) + " " + [...req.headers].length + " " + req.headers.get("X-TEST"))`,
+			wantStatus: 200, wantBody: "true 2 yes"},
+		{name: "lazy request headers copied then mutated", method: "GET", handler: `async (req) => { const h = new Headers(req.headers); h.set("x-test", "no"); return new Response(h.get("x-test") + " " + req.headers.get("x-test")) }`,
+			wantStatus: 200, wantBody: "no yes"},
+		{name: "lazy request cloned", method: "POST", body: "abc", handler: `async (req) => { const c = req.clone(); return new Response(await c.text() + await req.text() + c.headers.get("x-test")) }`,
+			wantStatus: 200, wantBody: "abcabcyes"},
+		{name: "lazy request rebuilt", method: "POST", body: "abc", handler: `async (req) => { const r = new Request(req, {headers: {"x-n": "1"}}); return new Response(r.method + " " + r.headers.get("x-test") + r.headers.get("x-n") + " " + await r.text()) }`,
+			wantStatus: 200, wantBody: "POST null1 abc"},
+		{name: "lazy request blob type", method: "POST", body: "abc", handler: `async (req) => new Response((await req.blob()).type + "|" + (await new Response("x").blob()).type)`,
+			wantStatus: 200, wantBody: "|text/plain;charset=utf-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
