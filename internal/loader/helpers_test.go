@@ -52,6 +52,7 @@ func newParentExtra(tb testing.TB, mods map[string]string, opts Options, reg *wo
 		Script:       b.Code,
 		RewriteStack: func(s string) string { return b.RewriteStack(s, "worker.js") },
 		Runtimes:     2,
+		Services:     map[string]worker.Target{"SELF": {Service: "parent", Entrypoint: "Self"}},
 		Logger:       opts.Logger,
 		Extensions:   []worker.Extension{Extension(map[string]*Loader{"LOADER": l})},
 		Env:          map[string]any{"loaders": EnvDescriptor(map[string]string{"LOADER": "LOADER"})},

@@ -575,7 +575,7 @@ func (l *Loader) Fetch(ctx context.Context, handle, entry string, props any, ep 
 	defer cancel()
 	resp, err := d.c.Fetch(cctx, entry, props, l.callLimits(d, ep), req)
 	if d.c.Broken() {
-		go l.drop(d)
+		l.drop(d)
 	}
 	if err != nil {
 		if errors.Is(err, sandbox.ErrClosed) {
@@ -608,7 +608,7 @@ func (l *Loader) RPC(ctx context.Context, parent *engine.Runtime, handle, entry 
 	defer cancel()
 	out, err := d.c.RPC(cctx, entry, props, l.callLimits(d, ep), method, sandbox.Value{Bytes: args, Grants: grants})
 	if d.c.Broken() {
-		go l.drop(d)
+		l.drop(d)
 	}
 	if err != nil {
 		if errors.Is(err, sandbox.ErrClosed) {

@@ -1066,7 +1066,7 @@
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
-  // ../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
+  // js/node_modules/urlpattern-polyfill/dist/urlpattern.js
   var Pe = Object.defineProperty;
   var a = (e2, t2) => Pe(e2, "name", { value: t2, configurable: true });
   var P = class {
@@ -2918,7 +2918,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
 
-  // ../../work/main/js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
+  // js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
   function e() {
   }
   function t(e2) {
@@ -8429,7 +8429,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     };
     const p2 = new Proxy(base, {
       get(t2, prop) {
-        if (prop in t2) return t2[prop];
+        if (Object.prototype.hasOwnProperty.call(t2, prop)) return t2[prop];
         if (typeof prop !== "string" || prop === "then") return void 0;
         return async (...args) => {
           const out = exportOut(args);
@@ -8554,6 +8554,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   }
   register("loader.sandboxPrepare", (bytes, grants) => {
     freezeClock();
+    const fetch0 = globalThis.fetch;
+    Object.defineProperty(globalThis, "fetch", {
+      value: async function fetch2(input, init) {
+        call("loader.subrequest");
+        return fetch0(input, init);
+      },
+      writable: true,
+      configurable: true
+    });
     if (bytes) {
       const e2 = sandboxIn(bytes, grants ?? []);
       if (e2 !== null && typeof e2 === "object") {

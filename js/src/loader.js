@@ -305,7 +305,7 @@ function makeEntrypoint(stub, name, props, limits) {
   };
   const p = new Proxy(base, {
     get(t, prop) {
-      if (prop in t) return t[prop];
+      if (Object.prototype.hasOwnProperty.call(t, prop)) return t[prop];
       if (typeof prop !== "string" || prop === "then") return undefined;
       return async (...args) => {
         const out = exportOut(args);
@@ -446,6 +446,16 @@ function freezeClock() {
 // freezes the clock and builds env from the parent's bytes.
 register("loader.sandboxPrepare", (bytes, grants) => {
   freezeClock();
+  // Every fetch() counts against the call's subrequest limit.
+  const fetch0 = globalThis.fetch;
+  Object.defineProperty(globalThis, "fetch", {
+    value: async function fetch(input, init) {
+      call("loader.subrequest");
+      return fetch0(input, init);
+    },
+    writable: true,
+    configurable: true,
+  });
   if (bytes) {
     const e = sandboxIn(bytes, grants ?? []);
     if (e !== null && typeof e === "object") {

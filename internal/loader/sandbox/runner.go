@@ -29,6 +29,7 @@ type Runner struct {
 	exports map[string]string
 
 	origin time.Time
+	broken atomic.Bool // a call was stopped on a CPU or memory limit
 	frozen atomic.Int64 // the clock JS sees, Unix ms; advanced by loader.tick
 
 	mu       sync.Mutex // guards following
@@ -119,7 +120,17 @@ func (r *Runner) Exports() map[string]string { return r.exports }
 
 // Broken reports whether the runtime hit a CPU or memory limit; a broken
 // runner must be closed and replaced.
-func (r *Runner) Broken() bool { return r.rt.Broken() }
+func (r *Runner) Broken() bool { return r.broken.Load() || r.rt.Broken() }
+
+// failed converts a call's error and marks the runner broken on a limit
+// kill: the runtime's state may be inconsistent after one.
+func (r *Runner) failed(ctx context.Context, err error) error {
+	err = callError(ctx, err)
+	if err == ErrCPU || err == ErrMemory {
+		r.broken.Store(true)
+	}
+	return err
+}
 
 // Close frees the runtime; calls in flight fail.
 func (r *Runner) Close() { r.rt.Close() }
@@ -215,7 +226,7 @@ func (r *Runner) Fetch(ctx context.Context, entry string, props any, lim Limits,
 	}
 	v, err := r.rt.CallLimit(ctx, lim.CPU, "worker.fetch", entryArg(entry), init, props)
 	if err != nil {
-		return nil, callError(ctx, err)
+		return nil, r.failed(ctx, err)
 	}
 	return bufferResponse(v)
 }
@@ -225,7 +236,7 @@ func (r *Runner) RPC(ctx context.Context, entry string, props any, lim Limits, m
 	defer r.begin(lim)()
 	v, err := r.rt.CallLimit(ctx, lim.CPU, "loader.rpc", entryArg(entry), method, args.Bytes, grantList(args.Grants), props)
 	if err != nil {
-		return Value{}, callError(ctx, err)
+		return Value{}, r.failed(ctx, err)
 	}
 	return valueFrom(v)
 }
@@ -345,6 +356,7 @@ func (r *Runner) hostSet() *engine.HostSet {
 			return nil, engine.Errorf("Error", "%s", NoInternetMessage)
 		})
 	}
+	hs.Sync("loader.subrequest", func([]any) (any, error) { return nil, r.subrequest() })
 	hs.Sync("loader.tick", func([]any) (any, error) {
 		now := time.Now().UnixMilli()
 		r.frozen.Store(now)
@@ -414,9 +426,6 @@ func arg(args []any, i int) any {
 type roundTripper struct{ r *Runner }
 
 func (t roundTripper) RoundTrip(hr *http.Request) (*http.Response, error) {
-	if err := t.r.subrequest(); err != nil {
-		return nil, err
-	}
 	req := &Request{Method: hr.Method, URL: hr.URL.String()}
 	for k, vs := range hr.Header {
 		for _, v := range vs {
