@@ -1066,7 +1066,7 @@
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
-  // js/node_modules/urlpattern-polyfill/dist/urlpattern.js
+  // ../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
   var Pe = Object.defineProperty;
   var a = (e2, t2) => Pe(e2, "name", { value: t2, configurable: true });
   var P = class {
@@ -2301,6 +2301,8 @@
     return false;
   }
   var typeOfTag = Object.prototype.toString;
+  var ObjectProto = Object.prototype;
+  var ArrayProto = Array.prototype;
   var Writer = class {
     constructor() {
       this.buf = new Uint8Array(256);
@@ -2759,18 +2761,155 @@
     if (r2.n !== u8.length) throw bad("trailing bytes");
     return v3;
   }
+  function cloneValue(value) {
+    const ids = /* @__PURE__ */ new Map();
+    const copy = (v3) => {
+      if (typeof v3 !== "object" || v3 === null) {
+        if (typeof v3 === "symbol" || typeof v3 === "function") throw cloneError(v3);
+        return v3;
+      }
+      const seen = ids.get(v3);
+      if (seen !== void 0) return seen;
+      const proto = Object.getPrototypeOf(v3);
+      if (proto !== ObjectProto && proto !== ArrayProto && isBlocked(v3)) throw cloneError(v3);
+      if (Array.isArray(v3)) {
+        const len = v3.length;
+        const out2 = new Array(len);
+        ids.set(v3, out2);
+        let present = 0;
+        for (let i2 = 0; i2 < len; i2++) {
+          if (i2 in v3) {
+            out2[i2] = copy(v3[i2]);
+            present++;
+          }
+        }
+        const keys3 = Object.keys(v3);
+        if (keys3.length > present) {
+          for (const k2 of keys3) {
+            if (!(String(k2 >>> 0) === k2 && k2 >>> 0 < len)) out2[k2] = copy(v3[k2]);
+          }
+        }
+        return out2;
+      }
+      if (proto !== ObjectProto || ArrayBuffer.isView(v3) || typeOfTag.call(v3) !== "[object Object]") {
+        const out2 = copySpecial(v3, copy);
+        if (out2 !== void 0) return out2;
+      }
+      const out = {};
+      ids.set(v3, out);
+      const keys2 = Object.keys(v3);
+      for (let i2 = 0; i2 < keys2.length; i2++) {
+        const k2 = keys2[i2];
+        const x3 = copy(v3[k2]);
+        if (k2 in ObjectProto) Object.defineProperty(out, k2, { value: x3, writable: true, enumerable: true, configurable: true });
+        else out[k2] = x3;
+      }
+      return out;
+    };
+    const copySpecial = (v3, copy2) => {
+      let out;
+      if (v3 instanceof DOMException2) {
+        out = new DOMException2(v3.message, v3.name);
+        ids.set(v3, out);
+        return out;
+      }
+      const t2 = typeOfTag.call(v3);
+      if (ArrayBuffer.isView(v3)) {
+        const kind = VIEWS.findIndex((C4) => v3 instanceof C4);
+        if (kind < 0) throw cloneError(v3);
+        const C3 = VIEWS[kind];
+        const buf = copy2(v3.buffer);
+        out = new C3(buf, v3.byteOffset, v3 instanceof DataView ? v3.byteLength : v3.length);
+        ids.set(v3, out);
+        return out;
+      }
+      if (v3 instanceof ArrayBuffer) {
+        const n2 = v3.detached === true ? 0 : v3.byteLength;
+        out = new ArrayBuffer(n2);
+        if (n2 > 0) new Uint8Array(out).set(new Uint8Array(v3));
+        ids.set(v3, out);
+        return out;
+      }
+      if (v3 instanceof Date) {
+        out = new Date(v3.getTime());
+        ids.set(v3, out);
+        return out;
+      }
+      if (v3 instanceof RegExp) {
+        out = new RegExp(v3.source, v3.flags);
+        ids.set(v3, out);
+        return out;
+      }
+      if (v3 instanceof Map) {
+        out = /* @__PURE__ */ new Map();
+        ids.set(v3, out);
+        const entries = [...Map.prototype.entries.call(v3)];
+        for (const [k2, x3] of entries) {
+          const ck = copy2(k2);
+          out.set(ck, copy2(x3));
+        }
+        return out;
+      }
+      if (v3 instanceof Set) {
+        out = /* @__PURE__ */ new Set();
+        ids.set(v3, out);
+        const values = [...Set.prototype.values.call(v3)];
+        for (const x3 of values) out.add(copy2(x3));
+        return out;
+      }
+      if (v3 instanceof Error) {
+        let name = v3.name;
+        if (!Object.hasOwn(ERRORS, name)) name = "Error";
+        out = Object.create(ERRORS[name].prototype);
+        ids.set(v3, out);
+        const m2 = Object.getOwnPropertyDescriptor(v3, "message");
+        if (m2 && "value" in m2) Object.defineProperty(out, "message", { value: String(m2.value), writable: true, configurable: true });
+        const stack = v3.stack;
+        if (typeof stack === "string") Object.defineProperty(out, "stack", { value: stack, writable: true, configurable: true });
+        if (Object.hasOwn(v3, "cause")) {
+          const cause = copy2(v3.cause);
+          if (cause !== void 0) Object.defineProperty(out, "cause", { value: cause, writable: true, configurable: true });
+        }
+        return out;
+      }
+      switch (t2) {
+        case "[object Boolean]":
+          out = Object(Boolean.prototype.valueOf.call(v3));
+          break;
+        case "[object Number]":
+          out = Object(Number.prototype.valueOf.call(v3));
+          break;
+        case "[object String]":
+          out = Object(String.prototype.valueOf.call(v3));
+          break;
+        case "[object BigInt]":
+          out = Object(BigInt.prototype.valueOf.call(v3));
+          break;
+      }
+      if (out !== void 0) {
+        ids.set(v3, out);
+        return out;
+      }
+      if (v3 instanceof WeakMap || v3 instanceof WeakSet || v3 instanceof Promise || typeof WeakRef === "function" && v3 instanceof WeakRef || typeof FinalizationRegistry === "function" && v3 instanceof FinalizationRegistry || typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer) {
+        throw cloneError(v3);
+      }
+      return void 0;
+    };
+    return copy(value);
+  }
   function structuredClone2(value, options = void 0) {
     if (arguments.length === 0) {
       throw new TypeError("Failed to execute 'structuredClone': 1 argument required, but only 0 present.");
     }
-    const transfer = options && options.transfer !== void 0 ? Array.from(options.transfer) : [];
+    if (options === void 0 || options === null || options.transfer === void 0) return cloneValue(value);
+    const transfer = Array.from(options.transfer);
     const seen = /* @__PURE__ */ new Set();
     for (const t2 of transfer) {
       if (!(t2 instanceof ArrayBuffer)) throw new DOMException2("Value not transferable", "DataCloneError");
       if (seen.has(t2)) throw new DOMException2("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
       seen.add(t2);
     }
-    const out = deserialize(serialize(value));
+    const out = cloneValue(value);
     for (const t2 of transfer) {
       if (typeof t2.transfer === "function" && t2.detached !== true) t2.transfer();
     }
@@ -2918,7 +3057,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
 
-  // js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
+  // ../../work/main/js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
   function e() {
   }
   function t(e2) {

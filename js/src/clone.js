@@ -96,6 +96,8 @@ function isBlocked(v) {
 }
 
 const typeOfTag = Object.prototype.toString;
+const ObjectProto = Object.prototype;
+const ArrayProto = Array.prototype;
 
 class Writer {
   constructor() {
@@ -573,18 +575,173 @@ export function deserialize(bytes, opts = undefined) {
   return v;
 }
 
+// cloneValue is structuredClone's copy: the same values, in the same
+// order, with the same errors as deserialize(serialize(value)), but made
+// directly, without the bytes in between (strings are immutable and shared;
+// a round trip through bytes copies them a character at a time).
+function cloneValue(value) {
+  const ids = new Map(); // original object -> its copy
+  const copy = (v) => {
+    if (typeof v !== "object" || v === null) {
+      if (typeof v === "symbol" || typeof v === "function") throw cloneError(v);
+      return v;
+    }
+    const seen = ids.get(v);
+    if (seen !== undefined) return seen;
+    const proto = Object.getPrototypeOf(v);
+    // Neither prototype is ever blocked: skip the walk up the chain.
+    if (proto !== ObjectProto && proto !== ArrayProto && isBlocked(v)) throw cloneError(v);
+    if (Array.isArray(v)) {
+      const len = v.length;
+      const out = new Array(len);
+      ids.set(v, out);
+      let present = 0;
+      for (let i = 0; i < len; i++) {
+        if (i in v) {
+          out[i] = copy(v[i]);
+          present++;
+        }
+      }
+      const keys = Object.keys(v);
+      if (keys.length > present) {
+        for (const k of keys) {
+          if (!(String(k >>> 0) === k && k >>> 0 < len)) out[k] = copy(v[k]);
+        }
+      }
+      return out;
+    }
+    if (proto !== ObjectProto || ArrayBuffer.isView(v) || typeOfTag.call(v) !== "[object Object]") {
+      const out = copySpecial(v, copy);
+      if (out !== undefined) return out;
+    }
+    const out = {};
+    ids.set(v, out);
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const x = copy(v[k]);
+      // Assignment is cheaper than defineProperty; it is the same unless
+      // Object.prototype has something by that name (__proto__, a setter).
+      if (k in ObjectProto) Object.defineProperty(out, k, { value: x, writable: true, enumerable: true, configurable: true });
+      else out[k] = x;
+    }
+    return out;
+  };
+  // copySpecial copies the objects that are not plain objects or arrays, or
+  // returns undefined for one to copy as a plain object.
+  const copySpecial = (v, copy) => {
+    let out;
+    if (v instanceof DOMException) {
+      out = new DOMException(v.message, v.name);
+      ids.set(v, out);
+      return out;
+    }
+    const t = typeOfTag.call(v);
+    if (ArrayBuffer.isView(v)) {
+      const kind = VIEWS.findIndex((C) => v instanceof C);
+      if (kind < 0) throw cloneError(v);
+      const C = VIEWS[kind];
+      const buf = copy(v.buffer);
+      out = new C(buf, v.byteOffset, v instanceof DataView ? v.byteLength : v.length);
+      ids.set(v, out);
+      return out;
+    }
+    if (v instanceof ArrayBuffer) {
+      const n = v.detached === true ? 0 : v.byteLength;
+      out = new ArrayBuffer(n);
+      if (n > 0) new Uint8Array(out).set(new Uint8Array(v));
+      ids.set(v, out);
+      return out;
+    }
+    if (v instanceof Date) {
+      out = new Date(v.getTime());
+      ids.set(v, out);
+      return out;
+    }
+    if (v instanceof RegExp) {
+      out = new RegExp(v.source, v.flags);
+      ids.set(v, out);
+      return out;
+    }
+    if (v instanceof Map) {
+      out = new Map();
+      ids.set(v, out);
+      const entries = [...Map.prototype.entries.call(v)];
+      for (const [k, x] of entries) {
+        const ck = copy(k);
+        out.set(ck, copy(x));
+      }
+      return out;
+    }
+    if (v instanceof Set) {
+      out = new Set();
+      ids.set(v, out);
+      const values = [...Set.prototype.values.call(v)];
+      for (const x of values) out.add(copy(x));
+      return out;
+    }
+    if (v instanceof Error) {
+      let name = v.name;
+      if (!Object.hasOwn(ERRORS, name)) name = "Error";
+      out = Object.create(ERRORS[name].prototype);
+      ids.set(v, out);
+      const m = Object.getOwnPropertyDescriptor(v, "message");
+      if (m && "value" in m) Object.defineProperty(out, "message", { value: String(m.value), writable: true, configurable: true });
+      const stack = v.stack;
+      if (typeof stack === "string") Object.defineProperty(out, "stack", { value: stack, writable: true, configurable: true });
+      if (Object.hasOwn(v, "cause")) {
+        // As the wire format, which writes an undefined cause as absent.
+        const cause = copy(v.cause);
+        if (cause !== undefined) Object.defineProperty(out, "cause", { value: cause, writable: true, configurable: true });
+      }
+      return out;
+    }
+    switch (t) {
+      case "[object Boolean]":
+        out = Object(Boolean.prototype.valueOf.call(v));
+        break;
+      case "[object Number]":
+        out = Object(Number.prototype.valueOf.call(v));
+        break;
+      case "[object String]":
+        out = Object(String.prototype.valueOf.call(v));
+        break;
+      case "[object BigInt]":
+        out = Object(BigInt.prototype.valueOf.call(v));
+        break;
+    }
+    if (out !== undefined) {
+      ids.set(v, out);
+      return out;
+    }
+    if (
+      v instanceof WeakMap ||
+      v instanceof WeakSet ||
+      v instanceof Promise ||
+      (typeof WeakRef === "function" && v instanceof WeakRef) ||
+      (typeof FinalizationRegistry === "function" && v instanceof FinalizationRegistry) ||
+      (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer)
+    ) {
+      throw cloneError(v);
+    }
+    return undefined;
+  };
+  return copy(value);
+}
+
 function structuredClone(value, options = undefined) {
   if (arguments.length === 0) {
     throw new TypeError("Failed to execute 'structuredClone': 1 argument required, but only 0 present.");
   }
-  const transfer = options && options.transfer !== undefined ? Array.from(options.transfer) : [];
+  if (options === undefined || options === null || options.transfer === undefined) return cloneValue(value);
+  const transfer = Array.from(options.transfer);
   const seen = new Set();
   for (const t of transfer) {
     if (!(t instanceof ArrayBuffer)) throw new DOMException("Value not transferable", "DataCloneError");
     if (seen.has(t)) throw new DOMException("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
     seen.add(t);
   }
-  const out = deserialize(serialize(value));
+  const out = cloneValue(value);
   for (const t of transfer) {
     if (typeof t.transfer === "function" && t.detached !== true) t.transfer();
   }

@@ -179,5 +179,18 @@ func TestStructuredClone(t *testing.T) {
 		{"transfer", `(() => { const b = new Uint8Array([1, 2, 3]).buffer; const c = structuredClone(b, { transfer: [b] }); return [b.byteLength, new Uint8Array(c)] })()`, `[0,{"0":1,"1":2,"2":3}]`},
 		{"transfer non-buffer", `structuredClone(1, { transfer: [{}] })`, `throw DataCloneError: Value not transferable`},
 		{"long and wide strings", `(() => { const s = "é€😀\ud800".repeat(5000) + "x".repeat(10000); return structuredClone(s) === s })()`, `true`},
+		// structuredClone copies directly (not through serialize); these pin
+		// what the direct copy must keep from the wire format's semantics.
+		{"own __proto__ key", `(() => { const o = JSON.parse('{"__proto__": {"x": 1}, "a": 2}'); const c = structuredClone(o);
+			return [Object.getPrototypeOf(c) === Object.prototype, Object.hasOwn(c, "__proto__"), c.__proto__.x, c.a] })()`, `[true,true,1,2]`},
+		{"prototype setter not called", `(() => { let hit = 0; Object.defineProperty(Object.prototype, "zz", { set() { hit++ }, configurable: true });
+			try { const c = structuredClone({ zz: 1 }); return [hit, Object.hasOwn(c, "zz"), Object.getOwnPropertyDescriptor(c, "zz").value] } finally { delete Object.prototype.zz } })()`, `[0,true,1]`},
+		{"key order and getters once", `(() => { let n = 0; const c = structuredClone({ b: 1, get a() { n++; return 2 }, 1: 3 }); return [Object.keys(c), n] })()`, `[["1","b","a"],1]`},
+		{"array extras with holes", `(() => { const a = [1, , 3]; a.e = "x"; const c = structuredClone(a); return [c.length, 1 in c, c.e, Object.keys(c)] })()`, `[3,false,"x",["0","2","e"]]`},
+		{"error undefined cause", `(() => { const c = structuredClone(new Error("m", { cause: undefined })); return [Object.hasOwn(c, "cause"), c.message] })()`, `[false,"m"]`},
+		{"error in object in map", `(() => { const e = new TypeError("t"); const c = structuredClone(new Map([["k", { e, e2: e }]])); const v = c.get("k"); return [v.e instanceof TypeError, v.e === v.e2, v.e !== e] })()`, `[true,true,true]`},
+		{"views of one buffer", `(() => { const b = new ArrayBuffer(4); const c = structuredClone([new Uint8Array(b), new Uint16Array(b, 2, 1), b]); c[0][3] = 7; return [c[0].buffer === c[2], c[1].buffer === c[2], c[1][0], c[2] !== b] })()`, `[true,true,1792,true]`},
+		{"uncloneable nested", `structuredClone({ a: [1, { f: Symbol.iterator }] })`, `throw DataCloneError: Symbol(Symbol.iterator) could not be cloned.`},
+		{"boxed tag lookalike", `(() => { const c = structuredClone({ [Symbol.toStringTag]: "X", a: 1 }); return c })()`, `{"a":1}`},
 	})
 }
