@@ -737,7 +737,7 @@
   }
 
   // js/src/encoding.js
-  var JS_MAX = 64;
+  var JS_MAX = 8;
   function toUSV(s2) {
     return typeof s2.toWellFormed === "function" ? s2.toWellFormed() : s2;
   }
@@ -854,7 +854,8 @@
       if (s2 === null) throw new TypeError("Failed to decode input.");
       return [s2, 0];
     }
-    return call("encoding.decode", b3, fatal, stream);
+    const r2 = call("encoding.decode", b3, fatal, stream);
+    return typeof r2 === "string" ? [r2, 0] : r2;
   }
   var labels = /* @__PURE__ */ new Map();
   for (const l2 of ["unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "utf-8", "utf8", "x-unicode20utf8"]) labels.set(l2, "utf-8");

@@ -9,12 +9,14 @@
 // ("encoding.*", internal/webapi/encoding). BenchmarkUTF8 in that package
 // times both in a real runtime (AMD EPYC, 2026-11-29): for 1 KB, JS 670 us
 // to encode and 470 us to decode, Go 35 us and 47 us; for 1 MB, JS 370 ms
-// and 474 ms, Go 15 ms and 21 ms. The bridge costs a fixed ~20-40 us, the
-// QuickJS loop ~0.5 us per character, so they cross near 64 characters:
-// inputs up to JS_MAX stay in JS, longer ones go to Go.
+// and 474 ms, Go 15 ms and 21 ms. Since the bridge passes strings and bytes
+// without JSON, a host call costs a fixed ~4-6 us, and the QuickJS loop
+// ~0.5 us per character, so they cross near 10 characters: inputs up to
+// JS_MAX stay in JS, longer ones go to Go (internal/webapi/perf BenchmarkOps
+// TextEncoder.*, TextDecoder.*).
 import { call } from "./host.js";
 
-const JS_MAX = 64;
+const JS_MAX = 8;
 
 function toUSV(s) {
   return typeof s.toWellFormed === "function" ? s.toWellFormed() : s;
@@ -142,7 +144,9 @@ function decodeUTF8(b, fatal, stream) {
     if (s === null) throw new TypeError("Failed to decode input.");
     return [s, 0];
   }
-  return call("encoding.decode", b, fatal, stream);
+  const r = call("encoding.decode", b, fatal, stream);
+  // Go answers a bare string when no bytes are pending (an array costs JSON).
+  return typeof r === "string" ? [r, 0] : r;
 }
 
 const labels = new Map();

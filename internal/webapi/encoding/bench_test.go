@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/isola-run/isola/internal/engine"
 	"github.com/isola-run/isola/internal/webapi"
@@ -18,7 +19,7 @@ func benchRuntime(b *testing.B) *engine.Runtime {
 	hs := engine.NewHostSet()
 	webapi.Register(hs, webapi.Options{})
 	boot := "globalThis.__keep = globalThis.__isola_native;\n" + js.Runtime + "\nglobalThis.__native = globalThis.__keep;"
-	rt, err := engine.New(engine.Options{Host: hs, Bootstrap: boot})
+	rt, err := engine.New(engine.Options{Host: hs, Bootstrap: boot, CPULimit: time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -55,18 +56,14 @@ globalThis.jsDecode = (b) => {
   }
   return out + String.fromCharCode.apply(null, codes);
 };
-const BYTES = "\u0000b";
-const callGo = (name, ...args) => {
-  const bufs = [];
-  const json = JSON.stringify(args, function (k, v) { const x = this[k];
-    if (ArrayBuffer.isView(x)) { bufs.push(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength)); return { [BYTES]: bufs.length - 1 }; }
-    return v; });
-  const r = __native(0, name, json, ...bufs);
-  const rb = r.slice(2);
-  return JSON.parse(r[1], (k, v) => v !== null && typeof v === "object" && BYTES in v ? new Uint8Array(rb[v[BYTES]]) : v);
+// As host.js's call(): primitives as "p", bytes as a "b" ArrayBuffer; a
+// string comes back as is, bytes as [1, "b", ArrayBuffer].
+const callGo = (name, types, ...args) => {
+  const r = __native(0, name, types, ...args);
+  return Array.isArray(r) ? (r[1] === "b" ? new Uint8Array(r[2]) : JSON.parse(r[2])) : r;
 };
-globalThis.goEncode = (s) => callGo("encoding.encode", s);
-globalThis.goDecode = (b) => callGo("encoding.decode", b, false, false)[0];
+globalThis.goEncode = (s) => callGo("encoding.encode", "p", s);
+globalThis.goDecode = (b) => callGo("encoding.decode", "bpp", b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength), false, false);
 `
 
 // BenchmarkUTF8 compares the JS loops with the Go host functions for a

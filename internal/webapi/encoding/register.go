@@ -11,7 +11,8 @@ import (
 //
 //	encoding.encode(string) -> Uint8Array (UTF-8)
 //	encoding.encodeInto(string, capacity) -> [Uint8Array, read]
-//	encoding.decode(bytes, fatal, stream) -> [string, pending]
+//	encoding.decode(bytes, fatal, stream) -> string, or [string, pending]
+//	  when pending > 0 (a string crosses the bridge without JSON)
 //	  (TypeError "Failed to decode input." when fatal and malformed)
 //	encoding.atob(string) -> string, encoding.btoa(string) -> string
 //	  (DOMException InvalidCharacterError on bad input)
@@ -33,6 +34,9 @@ func Register(hs *engine.HostSet) {
 		s, pending, err := DecodeUTF8(b, fatal, stream)
 		if err != nil {
 			return nil, engine.Errorf("TypeError", "Failed to decode input.")
+		}
+		if pending == 0 {
+			return s, nil
 		}
 		return []any{s, pending}, nil
 	})
