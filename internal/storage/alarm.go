@@ -102,7 +102,7 @@ type alarmIndex struct {
 }
 
 func openAlarmIndex(path string) (*alarmIndex, error) {
-	conn, err := sqlite.OpenConn(path, sqlite.OpenReadWrite|sqlite.OpenCreate|sqlite.OpenWAL|sqlite.OpenNoMutex)
+	conn, err := openConn(path, nil)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open alarm index %s: %w", path, err)
 	}
@@ -119,7 +119,7 @@ func openAlarmIndex(path string) (*alarmIndex, error) {
 	`, nil)
 	}
 	if err != nil {
-		conn.Close()
+		closeConn(conn)
 		return nil, fmt.Errorf("storage: open alarm index %s: %w", path, err)
 	}
 	return &alarmIndex{conn: conn}, nil
@@ -166,5 +166,5 @@ func (x *alarmIndex) due(until int64) ([]Alarm, error) {
 func (x *alarmIndex) close() error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return x.conn.Close()
+	return closeConn(x.conn)
 }

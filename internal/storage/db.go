@@ -48,15 +48,15 @@ type DB struct {
 // journaling and synchronous=FULL (SQLite fsyncs the WAL inside every
 // COMMIT), and creates the internal tables. The caller owns the DB and must Close it.
 func Open(path string, opts Options) (*DB, error) {
-	conn, err := sqlite.OpenConn(path, sqlite.OpenReadWrite|sqlite.OpenCreate|sqlite.OpenWAL|sqlite.OpenNoMutex)
+	db := &DB{path: path, opts: opts}
+	conn, err := openConn(path, func(c *sqlite.Conn) error {
+		db.conn = c
+		return db.setup()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
-	db := &DB{conn: conn, path: path, opts: opts}
-	if err := db.setup(); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
-	}
+	db.conn = conn
 	return db, nil
 }
 
@@ -99,7 +99,7 @@ func (db *DB) Close() error {
 	}
 	db.closed = true
 	db.stmts.clear()
-	if err := db.conn.Close(); err != nil {
+	if err := closeConn(db.conn); err != nil {
 		return fmt.Errorf("storage: close %s: %w", db.path, err)
 	}
 	return nil

@@ -32,6 +32,7 @@ type Store struct {
 	root   string
 	opts   StoreOptions
 	alarms *alarmIndex
+	dirs   sync.Map // namespace -> true once its directory is durable
 
 	mu     sync.Mutex // guards following
 	cond   *sync.Cond // signalled when an entry finishes opening or closing
@@ -57,6 +58,9 @@ func OpenStore(root string, opts StoreOptions) (*Store, error) {
 		opts.MaxOpen = DefaultMaxOpen
 	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("storage: open store %s: %w", root, err)
+	}
+	if err := syncDir(filepath.Dir(filepath.Clean(root))); err != nil {
 		return nil, fmt.Errorf("storage: open store %s: %w", root, err)
 	}
 	idxPath := filepath.Join(root, "alarms.sqlite")
@@ -178,8 +182,7 @@ func (s *Store) Acquire(namespace, id string) (*DB, error) {
 }
 
 func (s *Store) openDB(k objKey) (*DB, error) {
-	dir := filepath.Join(s.root, k.namespace)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := s.ensureDir(k.namespace); err != nil {
 		return nil, fmt.Errorf("storage: open %s/%s: %w", k.namespace, k.id, err)
 	}
 	db, err := Open(s.Path(k.namespace, k.id), s.opts.DB)
@@ -188,6 +191,38 @@ func (s *Store) openDB(k objKey) (*DB, error) {
 	}
 	db.store, db.namespace, db.id = s, k.namespace, k.id
 	return db, nil
+}
+
+// ensureDir creates <root>/<namespace> if needed and makes its entry in
+// the root durable, so that a power loss cannot take away a namespace whose
+// first commit was acknowledged. (SQLite syncs the directory of a new WAL,
+// which covers the object's own files.)
+func (s *Store) ensureDir(namespace string) error {
+	if _, ok := s.dirs.Load(namespace); ok {
+		return nil
+	}
+	dir := filepath.Join(s.root, namespace)
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return err
+		}
+		if err := syncDir(s.root); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	s.dirs.Store(namespace, true)
+	return nil
+}
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 // evictLocked picks idle entries to close so that opening one more stays
