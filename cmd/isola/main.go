@@ -6,6 +6,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/isola-run/isola/internal/loader"
 	"io"
 	"log/slog"
 	"os"
@@ -43,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case loader.SandboxCommand: // hidden: a Dynamic Workers sandbox child (internal/loader)
+		return loader.RunChild(args[1:])
 	case "dev":
 		return runServer(args[1:], stdout, stderr, true)
 	case "serve":

@@ -77,8 +77,10 @@ func code(mods map[string]any) map[string]any {
 
 func jsCode(src string) map[string]any { return code(map[string]any{"index.js": src}) }
 
-func TestBadInput(t *testing.T) {
-	p := newParent(t, rawParent, Options{})
+func TestBadInput(t *testing.T) { forModes(t, Options{}, testBadInput) }
+
+func testBadInput(t *testing.T, opts Options) {
+	p := newParent(t, rawParent, opts)
 	tests := []struct {
 		name string
 		req  map[string]any
@@ -130,8 +132,10 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-func TestFeatures(t *testing.T) {
-	p := newParent(t, rawParent, Options{})
+func TestFeatures(t *testing.T) { forModes(t, Options{}, testFeatures) }
+
+func testFeatures(t *testing.T, opts Options) {
+	p := newParent(t, rawParent, opts)
 	tests := []struct {
 		name string
 		req  map[string]any

@@ -8,7 +8,11 @@ import (
 // TestLimits: each runaway is stopped with a clear error, and the parent
 // and other dynamic workers keep working.
 func TestLimits(t *testing.T) {
-	p := newParent(t, rawParent, Options{CPULimit: 2 * time.Second, WallLimit: 3 * time.Second, MemoryLimit: 32 << 20})
+	forModes(t, Options{CPULimit: 2 * time.Second, WallLimit: 3 * time.Second, MemoryLimit: 32 << 20}, testLimits)
+}
+
+func testLimits(t *testing.T, opts Options) {
+	p := newParent(t, rawParent, opts)
 	limited := func(src string) map[string]any {
 		c := jsCode(src)
 		c["limits"] = map[string]any{"cpuMs": 100}
@@ -56,8 +60,10 @@ func TestLimits(t *testing.T) {
 
 // TestBrokenWorkerReloads: a cached worker killed on a limit is loaded
 // again on the next call.
-func TestBrokenWorkerReloads(t *testing.T) {
-	p := newParent(t, rawParent, Options{})
+func TestBrokenWorkerReloads(t *testing.T) { forModes(t, Options{}, testBrokenWorkerReloads) }
+
+func testBrokenWorkerReloads(t *testing.T, opts Options) {
+	p := newParent(t, rawParent, opts)
 	c := jsCode(`let n = 0; export default { fetch(r) { n++; if (new URL(r.url).pathname === "/spin") for (;;) {} return new Response("n=" + n) } }`)
 	c["limits"] = map[string]any{"cpuMs": 50}
 	if got := run(t, p, map[string]any{"id": "k", "code": c}); got.Body != "n=1" {

@@ -29,7 +29,7 @@ type Runner struct {
 	exports map[string]string
 
 	origin time.Time
-	broken atomic.Bool // a call was stopped on a CPU or memory limit
+	broken atomic.Bool  // a call was stopped on a CPU or memory limit
 	frozen atomic.Int64 // the clock JS sees, Unix ms; advanced by loader.tick
 
 	mu       sync.Mutex // guards following
