@@ -92,6 +92,15 @@ func New(opts Options) (*Server, error) {
 		opts.Grace = 30 * time.Second
 	}
 	s := &Server{opts: opts, log: opts.Logger}
+	// A path that does not exist is a mistake to report, not a project to
+	// wait for.
+	for _, p := range []string{opts.Config, opts.Path} {
+		if p != "" {
+			if _, err := os.Stat(p); err != nil {
+				return nil, fmt.Errorf("server: %w", err)
+			}
+		}
+	}
 	if err := s.load(); err != nil {
 		if !opts.Watch {
 			return nil, err
