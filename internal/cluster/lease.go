@@ -1,0 +1,533 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+var (
+	// ErrHeld is returned by Acquire when another node holds the lease;
+	// the error is a *HeldError naming it.
+	ErrHeld = errors.New("cluster: lease held by another node")
+	// ErrLeaseLost is returned by Append and Snapshot once the lease could
+	// not be renewed before its local deadline, was released, or an append
+	// had an unknown outcome. The object must stop serving.
+	ErrLeaseLost = errors.New("cluster: lease lost")
+	// ErrFenced is returned by Append and Snapshot when the log refused an
+	// append because another node appended since (a newer epoch). It
+	// wraps ErrLeaseLost.
+	ErrFenced = fmt.Errorf("%w: fenced by a newer owner", ErrLeaseLost)
+)
+
+// HeldError says which node holds a lease.
+type HeldError struct {
+	Key, Node string
+}
+
+func (e *HeldError) Error() string {
+	return fmt.Sprintf("cluster: lease %q held by node %s", e.Key, e.Node)
+}
+
+func (e *HeldError) Is(target error) bool { return target == ErrHeld }
+
+// leaseValue is the JSON value of a lease entry.
+type leaseValue struct {
+	Node  string `json:"node"`
+	Epoch uint64 `json:"epoch,omitempty"`
+	Addr  string `json:"addr,omitempty"`
+}
+
+// Message kinds in the log, in the Isola-Kind header.
+const (
+	kindChangeset = "cs"
+	kindEpoch     = "epoch"
+	kindSnapshot  = "snap"
+	hdrKind       = "Isola-Kind"
+	hdrEpoch      = "Isola-Epoch"
+)
+
+// Lease is this node's ownership of one key. Its methods are goroutine-safe;
+// appends are ordered by the order of the calls that queue them.
+type Lease struct {
+	n     *Node
+	key   string
+	enc   string
+	epoch uint64
+	done  chan struct{}
+
+	mu       sync.Mutex // guards following
+	rev      uint64     // KV revision to renew from
+	deadline time.Time  // local: the lease must be considered lost after it
+	lastSeq  uint64     // log sequence of this holder's last append
+	since    int        // changesets since the last snapshot
+	sinceB   int64
+	snapName string // object holding the latest snapshot, "" if none
+	queue    []*op
+	working  bool
+	err      error // set once lost; done is closed then
+}
+
+type op struct {
+	cs   []byte
+	snap io.Reader
+	res  chan error
+}
+
+// Acquire takes the lease of key for this node, appends the epoch marker to
+// key's log and starts renewing. It returns an error matching ErrHeld when
+// another node holds it. Call Restore next to rebuild the object.
+func (n *Node) Acquire(ctx context.Context, key string) (*Lease, error) {
+	enc := encodeKey(key)
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return nil, errors.New("cluster: node closed")
+	}
+	if l := n.leases[enc]; l != nil && l.Err() == nil {
+		n.mu.Unlock()
+		return l, nil
+	}
+	n.mu.Unlock()
+	val, _ := json.Marshal(leaseValue{Node: n.cfg.NodeID, Addr: n.cfg.Advertise})
+	t0 := time.Now()
+	rev, err := n.kv.Create(ctx, enc, val)
+	if err != nil {
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			he := &HeldError{Key: key}
+			if e, gerr := n.kv.Get(ctx, enc); gerr == nil {
+				var v leaseValue
+				json.Unmarshal(e.Value(), &v)
+				he.Node = v.Node
+			}
+			return nil, he
+		}
+		return nil, fmt.Errorf("cluster: acquire %q: %w", key, err)
+	}
+	l := &Lease{
+		n: n, key: key, enc: enc, epoch: rev, rev: rev, done: make(chan struct{}),
+		deadline: t0.Add(n.cfg.LeaseTTL - n.cfg.Margin),
+	}
+	if err := l.appendMarker(ctx); err != nil {
+		// Give the lease back so that another attempt need not wait for
+		// the TTL.
+		n.kv.Delete(context.Background(), enc, jetstream.LastRevision(rev))
+		return nil, fmt.Errorf("cluster: acquire %q: epoch marker: %w", key, err)
+	}
+	n.mu.Lock()
+	n.leases[enc] = l
+	n.owners[enc] = n.cfg.NodeID
+	n.mu.Unlock()
+	go l.renew()
+	return l, nil
+}
+
+// appendMarker appends the epoch marker after whatever the subject holds;
+// a stale holder whose append lands first only makes us retry.
+func (l *Lease) appendMarker(ctx context.Context) error {
+	subj := l.n.logSubject(l.enc)
+	for attempt := 0; ; attempt++ {
+		var last uint64
+		m, err := l.n.logs.GetLastMsgForSubject(ctx, subj)
+		switch {
+		case err == nil:
+			last = m.Sequence
+		case errors.Is(err, jetstream.ErrMsgNotFound):
+		default:
+			return err
+		}
+		msg := nats.NewMsg(subj)
+		msg.Header.Set(hdrKind, kindEpoch)
+		msg.Header.Set(hdrEpoch, strconv.FormatUint(l.epoch, 10))
+		ack, err := l.n.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(last))
+		if err == nil {
+			l.lastSeq = ack.Sequence
+			return nil
+		}
+		if !wrongLastSeq(err) || attempt > 50 {
+			return err
+		}
+	}
+}
+
+func wrongLastSeq(err error) bool {
+	var ae *jetstream.APIError
+	return errors.As(err, &ae) &&
+		(ae.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || ae.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
+}
+
+// Key returns the leased key.
+func (l *Lease) Key() string { return l.key }
+
+// Epoch returns the lease's epoch: the KV revision at its creation. Epochs
+// of one key only grow.
+func (l *Lease) Epoch() uint64 { return l.epoch }
+
+// Done is closed when the lease is lost or released.
+func (l *Lease) Done() <-chan struct{} { return l.done }
+
+// Err returns nil while the lease is held, else why it is not.
+func (l *Lease) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.errLocked()
+}
+
+func (l *Lease) errLocked() error {
+	if l.err == nil && time.Now().After(l.deadline) {
+		l.loseLocked(fmt.Errorf("%w: not renewed before the local deadline", ErrLeaseLost))
+	}
+	return l.err
+}
+
+// Valid reports whether the lease is held and its local deadline has not
+// passed: the object may serve reads.
+func (l *Lease) Valid() bool { return l.Err() == nil }
+
+func (l *Lease) loseLocked(err error) {
+	if l.err != nil {
+		return
+	}
+	l.err = err
+	close(l.done)
+	n := l.n
+	go func() {
+		n.mu.Lock()
+		if n.leases[l.enc] == l {
+			delete(n.leases, l.enc)
+			if n.owners[l.enc] == n.cfg.NodeID {
+				delete(n.owners, l.enc)
+			}
+		}
+		n.mu.Unlock()
+		n.log.Warn("lease lost", "key", l.key, "epoch", l.epoch, "error", err)
+	}()
+}
+
+// renew extends the lease by compare-and-set every third of its lifetime
+// and gives it up at the local deadline if renewal keeps failing.
+func (l *Lease) renew() {
+	cfg := l.n.cfg
+	every := (cfg.LeaseTTL - cfg.Margin) / 3
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		l.mu.Lock()
+		dl := l.deadline
+		l.mu.Unlock()
+		timer := time.NewTimer(time.Until(dl))
+		select {
+		case <-l.done:
+			timer.Stop()
+			return
+		case <-timer.C:
+			l.Err() // loses it
+			return
+		case <-t.C:
+			timer.Stop()
+		}
+		l.mu.Lock()
+		rev := l.rev
+		l.mu.Unlock()
+		val, _ := json.Marshal(leaseValue{Node: cfg.NodeID, Epoch: l.epoch, Addr: cfg.Advertise})
+		ctx, cancel := context.WithTimeout(l.n.ctx, every)
+		sent := time.Now()
+		nrev, err := l.n.kv.Update(ctx, l.enc, val, rev)
+		cancel()
+		l.mu.Lock()
+		switch {
+		case l.err != nil:
+		case err == nil:
+			l.rev = nrev
+			l.deadline = sent.Add(cfg.LeaseTTL - cfg.Margin)
+		case errors.Is(err, jetstream.ErrKeyRevisionMismatch) || wrongLastSeq(err):
+			l.loseLocked(fmt.Errorf("%w: taken over or expired", ErrLeaseLost))
+		default:
+			l.n.log.Warn("lease renewal failed", "key", l.key, "error", err)
+		}
+		l.mu.Unlock()
+	}
+}
+
+// Release gives the lease up after the queued appends finish, so that
+// another node can take the key at once.
+func (l *Lease) Release(ctx context.Context) error {
+	l.flush(ctx)
+	l.mu.Lock()
+	if l.err != nil {
+		l.mu.Unlock()
+		return nil
+	}
+	rev := l.rev
+	l.loseLocked(fmt.Errorf("%w: released", ErrLeaseLost))
+	l.mu.Unlock()
+	if err := l.n.kv.Delete(ctx, l.enc, jetstream.LastRevision(rev)); err != nil && !wrongLastSeq(err) {
+		return fmt.Errorf("cluster: release %q: %w", l.key, err)
+	}
+	return nil
+}
+
+// flush waits until the queue is empty.
+func (l *Lease) flush(ctx context.Context) {
+	res := l.enqueue(&op{})
+	select {
+	case <-res:
+	case <-ctx.Done():
+	}
+}
+
+// Append appends a changeset to the key's log and returns once the log
+// acknowledged it (replicated and fsynced). It fails with ErrFenced if
+// another node appended since, and ErrLeaseLost once the lease is gone;
+// after any failure the lease is lost and every later append fails.
+func (l *Lease) Append(ctx context.Context, cs []byte) error {
+	return l.AppendAsync(cs)(ctx)
+}
+
+// AppendAsync queues an append and returns a func that waits for its
+// outcome. Appends are made in the order of AppendAsync calls. An empty cs
+// appends nothing but still waits for the appends queued before it and
+// fails if the lease is lost (a barrier for read-only turns).
+func (l *Lease) AppendAsync(cs []byte) func(context.Context) error {
+	if len(cs) == 0 {
+		cs = nil
+	}
+	res := l.enqueue(&op{cs: cs})
+	return func(ctx context.Context) error {
+		select {
+		case err := <-res:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (l *Lease) enqueue(o *op) chan error {
+	o.res = make(chan error, 1)
+	l.mu.Lock()
+	l.queue = append(l.queue, o)
+	if !l.working {
+		l.working = true
+		go l.work()
+	}
+	l.mu.Unlock()
+	return o.res
+}
+
+// work runs the queued operations in order.
+func (l *Lease) work() {
+	for {
+		l.mu.Lock()
+		if len(l.queue) == 0 {
+			l.working = false
+			l.mu.Unlock()
+			return
+		}
+		o := l.queue[0]
+		l.queue = l.queue[1:]
+		err := l.errLocked()
+		l.mu.Unlock()
+		if err == nil {
+			switch {
+			case o.snap != nil:
+				err = l.snapshot(o.snap)
+			case o.cs != nil:
+				err = l.append(o.cs)
+			}
+		}
+		o.res <- err
+	}
+}
+
+// opTimeout bounds one log operation; its outcome is unknown after it.
+func (l *Lease) opTimeout() time.Duration { return max(l.n.cfg.LeaseTTL/2, time.Second) }
+
+func (l *Lease) publish(kind string, data []byte, hdr map[string]string) (uint64, error) {
+	l.mu.Lock()
+	last := l.lastSeq
+	l.mu.Unlock()
+	msg := nats.NewMsg(l.n.logSubject(l.enc))
+	msg.Header.Set(hdrKind, kind)
+	msg.Header.Set(hdrEpoch, strconv.FormatUint(l.epoch, 10))
+	for k, v := range hdr {
+		msg.Header.Set(k, v)
+	}
+	msg.Data = data
+	ctx, cancel := context.WithTimeout(l.n.ctx, l.opTimeout())
+	defer cancel()
+	ack, err := l.n.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(last))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		if wrongLastSeq(err) {
+			l.loseLocked(ErrFenced)
+			return 0, fmt.Errorf("cluster: append %q epoch %d: %w", l.key, l.epoch, ErrFenced)
+		}
+		// Unknown outcome: the message may or may not be in the log, so
+		// this holder's state can no longer be trusted.
+		l.loseLocked(fmt.Errorf("%w: append failed: %v", ErrLeaseLost, err))
+		return 0, fmt.Errorf("cluster: append %q epoch %d: %w: %w", l.key, l.epoch, ErrLeaseLost, err)
+	}
+	if l.err != nil {
+		// Appended, but the lease was lost meanwhile (deadline): the
+		// append is durable and a new owner will see it; report success.
+		l.lastSeq = ack.Sequence
+		return ack.Sequence, nil
+	}
+	l.lastSeq = ack.Sequence
+	return ack.Sequence, nil
+}
+
+func (l *Lease) append(cs []byte) error {
+	if _, err := l.publish(kindChangeset, cs, nil); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.since++
+	l.sinceB += int64(len(cs))
+	l.mu.Unlock()
+	return nil
+}
+
+// NeedSnapshot reports whether enough changesets were appended since the
+// last snapshot that the caller should take one.
+func (l *Lease) NeedSnapshot() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.since >= l.n.cfg.SnapshotEvery || l.sinceB >= l.n.cfg.SnapshotBytes
+}
+
+// Snapshot stores r, the object's full state after every changeset appended
+// so far, in the object store, references it from the log with a fenced
+// snapshot marker and trims the log behind the marker. It is queued behind
+// earlier appends; r is read then, so it must not change meanwhile.
+func (l *Lease) Snapshot(ctx context.Context, r io.Reader) error {
+	res := l.enqueue(&op{snap: r})
+	select {
+	case err := <-res:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l *Lease) snapshot(r io.Reader) error {
+	l.mu.Lock()
+	last, old := l.lastSeq, l.snapName
+	l.mu.Unlock()
+	name := l.enc + "." + strconv.FormatUint(last, 10)
+	ctx, cancel := context.WithTimeout(l.n.ctx, 4*l.opTimeout())
+	defer cancel()
+	if _, err := l.n.obs.Put(ctx, jetstream.ObjectMeta{Name: name}, r); err != nil {
+		return fmt.Errorf("cluster: snapshot %q: %w", l.key, err)
+	}
+	seq, err := l.publish(kindSnapshot, []byte(name), nil)
+	if err != nil {
+		// A stale holder's snapshot is never referenced; drop it.
+		l.n.obs.Delete(context.Background(), name)
+		return err
+	}
+	l.mu.Lock()
+	l.since, l.sinceB, l.snapName = 0, 0, name
+	l.mu.Unlock()
+	// Trim behind the marker: it stays the subject's first message. Both
+	// steps are best effort; restore ignores what precedes the marker.
+	if err := l.n.logs.Purge(ctx, jetstream.WithPurgeSubject(l.n.logSubject(l.enc)), jetstream.WithPurgeSequence(seq)); err != nil {
+		l.n.log.Warn("log trim failed", "key", l.key, "error", err)
+	}
+	if old != "" && old != name {
+		l.n.obs.Delete(ctx, old)
+	}
+	return nil
+}
+
+// Restore rebuilds the object as of this lease's epoch marker: apply gets
+// the latest snapshot (nil if none) and the changesets after it, in order.
+func (l *Lease) Restore(ctx context.Context, apply func(snapshot io.Reader, changesets [][]byte) error) error {
+	l.mu.Lock()
+	end := l.lastSeq
+	l.mu.Unlock()
+	st, err := l.n.restore(ctx, l.enc, end, apply)
+	if err != nil {
+		return fmt.Errorf("cluster: restore %q: %w", l.key, err)
+	}
+	l.mu.Lock()
+	l.since, l.sinceB, l.snapName = st.n, st.bytes, st.snap
+	l.mu.Unlock()
+	return nil
+}
+
+// Restore reads the latest state of key from the log without taking its
+// lease (backups, tools): apply gets the latest snapshot and the changesets
+// after it.
+func (n *Node) Restore(ctx context.Context, key string, apply func(snapshot io.Reader, changesets [][]byte) error) error {
+	enc := encodeKey(key)
+	var end uint64
+	m, err := n.logs.GetLastMsgForSubject(ctx, n.logSubject(enc))
+	switch {
+	case err == nil:
+		end = m.Sequence
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+	default:
+		return fmt.Errorf("cluster: restore %q: %w", key, err)
+	}
+	if _, err := n.restore(ctx, enc, end, apply); err != nil {
+		return fmt.Errorf("cluster: restore %q: %w", key, err)
+	}
+	return nil
+}
+
+type restored struct {
+	n     int
+	bytes int64
+	snap  string
+}
+
+// restore reads the subject up to sequence end (inclusive).
+func (n *Node) restore(ctx context.Context, enc string, end uint64, apply func(io.Reader, [][]byte) error) (restored, error) {
+	var st restored
+	var css [][]byte
+	// Messages are read one by one from the stream leader (not by direct
+	// get, which a lagging follower may answer).
+	subj := n.logSubject(enc)
+	for seq := uint64(1); end > 0 && seq <= end; {
+		m, err := n.logs.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subj))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return st, fmt.Errorf("log ends before sequence %d", end)
+		}
+		if err != nil {
+			return st, err
+		}
+		if m.Sequence > end {
+			break
+		}
+		switch m.Header.Get(hdrKind) {
+		case kindChangeset:
+			css = append(css, m.Data)
+			st.bytes += int64(len(m.Data))
+		case kindSnapshot:
+			css, st.bytes, st.snap = nil, 0, string(m.Data)
+		}
+		seq = m.Sequence + 1
+	}
+	st.n = len(css)
+	var snap io.Reader
+	if st.snap != "" {
+		res, err := n.obs.Get(ctx, st.snap)
+		if err != nil {
+			return st, fmt.Errorf("snapshot %s: %w", st.snap, err)
+		}
+		defer res.Close()
+		snap = res
+	}
+	return st, apply(snap, css)
+}

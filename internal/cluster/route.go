@@ -1,0 +1,169 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+var (
+	// ErrNoOwner is returned by Owner and Forward when no node holds the
+	// key's lease.
+	ErrNoOwner = errors.New("cluster: no owner")
+	// ErrNotOwner is returned by Forward when the node it reached does not
+	// own the key (any more); a Handler returns it to say so. Look the
+	// owner up again and retry.
+	ErrNotOwner = errors.New("cluster: not the owner")
+)
+
+// RemoteError is a Handler's error as seen by the node that forwarded.
+type RemoteError struct {
+	Node, Message string
+}
+
+func (e *RemoteError) Error() string { return fmt.Sprintf("cluster: node %s: %s", e.Node, e.Message) }
+
+// Handler serves a request forwarded to this node for key. It returns
+// ErrNotOwner when this node does not own key.
+type Handler func(ctx context.Context, key string, payload []byte) ([]byte, error)
+
+const (
+	hdrKey      = "Isola-Key"
+	hdrStatus   = "Isola-Status"
+	hdrTimeout  = "Isola-Timeout-Ms"
+	statusOK    = "ok"
+	statusError = "error"
+	statusNotMe = "not-owner"
+)
+
+// Owner returns the node holding key's lease, from the watch cache or the
+// bucket, or ErrNoOwner.
+func (n *Node) Owner(ctx context.Context, key string) (string, error) {
+	enc := encodeKey(key)
+	n.mu.Lock()
+	node, ok := n.owners[enc]
+	n.mu.Unlock()
+	if ok {
+		return node, nil
+	}
+	return n.lookup(ctx, enc)
+}
+
+func (n *Node) lookup(ctx context.Context, enc string) (string, error) {
+	e, err := n.kv.Get(ctx, enc)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+		return "", ErrNoOwner
+	}
+	if err != nil {
+		return "", fmt.Errorf("cluster: owner lookup: %w", err)
+	}
+	var v leaseValue
+	if err := json.Unmarshal(e.Value(), &v); err != nil {
+		return "", fmt.Errorf("cluster: owner lookup: %w", err)
+	}
+	n.mu.Lock()
+	n.owners[enc] = v.Node
+	n.mu.Unlock()
+	return v.Node, nil
+}
+
+// Forget drops key from the owner cache (after ErrNotOwner or a node that
+// does not answer).
+func (n *Node) Forget(key string) {
+	n.mu.Lock()
+	delete(n.owners, encodeKey(key))
+	n.mu.Unlock()
+}
+
+// Held returns this node's valid lease of key, or nil.
+func (n *Node) Held(key string) *Lease {
+	n.mu.Lock()
+	l := n.leases[encodeKey(key)]
+	n.mu.Unlock()
+	if l == nil || !l.Valid() {
+		return nil
+	}
+	return l
+}
+
+// Forward sends payload for key to node (normally Owner's answer) over
+// NATS request/reply and returns the handler's reply. It returns
+// ErrNotOwner when node does not own key, ErrNoOwner when it does not
+// answer (it may be gone: look the owner up again), a *RemoteError when the
+// handler failed.
+func (n *Node) Forward(ctx context.Context, node, key string, payload []byte) ([]byte, error) {
+	msg := nats.NewMsg(n.nodeSubject(node))
+	msg.Header.Set(hdrKey, key)
+	if dl, ok := ctx.Deadline(); ok {
+		msg.Header.Set(hdrTimeout, strconv.FormatInt(time.Until(dl).Milliseconds(), 10))
+	} else {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
+		defer cancel()
+	}
+	msg.Data = payload
+	resp, err := n.nc.RequestMsgWithContext(ctx, msg)
+	if errors.Is(err, nats.ErrNoResponders) {
+		n.Forget(key)
+		return nil, fmt.Errorf("cluster: forward %q to %s: %w", key, node, ErrNoOwner)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cluster: forward %q to %s: %w", key, node, err)
+	}
+	switch resp.Header.Get(hdrStatus) {
+	case statusOK:
+		return resp.Data, nil
+	case statusNotMe:
+		n.Forget(key)
+		return nil, fmt.Errorf("cluster: forward %q to %s: %w", key, node, ErrNotOwner)
+	default:
+		return nil, &RemoteError{Node: node, Message: string(resp.Data)}
+	}
+}
+
+func (n *Node) nodeSubject(node string) string { return n.cfg.Prefix + ".node." + node + ".fwd" }
+
+// Serve starts answering forwarded requests with h, each on its own
+// goroutine. It may be called once.
+func (n *Node) Serve(h Handler) error {
+	sub, err := n.nc.Subscribe(n.nodeSubject(n.cfg.NodeID), func(m *nats.Msg) {
+		go n.serve(h, m)
+	})
+	if err != nil {
+		return fmt.Errorf("cluster: serve: %w", err)
+	}
+	n.mu.Lock()
+	n.handler, n.sub = h, sub
+	n.mu.Unlock()
+	return n.nc.Flush()
+}
+
+func (n *Node) serve(h Handler, m *nats.Msg) {
+	ctx := n.ctx
+	if ms, err := strconv.ParseInt(m.Header.Get(hdrTimeout), 10, 64); err == nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Duration(ms)*time.Millisecond)
+		defer cancel()
+	}
+	out, err := h(ctx, m.Header.Get(hdrKey), m.Data)
+	resp := nats.NewMsg(m.Reply)
+	switch {
+	case err == nil:
+		resp.Header.Set(hdrStatus, statusOK)
+		resp.Data = out
+	case errors.Is(err, ErrNotOwner):
+		resp.Header.Set(hdrStatus, statusNotMe)
+	default:
+		resp.Header.Set(hdrStatus, statusError)
+		resp.Data = []byte(err.Error())
+	}
+	if err := m.RespondMsg(resp); err != nil {
+		n.log.Warn("forward reply failed", "error", err)
+	}
+}
