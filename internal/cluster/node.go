@@ -35,7 +35,7 @@ type Node struct {
 	subject string // log subject prefix, "<prefix>.log."
 	stream  string
 
-	mu      sync.Mutex // guards following
+	mu      sync.Mutex        // guards following
 	owners  map[string]string // encoded key -> node id, from the KV watch
 	handler Handler
 	sub     *nats.Subscription
