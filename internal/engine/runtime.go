@@ -82,8 +82,12 @@ type Runtime struct {
 	turnOutputs []func()     // loop-goroutine: AfterDurable outputs of this turn
 
 	// loop-goroutine state
-	cur    *budget
-	timers map[int64]*time.Timer
+	cur       *budget
+	timers    map[int64]*timerEntry
+	timerQ    timerHeap
+	timerSeq  uint64
+	wakeTimer *time.Timer
+	wakeAt    time.Time
 }
 
 type task struct {
@@ -144,7 +148,7 @@ func New(opts Options) (*Runtime, error) {
 		calls:  map[int64]*pendingCall{},
 		wake:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
-		timers: map[int64]*time.Timer{},
+		timers: map[int64]*timerEntry{},
 	}
 	errc := make(chan error, 1)
 	go rt.loop(errc)
@@ -211,9 +215,7 @@ func (rt *Runtime) loop(errc chan<- error) {
 			for _, c := range calls {
 				c.ch <- callResult{err: ErrClosed}
 			}
-			for _, t := range rt.timers {
-				t.Stop()
-			}
+			rt.stopTimers()
 			rt.hooks.Free()
 			rt.vm.Close()
 			return
@@ -479,6 +481,10 @@ func (rt *Runtime) call(ctx context.Context, cpu time.Duration, path string, arg
 	}
 	select {
 	case r := <-pc.ch:
+		var e *Error
+		if errors.As(r.err, &e) && (e.Kind == CPULimit || e.Kind == MemoryLimit) {
+			rt.broken.Store(true) // however the kill travelled back
+		}
 		return r.v, r.err
 	case <-ctx.Done():
 		rt.mu.Lock()
@@ -789,29 +795,11 @@ func (rt *Runtime) console(level, msg string) {
 func (rt *Runtime) registerBuiltins() {
 	hs := rt.opts.Host
 	hs.Sync("timer.set", func(args []any) (any, error) {
-		id := int64(num(args, 0))
-		ms := num(args, 1)
-		b := rt.cur
-		if old := rt.timers[id]; old != nil {
-			old.Stop()
-		}
-		rt.timers[id] = time.AfterFunc(time.Duration(ms*float64(time.Millisecond)), func() {
-			rt.post(task{b: b, fn: func() {
-				if _, live := rt.timers[id]; !live {
-					return
-				}
-				delete(rt.timers, id)
-				rt.callHook("timer", int(id))
-			}})
-		})
+		rt.setTimer(int64(num(args, 0)), time.Duration(num(args, 1)*float64(time.Millisecond)))
 		return nil, nil
 	})
 	hs.Sync("timer.clear", func(args []any) (any, error) {
-		id := int64(num(args, 0))
-		if t := rt.timers[id]; t != nil {
-			t.Stop()
-			delete(rt.timers, id)
-		}
+		rt.clearTimer(int64(num(args, 0)))
 		return nil, nil
 	})
 	hs.Sync("console.log", func(args []any) (any, error) {
