@@ -56,6 +56,8 @@ type Project struct {
 	Dev Dev
 	// KeepVars is "keep_vars"; it only matters to wrangler deploy.
 	KeepVars bool
+	// Cluster is isola's "cluster" table (cluster.go); nil when absent.
+	Cluster *Cluster
 }
 
 // Main returns the main worker, or nil for an empty project.

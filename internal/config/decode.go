@@ -204,6 +204,7 @@ var unsupportedKeys = []string{
 var topOnlyKeys = map[string]bool{
 	"dev": true, "env": true, "workers": true, "keep_vars": true,
 	"send_metrics": true, "legacy_env": true, "$schema": true,
+	"cluster": true,
 }
 
 // nonInheritable are the keys a named environment does not inherit from the
@@ -233,6 +234,8 @@ func (d *decoder) worker(obj *node, path string, sc scope, proj *Project, envs m
 			proj.KeepVars = d.boolean(v, p)
 		case "dev":
 			proj.Dev = d.dev(v, p)
+		case "cluster":
+			proj.Cluster = d.cluster(v, p) // isola's key: cluster.go
 		case "env":
 			d.fields(v, p, "an object of named environments", func(em *member, ep string) bool {
 				if em.val.kind == kindObject {
