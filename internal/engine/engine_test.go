@@ -279,10 +279,12 @@ func TestOutputGate(t *testing.T) {
 	var mu sync.Mutex
 	armed := false
 	hs := NewHostSet()
+	wrote := make(chan struct{})
 	hs.Sync("test.write", func(args []any) (any, error) {
 		mu.Lock()
 		armed = true
 		mu.Unlock()
+		close(wrote)
 		return nil, nil
 	})
 	rt := newRuntime(t, Options{Host: hs, Bootstrap: testBootstrap(t), AfterTurn: func() func() error {
@@ -301,7 +303,7 @@ func TestOutputGate(t *testing.T) {
 	}()
 	// A later turn without writes must not overtake the gated one.
 	second := make(chan any, 1)
-	time.Sleep(20 * time.Millisecond)
+	<-wrote // the first call's turn is running
 	go func() {
 		v, _ := rt.Eval(context.Background(), `"read"`)
 		second <- v
