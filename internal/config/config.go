@@ -57,7 +57,7 @@ type Project struct {
 	// KeepVars is "keep_vars"; it only matters to wrangler deploy.
 	KeepVars bool
 	// Cluster is isola's "cluster" table (cluster.go); nil when absent.
-	Cluster *Cluster
+	Cluster *Cluster `json:",omitempty"`
 }
 
 // Main returns the main worker, or nil for an empty project.
