@@ -160,3 +160,64 @@ func TestWorkerEcho(t *testing.T) {
 		t.Fatalf("close status = %v (%v); want 3001", st, err)
 	}
 }
+
+const clientWorker = `
+export default {
+  async fetch(req: Request) {
+    const u = new URL(req.url);
+    const target = u.searchParams.get("to")!;
+    if (u.pathname === "/ctor") {
+      const ws = new WebSocket(target);
+      const got = await new Promise<string>((resolve, reject) => {
+        ws.addEventListener("open", () => ws.send("hi"));
+        ws.addEventListener("message", (e: MessageEvent) => { resolve(e.data as string); ws.close(1000, "done"); });
+        ws.addEventListener("error", (e: any) => reject(new Error("ws error " + e.message)));
+      });
+      return new Response(got + " state=" + ws.readyState);
+    }
+    if (u.pathname === "/fetch") {
+      const resp = await fetch(target.replace("ws:", "http:"), { headers: { Upgrade: "websocket" } });
+      const ws = resp.webSocket!;
+      ws.accept();
+      ws.send("via fetch");
+      const got = await new Promise<string>((resolve) => ws.addEventListener("message", (e: MessageEvent) => resolve(e.data as string)));
+      ws.close(1000);
+      return new Response(resp.status + " " + got);
+    }
+    if (u.pathname === "/badclose") {
+      const [a, b] = Object.values(new WebSocketPair());
+      a.accept();
+      try { a.close(999); } catch (e: any) { return new Response(e.name + ": " + e.message); }
+      return new Response("no error");
+    }
+    if (u.pathname === "/pair") {
+      const [a, b] = Object.values(new WebSocketPair());
+      a.accept(); b.accept();
+      const got = new Promise<string>((resolve) => b.addEventListener("message", (e: MessageEvent) => resolve(e.data as string)));
+      const closed = new Promise<string>((resolve) => a.addEventListener("close", (e: CloseEvent) => resolve(e.code + " " + e.reason + " " + e.wasClean)));
+      a.send("in-process");
+      const m = await got;
+      b.close(4321, "done");
+      return new Response(m + " | " + (await closed) + " | " + a.readyState);
+    }
+    return new Response("?", { status: 404 });
+  },
+};`
+
+func TestWorkerClient(t *testing.T) {
+	echo := startProject(t, plainWrangler, echoWorker, nil)
+	ts := startProject(t, plainWrangler, clientWorker, nil)
+	tests := []struct{ path, want string }{
+		{"/ctor?to=" + echo.WS + "/", "echo:hi state=2"},
+		{"/fetch?to=" + echo.WS + "/", "101 echo:via fetch"},
+		{"/badclose", "InvalidAccessError: Invalid WebSocket close code: 999."},
+		{"/pair", "in-process | 4321 done true | 3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			if got := get(t, ts.URL+tt.path); got != tt.want {
+				t.Errorf("GET %s = %q; want %q", tt.path, got, tt.want)
+			}
+		})
+	}
+}

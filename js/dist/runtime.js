@@ -6411,6 +6411,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           }
           this.#id = r2.id;
           this.#protocol = r2.protocol || "";
+          call("ws.accept", r2.id);
           const q3 = this.#queued;
           this.#queued = [];
           const closing = this.#state === CLOSING;
@@ -6657,11 +6658,18 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var headersMap;
   var setImmutable;
   var isImmutable;
+  var setUnchecked;
+  var isUnchecked;
   var Headers2 = class _Headers {
     #map = /* @__PURE__ */ new Map();
     #immutable = false;
+    #unchecked = false;
     static {
       headersMap = (h2) => h2.#map;
+      setUnchecked = (h2) => {
+        h2.#unchecked = true;
+      };
+      isUnchecked = (h2) => h2.#unchecked;
       setImmutable = (h2) => {
         h2.#immutable = true;
         return h2;
@@ -6672,6 +6680,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (init === void 0) return;
       if (init instanceof _Headers) {
         for (const [k2, vs] of init.#map) this.#map.set(k2, vs.slice());
+        this.#unchecked = init.#unchecked;
         return;
       }
       if (init === null || typeof init !== "object" && typeof init !== "function") {
@@ -6788,7 +6797,19 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         else m2.set(k2, [String(v3)]);
       }
     }
+    setUnchecked(h2);
     return immutable ? setImmutable(h2) : h2;
+  }
+  function headersFromFlat(flat, from) {
+    const h2 = new Headers2();
+    const m2 = headersMap(h2);
+    for (let i2 = from; i2 + 1 < flat.length; i2 += 2) {
+      const k2 = flat[i2];
+      const vs = m2.get(k2);
+      if (vs) vs.push(flat[i2 + 1]);
+      else m2.set(k2, [flat[i2 + 1]]);
+    }
+    return setImmutable(h2);
   }
   var USED = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.";
   var DISTURBED = "This ReadableStream is disturbed (has already been read from), and cannot be used as a body.";
@@ -6924,12 +6945,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         o2.#src = src;
         if (typeof src === "object" && src.remote !== void 0 && remoteRegistry) remoteRegistry.register(o2, src.remote, src);
       };
-      bodyTakeBuffered = (o2) => {
+      bodyTakeBuffered = (o2, peek = false) => {
         if (o2.#stream !== null || o2.#used) return void 0;
         const src = o2.#src;
         if (src === null) return null;
-        if (typeof src === "string" || src instanceof Uint8Array) {
-          o2.#used = true;
+        if (typeof src === "string" || !peek && src instanceof Uint8Array) {
+          if (!peek) o2.#used = true;
           return src;
         }
         return void 0;
@@ -7108,6 +7129,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     // null while #raw holds the header list
     #raw = null;
     // [[name, value]...] from Go, made into immutable Headers on first use
+    #rawFrom = -1;
+    // >= 0: #raw is [..., name, value, ...] from this index (toJSRequest's wire form)
     #redirect = "follow";
     #signal = null;
     #thisSignal = null;
@@ -7132,6 +7155,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         this.#url = init.url;
         if (init.raw !== void 0) {
           this.#raw = init.raw;
+          if (init.rawFrom !== void 0) this.#rawFrom = init.rawFrom;
           if (init.body !== null) bodySource(this, init.body);
         } else {
           this.#headers = init.headers;
@@ -7225,7 +7249,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return this.#headers ?? this.#materialize();
     }
     #materialize() {
-      this.#headers = headersFromList(this.#raw, true);
+      this.#headers = this.#rawFrom >= 0 ? headersFromFlat(this.#raw, this.#rawFrom) : headersFromList(this.#raw, true);
       this.#raw = null;
       return this.#headers;
     }
@@ -7350,6 +7374,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var NULL_BODY = /* @__PURE__ */ new Set([101, 204, 205, 304]);
   var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
   var responseParts;
+  var responseHeaders0;
+  var responseCtype;
   var responseHeaders;
   var responseList;
   var responseStatus;
@@ -7377,6 +7403,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         webSocket: r2.#webSocket
       });
       responseHeaders = (r2) => r2.#headers ?? r2.#materialize();
+      responseHeaders0 = (r2) => r2.#headers;
+      responseCtype = (r2) => r2.#ctype;
       responseList = (r2) => r2.#headers !== null ? headerList(r2.#headers) : r2.#ctype === null ? [] : [["content-type", r2.#ctype]];
       responseStatus = (r2) => r2.#status;
       responseStatusText = (r2) => r2.#statusText ?? defaultStatusText(r2.#status);
@@ -7565,6 +7593,16 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     });
   }
   function toJSRequest(init) {
+    if (typeof init === "string") {
+      const f2 = init.split("\n");
+      return new Request2(INTERNAL2, {
+        method: f2[0],
+        url: f2[1],
+        raw: f2,
+        rawFrom: 3,
+        body: f2[2] === "" ? null : remoteSource(Number(f2[2]))
+      });
+    }
     return new Request2(INTERNAL2, {
       method: init.method,
       url: init.url,

@@ -135,6 +135,7 @@ export class WebSocket extends EventTarget {
         }
         this.#id = r.id;
         this.#protocol = r.protocol || "";
+        call("ws.accept", r.id);
         const q = this.#queued;
         this.#queued = [];
         const closing = this.#state === CLOSING;
