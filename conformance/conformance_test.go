@@ -49,7 +49,11 @@ type testCase struct {
 	CompatibilityFlags []string                   `json:"compatibility_flags"`
 	Vars               map[string]json.RawMessage `json:"vars"`
 	Modules            []string                   `json:"modules"` // further modules beside worker.js
-	Requests           []caseRequest              `json:"requests"`
+	// DurableObjects binds SQLite-backed Durable Object classes exported by
+	// worker.js. Requests run in order on one server per runtime, so an
+	// object's state carries from one request to the next.
+	DurableObjects []harness.DurableObject `json:"durable_objects"`
+	Requests       []caseRequest           `json:"requests"`
 }
 
 type caseRequest struct {
@@ -269,6 +273,7 @@ func runCase(ctx context.Context, c *testCase, dir, workerdBin, isolaBin string)
 		CompatibilityDate:  c.CompatibilityDate,
 		CompatibilityFlags: c.CompatibilityFlags,
 		Vars:               c.Vars,
+		DurableObjects:     c.DurableObjects,
 	}.Prepare(dir)
 	if err != nil {
 		res.Broken = err

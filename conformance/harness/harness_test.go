@@ -177,3 +177,134 @@ func TestStartIsolaFindsURL(t *testing.T) {
 		t.Errorf("URL = %q; want http://127.0.0.1:4321", s.URL)
 	}
 }
+
+func doWorker(t testing.TB) Worker {
+	t.Helper()
+	dir := t.TempDir()
+	src := `import { DurableObject } from "cloudflare:workers";
+export class Counter extends DurableObject {
+  incr() {
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS c (n INTEGER)");
+    this.ctx.storage.sql.exec("INSERT INTO c VALUES (1)");
+    return this.ctx.storage.sql.exec("SELECT count(*) AS n FROM c").one().n;
+  }
+}
+export default { async fetch(r, env) { return new Response(String(await env.A.getByName("x").incr())); } };`
+	if err := os.WriteFile(filepath.Join(dir, "worker.js"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return Worker{
+		Name: "w", Dir: dir, Main: "worker.js",
+		DurableObjects: []DurableObject{{Binding: "A", ClassName: "Counter"}, {Binding: "B", ClassName: "Counter"}},
+	}
+}
+
+func TestWorkerdConfigDurableObjects(t *testing.T) {
+	got, err := doWorker(t).WorkerdConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`(name = "do-storage", disk = (path = "do-data", writable = true))`,
+		`(className = "Counter", uniqueKey = "w-Counter", enableSql = true),`,
+		`durableObjectStorage = (localDisk = "do-storage")`,
+		`(name = "A", durableObjectNamespace = "Counter")`,
+		`(name = "B", durableObjectNamespace = "Counter")`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("WorkerdConfig() lacks %s; got:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "className"); n != 1 {
+		t.Errorf("WorkerdConfig() declares the class %d times; want once:\n%s", n, got)
+	}
+}
+
+func TestWranglerJSONDurableObjects(t *testing.T) {
+	b, err := doWorker(t).WranglerJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		DurableObjects struct {
+			Bindings []struct {
+				Name      string `json:"name"`
+				ClassName string `json:"class_name"`
+			} `json:"bindings"`
+		} `json:"durable_objects"`
+		Migrations []struct {
+			Tag              string   `json:"tag"`
+			NewSqliteClasses []string `json:"new_sqlite_classes"`
+		} `json:"migrations"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("WranglerJSON() is not JSON: %v\n%s", err, b)
+	}
+	if len(got.DurableObjects.Bindings) != 2 || got.DurableObjects.Bindings[1].Name != "B" || got.DurableObjects.Bindings[1].ClassName != "Counter" {
+		t.Errorf("WranglerJSON() bindings = %s", b)
+	}
+	if len(got.Migrations) != 1 || got.Migrations[0].Tag != "v1" || strings.Join(got.Migrations[0].NewSqliteClasses, ",") != "Counter" {
+		t.Errorf("WranglerJSON() migrations = %s", b)
+	}
+}
+
+func TestValidateDurableObjects(t *testing.T) {
+	tests := []struct {
+		name string
+		do   DurableObject
+		vars map[string]json.RawMessage
+		want string
+	}{
+		{"empty binding", DurableObject{ClassName: "C"}, nil, "must be identifiers"},
+		{"bad class", DurableObject{Binding: "A", ClassName: "a-b"}, nil, "must be identifiers"},
+		{"binding is a var", DurableObject{Binding: "A", ClassName: "C"}, map[string]json.RawMessage{"A": json.RawMessage(`1`)}, "also a var"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := Worker{Dir: ".", Main: "a.js", Vars: tt.vars, DurableObjects: []DurableObject{tt.do}}
+			if err := w.Validate(); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Validate() = %v; want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestStartWorkerdDurableObjects runs a SQLite-backed object on a real
+// workerd: state carries across requests, and a second server of the same
+// worker starts from empty storage.
+func TestStartWorkerdDurableObjects(t *testing.T) {
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := FindWorkerd(root)
+	if err != nil {
+		t.Skipf("workerd not installed: %v", err)
+	}
+	w, err := doWorker(t).Prepare(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	client := &http.Client{Timeout: 20 * time.Second}
+	for run := range 2 {
+		s, err := StartWorkerd(ctx, bin, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"1", "2"} {
+			resp, err := client.Get(s.URL + "/")
+			if err != nil {
+				s.Close()
+				t.Fatalf("GET %s: %v", s.URL, err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(body) != want {
+				t.Errorf("server %d: GET / = %d %q; want %q\n%s", run, resp.StatusCode, body, want, s.Output())
+			}
+		}
+		s.Close()
+	}
+}
