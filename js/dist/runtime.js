@@ -2656,7 +2656,7 @@
           }
           for (let k2 = r2.varint(); k2 > 0; k2--) {
             const key2 = r2.string();
-            v4[key2] = read();
+            Object.defineProperty(v4, key2, { value: read(), writable: true, enumerable: true, configurable: true });
           }
           return v4;
         }
@@ -2787,7 +2787,7 @@
         const keys3 = Object.keys(v3);
         if (keys3.length > present) {
           for (const k2 of keys3) {
-            if (!(String(k2 >>> 0) === k2 && k2 >>> 0 < len)) out2[k2] = copy(v3[k2]);
+            if (!(String(k2 >>> 0) === k2 && k2 >>> 0 < len)) Object.defineProperty(out2, k2, { value: copy(v3[k2]), writable: true, enumerable: true, configurable: true });
           }
         }
         return out2;

@@ -468,7 +468,8 @@ export function deserialize(bytes, opts = undefined) {
         }
         for (let k = r.varint(); k > 0; k--) {
           const key = r.string();
-          v[key] = read();
+          // defineProperty: a "__proto__" key must not set the prototype.
+          Object.defineProperty(v, key, { value: read(), writable: true, enumerable: true, configurable: true });
         }
         return v;
       }
@@ -605,7 +606,7 @@ function cloneValue(value) {
       const keys = Object.keys(v);
       if (keys.length > present) {
         for (const k of keys) {
-          if (!(String(k >>> 0) === k && k >>> 0 < len)) out[k] = copy(v[k]);
+          if (!(String(k >>> 0) === k && k >>> 0 < len)) Object.defineProperty(out, k, { value: copy(v[k]), writable: true, enumerable: true, configurable: true });
         }
       }
       return out;
