@@ -19,7 +19,7 @@ import (
 // close resp.Body. x must come from fetch.NewExchange(r) and be closed by
 // the caller after the body was consumed.
 func (w *Worker) Fetch(ctx context.Context, entrypoint string, x *fetch.Exchange) (*fetch.Response, error) {
-	v, err := w.FetchInit(ctx, entrypoint, x.Init())
+	v, err := w.FetchInit(ctx, entrypoint, x.Wire()) // compact form: no JSON across the bridge
 	if err != nil {
 		return nil, err
 	}
@@ -27,8 +27,10 @@ func (w *Worker) Fetch(ctx context.Context, entrypoint string, x *fetch.Exchange
 }
 
 // FetchInit delivers a request in its bridged form (see fetch.Exchange.Init;
-// "body" may also be bytes) and returns the runtime's response document.
-func (w *Worker) FetchInit(ctx context.Context, entrypoint string, init map[string]any) (any, error) {
+// "body" may also be bytes; or the string of fetch.Exchange.Wire, which may
+// be answered in the compact string form fetch.Exchange.Response reads) and
+// returns the runtime's response document.
+func (w *Worker) FetchInit(ctx context.Context, entrypoint string, init any) (any, error) {
 	var ep any
 	if entrypoint != "" {
 		ep = entrypoint
@@ -89,7 +91,7 @@ func (w *Worker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer x.Close()
-	doc, err := w.FetchInit(r.Context(), "", x.Init())
+	doc, err := w.FetchInit(r.Context(), "", x.Wire()) // compact form: no JSON across the bridge
 	var resp *fetch.Response
 	if err == nil {
 		resp, err = x.Response(doc)

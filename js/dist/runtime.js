@@ -7669,6 +7669,32 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   async function fromJSResponse(resp) {
     return responseDoc(resp);
   }
+  function responseWire(resp) {
+    if (!(resp instanceof Response2) || responseWebSocket(resp) !== null) return responseDoc(resp);
+    const h2 = responseHeaders0(resp);
+    if (h2 !== null && isUnchecked(h2)) return responseDoc(resp);
+    const statusText = responseStatusText(resp);
+    if (statusText.indexOf("\n") >= 0) return responseDoc(resp);
+    const src = bodyTakeBuffered(resp, true);
+    if (src === void 0) return responseDoc(resp);
+    let out = responseStatus(resp) + "\n" + statusText + (src === null ? "\nn\n" : "\ns\n");
+    if (h2 === null) {
+      const ct2 = responseCtype(resp);
+      out += ct2 === null ? "0\n" : "1\ncontent-type\n" + ct2 + "\n";
+    } else {
+      let n2 = 0;
+      let lines = "";
+      for (const [k2, vs] of headersMap(h2)) {
+        for (let i2 = 0; i2 < vs.length; i2++) {
+          lines += k2 + "\n" + vs[i2] + "\n";
+          n2++;
+        }
+      }
+      out += n2 + "\n" + lines;
+    }
+    bodyTakeBuffered(resp);
+    return src === null ? out : out + src;
+  }
   function responseDoc(resp) {
     if (!(resp instanceof Response2)) {
       throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
@@ -8910,7 +8936,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (!(resp instanceof Response)) {
       throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
     }
-    return responseDoc(resp);
+    return typeof init === "string" ? responseWire(resp) : responseDoc(resp);
   });
   register("worker.scheduled", async (name, cron, scheduledTime) => {
     const h2 = handlerFor(name, null, "scheduled");

@@ -67,13 +67,19 @@ const arrayValues = Array.prototype[Symbol.iterator];
 let headersMap; // (Headers) => Map<lower name, string[]>
 let setImmutable; // (Headers) => Headers
 let isImmutable; // (Headers) => boolean
+let setUnchecked, isUnchecked; // see Headers.#unchecked
 
 export class Headers {
   #map = new Map();
   #immutable = false;
+  #unchecked = false; // holds values from Go that were not checked for "\n"
 
   static {
     headersMap = (h) => h.#map;
+    setUnchecked = (h) => {
+      h.#unchecked = true;
+    };
+    isUnchecked = (h) => h.#unchecked;
     setImmutable = (h) => {
       h.#immutable = true;
       return h;
@@ -85,6 +91,7 @@ export class Headers {
     if (init === undefined) return;
     if (init instanceof Headers) {
       for (const [k, vs] of init.#map) this.#map.set(k, vs.slice());
+      this.#unchecked = init.#unchecked;
       return;
     }
     if (init === null || (typeof init !== "object" && typeof init !== "function")) {
@@ -224,7 +231,23 @@ export function headersFromList(list, immutable) {
       else m.set(k, [String(v)]);
     }
   }
+  setUnchecked(h);
   return immutable ? setImmutable(h) : h;
+}
+
+// headersFromFlat builds immutable Headers from [..., name, value, ...]
+// starting at from, lower-case names from Go's server (already checked, so
+// not marked unchecked).
+function headersFromFlat(flat, from) {
+  const h = new Headers();
+  const m = headersMap(h);
+  for (let i = from; i + 1 < flat.length; i += 2) {
+    const k = flat[i];
+    const vs = m.get(k);
+    if (vs) vs.push(flat[i + 1]);
+    else m.set(k, [flat[i + 1]]);
+  }
+  return setImmutable(h);
 }
 
 // ---- bodies -------------------------------------------------------------------
@@ -389,12 +412,13 @@ class Body {
     };
     // bodyTakeBuffered takes an unused body held as a string or bytes (or
     // none: null) and returns it, or returns undefined for any other body.
-    bodyTakeBuffered = (o) => {
+    // With peek, the body is only looked at, and bytes give undefined too.
+    bodyTakeBuffered = (o, peek = false) => {
       if (o.#stream !== null || o.#used) return undefined;
       const src = o.#src;
       if (src === null) return null;
-      if (typeof src === "string" || src instanceof Uint8Array) {
-        o.#used = true;
+      if (typeof src === "string" || (!peek && src instanceof Uint8Array)) {
+        if (!peek) o.#used = true;
         return src;
       }
       return undefined;
@@ -567,6 +591,7 @@ export class Request extends Body {
   #url = "";
   #headers = null; // null while #raw holds the header list
   #raw = null; // [[name, value]...] from Go, made into immutable Headers on first use
+  #rawFrom = -1; // >= 0: #raw is [..., name, value, ...] from this index (toJSRequest's wire form)
   #redirect = "follow";
   #signal = null;
   #thisSignal = null;
@@ -596,6 +621,7 @@ export class Request extends Body {
         // A request from Go: its headers are valid and become Headers only
         // when touched; its body is never a stream.
         this.#raw = init.raw;
+        if (init.rawFrom !== undefined) this.#rawFrom = init.rawFrom;
         if (init.body !== null) bodySource(this, init.body);
       } else {
         this.#headers = init.headers;
@@ -693,7 +719,7 @@ export class Request extends Body {
   }
 
   #materialize() {
-    this.#headers = headersFromList(this.#raw, true);
+    this.#headers = this.#rawFrom >= 0 ? headersFromFlat(this.#raw, this.#rawFrom) : headersFromList(this.#raw, true);
     this.#raw = null;
     return this.#headers;
   }
@@ -789,6 +815,7 @@ export function defaultStatusText(status) {
 const NULL_BODY = new Set([101, 204, 205, 304]);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 let responseParts; // (Response) => fields for the exchange
+let responseHeaders0, responseCtype; // (Response) => #headers (maybe null), #ctype
 let responseHeaders, responseList, responseStatus, responseStatusText, responseWebSocket; // (Response) => field
 let textResponse; // (text, content type) => a 200 Response with that body
 
@@ -810,6 +837,8 @@ export class Response extends Body {
       webSocket: r.#webSocket,
     });
     responseHeaders = (r) => r.#headers ?? r.#materialize();
+    responseHeaders0 = (r) => r.#headers;
+    responseCtype = (r) => r.#ctype;
     // responseList is the header list of r for Go, without making Headers.
     responseList = (r) => (r.#headers !== null ? headerList(r.#headers) : r.#ctype === null ? [] : [["content-type", r.#ctype]]);
     responseStatus = (r) => r.#status;
@@ -1024,8 +1053,20 @@ export function makeFetchResponse(r, signal, done) {
 // toJSRequest turns what the Go server sends for an inbound HTTP request
 // ({method, url, headers: [[k, v]...], body: streamId | bytes | null, cf}) into the
 // Request given to the worker: immutable headers, a body pulled from Go.
-// The headers become a Headers object only if the worker reads them.
+// The headers become a Headers object only if the worker reads them. init
+// may also be the compact string of fetch.Exchange.Wire: method "\n" url
+// "\n" body id or "" "\n" then name "\n" value "\n" for each header.
 export function toJSRequest(init) {
+  if (typeof init === "string") {
+    const f = init.split("\n");
+    return new Request(INTERNAL, {
+      method: f[0],
+      url: f[1],
+      raw: f,
+      rawFrom: 3,
+      body: f[2] === "" ? null : remoteSource(Number(f[2])),
+    });
+  }
   return new Request(INTERNAL, {
     method: init.method,
     url: init.url,
@@ -1107,6 +1148,38 @@ export function goBody(ex) {
 // sent whole; a stream is pumped into a Go pipe in the background.
 export async function fromJSResponse(resp) {
   return responseDoc(resp);
+}
+
+// responseWire is responseDoc in the compact string form of
+// fetch.Exchange.Response, for a request that came in the compact form: no
+// JSON on the way out. A response it cannot express (a stream, bytes, a
+// WebSocket, header values from Go unchecked for newlines) gets the
+// document.
+export function responseWire(resp) {
+  if (!(resp instanceof Response) || responseWebSocket(resp) !== null) return responseDoc(resp);
+  const h = responseHeaders0(resp);
+  if (h !== null && isUnchecked(h)) return responseDoc(resp);
+  const statusText = responseStatusText(resp);
+  if (statusText.indexOf("\n") >= 0) return responseDoc(resp);
+  const src = bodyTakeBuffered(resp, true);
+  if (src === undefined) return responseDoc(resp);
+  let out = responseStatus(resp) + "\n" + statusText + (src === null ? "\nn\n" : "\ns\n");
+  if (h === null) {
+    const ct = responseCtype(resp);
+    out += ct === null ? "0\n" : "1\ncontent-type\n" + ct + "\n";
+  } else {
+    let n = 0;
+    let lines = "";
+    for (const [k, vs] of headersMap(h)) {
+      for (let i = 0; i < vs.length; i++) {
+        lines += k + "\n" + vs[i] + "\n";
+        n++;
+      }
+    }
+    out += n + "\n" + lines;
+  }
+  bodyTakeBuffered(resp);
+  return src === null ? out : out + src;
 }
 
 // responseDoc is fromJSResponse without the promise, for hooks that are

@@ -1,7 +1,7 @@
 // worker.js: the classes of "cloudflare:workers" and the hooks the Go worker
 // calls to deliver events (fetch, scheduled, RPC) to the user's exports.
 import { register, callAsync } from "./host.js";
-import { toJSRequest, responseDoc } from "./http.js";
+import { toJSRequest, responseDoc, responseWire } from "./http.js";
 import { makeNamespace } from "./actor.js";
 import { makeLoader } from "./loader.js"; // Dynamic Workers (worker_loaders bindings)
 
@@ -146,7 +146,10 @@ register("worker.fetch", async (name, init, props) => {
   if (!(resp instanceof Response)) {
     throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
   }
-  return responseDoc(resp); // fromJSResponse without one more promise
+  // A request in fetch.Exchange.Wire's compact string form may be answered
+  // in the compact form too (no JSON either way); fromJSResponse's document
+  // otherwise, without one more promise.
+  return typeof init === "string" ? responseWire(resp) : responseDoc(resp);
 });
 
 // worker.scheduled(entrypoint, cron, scheduledTime)

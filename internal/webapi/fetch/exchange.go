@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/http/httpguts"
@@ -106,6 +107,52 @@ func (x *Exchange) Init() map[string]any {
 	return m
 }
 
+// Wire returns the request in its compact form, a string the bridge passes
+// without JSON (http.js toJSRequest takes it):
+//
+//	method "\n" url "\n" body stream id or "" "\n" (name "\n" value "\n")...
+//
+// with lower-case names. NewExchange has checked that no part holds a
+// newline. A runtime hook that gets this form may answer with the compact
+// response form (see Response).
+func (x *Exchange) Wire() string {
+	var b strings.Builder
+	n := len(x.req.Method) + len(x.URL) + 24
+	for k, vs := range x.req.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 2
+		}
+	}
+	b.Grow(n)
+	b.WriteString(x.req.Method)
+	b.WriteByte('\n')
+	u := x.URL
+	if strings.Contains(u, "\n") { // a URL set by the server; parsers drop newlines
+		u = strings.ReplaceAll(u, "\n", "")
+	}
+	b.WriteString(u)
+	b.WriteByte('\n')
+	if x.body != nil {
+		b.WriteString(strconv.FormatUint(x.body.id, 10))
+	}
+	b.WriteByte('\n')
+	for k, vs := range x.req.Header {
+		lk := strings.ToLower(k)
+		for _, v := range vs {
+			b.WriteString(lk)
+			b.WriteByte('\n')
+			b.WriteString(v)
+			b.WriteByte('\n')
+		}
+	}
+	if x.req.Host != "" && x.req.Header.Get("Host") == "" {
+		b.WriteString("host\n")
+		b.WriteString(x.req.Host)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
 // Close releases the request body stream if the runtime did not finish it.
 func (x *Exchange) Close() {
 	if x.body != nil {
@@ -132,7 +179,18 @@ type Response struct {
 // Response decodes the value the runtime's response hook (http.js
 // fromJSResponse) returned: {status, statusText, headers, body: string |
 // bytes | nil, stream: id | nil, length: number | nil}.
+//
+// It also takes the compact form a hook may answer a Wire request with, a
+// string:
+//
+//	status "\n" statusText "\n" kind "\n" count "\n" (name "\n" value "\n")... body
+//
+// where kind is "s" (the rest of the string is the body) or "n" (a null
+// body) and count is the number of headers.
 func (x *Exchange) Response(v any) (*Response, error) {
+	if s, ok := v.(string); ok {
+		return responseWire(s)
+	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("fetch: bad response document %T", v)
@@ -172,6 +230,51 @@ func (x *Exchange) Response(v any) (*Response, error) {
 		if n, ok := m["length"].(float64); ok && n >= 0 {
 			resp.ContentLength = int64(n)
 		}
+	}
+	return resp, nil
+}
+
+// responseWire decodes the compact response form (see Response).
+func responseWire(s string) (*Response, error) {
+	bad := func(what string) (*Response, error) {
+		return nil, fmt.Errorf("fetch: bad compact response document: %s", what)
+	}
+	line := func() (string, bool) {
+		l, rest, ok := strings.Cut(s, "\n")
+		s = rest
+		return l, ok
+	}
+	st, ok1 := line()
+	text, ok2 := line()
+	kind, ok3 := line()
+	cnt, ok4 := line()
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return bad("truncated")
+	}
+	status, err := strconv.Atoi(st)
+	if err != nil {
+		return bad("status")
+	}
+	n, err := strconv.Atoi(cnt)
+	if err != nil || n < 0 || n > len(s) {
+		return bad("header count")
+	}
+	resp := &Response{Status: status, StatusText: text, Header: make(http.Header, n), Body: http.NoBody}
+	for range n {
+		k, ok1 := line()
+		val, ok2 := line()
+		if !ok1 || !ok2 {
+			return bad("truncated headers")
+		}
+		resp.Header.Add(k, val)
+	}
+	switch kind {
+	case "n":
+	case "s":
+		resp.Body = io.NopCloser(strings.NewReader(s))
+		resp.ContentLength = int64(len(s))
+	default:
+		return bad("body kind")
 	}
 	return resp, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -98,31 +99,72 @@ func TestExchange(t *testing.T) {
 			wantStatus: 200, wantBody: "|text/plain;charset=utf-8"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var body io.Reader
-			if tt.body != "" {
-				body = strings.NewReader(tt.body)
-			}
-			r := httptest.NewRequest(tt.method, "http://example.com/p?q=1", body)
-			r.Header.Set("X-Test", "yes")
-			resp, _ := serve(t, rt, r, tt.handler)
-			if resp.Streamed != tt.streamed {
-				t.Errorf("Streamed = %v; want %v", resp.Streamed, tt.streamed)
-			}
-			w := httptest.NewRecorder()
-			if err := resp.Write(w, false); err != nil {
-				t.Fatalf("Write: %v", err)
-			}
-			if w.Code != tt.wantStatus || w.Body.String() != tt.wantBody {
-				t.Errorf("got %d %q; want %d %q", w.Code, trunc(w.Body.String()), tt.wantStatus, trunc(tt.wantBody))
-			}
-			for k, v := range tt.wantHeader {
-				if got := w.Header().Get(k); got != v {
-					t.Errorf("header %s = %q; want %q", k, got, v)
+		for _, form := range []string{"document", "wire"} {
+			t.Run(tt.name+"/"+form, func(t *testing.T) {
+				var body io.Reader
+				if tt.body != "" {
+					body = strings.NewReader(tt.body)
 				}
-			}
-		})
+				r := httptest.NewRequest(tt.method, "http://example.com/p?q=1", body)
+				r.Header.Set("X-Test", "yes")
+				var resp *fetch.Response
+				if form == "wire" {
+					var v any
+					resp, v = serveWire(t, rt, r, tt.handler)
+					// The compact form answers every buffered text response.
+					if _, compact := v.(string); compact != (!tt.streamed && tt.name != "bytes") {
+						t.Errorf("answer %T; want the compact form only for text bodies", v)
+					}
+				} else {
+					resp, _ = serve(t, rt, r, tt.handler)
+				}
+				if resp.Streamed != tt.streamed {
+					t.Errorf("Streamed = %v; want %v", resp.Streamed, tt.streamed)
+				}
+				w := httptest.NewRecorder()
+				if err := resp.Write(w, false); err != nil {
+					t.Fatalf("Write: %v", err)
+				}
+				if w.Code != tt.wantStatus || w.Body.String() != tt.wantBody {
+					t.Errorf("got %d %q; want %d %q", w.Code, trunc(w.Body.String()), tt.wantStatus, trunc(tt.wantBody))
+				}
+				for k, v := range tt.wantHeader {
+					if got := w.Header().Get(k); got != v {
+						t.Errorf("header %s = %q; want %q", k, got, v)
+					}
+				}
+			})
+		}
 	}
+}
+
+// serveWire runs one exchange as the worker server does: the compact
+// request of Exchange.Wire through the runtime's worker.fetch hook, whose
+// answer may be the compact response form.
+func serveWire(t testing.TB, rt *engine.Runtime, r *http.Request, handler string) (*fetch.Response, any) {
+	t.Helper()
+	x, err := fetch.NewExchange(r)
+	if err != nil {
+		t.Fatalf("NewExchange: %v", err)
+	}
+	t.Cleanup(x.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := rt.Eval(ctx, `globalThis.__isola_entry = { default: { fetch: `+handler+` } }`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt.Call(ctx, "worker.init", map[string]any{}); err != nil {
+		t.Fatalf("worker.init: %v", err)
+	}
+	v, err := rt.Call(ctx, "worker.fetch", nil, x.Wire(), nil)
+	if err != nil {
+		t.Fatalf("worker.fetch: %v", err)
+	}
+	resp, err := x.Response(v)
+	if err != nil {
+		t.Fatalf("Exchange.Response(%#v): %v", v, err)
+	}
+	return resp, v
 }
 
 func trunc(s string) string {
@@ -291,5 +333,80 @@ func BenchmarkExchange(b *testing.B) {
 				x.Close()
 			}
 		})
+	}
+}
+
+func TestResponseCompact(t *testing.T) {
+	tests := []struct {
+		name, in   string
+		wantStatus int
+		wantText   string
+		wantHeader http.Header
+		wantBody   string
+		wantLength int64
+		wantErr    bool
+	}{
+		{name: "text", in: "200\nOK\ns\n1\ncontent-type\ntext/plain\nhello\nworld", wantStatus: 200, wantText: "OK",
+			wantHeader: http.Header{"Content-Type": {"text/plain"}}, wantBody: "hello\nworld", wantLength: 11},
+		{name: "null", in: "204\nNo Content\nn\n0\n", wantStatus: 204, wantText: "No Content", wantHeader: http.Header{}},
+		{name: "repeated header", in: "200\n\ns\n2\nset-cookie\na=1\nset-cookie\nb=2\n", wantStatus: 200,
+			wantHeader: http.Header{"Set-Cookie": {"a=1", "b=2"}}, wantLength: 0},
+		{name: "empty", in: "", wantErr: true},
+		{name: "bad status", in: "x\nOK\ns\n0\n", wantErr: true},
+		{name: "bad kind", in: "200\nOK\nq\n0\n", wantErr: true},
+		{name: "bad count", in: "200\nOK\ns\n-1\n", wantErr: true},
+		{name: "count past end", in: "200\nOK\ns\n5\na\nb\n", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := (&fetch.Exchange{}).Response(tt.in)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("Response(%q) = %+v; want an error", tt.in, resp)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Response(%q): %v", tt.in, err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			if resp.Status != tt.wantStatus || resp.StatusText != tt.wantText || string(body) != tt.wantBody || resp.ContentLength != tt.wantLength {
+				t.Errorf("Response(%q) = %d %q %q len %d; want %d %q %q len %d", tt.in, resp.Status, resp.StatusText, body, resp.ContentLength,
+					tt.wantStatus, tt.wantText, tt.wantBody, tt.wantLength)
+			}
+			if fmt.Sprint(resp.Header) != fmt.Sprint(tt.wantHeader) {
+				t.Errorf("Response(%q).Header = %v; want %v", tt.in, resp.Header, tt.wantHeader)
+			}
+		})
+	}
+}
+
+func FuzzResponseCompact(f *testing.F) {
+	f.Add("200\nOK\ns\n1\ncontent-type\ntext/plain\nhello")
+	f.Add("204\n\nn\n0\n")
+	f.Add("200\nOK\ns\n99999999999999999999\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		resp, err := (&fetch.Exchange{}).Response(in)
+		if err == nil {
+			_, _ = io.ReadAll(resp.Body)
+		}
+	})
+}
+
+func TestWire(t *testing.T) {
+	r := httptest.NewRequest("POST", "http://example.com/a?b=1", strings.NewReader("x"))
+	r.Header.Set("X-A", "1")
+	x, err := fetch.NewExchange(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	f := strings.Split(x.Wire(), "\n")
+	if len(f) != 8 || f[0] != "POST" || f[1] != "http://example.com/a?b=1" || f[2] == "" || f[7] != "" {
+		t.Fatalf("Wire() = %q; want method, url, body id, two headers", f)
+	}
+	got := map[string]string{f[3]: f[4], f[5]: f[6]}
+	if got["x-a"] != "1" || got["host"] != "example.com" {
+		t.Errorf("Wire() headers = %v; want x-a: 1 and host: example.com", got)
 	}
 }

@@ -115,12 +115,18 @@ func asyncKw(async bool) string {
 
 // BenchmarkDispatch times the worker.fetch hook as the worker server calls
 // it: one HTTP exchange in (method, URL, headers, body stream), the
-// handler, the response document out and its body read in Go.
+// handler, the response out and its body read in Go.
 func BenchmarkDispatch(b *testing.B) {
 	rt := newRuntime(b)
-	for _, tc := range []struct{ name, method, body, want string }{
-		{"hello", "GET", "", "hello"},
-		{"json-echo", "POST", `{"a":[1,2,3],"b":"text"}`, `{"a":[1,2,3],"b":"text"}`},
+	for _, tc := range []struct {
+		name, method, body, want string
+		document                 bool
+	}{
+		{"hello", "GET", "", "hello", false},
+		{"json-echo", "POST", `{"a":[1,2,3],"b":"text"}`, `{"a":[1,2,3],"b":"text"}`, false},
+		// The request and response as JSON documents (fetch.Exchange.Init),
+		// as service bindings and Durable Object stubs still carry them.
+		{"hello-document", "GET", "", "hello", true},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -136,7 +142,11 @@ func BenchmarkDispatch(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				v, err := rt.Call(context.Background(), "worker.fetch", nil, x.Init(), nil)
+				var init any = x.Wire() // as the worker server sends it
+				if tc.document {
+					init = x.Init()
+				}
+				v, err := rt.Call(context.Background(), "worker.fetch", nil, init, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
