@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/isola-run/isola/internal/cluster"
 	"github.com/isola-run/isola/internal/engine"
 	"github.com/isola-run/isola/internal/storage"
 	"github.com/isola-run/isola/internal/worker"
@@ -66,6 +67,10 @@ type Options struct {
 	// WebSockets after this long without an event; default 10 s (workerd's),
 	// or IdleTimeout if that is shorter. See hibernation.go.
 	HibernationTimeout time.Duration
+	// Cluster, if set, shares objects with other nodes: one owner per
+	// object in the cluster, commits replicated to its log (cluster.go).
+	// Default nil: this process alone owns its objects.
+	Cluster *cluster.Node
 }
 
 // Manager owns every Durable Object of a process. It is goroutine-safe.
@@ -83,6 +88,7 @@ type Manager struct {
 	closed  bool
 
 	hib *hibernation // hibernatable WebSockets (hibernation.go)
+	cl  *clusterState // cluster mode (cluster.go); nil otherwise
 }
 
 type objKey struct{ ns, id string }
@@ -99,6 +105,10 @@ type object struct {
 	inflight int
 	lastUsed time.Time
 	evicting bool
+
+	// lease is the cluster lease the object runs under (cluster.go); nil
+	// outside cluster mode. Set at creation.
+	lease *cluster.Lease
 
 	// loop-owned
 	db         *storage.DB
@@ -131,6 +141,7 @@ func New(reg *worker.Registry, opts Options) *Manager {
 		classes: map[string]*Class{}, objects: map[objKey]*object{}, alarms: map[objKey]*time.Timer{},
 		hib: newHibernation(),
 	}
+	m.initCluster() // cluster.go
 	go m.sweep()
 	return m
 }
@@ -146,6 +157,11 @@ func (m *Manager) AddClass(c Class) {
 // Start schedules the alarms persisted in the store, including those that
 // fell due while the server was down.
 func (m *Manager) Start() error {
+	if m.cl != nil {
+		// Cluster mode: an object's alarm is scheduled by the node that
+		// rebuilds it (cluster.go); the local index names stale epochs.
+		return nil
+	}
 	due, err := m.opts.Store.DueAlarms(1<<62 - 1)
 	if err != nil {
 		return fmt.Errorf("actor: start: %w", err)
@@ -219,7 +235,7 @@ func (m *Manager) route(key objKey, name string) (*object, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		o = &object{key: key, class: c, ref: ref, name: name}
+		o = &object{key: key, class: c, ref: ref, name: name, lease: m.leaseOf(key)}
 		m.objects[key] = o
 		go m.logHibernate(key, false) // hibernation.go: woke up?
 		if len(m.objects) > m.opts.MaxResident {
@@ -242,6 +258,14 @@ func (m *Manager) route(key objKey, name string) (*object, func(), error) {
 // Event delivers one event (hook "actor.fetch", "actor.rpc", "actor.alarm")
 // to the object's instance and returns the hook's result.
 func (m *Manager) Event(ctx context.Context, ns, id, name, hook string, args ...any) (any, error) {
+	if m.cl != nil {
+		return m.clusterEvent(ctx, ns, id, name, hook, args) // cluster.go: here or forwarded
+	}
+	return m.event(ctx, ns, id, name, hook, args...)
+}
+
+// event delivers an event to the instance in this process.
+func (m *Manager) event(ctx context.Context, ns, id, name, hook string, args ...any) (any, error) {
 	o, done, err := m.route(objKey{ns, id}, name)
 	if err != nil {
 		return nil, err
@@ -327,8 +351,11 @@ func (m *Manager) evict(ctx context.Context, o *object) {
 func (m *Manager) release(o *object) {
 	if o.db != nil {
 		if o.db.InTransaction() {
-			if _, err := o.db.Commit(); err != nil {
+			cs, err := o.db.Commit()
+			if err != nil {
 				m.log.Error("commit on eviction failed", "object", o.key.id, "error", err)
+			} else if wait := m.replicate(o, cs); wait != nil {
+				wait() // cluster.go; a failure is logged by the lease
 			}
 		}
 		m.opts.Store.Release(o.db)
@@ -339,6 +366,7 @@ func (m *Manager) release(o *object) {
 		delete(m.objects, o.key)
 	}
 	m.mu.Unlock()
+	m.releaseLease(o) // cluster.go: let another node take it
 }
 
 // Resident reports how many objects are in memory.

@@ -77,7 +77,7 @@ func (l *loop) register(hs *engine.HostSet) {
 			return nil, nil, engine.Errorf("Error", "Durable Object storage used outside of its object's event")
 		}
 		if o.db == nil {
-			d, err := m.opts.Store.Acquire(o.key.ns, o.key.id)
+			d, err := m.opts.Store.Acquire(o.key.ns, dbID(o)) // cluster.go: per-epoch file
 			if err != nil {
 				return nil, nil, fmt.Errorf("actor[%s] storage: %w", o.key.id, err)
 			}
@@ -308,6 +308,7 @@ func (l *loop) afterTurn() func() error {
 		return nil
 	}
 	var failed error
+	var waits []func() error // cluster mode: appends to the replicated log
 	for o := range l.dirty {
 		if o.db == nil {
 			delete(l.dirty, o)
@@ -316,9 +317,12 @@ func (l *loop) afterTurn() func() error {
 		if o.db.SavepointDepth() > 0 {
 			continue // an explicit transaction spans turns; commit when it ends
 		}
-		if _, err := o.db.Commit(); err != nil {
+		cs, err := o.db.Commit()
+		if err != nil {
 			failed = fmt.Errorf("actor[%s] commit: %w", o.key.id, err)
 			l.m.log.Error(failed.Error())
+		} else if wait := l.m.replicate(o, cs); wait != nil {
+			waits = append(waits, wait) // cluster.go: fenced append
 		}
 		delete(l.dirty, o)
 		if o.alarmDirty {
@@ -332,6 +336,16 @@ func (l *loop) afterTurn() func() error {
 	}
 	if failed != nil {
 		return func() error { return failed }
+	}
+	if len(waits) > 0 {
+		// The output gate opens once the log acknowledged every append.
+		return func() error {
+			var errs []error
+			for _, w := range waits {
+				errs = append(errs, w())
+			}
+			return errors.Join(errs...)
+		}
 	}
 	return nil
 }

@@ -411,12 +411,20 @@ func (l *Lease) NeedSnapshot() bool {
 // snapshot marker and trims the log behind the marker. It is queued behind
 // earlier appends; r is read then, so it must not change meanwhile.
 func (l *Lease) Snapshot(ctx context.Context, r io.Reader) error {
+	return l.SnapshotAsync(r)(ctx)
+}
+
+// SnapshotAsync queues a snapshot (see Snapshot) in order with appends and
+// returns a func that waits for its outcome.
+func (l *Lease) SnapshotAsync(r io.Reader) func(context.Context) error {
 	res := l.enqueue(&op{snap: r})
-	select {
-	case err := <-res:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
+	return func(ctx context.Context) error {
+		select {
+		case err := <-res:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 

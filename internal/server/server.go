@@ -21,6 +21,7 @@ import (
 
 	"github.com/isola-run/isola/internal/actor"
 	"github.com/isola-run/isola/internal/bundle"
+	"github.com/isola-run/isola/internal/cluster"
 	"github.com/isola-run/isola/internal/config"
 	"github.com/isola-run/isola/internal/engine"
 	"github.com/isola-run/isola/internal/loader"
@@ -75,6 +76,8 @@ type Server struct {
 	store    *storage.Store
 	actors   *actor.Manager
 	loaders  []*loader.Loader // Dynamic Workers: the worker_loaders bindings
+
+	node *cluster.Node // cluster mode (cluster.go); nil otherwise
 
 	crons *cron.Cron
 	http  *http.Server
@@ -153,8 +156,13 @@ func (s *Server) load() error {
 		s.setBroken(err, nil)
 		return err
 	}
+	if err := s.startCluster(proj, res.PersistTo); err != nil { // cluster.go
+		s.setBroken(err, nil)
+		return err
+	}
 	if s.store == nil {
-		st, err := storage.OpenStore(res.PersistTo, storage.StoreOptions{})
+		// Cluster mode replicates each commit's changeset.
+		st, err := storage.OpenStore(res.PersistTo, storage.StoreOptions{DB: storage.Options{CaptureChanges: s.node != nil}})
 		if err != nil {
 			return err
 		}
@@ -170,7 +178,7 @@ func (s *Server) load() error {
 		s.actors.Close()
 	}
 	reg := worker.NewRegistry()
-	actors := actor.New(reg, actor.Options{Store: s.store, IdleTimeout: s.opts.IdleTimeout, Logger: s.log})
+	actors := actor.New(reg, actor.Options{Store: s.store, IdleTimeout: s.opts.IdleTimeout, Logger: s.log, Cluster: s.node})
 	for _, wc := range res.Workers {
 		for _, b := range wc.DurableObjects.Bindings {
 			owner := wc.Name
@@ -456,6 +464,9 @@ func (s *Server) Serve(ctx context.Context) error {
 				w.Close()
 			}
 		}
+	}
+	if s.node != nil {
+		s.node.Close() // after the actors released their leases
 	}
 	if s.store != nil {
 		s.store.Close()
