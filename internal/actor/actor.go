@@ -87,7 +87,7 @@ type Manager struct {
 	alarms  map[objKey]*time.Timer
 	closed  bool
 
-	hib *hibernation // hibernatable WebSockets (hibernation.go)
+	hib *hibernation  // hibernatable WebSockets (hibernation.go)
 	cl  *clusterState // cluster mode (cluster.go); nil otherwise
 }
 
