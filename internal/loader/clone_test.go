@@ -40,3 +40,30 @@ func TestCloneProtoKey(t *testing.T) {
 		t.Errorf("GET / = %s; want %s", got, want)
 	}
 }
+
+// TestNoRequire: as in workerd without nodejs_compat, an ES module of a
+// dynamic worker sees no require (a CommonJS module has its own).
+func TestNoRequire(t *testing.T) {
+	p := newParent(t, rawParent, Options{})
+	tests := []struct {
+		name string
+		code map[string]any
+		want string
+	}{
+		{"es module", jsCode(`export default { fetch() { return Response.json([typeof require, typeof module, typeof exports]) } }`), `["undefined","undefined","undefined"]`},
+		{"own require", jsCode(`const require = (x) => "mine " + x; export default { fetch() { return new Response(require("a")) } }`), `mine a`},
+		{"cjs module", code(map[string]any{
+			"index.js": `import c from "./c.cjs"; export default { fetch() { return new Response(c) } }`,
+			"c.cjs":    map[string]any{"cjs": `module.exports = typeof require + " " + require("./d.cjs");`},
+			"d.cjs":    map[string]any{"cjs": `module.exports = "d";`},
+		}), `function d`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := run(t, p, map[string]any{"code": tt.code})
+			if got.Outcome != "response" || got.Body != tt.want {
+				t.Errorf("got %+v; want body %s", got, tt.want)
+			}
+		})
+	}
+}

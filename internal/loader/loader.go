@@ -666,7 +666,12 @@ func (c *bundleCache) build(code *Code) (*bundle.Bundle, error) {
 		return b, nil
 	}
 	c.mu.Unlock()
-	b, err := bundle.BuildModules(code.Modules, code.MainModule, js.Modules)
+	b, err := bundle.BuildModules(shadowRequire(code.Modules), code.MainModule, js.Modules)
+	if err != nil {
+		// The shadow may clash with the module's own declaration of
+		// require; the error to report is that of the code as given.
+		b, err = bundle.BuildModules(code.Modules, code.MainModule, js.Modules)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -682,4 +687,23 @@ func (c *bundleCache) build(code *Code) (*bundle.Bundle, error) {
 		delete(c.m, e.Value.(bundleEntry).key)
 	}
 	return b, nil
+}
+
+// requireShadow ends every ES module of a dynamic worker. Bundling turns a
+// free "require" into esbuild's __require shim, so `typeof require` would be
+// "function" in an ES module; in workerd (which does not bundle the modules
+// of a WorkerCode) it is "undefined" without nodejs_compat. A hoisted var
+// declared after the last line keeps the module's line numbers.
+const requireShadow = "\n;var require;"
+
+// shadowRequire returns mods with requireShadow appended to each ES module.
+func shadowRequire(mods map[string]bundle.Module) map[string]bundle.Module {
+	out := make(map[string]bundle.Module, len(mods))
+	for name, m := range mods {
+		if m.Type == bundle.ESModule {
+			m.Source += requireShadow
+		}
+		out[name] = m
+	}
+	return out
 }
