@@ -124,6 +124,14 @@ func Build(opts Options) (*Bundle, error) {
 	bo.Plugins = []api.Plugin{{Name: "isola", Setup: fp.setup}}
 
 	res := api.Build(bo)
+	if len(res.Errors) == 0 && fp.asyncContext() {
+		// AsyncLocalStorage needs its context carried across `await`, which
+		// QuickJS cannot hook: lower async functions to generators driven
+		// by Promise.prototype.then, which the node:async_hooks module
+		// patches (js/agents/node/async_hooks.js).
+		bo.Supported = map[string]bool{"async-await": false, "async-generator": false, "for-await": false}
+		res = api.Build(bo)
+	}
 	inputs := fp.inputList()
 	if len(res.Errors) > 0 {
 		return nil, &Error{Messages: convertMessages(res.Errors), Inputs: inputs}
@@ -140,23 +148,23 @@ func Build(opts Options) (*Bundle, error) {
 // modelled on wrangler's.
 func baseOptions(minify bool) api.BuildOptions {
 	return api.BuildOptions{
-		LogLevel:          api.LogLevelSilent,
-		LogLimit:          0,
-		Bundle:            true,
-		Write:             false,
-		Format:            api.FormatIIFE,
-		GlobalName:        GlobalName,
-		Platform:          api.PlatformNeutral,
-		Target:            api.ES2022,
-		Conditions:        []string{"workerd", "worker", "browser"},
-		MainFields:        []string{"browser", "module", "main"},
-		Sourcemap:         api.SourceMapExternal,
-		SourcesContent:    api.SourcesContentExclude,
-		KeepNames:         true,
-		Charset:           api.CharsetUTF8,
+		LogLevel:       api.LogLevelSilent,
+		LogLimit:       0,
+		Bundle:         true,
+		Write:          false,
+		Format:         api.FormatIIFE,
+		GlobalName:     GlobalName,
+		Platform:       api.PlatformNeutral,
+		Target:         api.ES2022,
+		Conditions:     []string{"workerd", "worker", "browser"},
+		MainFields:     []string{"browser", "module", "main"},
+		Sourcemap:      api.SourceMapExternal,
+		SourcesContent: api.SourcesContentExclude,
+		KeepNames:      true,
+		Charset:        api.CharsetUTF8,
 		// ES modules are strict mode code; the IIFE that carries them must
 		// be too (a frozen-property assignment throws, as in workerd).
-		Banner: map[string]string{"js": `"use strict";`},
+		Banner:            map[string]string{"js": `"use strict";`},
 		MinifyWhitespace:  minify,
 		MinifyIdentifiers: minify,
 		MinifySyntax:      minify,
@@ -197,6 +205,25 @@ type filePlugin struct {
 
 	mu     sync.Mutex      // guards following
 	inputs map[string]bool // absolute paths read
+	als    bool            // node:async_hooks was imported
+}
+
+// asyncContextModules are the virtual modules whose import makes Build
+// lower async functions so that AsyncLocalStorage works.
+var asyncContextModules = map[string]bool{"node:async_hooks": true, "async_hooks": true}
+
+func (p *filePlugin) asyncContext() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.als
+}
+
+func (p *filePlugin) usedVirtual(name string) {
+	if asyncContextModules[name] {
+		p.mu.Lock()
+		p.als = true
+		p.mu.Unlock()
+	}
 }
 
 func (p *filePlugin) record(path string) {
@@ -217,7 +244,7 @@ func (p *filePlugin) inputList() []string {
 }
 
 func (p *filePlugin) setup(build api.PluginBuild) {
-	setupVirtual(build, p.virtual, p.dir)
+	setupVirtual(build, p.virtual, p.dir, p.usedVirtual)
 	setupBuiltins(build)
 	setupData(build, func(path string) ([]byte, error) {
 		p.record(path)
@@ -278,8 +305,9 @@ func (p *filePlugin) setup(build api.PluginBuild) {
 }
 
 // setupVirtual resolves the names in virtual to their sources. Imports from
-// a virtual module resolve from resolveDir ("" for none).
-func setupVirtual(build api.PluginBuild, virtual map[string]string, resolveDir string) {
+// a virtual module resolve from resolveDir ("" for none). used, if not nil,
+// is called with the name of every virtual module resolved.
+func setupVirtual(build api.PluginBuild, virtual map[string]string, resolveDir string, used func(name string)) {
 	if len(virtual) == 0 {
 		return
 	}
@@ -293,6 +321,9 @@ func setupVirtual(build api.PluginBuild, virtual map[string]string, resolveDir s
 		func(args api.OnResolveArgs) (api.OnResolveResult, error) {
 			if _, ok := virtual[args.Path]; !ok {
 				return api.OnResolveResult{}, nil
+			}
+			if used != nil {
+				used(args.Path)
 			}
 			return api.OnResolveResult{Path: args.Path, Namespace: nsVirtual}, nil
 		})

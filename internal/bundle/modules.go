@@ -106,7 +106,7 @@ type modulePlugin struct {
 }
 
 func (p *modulePlugin) setup(build api.PluginBuild) {
-	setupVirtual(build, p.virtual, "")
+	setupVirtual(build, p.virtual, "", nil)
 	setupBuiltins(build)
 	setupData(build, func(name string) ([]byte, error) {
 		m, ok := p.mods[name]
