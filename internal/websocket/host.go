@@ -28,6 +28,7 @@ func Register(hs *engine.HostSet) { Default.Register(hs) }
 //	ws.connect(url, protocols, headers) -> {id, protocol, status}   async
 //	ws.state(id) -> {closed, consumer, url, protocol}
 //	ws.attachment(id) / ws.setAttachment(id, bytes | null)
+//	ws.unpair(id) -> [event...]    both ends live in one runtime now
 //	ws.release(id)                 the JS object was collected unused
 func (h *Hub) Register(hs *engine.HostSet) {
 	hs.Sync("ws.pair", func(args []any) (any, error) {
@@ -43,6 +44,26 @@ func (h *Hub) Register(hs *engine.HostSet) {
 			return nil, engine.Errorf("TypeError", "Can't accept() WebSocket that was already used in a response.")
 		}
 		return nil, nil
+	})
+	// ws.unpair(id) -> [event...]: both ends of id's pair were accepted in
+	// one runtime, which delivers between them itself from now on; it takes
+	// what was queued for id, and both ends are released here.
+	hs.Sync("ws.unpair", func(args []any) (any, error) {
+		e, err := h.arg(args)
+		if err != nil {
+			return []any{}, nil
+		}
+		e.mu.Lock()
+		evs := e.queue
+		e.queue, e.queued = nil, 0
+		e.mu.Unlock()
+		e.Release()
+		e.peer.Release()
+		out := make([]any, len(evs))
+		for i, ev := range evs {
+			out[i] = EventDoc(ev)
+		}
+		return out, nil
 	})
 	hs.Sync("ws.send", func(args []any) (any, error) {
 		deliver, err := h.PrepareSend(args)

@@ -211,7 +211,7 @@ func TestWorkerClient(t *testing.T) {
 		{"/ctor?to=" + echo.WS + "/", "echo:hi state=2"},
 		{"/fetch?to=" + echo.WS + "/", "101 echo:via fetch"},
 		{"/badclose", "InvalidAccessError: Invalid WebSocket close code: 999."},
-		{"/pair", "in-process | 4321 done true | 3"},
+		{"/pair", "in-process | 4321 done true | 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {

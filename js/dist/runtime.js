@@ -6306,11 +6306,14 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   });
   var priv;
-  function invalidState(msg) {
-    return new DOMException(msg, "InvalidStateError");
-  }
+  var localEnds = /* @__PURE__ */ new Map();
+  var NOT_ACCEPTED = "You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.";
   function report(e2) {
     console.error("Uncaught", e2);
+  }
+  function copyBytes(data) {
+    if (data instanceof ArrayBuffer) return data.slice(0);
+    return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
   }
   var WebSocket = class extends EventTarget {
     static CONNECTING = CONNECTING;
@@ -6318,13 +6321,21 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     static CLOSING = CLOSING;
     static CLOSED = CLOSED;
     #id = 0;
-    #state = CONNECTING;
+    #peer = 0;
+    // the other end's id, for pairs made here
+    #local = null;
+    // the other end, when both were accepted in this runtime
+    #inbox = [];
+    // events from #local waiting for their microtask
+    #draining = false;
+    #state = OPEN;
     #accepted = false;
     // accept(), acceptWebSocket() or an outgoing connection
     #used = false;
     // handed to a Response
     #hib = false;
     // accepted by a Durable Object's hibernation manager
+    #sentClose = false;
     #url = null;
     #protocol = "";
     #binaryType = "arraybuffer";
@@ -6338,6 +6349,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           if (ws.#accepted) throw new TypeError("Can't return WebSocket in a Response after calling accept().");
           if (ws.#used) throw new TypeError("Can't return WebSocket in a Response if it was already used in another Response.");
           ws.#used = true;
+          localEnds.delete(ws.#peer);
           collected.unregister(ws);
         },
         checkHibernatable() {
@@ -6350,6 +6362,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           ws.#accepted = true;
           ws.#hib = true;
           ws.#state = OPEN;
+          localEnds.delete(ws.#peer);
           collected.unregister(ws);
         },
         setClosed() {
@@ -6365,15 +6378,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (url === INTERNAL) {
         const [id, opts] = [protocols, rest[0] ?? {}];
         this.#id = id;
+        this.#peer = opts.peer ?? 0;
+        this.#url = opts.url || null;
+        this.#protocol = opts.protocol || "";
         if (opts.hibernatable) {
           this.#accepted = true;
           this.#hib = true;
+          this.#sentClose = !!opts.closed;
           this.#state = opts.closed ? CLOSING : OPEN;
-          this.#url = opts.url || null;
-          this.#protocol = opts.protocol || "";
         } else {
-          this.#url = opts.url ?? null;
-          this.#protocol = opts.protocol ?? "";
           collected.register(this, id, this);
         }
         return;
@@ -6382,25 +6395,19 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       try {
         u2 = new URL(String(url));
       } catch {
-        throw new DOMException(`Failed to construct 'WebSocket': The URL '${url}' is invalid.`, "SyntaxError");
+        throw new DOMException("WebSocket Constructor: The url is invalid.", "SyntaxError");
       }
-      if (!["ws:", "wss:", "http:", "https:"].includes(u2.protocol)) {
-        throw new DOMException(
-          `Failed to construct 'WebSocket': The URL's scheme must be either 'http', 'https', 'ws', or 'wss'. '${u2.protocol.slice(0, -1)}' is not allowed.`,
-          "SyntaxError"
-        );
+      if (u2.protocol !== "ws:" && u2.protocol !== "wss:") {
+        throw new DOMException("WebSocket Constructor: The url scheme must be ws or wss.", "SyntaxError");
       }
-      if (u2.hash) {
-        throw new DOMException(`Failed to construct 'WebSocket': The URL contains a fragment identifier ('${u2.hash}').`, "SyntaxError");
-      }
-      if (u2.protocol === "http:") u2.protocol = "ws:";
-      if (u2.protocol === "https:") u2.protocol = "wss:";
-      let list = protocols === void 0 ? [] : typeof protocols === "string" ? [protocols] : Array.from(protocols, String);
+      if (u2.hash) throw new DOMException("WebSocket Constructor: The url fragment must be empty.", "SyntaxError");
+      const list = protocols === void 0 ? [] : typeof protocols === "string" ? [protocols] : Array.from(protocols, String);
       if (new Set(list).size !== list.length) {
-        throw new DOMException("Failed to construct 'WebSocket': The subprotocol is duplicated.", "SyntaxError");
+        throw new DOMException("WebSocket Constructor: The protocols must be unique.", "SyntaxError");
       }
       this.#url = u2.href;
       this.#accepted = true;
+      this.#state = CONNECTING;
       callAsync("ws.connect", u2.href, list, []).then(
         (r2) => {
           if (!r2 || !r2.id) {
@@ -6418,8 +6425,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           this.#state = OPEN;
           if (!closing) this.#fire(new Event("open"));
           for (const [k2, a3, b3] of q3) {
-            if (k2 === "send" && this.#state === OPEN) call("ws.send", this.#id, a3);
-            if (k2 === "close") this.#state = OPEN, this.close(a3, b3);
+            if (k2 === "send" && !this.#sentClose) call("ws.send", this.#id, a3);
+            if (k2 === "close") this.close(a3, b3);
           }
           this.#pump();
         },
@@ -6451,55 +6458,68 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     get bufferedAmount() {
       return 0;
     }
-    // accept() starts delivering this end's events to its listeners.
+    // accept() starts delivering this end's events to its listeners. When
+    // the other end of the pair was accepted in this runtime too, both
+    // deliver in JS from then on (in a microtask, as workerd does within one
+    // I/O turn); what was sent before waits in Go and is taken first.
     accept(options = void 0) {
       if (this.#hib) throw new Error("Can't call accept() on a WebSocket accepted by acceptWebSocket().");
-      if (this.#accepted) throw invalidState("Can't accept() WebSocket more than once.");
       if (this.#used) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
-      call("ws.accept", this.#id);
-      collected.unregister(this);
+      if (this.#accepted) return;
       this.#accepted = true;
-      this.#state = OPEN;
+      collected.unregister(this);
+      const peer = this.#peer ? localEnds.get(this.#peer) : void 0;
+      if (peer !== void 0) {
+        localEnds.delete(this.#peer);
+        this.#local = peer;
+        peer.#local = this;
+        for (const ev of call("ws.unpair", this.#id)) this.#enqueue(ev);
+        return;
+      }
+      call("ws.accept", this.#id);
+      if (this.#peer) localEnds.set(this.#id, this);
       this.#pump();
     }
     send(message) {
-      if (!this.#accepted) {
-        throw invalidState("You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.");
-      }
+      if (!this.#accepted) throw new TypeError(NOT_ACCEPTED);
       let data;
       if (typeof message === "string") data = message;
       else if (message instanceof ArrayBuffer || ArrayBuffer.isView(message)) data = message;
       else data = String(message);
+      if (this.#sentClose || this.#state === CLOSED) throw new TypeError("Can't call WebSocket send() after close().");
       if (this.#state === CONNECTING) {
         this.#queued.push(["send", data]);
         return;
       }
-      if (this.#state !== OPEN) throw invalidState("Can't call WebSocket send() after close().");
+      const peer = this.#local;
+      if (peer !== null) {
+        if (peer.#state !== CLOSED) peer.#enqueue(typeof data === "string" ? { k: "text", d: data } : { k: "binary", d: copyBytes(data) });
+        return;
+      }
       call("ws.send", this.#id, data);
     }
     close(code = void 0, reason = void 0) {
       if (code !== void 0) {
-        code = Number(code);
-        if (!(code === 1e3 || code >= 3e3 && code <= 4999) || !Number.isInteger(code)) {
+        code = Math.trunc(Number(code));
+        if (!(code >= 1e3 && code <= 4999) || code === 1004 || code === 1005 || code === 1006 || code === 1015) {
           throw new DOMException(`Invalid WebSocket close code: ${code}.`, "InvalidAccessError");
         }
       }
-      if (reason !== void 0) {
-        reason = String(reason);
-        if (encoder2.encode(reason).length > 123) {
-          throw new DOMException("The close reason must not be greater than 123 UTF-8 bytes.", "SyntaxError");
-        }
-      }
-      if (!this.#accepted) {
-        throw invalidState("You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.");
-      }
-      if (this.#state === CLOSING || this.#state === CLOSED) return;
+      if (reason !== void 0) reason = String(reason);
+      if (!this.#accepted) throw new TypeError(NOT_ACCEPTED);
+      if (this.#sentClose) return;
+      this.#sentClose = true;
       if (this.#state === CONNECTING) {
         this.#queued.push(["close", code, reason]);
         this.#state = CLOSING;
         return;
       }
-      this.#state = CLOSING;
+      this.#state = this.#state === CLOSING ? CLOSED : CLOSING;
+      const peer = this.#local;
+      if (peer !== null) {
+        if (peer.#state !== CLOSED) peer.#enqueue({ k: "close", c: code ?? 1005, r: reason ?? "", w: true });
+        return;
+      }
       call("ws.close", this.#id, code ?? null, reason ?? "");
     }
     serializeAttachment(value) {
@@ -6514,6 +6534,21 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (b3 === void 0 || b3 === null) return null;
       return deserialize(b3);
     }
+    // #enqueue delivers an event from the local peer: one event per
+    // microtask, re-queued behind whatever the handler caused, like
+    // workerd's read loop that takes one message per turn.
+    #enqueue(ev) {
+      this.#inbox.push(ev);
+      if (this.#draining) return;
+      this.#draining = true;
+      queueMicrotask(() => this.#step());
+    }
+    #step() {
+      const ev = this.#inbox.shift();
+      if (ev !== void 0) this.#dispatch(ev);
+      if (this.#inbox.length > 0) queueMicrotask(() => this.#step());
+      else this.#draining = false;
+    }
     async #pump() {
       for (; ; ) {
         let evs;
@@ -6522,15 +6557,20 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         } catch {
           evs = [];
         }
+        if (this.#local !== null) return;
         if (evs.length === 0) {
           if (this.#state !== CLOSED) {
             this.#state = CLOSED;
             this.#fire(new CloseEvent("close", { code: 1006, reason: "", wasClean: false }));
           }
+          localEnds.delete(this.#id);
           return;
         }
         for (const ev of evs) this.#dispatch(ev);
-        if (this.#state === CLOSED) return;
+        if (this.#state === CLOSED || this.#state === CLOSING && !this.#sentClose) {
+          localEnds.delete(this.#id);
+          return;
+        }
       }
     }
     #dispatch(ev) {
@@ -6539,13 +6579,13 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           this.#fire(new MessageEvent("message", { data: ev.d }));
           break;
         case "binary": {
-          let data = ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
+          let data = ev.d instanceof ArrayBuffer ? ev.d : ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
           if (this.#binaryType === "blob" && typeof Blob === "function") data = new Blob([data]);
           this.#fire(new MessageEvent("message", { data }));
           break;
         }
         case "close":
-          this.#state = CLOSED;
+          this.#state = this.#sentClose ? CLOSED : CLOSING;
           this.#fire(new CloseEvent("close", { code: ev.c, reason: ev.r, wasClean: ev.w }));
           break;
         case "error":
@@ -6566,6 +6606,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return "WebSocket";
     }
   };
+  for (const [k2, v3] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
+    Object.defineProperty(WebSocket.prototype, k2, { value: v3, enumerable: true });
+  }
   for (const type of ["open", "message", "close", "error"]) {
     const slot2 = /* @__PURE__ */ new WeakMap();
     Object.defineProperty(WebSocket.prototype, "on" + type, {
@@ -6583,8 +6626,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var WebSocketPair = class {
     constructor() {
       const [a3, b3] = call("ws.pair");
-      this[0] = new WebSocket(INTERNAL, a3);
-      this[1] = new WebSocket(INTERNAL, b3);
+      this[0] = new WebSocket(INTERNAL, a3, { peer: b3 });
+      this[1] = new WebSocket(INTERNAL, b3, { peer: a3 });
     }
     *[Symbol.iterator]() {
       yield this[0];
@@ -6598,8 +6641,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     #request;
     #response;
     constructor(request, response) {
+      if (arguments.length < 1) {
+        throw new TypeError("Failed to construct 'WebSocketRequestResponsePair': constructor parameter 1 is not of type 'string'.");
+      }
       if (arguments.length < 2) {
-        throw new TypeError("Failed to construct 'WebSocketRequestResponsePair': 2 arguments required.");
+        throw new TypeError("Failed to construct 'WebSocketRequestResponsePair': constructor parameter 2 is not of type 'string'.");
       }
       this.#request = String(request);
       this.#response = String(response);
@@ -6609,6 +6655,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     get response() {
       return this.#response;
+    }
+    get [Symbol.toStringTag]() {
+      return "WebSocketRequestResponsePair";
     }
   };
   function wsHandle(ws) {
@@ -7594,13 +7643,20 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   }
   function toJSRequest(init) {
     if (typeof init === "string") {
+      let text = null;
+      if (init.charCodeAt(0) === 10) {
+        const nl = init.indexOf("\n", 1);
+        const end = nl + 1 + Number(init.slice(1, nl));
+        text = init.slice(nl + 1, end);
+        init = init.slice(end);
+      }
       const f2 = init.split("\n");
       return new Request2(INTERNAL2, {
         method: f2[0],
         url: f2[1],
         raw: f2,
         rawFrom: 3,
-        body: f2[2] === "" ? null : remoteSource(Number(f2[2]))
+        body: text !== null ? text : f2[2] === "" ? null : remoteSource(Number(f2[2]))
       });
     }
     return new Request2(INTERNAL2, {

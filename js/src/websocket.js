@@ -27,12 +27,23 @@ const collected = new FinalizationRegistry((id) => {
 
 let priv; // (ws) => its private record
 
+// Ends of pairs made here and accept()ed here, by id, while their peer may
+// still be accepted here too; then both deliver in JS (see accept).
+const localEnds = new Map();
+
+const NOT_ACCEPTED = "You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.";
+
 function invalidState(msg) {
   return new DOMException(msg, "InvalidStateError");
 }
 
 function report(e) {
   console.error("Uncaught", e);
+}
+
+function copyBytes(data) {
+  if (data instanceof ArrayBuffer) return data.slice(0);
+  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
 }
 
 export class WebSocket extends EventTarget {
@@ -42,10 +53,15 @@ export class WebSocket extends EventTarget {
   static CLOSED = CLOSED;
 
   #id = 0;
-  #state = CONNECTING;
+  #peer = 0; // the other end's id, for pairs made here
+  #local = null; // the other end, when both were accepted in this runtime
+  #inbox = []; // events from #local waiting for their microtask
+  #draining = false;
+  #state = OPEN;
   #accepted = false; // accept(), acceptWebSocket() or an outgoing connection
   #used = false; // handed to a Response
   #hib = false; // accepted by a Durable Object's hibernation manager
+  #sentClose = false;
   #url = null;
   #protocol = "";
   #binaryType = "arraybuffer";
@@ -60,6 +76,7 @@ export class WebSocket extends EventTarget {
         if (ws.#accepted) throw new TypeError("Can't return WebSocket in a Response after calling accept().");
         if (ws.#used) throw new TypeError("Can't return WebSocket in a Response if it was already used in another Response.");
         ws.#used = true;
+        localEnds.delete(ws.#peer);
         collected.unregister(ws);
       },
       checkHibernatable() {
@@ -72,6 +89,7 @@ export class WebSocket extends EventTarget {
         ws.#accepted = true;
         ws.#hib = true;
         ws.#state = OPEN;
+        localEnds.delete(ws.#peer);
         collected.unregister(ws);
       },
       setClosed() {
@@ -88,15 +106,15 @@ export class WebSocket extends EventTarget {
     if (url === INTERNAL) {
       const [id, opts] = [protocols, rest[0] ?? {}];
       this.#id = id;
+      this.#peer = opts.peer ?? 0;
+      this.#url = opts.url || null;
+      this.#protocol = opts.protocol || "";
       if (opts.hibernatable) {
         this.#accepted = true;
         this.#hib = true;
+        this.#sentClose = !!opts.closed;
         this.#state = opts.closed ? CLOSING : OPEN;
-        this.#url = opts.url || null;
-        this.#protocol = opts.protocol || "";
       } else {
-        this.#url = opts.url ?? null;
-        this.#protocol = opts.protocol ?? "";
         collected.register(this, id, this);
       }
       return;
@@ -106,25 +124,19 @@ export class WebSocket extends EventTarget {
     try {
       u = new URL(String(url));
     } catch {
-      throw new DOMException(`Failed to construct 'WebSocket': The URL '${url}' is invalid.`, "SyntaxError");
+      throw new DOMException("WebSocket Constructor: The url is invalid.", "SyntaxError");
     }
-    if (!["ws:", "wss:", "http:", "https:"].includes(u.protocol)) {
-      throw new DOMException(
-        `Failed to construct 'WebSocket': The URL's scheme must be either 'http', 'https', 'ws', or 'wss'. '${u.protocol.slice(0, -1)}' is not allowed.`,
-        "SyntaxError",
-      );
+    if (u.protocol !== "ws:" && u.protocol !== "wss:") {
+      throw new DOMException("WebSocket Constructor: The url scheme must be ws or wss.", "SyntaxError");
     }
-    if (u.hash) {
-      throw new DOMException(`Failed to construct 'WebSocket': The URL contains a fragment identifier ('${u.hash}').`, "SyntaxError");
-    }
-    if (u.protocol === "http:") u.protocol = "ws:";
-    if (u.protocol === "https:") u.protocol = "wss:";
-    let list = protocols === undefined ? [] : typeof protocols === "string" ? [protocols] : Array.from(protocols, String);
+    if (u.hash) throw new DOMException("WebSocket Constructor: The url fragment must be empty.", "SyntaxError");
+    const list = protocols === undefined ? [] : typeof protocols === "string" ? [protocols] : Array.from(protocols, String);
     if (new Set(list).size !== list.length) {
-      throw new DOMException("Failed to construct 'WebSocket': The subprotocol is duplicated.", "SyntaxError");
+      throw new DOMException("WebSocket Constructor: The protocols must be unique.", "SyntaxError");
     }
     this.#url = u.href;
     this.#accepted = true;
+    this.#state = CONNECTING;
     callAsync("ws.connect", u.href, list, []).then(
       (r) => {
         if (!r || !r.id) {
@@ -142,8 +154,8 @@ export class WebSocket extends EventTarget {
         this.#state = OPEN;
         if (!closing) this.#fire(new Event("open"));
         for (const [k, a, b] of q) {
-          if (k === "send" && this.#state === OPEN) call("ws.send", this.#id, a);
-          if (k === "close") this.#state = OPEN, this.close(a, b);
+          if (k === "send" && !this.#sentClose) call("ws.send", this.#id, a);
+          if (k === "close") this.close(a, b);
         }
         this.#pump();
       },
@@ -177,57 +189,70 @@ export class WebSocket extends EventTarget {
     return 0;
   }
 
-  // accept() starts delivering this end's events to its listeners.
+  // accept() starts delivering this end's events to its listeners. When
+  // the other end of the pair was accepted in this runtime too, both
+  // deliver in JS from then on (in a microtask, as workerd does within one
+  // I/O turn); what was sent before waits in Go and is taken first.
   accept(options = undefined) {
     if (this.#hib) throw new Error("Can't call accept() on a WebSocket accepted by acceptWebSocket().");
-    if (this.#accepted) throw invalidState("Can't accept() WebSocket more than once.");
     if (this.#used) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
-    call("ws.accept", this.#id);
-    collected.unregister(this);
+    if (this.#accepted) return;
     this.#accepted = true;
-    this.#state = OPEN;
+    collected.unregister(this);
+    const peer = this.#peer ? localEnds.get(this.#peer) : undefined;
+    if (peer !== undefined) {
+      localEnds.delete(this.#peer);
+      this.#local = peer;
+      peer.#local = this;
+      for (const ev of call("ws.unpair", this.#id)) this.#enqueue(ev);
+      return;
+    }
+    call("ws.accept", this.#id);
+    if (this.#peer) localEnds.set(this.#id, this);
     this.#pump();
   }
 
   send(message) {
-    if (!this.#accepted) {
-      throw invalidState("You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.");
-    }
+    if (!this.#accepted) throw new TypeError(NOT_ACCEPTED);
     let data;
     if (typeof message === "string") data = message;
     else if (message instanceof ArrayBuffer || ArrayBuffer.isView(message)) data = message;
     else data = String(message);
+    if (this.#sentClose || this.#state === CLOSED) throw new TypeError("Can't call WebSocket send() after close().");
     if (this.#state === CONNECTING) {
       this.#queued.push(["send", data]);
       return;
     }
-    if (this.#state !== OPEN) throw invalidState("Can't call WebSocket send() after close().");
+    const peer = this.#local;
+    if (peer !== null) {
+      if (peer.#state !== CLOSED) peer.#enqueue(typeof data === "string" ? { k: "text", d: data } : { k: "binary", d: copyBytes(data) });
+      return;
+    }
     call("ws.send", this.#id, data);
   }
 
   close(code = undefined, reason = undefined) {
     if (code !== undefined) {
-      code = Number(code);
-      if (!(code === 1000 || (code >= 3000 && code <= 4999)) || !Number.isInteger(code)) {
+      code = Math.trunc(Number(code));
+      if (!(code >= 1000 && code <= 4999) || code === 1004 || code === 1005 || code === 1006 || code === 1015) {
         throw new DOMException(`Invalid WebSocket close code: ${code}.`, "InvalidAccessError");
       }
     }
-    if (reason !== undefined) {
-      reason = String(reason);
-      if (encoder.encode(reason).length > 123) {
-        throw new DOMException("The close reason must not be greater than 123 UTF-8 bytes.", "SyntaxError");
-      }
-    }
-    if (!this.#accepted) {
-      throw invalidState("You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.");
-    }
-    if (this.#state === CLOSING || this.#state === CLOSED) return;
+    if (reason !== undefined) reason = String(reason);
+    if (!this.#accepted) throw new TypeError(NOT_ACCEPTED);
+    if (this.#sentClose) return;
+    this.#sentClose = true;
     if (this.#state === CONNECTING) {
       this.#queued.push(["close", code, reason]);
       this.#state = CLOSING;
       return;
     }
-    this.#state = CLOSING;
+    this.#state = this.#state === CLOSING ? CLOSED : CLOSING;
+    const peer = this.#local;
+    if (peer !== null) {
+      if (peer.#state !== CLOSED) peer.#enqueue({ k: "close", c: code ?? 1005, r: reason ?? "", w: true });
+      return;
+    }
     call("ws.close", this.#id, code ?? null, reason ?? "");
   }
 
@@ -245,6 +270,23 @@ export class WebSocket extends EventTarget {
     return deserialize(b);
   }
 
+  // #enqueue delivers an event from the local peer: one event per
+  // microtask, re-queued behind whatever the handler caused, like
+  // workerd's read loop that takes one message per turn.
+  #enqueue(ev) {
+    this.#inbox.push(ev);
+    if (this.#draining) return;
+    this.#draining = true;
+    queueMicrotask(() => this.#step());
+  }
+
+  #step() {
+    const ev = this.#inbox.shift();
+    if (ev !== undefined) this.#dispatch(ev);
+    if (this.#inbox.length > 0) queueMicrotask(() => this.#step());
+    else this.#draining = false;
+  }
+
   async #pump() {
     for (;;) {
       let evs;
@@ -253,15 +295,20 @@ export class WebSocket extends EventTarget {
       } catch {
         evs = [];
       }
+      if (this.#local !== null) return; // both ends are here now
       if (evs.length === 0) {
         if (this.#state !== CLOSED) {
           this.#state = CLOSED;
           this.#fire(new CloseEvent("close", { code: 1006, reason: "", wasClean: false }));
         }
+        localEnds.delete(this.#id);
         return;
       }
       for (const ev of evs) this.#dispatch(ev);
-      if (this.#state === CLOSED) return;
+      if (this.#state === CLOSED || (this.#state === CLOSING && !this.#sentClose)) {
+        localEnds.delete(this.#id);
+        return; // the peer closed: nothing more comes
+      }
     }
   }
 
@@ -271,13 +318,14 @@ export class WebSocket extends EventTarget {
         this.#fire(new MessageEvent("message", { data: ev.d }));
         break;
       case "binary": {
-        let data = ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
+        let data = ev.d instanceof ArrayBuffer ? ev.d : ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
         if (this.#binaryType === "blob" && typeof Blob === "function") data = new Blob([data]);
         this.#fire(new MessageEvent("message", { data }));
         break;
       }
       case "close":
-        this.#state = CLOSED;
+        // As in workerd: CLOSING until this end closes too.
+        this.#state = this.#sentClose ? CLOSED : CLOSING;
         this.#fire(new CloseEvent("close", { code: ev.c, reason: ev.r, wasClean: ev.w }));
         break;
       case "error":
@@ -301,6 +349,10 @@ export class WebSocket extends EventTarget {
   }
 }
 
+for (const [k, v] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
+  Object.defineProperty(WebSocket.prototype, k, { value: v, enumerable: true });
+}
+
 for (const type of ["open", "message", "close", "error"]) {
   const slot = new WeakMap();
   Object.defineProperty(WebSocket.prototype, "on" + type, {
@@ -322,8 +374,8 @@ const ATTACHMENT_LIMIT = 16384;
 export class WebSocketPair {
   constructor() {
     const [a, b] = call("ws.pair");
-    this[0] = new WebSocket(INTERNAL, a);
-    this[1] = new WebSocket(INTERNAL, b);
+    this[0] = new WebSocket(INTERNAL, a, { peer: b });
+    this[1] = new WebSocket(INTERNAL, b, { peer: a });
   }
   *[Symbol.iterator]() {
     yield this[0];
@@ -338,8 +390,11 @@ export class WebSocketRequestResponsePair {
   #request;
   #response;
   constructor(request, response) {
+    if (arguments.length < 1) {
+      throw new TypeError("Failed to construct 'WebSocketRequestResponsePair': constructor parameter 1 is not of type 'string'.");
+    }
     if (arguments.length < 2) {
-      throw new TypeError("Failed to construct 'WebSocketRequestResponsePair': 2 arguments required.");
+      throw new TypeError("Failed to construct 'WebSocketRequestResponsePair': constructor parameter 2 is not of type 'string'.");
     }
     this.#request = String(request);
     this.#response = String(response);
@@ -349,6 +404,9 @@ export class WebSocketRequestResponsePair {
   }
   get response() {
     return this.#response;
+  }
+  get [Symbol.toStringTag]() {
+    return "WebSocketRequestResponsePair";
   }
 }
 
