@@ -108,7 +108,15 @@ func (n *Node) Forward(ctx context.Context, node, key string, payload []byte) ([
 		defer cancel()
 	}
 	msg.Data = payload
+	// A node that dies mid-request never answers: give up when its lease
+	// is gone (expired or taken over), as the watch reports.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go n.watchOwner(ctx, encodeKey(key), node, cancel)
 	resp, err := n.nc.RequestMsgWithContext(ctx, msg)
+	if cause := context.Cause(ctx); errors.Is(cause, ErrNoOwner) {
+		return nil, fmt.Errorf("cluster: forward %q to %s: %w", key, node, cause)
+	}
 	if errors.Is(err, nats.ErrNoResponders) {
 		n.Forget(key)
 		return nil, fmt.Errorf("cluster: forward %q to %s: %w", key, node, ErrNoOwner)
@@ -124,6 +132,27 @@ func (n *Node) Forward(ctx context.Context, node, key string, payload []byte) ([
 		return nil, fmt.Errorf("cluster: forward %q to %s: %w", key, node, ErrNotOwner)
 	default:
 		return nil, &RemoteError{Node: node, Message: string(resp.Data)}
+	}
+}
+
+// watchOwner cancels ctx with ErrNoOwner once node no longer holds enc's
+// lease according to the watch.
+func (n *Node) watchOwner(ctx context.Context, enc, node string, cancel context.CancelCauseFunc) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n.mu.Lock()
+		cur, ok := n.owners[enc]
+		n.mu.Unlock()
+		if !ok || cur != node {
+			cancel(fmt.Errorf("%w: %s lost the lease", ErrNoOwner, node))
+			return
+		}
 	}
 }
 
