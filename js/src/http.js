@@ -1055,16 +1055,25 @@ export function makeFetchResponse(r, signal, done) {
 // Request given to the worker: immutable headers, a body pulled from Go.
 // The headers become a Headers object only if the worker reads them. init
 // may also be the compact string of fetch.Exchange.Wire: method "\n" url
-// "\n" body id or "" "\n" then name "\n" value "\n" for each header.
+// "\n" body id or "" "\n" then name "\n" value "\n" for each header, after
+// "\n" length "\n" text for a small text body.
 export function toJSRequest(init) {
   if (typeof init === "string") {
+    let text = null;
+    if (init.charCodeAt(0) === 10) {
+      // "\n" length "\n" text: a small body Go read at once.
+      const nl = init.indexOf("\n", 1);
+      const end = nl + 1 + Number(init.slice(1, nl));
+      text = init.slice(nl + 1, end);
+      init = init.slice(end);
+    }
     const f = init.split("\n");
     return new Request(INTERNAL, {
       method: f[0],
       url: f[1],
       raw: f,
       rawFrom: 3,
-      body: f[2] === "" ? null : remoteSource(Number(f[2])),
+      body: text !== null ? text : f[2] === "" ? null : remoteSource(Number(f[2])),
     });
   }
   return new Request(INTERNAL, {

@@ -45,9 +45,14 @@
 //	if errors.As(err, &se) { panic(http.ErrAbortHandler) } // JS stream failed
 //
 // x.Init() is {method, url, headers: [[lower-case name, value]...], body:
-// id | nil}; the request body is not read until JS asks (request.text() is
-// one host call; request.body is pulled chunk by chunk). The JS Request has
-// immutable headers, as in workerd.
+// id | text | nil}; x.Wire() is the same as one string, which the bridge
+// passes without JSON, and the hook may answer it with a compact string too
+// (the worker server uses this pair; see Exchange.Wire and
+// Exchange.Response). A body of known length up to 16 KiB that is valid
+// UTF-8 is read by NewExchange and crosses as text; any other body is not
+// read until JS asks (request.text() is one host call; request.body is
+// pulled chunk by chunk). The JS Request has immutable headers, as in
+// workerd, and makes its Headers object only when the worker touches it.
 //
 // The response hook returns {status, statusText, headers: [[name,
 // value]...], body: string | Uint8Array | null, stream: id | null, length:

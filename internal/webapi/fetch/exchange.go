@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -8,9 +9,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"golang.org/x/net/http/httpguts"
 )
+
+var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 
 // Exchange carries one inbound HTTP request into a runtime and the
 // runtime's response back out. It is made by the server's goroutine and is
@@ -23,8 +28,20 @@ type Exchange struct {
 	URL string
 
 	req  *http.Request
-	body *stream // request body source; nil for a null body
+	body *stream // request body source; nil for a null body or a text one
+	// text is a small request body read at once (see smallBody), valid
+	// UTF-8 without a BOM, that crosses as a string; hasText tells it apart
+	// from no body.
+	text    string
+	hasText bool
 }
+
+// smallBody is the largest request body of known length that NewExchange
+// reads at once: as valid UTF-8 it crosses to JS inside the request's
+// string (see Wire), and request.text() or json() then need no host call
+// and no turn of the event loop. A larger body, or one whose length is not
+// known, stays a stream the runtime pulls.
+const smallBody = 16 << 10
 
 // ErrBadRequest is returned by NewExchange for a request that cannot become
 // a JS Request (bad method, URL or header); the server answers 400.
@@ -70,6 +87,19 @@ func NewExchange(r *http.Request) (*Exchange, error) {
 	}
 	x := &Exchange{URL: u, req: r}
 	if hasBody(r) {
+		if r.ContentLength > 0 && r.ContentLength <= smallBody && r.Body != nil {
+			b := make([]byte, r.ContentLength)
+			if _, err := io.ReadFull(r.Body, b); err != nil {
+				return nil, fmt.Errorf("%w: body: %v", ErrBadRequest, err)
+			}
+			if utf8.Valid(b) && !bytes.HasPrefix(b, utf8BOM) {
+				x.text, x.hasText = string(b), true
+				return x, nil
+			}
+			// Not text: the bytes read are replayed as the stream.
+			x.body = newSource(io.NopCloser(bytes.NewReader(b)), nil, nil)
+			return x, nil
+		}
 		x.body = newSource(r.Body, nil, nil)
 	}
 	return x, nil
@@ -103,6 +133,8 @@ func (x *Exchange) Init() map[string]any {
 	m := map[string]any{"method": x.req.Method, "url": x.URL, "headers": headers, "body": nil}
 	if x.body != nil {
 		m["body"] = x.body.id
+	} else if x.hasText {
+		m["body"] = x.text
 	}
 	return m
 }
@@ -112,18 +144,32 @@ func (x *Exchange) Init() map[string]any {
 //
 //	method "\n" url "\n" body stream id or "" "\n" (name "\n" value "\n")...
 //
-// with lower-case names. NewExchange has checked that no part holds a
+// with lower-case names, preceded for a text body (see smallBody) by
+//
+//	"\n" length in UTF-16 code units "\n" body
+//
+// (no method is empty). NewExchange has checked that no other part holds a
 // newline. A runtime hook that gets this form may answer with the compact
 // response form (see Response).
 func (x *Exchange) Wire() string {
 	var b strings.Builder
-	n := len(x.req.Method) + len(x.URL) + 24
+	n := len(x.req.Method) + len(x.URL) + len(x.text) + 48
 	for k, vs := range x.req.Header {
 		for _, v := range vs {
 			n += len(k) + len(v) + 2
 		}
 	}
 	b.Grow(n)
+	if x.hasText {
+		units := 0
+		for _, r := range x.text {
+			units += utf16.RuneLen(r)
+		}
+		b.WriteByte('\n')
+		b.WriteString(strconv.Itoa(units))
+		b.WriteByte('\n')
+		b.WriteString(x.text)
+	}
 	b.WriteString(x.req.Method)
 	b.WriteByte('\n')
 	u := x.URL

@@ -95,6 +95,17 @@ func TestExchange(t *testing.T) {
 			wantStatus: 200, wantBody: "abcabcyes"},
 		{name: "lazy request rebuilt", method: "POST", body: "abc", handler: `async (req) => { const r = new Request(req, {headers: {"x-n": "1"}}); return new Response(r.method + " " + r.headers.get("x-test") + r.headers.get("x-n") + " " + await r.text()) }`,
 			wantStatus: 200, wantBody: "POST null1 abc"},
+		// Small bodies of known length cross as text (Exchange.Wire).
+		{name: "small text body bytes", method: "POST", body: "hé😀", handler: `async (req) => new Response(String(new Uint8Array(await req.arrayBuffer())))`,
+			wantStatus: 200, wantBody: "104,195,169,240,159,152,128"},
+		{name: "small text body passed through", method: "POST", body: "abc", handler: `async (req) => new Response(req.body)`,
+			wantStatus: 200, wantBody: "abc", streamed: true},
+		{name: "small binary body", method: "POST", body: "\xff\x00\xfe", handler: `async (req) => new Response(String(new Uint8Array(await req.arrayBuffer())))`,
+			wantStatus: 200, wantBody: "255,0,254"},
+		{name: "small bom body", method: "POST", body: "\xef\xbb\xbfx", handler: `async (req) => new Response(JSON.stringify(await req.text()))`,
+			wantStatus: 200, wantBody: `"x"`},
+		{name: "small body used twice", method: "POST", body: "abc", handler: `async (req) => { await req.text(); try { await req.text(); return new Response("no") } catch (e) { return new Response(String(req.bodyUsed) + " " + e.name) } }`,
+			wantStatus: 200, wantBody: "true TypeError"},
 		{name: "lazy request blob type", method: "POST", body: "abc", handler: `async (req) => new Response((await req.blob()).type + "|" + (await new Response("x").blob()).type)`,
 			wantStatus: 200, wantBody: "|text/plain;charset=utf-8"},
 	}
@@ -394,19 +405,44 @@ func FuzzResponseCompact(f *testing.F) {
 }
 
 func TestWire(t *testing.T) {
-	r := httptest.NewRequest("POST", "http://example.com/a?b=1", strings.NewReader("x"))
-	r.Header.Set("X-A", "1")
-	x, err := fetch.NewExchange(r)
-	if err != nil {
-		t.Fatal(err)
+	big := strings.Repeat("y", 16<<10+1)
+	tests := []struct {
+		name, body string
+		wantText   string // the text body that precedes the request, if any
+		wantStream bool
+	}{
+		{name: "no body"},
+		{name: "text", body: "x\ny", wantText: "\n3\nx\ny"},
+		{name: "astral text", body: "a😀", wantText: "\n3\na😀"},
+		{name: "binary", body: "\xff\xfe", wantStream: true},
+		{name: "bom", body: "\xef\xbb\xbfx", wantStream: true},
+		{name: "large", body: big, wantStream: true},
 	}
-	defer x.Close()
-	f := strings.Split(x.Wire(), "\n")
-	if len(f) != 8 || f[0] != "POST" || f[1] != "http://example.com/a?b=1" || f[2] == "" || f[7] != "" {
-		t.Fatalf("Wire() = %q; want method, url, body id, two headers", f)
-	}
-	got := map[string]string{f[3]: f[4], f[5]: f[6]}
-	if got["x-a"] != "1" || got["host"] != "example.com" {
-		t.Errorf("Wire() headers = %v; want x-a: 1 and host: example.com", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body io.Reader
+			if tt.body != "" {
+				body = strings.NewReader(tt.body)
+			}
+			r := httptest.NewRequest("POST", "http://example.com/a?b=1", body)
+			r.Header.Set("X-A", "1")
+			x, err := fetch.NewExchange(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer x.Close()
+			w := x.Wire()
+			if !strings.HasPrefix(w, tt.wantText) {
+				t.Fatalf("Wire() = %q; want the prefix %q", trunc(w), tt.wantText)
+			}
+			f := strings.Split(w[len(tt.wantText):], "\n")
+			if len(f) != 8 || f[0] != "POST" || f[1] != "http://example.com/a?b=1" || (f[2] != "") != tt.wantStream || f[7] != "" {
+				t.Fatalf("Wire() = %q; want method, url, body id (%v), two headers", f, tt.wantStream)
+			}
+			got := map[string]string{f[3]: f[4], f[5]: f[6]}
+			if got["x-a"] != "1" || got["host"] != "example.com" {
+				t.Errorf("Wire() headers = %v; want x-a: 1 and host: example.com", got)
+			}
+		})
 	}
 }
