@@ -291,9 +291,27 @@ func (rt *Runtime) run(t task) {
 	}
 	if t.b != nil {
 		t.b.left -= time.Since(start)
+		if t.b.left <= 0 {
+			rt.killCall(t.b)
+		}
 	}
 	rt.cur = nil
 	rt.endTurn()
+}
+
+// killCall makes the call owning b fail on its CPU limit even if the script
+// caught the interrupt (an async function turns it into a rejection that a
+// catch block sees): a limit kill is final and the runtime is broken.
+func (rt *Runtime) killCall(b *budget) {
+	rt.broken.Store(true)
+	e := &Error{Name: "InternalError", Message: "interrupted", Kind: CPULimit, cause: context.DeadlineExceeded}
+	for i := range rt.turnResults {
+		if rt.turnResults[i].pc.b == b {
+			rt.turnResults[i].r = callResult{err: e}
+			return
+		}
+	}
+	rt.finish(b.callID, nil, e)
 }
 
 // endTurn releases what the turn produced, behind the output gate if any.

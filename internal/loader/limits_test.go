@@ -24,6 +24,7 @@ func testLimits(t *testing.T, opts Options) {
 		msg  string
 	}{
 		{"runaway loop", map[string]any{"code": limited(`export default { fetch() { while (true) {} } }`)}, "Worker exceeded CPU time limit."},
+		{"interrupt caught in async code", map[string]any{"code": limited(`export default { async fetch() { try { await (async () => { for (;;) {} })() } catch (e) { return new Response("caught " + e.message) } } }`)}, "Worker exceeded CPU time limit."},
 		{"loop at top level", map[string]any{"code": limited(`while (true) {} export default {}`)}, "Worker exceeded CPU time limit."},
 		{"entrypoint cpu limit", map[string]any{"code": jsCode(`export default { fetch() { while (true) {} } }`), "opts": map[string]any{"limits": map[string]any{"cpuMs": 50}}}, "Worker exceeded CPU time limit."},
 		{"memory bomb", map[string]any{"code": jsCode(`export default { fetch() { const a = []; for (;;) a.push(new Array(1e6).fill(1.5)); } }`)}, "Worker exceeded memory limit."},
