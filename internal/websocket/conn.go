@@ -94,7 +94,7 @@ func (h *Hub) bind(c *websocket.Conn, e *Endpoint) {
 			switch {
 			case errors.As(err, &ce):
 				_ = e.Send(Event{Kind: Close, Code: int(ce.Code), Reason: ce.Reason, Clean: true})
-				e.maybeRelease()
+				e.finish() // the protocol answered the close: the connection is over
 			case errors.Is(err, websocket.ErrMessageTooBig) || strings.Contains(err.Error(), "read limited at"):
 				e.Fail(fmt.Sprintf("WebSocket message is too large (limit %d bytes).", limit))
 			case isProtocolError(err):

@@ -170,7 +170,7 @@ func (h *Hub) Register(hs *engine.HostSet) {
 		return nil, nil
 	})
 	hs.Sync("ws.release", func(args []any) (any, error) {
-		if e, err := h.arg(args); err == nil && e.Consumer() == None {
+		if e, err := h.arg(args); err == nil && (e.Consumer() == None || e.Consumer() == Pull) {
 			e.Abort(1006, DisconnectReason)
 		}
 		return nil, nil
@@ -183,7 +183,7 @@ func (h *Hub) Register(hs *engine.HostSet) {
 func (h *Hub) PrepareSend(args []any) (func(), error) {
 	e, err := h.arg(args)
 	if err != nil {
-		return nil, err
+		return func() {}, nil // the peer is gone: as in workerd, the message is dropped
 	}
 	ev := Event{Kind: Binary}
 	switch d := args[1].(type) {

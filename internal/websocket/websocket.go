@@ -196,7 +196,8 @@ type Endpoint struct {
 	gotEnd    bool // a final event was queued to this end
 	tookEnd   bool // its consumer took that final event
 	released  bool
-	closer    func() // Net: drops the connection on release
+	gone2     atomic.Bool // released, readable without mu (by the peer)
+	closer    func()      // Net: drops the connection on release
 	meta      Meta
 }
 
@@ -407,7 +408,7 @@ func (e *Endpoint) takeLocked() (Event, func(Event)) {
 // queued, up to about max bytes (at least one). It returns ErrGone once the
 // end was released and nothing is left.
 func (e *Endpoint) Recv(ctx context.Context, max int) ([]Event, error) {
-	return e.recv(ctx, max, true)
+	return e.recv(ctx, max, false)
 }
 
 // recv is Recv; auto answers a final event with a close (see took).
@@ -488,6 +489,7 @@ func (e *Endpoint) release() {
 		return
 	}
 	e.released = true
+	e.gone2.Store(true)
 	e.sentClose = true
 	e.queue, e.queued = nil, 0
 	close(e.gone)
@@ -501,36 +503,45 @@ func (e *Endpoint) release() {
 	e.hub.mu.Unlock()
 }
 
-// done reports whether the end has nothing left to do: it sent its close
-// and its consumer took the peer's.
+// done reports whether the end has nothing left to do: its consumer took
+// the final event and it sent its own close, or its peer is gone so
+// nothing it sends can arrive.
 func (e *Endpoint) done() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.released || (e.sentClose && e.tookEnd && len(e.queue) == 0 && !e.pushing)
+	if e.released {
+		return true
+	}
+	if len(e.queue) > 0 || e.pushing {
+		return false
+	}
+	return e.tookEnd && (e.sentClose || e.peer.gone2.Load())
 }
 
-func (e *Endpoint) isReleased() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.released
-}
-
-// maybeRelease releases each end that is done once its peer is done or
-// gone.
+// maybeRelease releases each end of the pair that is done.
 func (e *Endpoint) maybeRelease() {
-	a, b := e, e.peer
-	ad, bd := a.done(), b.done()
-	if ad && (bd || b.isReleased()) {
-		a.release()
-	}
-	if bd && (ad || a.isReleased()) {
-		b.release()
+	for _, x := range []*Endpoint{e, e.peer} {
+		if x.done() {
+			x.release()
+		}
 	}
 }
 
-// took is called by a consumer after it took ev: the first final event is
-// answered with a close of the same code (workerd's automatic reply to a
-// close), so a socket whose script never calls close() still ends.
+// finish marks a network end whose close handshake completed: nothing
+// more can be written to it, so it is released.
+func (e *Endpoint) finish() {
+	e.mu.Lock()
+	e.tookEnd = true
+	e.mu.Unlock()
+	e.release()
+	e.maybeRelease()
+}
+
+// took is called by the Push consumer (hibernation) after it handled ev:
+// a final event the handler did not answer with close() is answered here
+// with the same code, so a hibernatable socket always ends. (A JS end
+// pulled with Recv answers only when its script calls close(), as in
+// workerd; a network peer's close frame is echoed by the protocol.)
 func (e *Endpoint) took(ev Event) {
 	if !ev.final() {
 		return

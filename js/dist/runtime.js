@@ -6368,6 +6368,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         setClosed() {
           ws.#state = CLOSED;
         },
+        gotClose() {
+          ws.#state = ws.#sentClose ? CLOSED : CLOSING;
+        },
         get hibernatable() {
           return ws.#hib;
         }
@@ -6467,7 +6470,6 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (this.#used) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
       if (this.#accepted) return;
       this.#accepted = true;
-      collected.unregister(this);
       const peer = this.#peer ? localEnds.get(this.#peer) : void 0;
       if (peer !== void 0) {
         localEnds.delete(this.#peer);
@@ -7930,7 +7932,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       },
       getTags(ws) {
         const p2 = hibernatable(ws, "getTags");
-        if (!p2.hibernatable) throw new TypeError("getTags() can only be called on a hibernatable WebSocket (one accepted by acceptWebSocket()).");
+        if (!p2.hibernatable) throw new Error("you must call 'acceptWebSocket()' before attempting to access the tags of a WebSocket.");
         return call("do.ws.tags", p2.id);
       },
       setWebSocketAutoResponse(pair = void 0) {
@@ -7984,7 +7986,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           break;
         }
         case "close":
-          wsInternals(ws).setClosed();
+          wsInternals(ws).gotClose();
           cache(o2.state).delete(ev.ws);
           if (typeof inst.webSocketClose === "function") await inst.webSocketClose(ws, ev.c, ev.r, ev.w);
           break;
@@ -8000,46 +8002,57 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   // js/src/actor.js
   var DurableObjectId = class _DurableObjectId {
     #id;
-    #name;
     constructor(id, name) {
       this.#id = id;
-      this.#name = name;
-    }
-    get name() {
-      return this.#name;
+      Object.defineProperty(this, "jurisdiction", { value: void 0, enumerable: true });
+      Object.defineProperty(this, "name", { value: name, enumerable: true });
     }
     toString() {
       return this.#id;
     }
-    toJSON() {
-      return this.#id;
-    }
     equals(other) {
-      return other instanceof _DurableObjectId && other.#id === this.#id;
+      if (!(other instanceof _DurableObjectId)) {
+        throw new TypeError("Failed to execute 'equals' on 'DurableObjectId': parameter 1 is not of type 'DurableObjectId'.");
+      }
+      return other.#id === this.#id;
     }
   };
   var RESERVED = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+  var HANDLERS = /* @__PURE__ */ new Set(["alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+  var stubProto = {
+    constructor: function DurableObject2() {
+      throw new TypeError("Illegal constructor");
+    },
+    async fetch(input, init) {
+      const { ns, sid, name } = stubKeys.get(this);
+      const req = input instanceof Request && init === void 0 ? input : new Request(input, init);
+      const ri = await requestInit(req);
+      ri.url = ri.url.split("#")[0];
+      const out = await callAsync("do.fetch", ns, sid, name ?? "", ri);
+      if (out.webSocket != null) {
+        return new Response(null, { status: 101, statusText: out.statusText ?? "", headers: out.headers, webSocket: wsFromHandle(out.webSocket) });
+      }
+      return responseFrom(out);
+    },
+    connect() {
+      throw new Error("connect() on a Durable Object stub is not supported by isola yet");
+    },
+    [Symbol.toStringTag]: "DurableObject"
+  };
+  var stubKeys = /* @__PURE__ */ new WeakMap();
   function makeStub(ns, id) {
     const sid = id.toString();
     const name = id.name;
-    const base = {
-      id,
-      name,
-      async fetch(input, init) {
-        const req = input instanceof Request && init === void 0 ? input : new Request(input, init);
-        const out = await callAsync("do.fetch", ns, sid, name ?? "", await requestInit(req));
-        if (out.webSocket != null) {
-          return new Response(null, { status: 101, statusText: out.statusText ?? "", headers: out.headers, webSocket: wsFromHandle(out.webSocket) });
-        }
-        return responseFrom(out);
-      },
-      connect() {
-        throw new Error("connect() on a Durable Object stub is not supported by isola yet");
-      }
-    };
+    const base = Object.create(stubProto);
+    base.name = name;
+    base.id = id;
+    stubKeys.set(base, { ns, sid, name });
     return new Proxy(base, {
-      get(t2, prop) {
-        if (prop in t2) return t2[prop];
+      get(t2, prop, receiver) {
+        if (prop in t2) {
+          const v3 = t2[prop];
+          return typeof v3 === "function" && (v3 === stubProto.fetch || v3 === stubProto.connect) ? v3.bind(t2) : v3;
+        }
         if (typeof prop !== "string" || prop === "then") return void 0;
         return async (...args) => {
           const out = await callAsync("do.rpc", ns, sid, name ?? "", prop, serialize(args));
@@ -8081,8 +8094,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return new DurableObjectNamespace(ns);
   }
   function key(k2) {
-    if (typeof k2 !== "string") throw new TypeError("Key must be a string.");
-    return k2;
+    return String(k2);
   }
   function keys(ks) {
     return ks.map(key);
@@ -8141,9 +8153,6 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           for (let r2 = it2.next(); !r2.done; r2 = it2.next()) out.push(r2.value);
           return out;
         },
-        get columnNames() {
-          return self2.columnNames;
-        },
         get rowsRead() {
           return self2.rowsRead;
         },
@@ -8159,6 +8168,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     [Symbol.iterator]() {
       return this;
     }
+    get [Symbol.toStringTag]() {
+      return "Cursor";
+    }
   };
   var SqlStorage = class {
     #ns;
@@ -8168,14 +8180,14 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       this.#id = id;
     }
     exec(query, ...bindings) {
-      if (typeof query !== "string") throw new TypeError("SQL query must be a string.");
-      for (const b3 of bindings) {
-        if (typeof b3 === "bigint") throw new TypeError("BigInt bindings are not supported.");
-        if (b3 !== null && typeof b3 === "object" && !(b3 instanceof ArrayBuffer) && !ArrayBuffer.isView(b3)) {
-          throw new TypeError("Unsupported binding type: " + Object.prototype.toString.call(b3));
-        }
-      }
-      return new SqlStorageCursor(call("do.sql", this.#ns, this.#id, query, bindings.map((b3) => b3 === void 0 ? null : b3)));
+      query = String(query);
+      const bound = bindings.map((b3) => {
+        if (b3 === void 0 || b3 === null || typeof b3 === "number" || typeof b3 === "string") return b3 ?? null;
+        if (typeof b3 === "bigint") throw new TypeError("Cannot convert a BigInt value to a number");
+        if (b3 instanceof ArrayBuffer || ArrayBuffer.isView(b3)) return b3;
+        return String(b3);
+      });
+      return new SqlStorageCursor(call("do.sql", this.#ns, this.#id, query, bound));
     }
     get databaseSize() {
       return call("do.dbsize", this.#ns, this.#id);
@@ -8198,10 +8210,64 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     delete(k2) {
       return this.#s._delete(k2);
     }
-    *list(opts = {}) {
-      yield* this.#s._list(opts);
+    list(opts = {}) {
+      return new ListIterator(this.#s._list(opts));
     }
   };
+  var ListIterator = class {
+    #it;
+    constructor(map) {
+      this.#it = map.entries();
+    }
+    next() {
+      return this.#it.next();
+    }
+    [Symbol.iterator]() {
+      return this;
+    }
+    get [Symbol.toStringTag]() {
+      return "ListIterator";
+    }
+  };
+  var DurableObjectTransaction = class {
+    #s;
+    #rollback;
+    constructor(s2, rollback) {
+      this.#s = s2;
+      this.#rollback = rollback;
+    }
+    get(k2, o2) {
+      return this.#s.get(k2, o2);
+    }
+    put(k2, v3, o2) {
+      return this.#s.put(k2, v3, o2);
+    }
+    delete(k2, o2) {
+      return this.#s.delete(k2, o2);
+    }
+    deleteAll(o2) {
+      return this.#s.deleteAll(o2);
+    }
+    list(o2) {
+      return this.#s.list(o2);
+    }
+    getAlarm(o2) {
+      return this.#s.getAlarm(o2);
+    }
+    setAlarm(t2, o2) {
+      return this.#s.setAlarm(t2, o2);
+    }
+    deleteAlarm(o2) {
+      return this.#s.deleteAlarm(o2);
+    }
+    rollback() {
+      this.#rollback();
+    }
+    get [Symbol.toStringTag]() {
+      return "DurableObjectTransaction";
+    }
+  };
+  var MAX_ALARM_MS = Date.UTC(2190, 0, 1);
   var DurableObjectStorage = class {
     #ns;
     #id;
@@ -8223,20 +8289,16 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         for (const [kk, v3] of call("do.kv.get", this.#ns, this.#id, keys(k2))) m2.set(kk, deserialize(v3));
         return m2;
       }
-      if (k2 === void 0) throw new TypeError("Failed to execute 'get' on 'DurableObjectStorage': parameter 1 is not of type 'string or Array'.");
       const r2 = call("do.kv.get", this.#ns, this.#id, [key(k2)]);
       return r2.length ? deserialize(r2[0][1]) : void 0;
     }
     _put(k2, v3) {
       if (typeof k2 === "object" && k2 !== null) {
-        const ents = Object.entries(k2).map(([kk, vv]) => {
-          if (vv === void 0) throw new TypeError("Cannot store undefined value.");
-          return [kk, serialize(vv)];
-        });
+        const ents = Object.entries(k2).filter(([, vv]) => vv !== void 0).map(([kk, vv]) => [kk, serialize(vv)]);
         call("do.kv.put", this.#ns, this.#id, ents);
         return;
       }
-      if (v3 === void 0) throw new TypeError("Cannot store undefined value.");
+      if (v3 === void 0) throw new TypeError("put() called with undefined value.");
       call("do.kv.put", this.#ns, this.#id, [[key(k2), serialize(v3)]]);
     }
     _delete(k2) {
@@ -8249,18 +8311,19 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (opts.reverse) o2.reverse = true;
       if (opts.limit !== void 0) {
         const n2 = Number(opts.limit);
-        if (!(n2 > 0)) throw new RangeError("List limit must be positive.");
+        if (!(n2 > 0)) throw new TypeError("List limit must be positive.");
         o2.limit = n2;
       }
       if (o2.start !== void 0 && o2.startAfter !== void 0) {
-        throw new TypeError("start and startAfter cannot be used together");
+        throw new TypeError("list() cannot be called with both start and startAfter values.");
       }
       const m2 = /* @__PURE__ */ new Map();
       for (const [k2, v3] of call("do.kv.list", this.#ns, this.#id, o2)) m2.set(k2, deserialize(v3));
       return m2;
     }
-    async get(k2, opts) {
-      return this._get(k2);
+    async get(...args) {
+      if (args.length === 0) throw new TypeError("Failed to execute 'get' on 'DurableObjectStorage': parameter 1 is not of type 'string or Array'.");
+      return this._get(args[0]);
     }
     async put(k2, v3, opts) {
       if (typeof k2 === "object" && k2 !== null) return this._put(k2);
@@ -8290,13 +8353,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     async transaction(closure) {
       call("do.txn", this.#ns, this.#id, "begin");
       let rolledBack = false;
-      const txn = Object.create(this);
-      txn.rollback = () => {
+      const txn = new DurableObjectTransaction(this, () => {
         if (!rolledBack) {
           rolledBack = true;
           call("do.txn", this.#ns, this.#id, "rollback");
         }
-      };
+      });
       let r2;
       try {
         r2 = await closure(txn);
@@ -8313,8 +8375,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return call("do.alarm.get", this.#ns, this.#id) ?? null;
     }
     async setAlarm(t2, opts) {
-      const ms = t2 instanceof Date ? t2.getTime() : Number(t2);
-      if (!Number.isFinite(ms)) throw new TypeError("setAlarm() requires a Date or a number of milliseconds since the epoch.");
+      if (typeof t2 !== "number" && !(t2 instanceof Date)) {
+        throw new TypeError("Failed to execute 'setAlarm' on 'DurableObjectStorage': parameter 1 is not of type 'date'.");
+      }
+      const ms = t2 instanceof Date ? t2.getTime() : t2;
+      if (!Number.isFinite(ms)) throw new TypeError("The value cannot be converted because it is not a valid Date.");
+      if (ms >= MAX_ALARM_MS) throw new TypeError("This API doesn't support dates after 2189.");
       call("do.alarm.set", this.#ns, this.#id, ms);
     }
     async deleteAlarm(opts) {
@@ -8405,23 +8471,37 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     for (let p2 = Object.getPrototypeOf(inst); p2 && p2 !== DurableObject.prototype && p2 !== Object.prototype; p2 = Object.getPrototypeOf(p2)) {
       if (Object.prototype.hasOwnProperty.call(p2, method)) return p2;
     }
-    if (Object.prototype.hasOwnProperty.call(inst, method)) return inst;
     return void 0;
+  }
+  var STD_ERRORS = /* @__PURE__ */ new Set(["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"]);
+  function rpcError(e2) {
+    if (e2 instanceof Error && !(e2 instanceof DOMException) && !STD_ERRORS.has(e2.name)) {
+      return new Error(`${e2.name}: ${e2.message}`);
+    }
+    return e2;
   }
   register("actor.rpc", async (ns, cls, id, name, method, argBytes) => {
     const o2 = await instance(ns, cls, id, name);
+    if (HANDLERS.has(method)) {
+      throw new TypeError(`'${method}' is a reserved method and cannot be called over RPC.`);
+    }
     if (!rpcTarget(o2.inst, method)) {
       throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
     }
     const v3 = o2.inst[method];
     const args = deserialize(argBytes);
-    const r2 = typeof v3 === "function" ? await v3.apply(o2.inst, args) : v3;
+    let r2;
+    try {
+      r2 = typeof v3 === "function" ? await v3.apply(o2.inst, args) : v3;
+    } catch (e2) {
+      throw rpcError(e2);
+    }
     return serialize(r2);
   });
   register("actor.alarm", async (ns, cls, id, name, info) => {
     const o2 = await instance(ns, cls, id, name);
     if (typeof o2.inst.alarm !== "function") return {};
-    await o2.inst.alarm({ retryCount: info.retryCount, isRetry: info.isRetry });
+    await o2.inst.alarm({ retryCount: info.retryCount, isRetry: info.isRetry, scheduledTime: info.scheduledTime });
     call("do.alarm.fired", ns, id, info.scheduledTime);
     return {};
   });

@@ -72,7 +72,7 @@ export function installHibernation({ DurableObjectState, instance, stateKey }) {
     },
     getTags(ws) {
       const p = hibernatable(ws, "getTags");
-      if (!p.hibernatable) throw new TypeError("getTags() can only be called on a hibernatable WebSocket (one accepted by acceptWebSocket()).");
+      if (!p.hibernatable) throw new Error("you must call 'acceptWebSocket()' before attempting to access the tags of a WebSocket.");
       return call("do.ws.tags", p.id);
     },
     setWebSocketAutoResponse(pair = undefined) {
@@ -128,7 +128,7 @@ export function installHibernation({ DurableObjectState, instance, stateKey }) {
         break;
       }
       case "close":
-        wsInternals(ws).setClosed();
+        wsInternals(ws).gotClose(); // CLOSING until the handler closes too
         cache(o.state).delete(ev.ws);
         if (typeof inst.webSocketClose === "function") await inst.webSocketClose(ws, ev.c, ev.r, ev.w);
         break;

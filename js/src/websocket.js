@@ -95,6 +95,9 @@ export class WebSocket extends EventTarget {
       setClosed() {
         ws.#state = CLOSED;
       },
+      gotClose() {
+        ws.#state = ws.#sentClose ? CLOSED : CLOSING;
+      },
       get hibernatable() {
         return ws.#hib;
       },
@@ -198,7 +201,8 @@ export class WebSocket extends EventTarget {
     if (this.#used) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
     if (this.#accepted) return;
     this.#accepted = true;
-    collected.unregister(this);
+    // Still registered with `collected`: an end whose script dropped it
+    // without closing is released when it is collected.
     const peer = this.#peer ? localEnds.get(this.#peer) : undefined;
     if (peer !== undefined) {
       localEnds.delete(this.#peer);
