@@ -404,8 +404,18 @@ func TestProcessSIGSTOP(t *testing.T) {
 	}
 	pausedWrite := make(chan result, 1)
 	go func() {
-		b, err := get(old.http, "/w/"+obj+"/during-pause")
-		pausedWrite <- result{b, err}
+		// No client timeout: the outcome, not a guess, is checked below.
+		resp, err := (&http.Client{}).Get("http://" + old.http + "/w/" + obj + "/during-pause")
+		if err != nil {
+			pausedWrite <- result{"", err}
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			err = fmt.Errorf("status %d: %s", resp.StatusCode, b)
+		}
+		pausedWrite <- result{string(b), err}
 	}()
 	// The survivors take the object over once the lease expired.
 	var who string
@@ -425,6 +435,7 @@ func TestProcessSIGSTOP(t *testing.T) {
 	}
 	old.signal(syscall.SIGCONT)
 	r := <-pausedWrite
+	t.Logf("write sent to the paused node: %q, %v", r.body, r.err)
 	if r.err == nil {
 		// Acknowledged: then it must have gone through the new owner
 		// (forwarded) and be in the log.
