@@ -125,6 +125,7 @@ func Build(opts Options) (*Bundle, error) {
 
 	res := api.Build(bo)
 	if len(res.Errors) == 0 && fp.asyncContext() {
+		fp.lowerAsync = true
 		// AsyncLocalStorage needs its context carried across `await`, which
 		// QuickJS cannot hook: lower async functions to generators driven
 		// by Promise.prototype.then, which the node:async_hooks module
@@ -206,6 +207,36 @@ type filePlugin struct {
 	mu     sync.Mutex      // guards following
 	inputs map[string]bool // absolute paths read
 	als    bool            // node:async_hooks was imported
+
+	lowerAsync bool // set between builds: async functions are lowered
+}
+
+// asyncFunctionIdiom matches the usual ways of getting the AsyncFunction
+// constructor, which lowered async functions are not instances of.
+var asyncFunctionIdiom = regexp.MustCompile(`Object\.getPrototypeOf\(\s*async\s*(?:\(\s*\)\s*=>\s*\{\s*\}|function\s*\(\s*\)\s*\{\s*\})\s*\)\.constructor|\(\s*async\s*(?:\(\s*\)\s*=>\s*\{\s*\}|function\s*\(\s*\)\s*\{\s*\})\s*\)\.constructor`)
+
+// asyncFunctionClass stands for AsyncFunction in a bundle whose async
+// functions are lowered: its instances are the functions esbuild lowered.
+const asyncFunctionClass = `(globalThis[Symbol.for("isola.AsyncFunction")] ??= class AsyncFunction { static [Symbol.hasInstance](f) { return typeof f === "function" && /^[^{]*\{\s*return __async\d*\(/.test(Function.prototype.toString.call(f)); } })`
+
+// rewriteAsyncFunction loads a JS or TS file for a lowered build, replacing
+// the AsyncFunction idiom (e.g. agents' withAgentContext tells async
+// methods from sync ones with it). Other files load as usual.
+func rewriteAsyncFunction(path string) (api.OnLoadResult, error) {
+	loaders := map[string]api.Loader{".js": api.LoaderJSX, ".mjs": api.LoaderJSX, ".cjs": api.LoaderJSX, ".jsx": api.LoaderJSX, ".ts": api.LoaderTS, ".mts": api.LoaderTS, ".cts": api.LoaderTS, ".tsx": api.LoaderTSX}
+	loader, ok := loaders[filepath.Ext(path)]
+	if !ok {
+		return api.OnLoadResult{}, nil
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return api.OnLoadResult{}, fmt.Errorf("bundle: module: %w", err)
+	}
+	if !asyncFunctionIdiom.Match(src) {
+		return api.OnLoadResult{}, nil
+	}
+	s := asyncFunctionIdiom.ReplaceAllLiteralString(string(src), asyncFunctionClass)
+	return api.OnLoadResult{Contents: &s, Loader: loader, ResolveDir: filepath.Dir(path)}, nil
 }
 
 // asyncContextModules are the virtual modules whose import makes Build
@@ -275,6 +306,9 @@ func (p *filePlugin) setup(build api.PluginBuild) {
 			}
 			r, ok := matchRule(p.rules, filepath.ToSlash(rel))
 			if !ok {
+				if p.lowerAsync {
+					return rewriteAsyncFunction(args.Path)
+				}
 				return api.OnLoadResult{}, nil // esbuild's default loader
 			}
 			switch r.typ {
