@@ -16,7 +16,8 @@ import (
 // Its reply is chosen by the last user message:
 //
 //   - "slow N ..."  streams Words words with N ms between them;
-//   - "fail ..."    streams half the words, then drops the connection;
+//   - "fail ..."    streams half the words, then drops the connection, the
+//     first time this prompt is seen; later requests with it succeed;
 //   - anything else streams "echo: " and the message, word by word.
 //
 // It is goroutine-safe.
@@ -30,6 +31,7 @@ type LLM struct {
 
 	mu       sync.Mutex // guards following
 	requests int
+	failed   map[string]bool // "fail" prompts that already failed once
 }
 
 // StartLLM serves a scripted endpoint on 127.0.0.1:0 until Close.
@@ -123,6 +125,15 @@ func (l *LLM) completions(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	words, delay, fail := Script(prompt)
+	if fail {
+		l.mu.Lock()
+		if l.failed == nil {
+			l.failed = map[string]bool{}
+		}
+		fail = !l.failed[prompt]
+		l.failed[prompt] = true
+		l.mu.Unlock()
+	}
 	id := "chatcmpl-isola"
 	if !req.Stream {
 		w.Header().Set("Content-Type", "application/json")

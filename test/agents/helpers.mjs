@@ -72,3 +72,56 @@ export async function raw(agent, name) {
   ws.sendJSON = (o) => ws.send(JSON.stringify(o));
   return ws;
 }
+
+// chatPeer connects an AgentClient to a chat agent and records every
+// protocol frame it receives. Chat frames are sent as the agents package's
+// WebSocketChatTransport sends them.
+export async function chatPeer(name) {
+  const frames = [];
+  const c = new AgentClient({ agent: "chat", name, host, WebSocket });
+  c.addEventListener("message", (e) => {
+    try {
+      frames.push(JSON.parse(typeof e.data === "string" ? e.data : e.data.toString()));
+    } catch {}
+  });
+  await withTimeout(new Promise((r) => c.addEventListener("open", r, { once: true })), 10000, "chat socket open");
+  c.frames = frames;
+  c.ask = (id, text, history = []) =>
+    c.send(
+      JSON.stringify({
+        type: "cf_agent_use_chat_request",
+        id,
+        init: {
+          method: "POST",
+          body: JSON.stringify({ messages: [...history, { id: `u-${id}`, role: "user", parts: [{ type: "text", text }] }], trigger: "submit-message" }),
+        },
+      }),
+    );
+  c.responses = (id) => frames.filter((f) => f.type === "cf_agent_use_chat_response" && f.id === id);
+  c.done = (id) => c.responses(id).find((f) => f.done);
+  c.text = (id) => replyText(c.responses(id));
+  return c;
+}
+
+// replyText joins the text deltas of a reply's response frames.
+export function replyText(frames) {
+  let s = "";
+  for (const f of frames) {
+    if (!f.body) continue;
+    const chunk = JSON.parse(f.body);
+    if (chunk.type === "text-delta") s += chunk.delta;
+  }
+  return s;
+}
+
+// messages reads a chat agent's persisted messages over HTTP, as the
+// agents React hook does on load.
+export async function messages(name) {
+  const r = await fetch(`${base}/agents/chat/${name}/get-messages`);
+  if (!r.ok) throw new Error(`get-messages: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+export function messageText(m) {
+  return m.parts.filter((p) => p.type === "text").map((p) => p.text).join("");
+}
