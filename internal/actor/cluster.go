@@ -115,12 +115,19 @@ func (m *Manager) clusterEvent(ctx context.Context, ns, id, name, hook string, a
 		owner, err := node.Owner(ctx, ck)
 		switch {
 		case errors.Is(err, cluster.ErrNoOwner) || err == nil && owner == node.ID():
-			err = m.own(ctx, key)
+			// Bounded per attempt: a JetStream leader election must not
+			// hold the event past ForwardTimeout.
+			octx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			err = m.own(octx, key)
+			cancel()
 			if err == nil {
 				continue
 			}
-			if !errors.Is(err, cluster.ErrHeld) {
+			if !errors.Is(err, cluster.ErrHeld) && ctx.Err() != nil {
 				return nil, err
+			}
+			if !errors.Is(err, cluster.ErrHeld) {
+				m.log.Warn("taking object failed; retrying", "object", id, "error", err)
 			}
 		case err != nil:
 			return nil, err
