@@ -25,7 +25,7 @@ var (
 	accept   = flag.Bool("accept", false, "add every unlisted difference to expectations.json (bootstrapping only: the file should only shrink)")
 	useIsola = flag.Bool("isola", true, "compare isola with workerd; false compares two workerd processes instead, to check that the cases are deterministic")
 	only     = flag.String("case", "", "run only the cases whose name matches this regexp")
-	dump     = flag.Bool("dump", false, "log every workerd response (with -v)")
+	dump     = flag.Bool("dump", false, "log every workerd response, and the other runtime's when it differs (with -v)")
 	parallel = flag.Int("parallel-cases", 4, "how many cases run at once")
 	isolaBin = flag.String("isola-bin", "", "use this isola binary instead of building ./cmd/isola")
 )
@@ -155,6 +155,9 @@ func TestConformance(t *testing.T) {
 			for _, rr := range r.Requests {
 				if *dump {
 					t.Logf("%s: workerd %d %v %q", rr.Key, rr.Ref.Status, rr.Ref.Headers, rr.Ref.Body)
+					if rr.Outcome != matched {
+						t.Logf("%s: other   %d %v %q", rr.Key, rr.Got.Status, rr.Got.Headers, rr.Got.Body)
+					}
 				}
 				if !*useIsola {
 					if rr.Outcome != matched {

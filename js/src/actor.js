@@ -12,49 +12,67 @@ import { wsFromHandle } from "./websocket.js";
 
 export class DurableObjectId {
   #id;
-  #name;
   constructor(id, name) {
     this.#id = id;
-    this.#name = name;
-  }
-  get name() {
-    return this.#name;
+    // Own enumerable properties, as in workerd: Object.keys(id) is
+    // ["jurisdiction", "name"] and JSON.stringify(id) shows the name only.
+    Object.defineProperty(this, "jurisdiction", { value: undefined, enumerable: true });
+    Object.defineProperty(this, "name", { value: name, enumerable: true });
   }
   toString() {
     return this.#id;
   }
-  toJSON() {
-    return this.#id;
-  }
   equals(other) {
-    return other instanceof DurableObjectId && other.#id === this.#id;
+    if (!(other instanceof DurableObjectId)) {
+      throw new TypeError("Failed to execute 'equals' on 'DurableObjectId': parameter 1 is not of type 'DurableObjectId'.");
+    }
+    return other.#id === this.#id;
   }
 }
 
 const RESERVED = new Set(["fetch", "connect", "constructor", "then", "dup", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+// Handlers workerd refuses by name over RPC.
+const HANDLERS = new Set(["alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
 
-function makeStub(ns, id) {
-  const sid = id.toString();
-  const name = id.name;
-  const base = {
-    id,
-    name,
-    async fetch(input, init) {
-      const req = input instanceof Request && init === undefined ? input : new Request(input, init);
-      const out = await callAsync("do.fetch", ns, sid, name ?? "", await requestInit(req));
+// stubProto is the prototype of every stub: what is not on it (or on
+// Object.prototype) is an RPC method. Like workerd's stub, it is tagged
+// "DurableObject" and cannot be constructed.
+const stubProto = {
+  constructor: function DurableObject() {
+    throw new TypeError("Illegal constructor");
+  },
+  async fetch(input, init) {
+    const { ns, sid, name } = stubKeys.get(this);
+    const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+    const ri = await requestInit(req);
+    ri.url = ri.url.split("#")[0]; // the fragment stays with the caller, as in workerd
+    const out = await callAsync("do.fetch", ns, sid, name ?? "", ri);
       if (out.webSocket != null) {
         // A 101 from the object: its WebSocket end comes back by id.
         return new Response(null, { status: 101, statusText: out.statusText ?? "", headers: out.headers, webSocket: wsFromHandle(out.webSocket) });
       }
-      return responseFrom(out);
-    },
-    connect() {
-      throw new Error("connect() on a Durable Object stub is not supported by isola yet");
-    },
-  };
+    return responseFrom(out);
+  },
+  connect() {
+    throw new Error("connect() on a Durable Object stub is not supported by isola yet");
+  },
+  [Symbol.toStringTag]: "DurableObject",
+};
+const stubKeys = new WeakMap(); // stub target -> { ns, sid, name }
+
+function makeStub(ns, id) {
+  const sid = id.toString();
+  const name = id.name;
+  const base = Object.create(stubProto);
+  base.name = name;
+  base.id = id;
+  stubKeys.set(base, { ns, sid, name });
   return new Proxy(base, {
-    get(t, prop) {
-      if (prop in t) return t[prop];
+    get(t, prop, receiver) {
+      if (prop in t) {
+        const v = t[prop];
+        return typeof v === "function" && (v === stubProto.fetch || v === stubProto.connect) ? v.bind(t) : v;
+      }
       if (typeof prop !== "string" || prop === "then") return undefined;
       return async (...args) => {
         const out = await callAsync("do.rpc", ns, sid, name ?? "", prop, serialize(args));
@@ -100,9 +118,9 @@ export function makeNamespace(ns) {
 
 // ---- storage -----------------------------------------------------------------
 
+// key coerces a key to a string, as workerd's string parameters do.
 function key(k) {
-  if (typeof k !== "string") throw new TypeError("Key must be a string.");
-  return k;
+  return String(k);
 }
 
 function keys(ks) {
@@ -163,9 +181,6 @@ class SqlStorageCursor {
         for (let r = it.next(); !r.done; r = it.next()) out.push(r.value);
         return out;
       },
-      get columnNames() {
-        return self.columnNames;
-      },
       get rowsRead() {
         return self.rowsRead;
       },
@@ -181,6 +196,9 @@ class SqlStorageCursor {
   [Symbol.iterator]() {
     return this;
   }
+  get [Symbol.toStringTag]() {
+    return "Cursor";
+  }
 }
 
 class SqlStorage {
@@ -191,14 +209,16 @@ class SqlStorage {
     this.#id = id;
   }
   exec(query, ...bindings) {
-    if (typeof query !== "string") throw new TypeError("SQL query must be a string.");
-    for (const b of bindings) {
-      if (typeof b === "bigint") throw new TypeError("BigInt bindings are not supported.");
-      if (b !== null && typeof b === "object" && !(b instanceof ArrayBuffer) && !ArrayBuffer.isView(b)) {
-        throw new TypeError("Unsupported binding type: " + Object.prototype.toString.call(b));
-      }
-    }
-    return new SqlStorageCursor(call("do.sql", this.#ns, this.#id, query, bindings.map((b) => (b === undefined ? null : b))));
+    query = String(query);
+    // As in workerd: numbers, strings, buffers and null bind as they are;
+    // BigInt is refused; anything else (booleans, objects) binds as its string.
+    const bound = bindings.map((b) => {
+      if (b === undefined || b === null || typeof b === "number" || typeof b === "string") return b ?? null;
+      if (typeof b === "bigint") throw new TypeError("Cannot convert a BigInt value to a number");
+      if (b instanceof ArrayBuffer || ArrayBuffer.isView(b)) return b;
+      return String(b);
+    });
+    return new SqlStorageCursor(call("do.sql", this.#ns, this.#id, query, bound));
   }
   get databaseSize() {
     return call("do.dbsize", this.#ns, this.#id);
@@ -222,10 +242,70 @@ class SyncKvStorage {
   delete(k) {
     return this.#s._delete(k);
   }
-  *list(opts = {}) {
-    yield* this.#s._list(opts);
+  list(opts = {}) {
+    return new ListIterator(this.#s._list(opts));
   }
 }
+
+class ListIterator {
+  #it;
+  constructor(map) {
+    this.#it = map.entries();
+  }
+  next() {
+    return this.#it.next();
+  }
+  [Symbol.iterator]() {
+    return this;
+  }
+  get [Symbol.toStringTag]() {
+    return "ListIterator";
+  }
+}
+
+// DurableObjectTransaction is the object storage.transaction() passes to its
+// closure: the storage methods plus rollback().
+class DurableObjectTransaction {
+  #s;
+  #rollback;
+  constructor(s, rollback) {
+    this.#s = s;
+    this.#rollback = rollback;
+  }
+  get(k, o) {
+    return this.#s.get(k, o);
+  }
+  put(k, v, o) {
+    return this.#s.put(k, v, o);
+  }
+  delete(k, o) {
+    return this.#s.delete(k, o);
+  }
+  deleteAll(o) {
+    return this.#s.deleteAll(o);
+  }
+  list(o) {
+    return this.#s.list(o);
+  }
+  getAlarm(o) {
+    return this.#s.getAlarm(o);
+  }
+  setAlarm(t, o) {
+    return this.#s.setAlarm(t, o);
+  }
+  deleteAlarm(o) {
+    return this.#s.deleteAlarm(o);
+  }
+  rollback() {
+    this.#rollback();
+  }
+  get [Symbol.toStringTag]() {
+    return "DurableObjectTransaction";
+  }
+}
+
+// MAX_ALARM_MS: workerd refuses alarm times after the year 2189.
+const MAX_ALARM_MS = Date.UTC(2190, 0, 1);
 
 export class DurableObjectStorage {
   #ns;
@@ -248,20 +328,17 @@ export class DurableObjectStorage {
       for (const [kk, v] of call("do.kv.get", this.#ns, this.#id, keys(k))) m.set(kk, deserialize(v));
       return m;
     }
-    if (k === undefined) throw new TypeError("Failed to execute 'get' on 'DurableObjectStorage': parameter 1 is not of type 'string or Array'.");
     const r = call("do.kv.get", this.#ns, this.#id, [key(k)]);
     return r.length ? deserialize(r[0][1]) : undefined;
   }
   _put(k, v) {
     if (typeof k === "object" && k !== null) {
-      const ents = Object.entries(k).map(([kk, vv]) => {
-        if (vv === undefined) throw new TypeError("Cannot store undefined value.");
-        return [kk, serialize(vv)];
-      });
+      // workerd skips undefined values of a multi-put.
+      const ents = Object.entries(k).filter(([, vv]) => vv !== undefined).map(([kk, vv]) => [kk, serialize(vv)]);
       call("do.kv.put", this.#ns, this.#id, ents);
       return;
     }
-    if (v === undefined) throw new TypeError("Cannot store undefined value.");
+    if (v === undefined) throw new TypeError("put() called with undefined value.");
     call("do.kv.put", this.#ns, this.#id, [[key(k), serialize(v)]]);
   }
   _delete(k) {
@@ -274,18 +351,19 @@ export class DurableObjectStorage {
     if (opts.reverse) o.reverse = true;
     if (opts.limit !== undefined) {
       const n = Number(opts.limit);
-      if (!(n > 0)) throw new RangeError("List limit must be positive.");
+      if (!(n > 0)) throw new TypeError("List limit must be positive.");
       o.limit = n;
     }
     if (o.start !== undefined && o.startAfter !== undefined) {
-      throw new TypeError("start and startAfter cannot be used together");
+      throw new TypeError("list() cannot be called with both start and startAfter values.");
     }
     const m = new Map();
     for (const [k, v] of call("do.kv.list", this.#ns, this.#id, o)) m.set(k, deserialize(v));
     return m;
   }
-  async get(k, opts) {
-    return this._get(k);
+  async get(...args) {
+    if (args.length === 0) throw new TypeError("Failed to execute 'get' on 'DurableObjectStorage': parameter 1 is not of type 'string or Array'.");
+    return this._get(args[0]);
   }
   async put(k, v, opts) {
     if (typeof k === "object" && k !== null) return this._put(k);
@@ -315,13 +393,12 @@ export class DurableObjectStorage {
   async transaction(closure) {
     call("do.txn", this.#ns, this.#id, "begin");
     let rolledBack = false;
-    const txn = Object.create(this);
-    txn.rollback = () => {
+    const txn = new DurableObjectTransaction(this, () => {
       if (!rolledBack) {
         rolledBack = true;
         call("do.txn", this.#ns, this.#id, "rollback");
       }
-    };
+    });
     let r;
     try {
       r = await closure(txn);
@@ -337,8 +414,12 @@ export class DurableObjectStorage {
     return call("do.alarm.get", this.#ns, this.#id) ?? null;
   }
   async setAlarm(t, opts) {
-    const ms = t instanceof Date ? t.getTime() : Number(t);
-    if (!Number.isFinite(ms)) throw new TypeError("setAlarm() requires a Date or a number of milliseconds since the epoch.");
+    if (typeof t !== "number" && !(t instanceof Date)) {
+      throw new TypeError("Failed to execute 'setAlarm' on 'DurableObjectStorage': parameter 1 is not of type 'date'.");
+    }
+    const ms = t instanceof Date ? t.getTime() : t;
+    if (!Number.isFinite(ms)) throw new TypeError("The value cannot be converted because it is not a valid Date.");
+    if (ms >= MAX_ALARM_MS) throw new TypeError("This API doesn't support dates after 2189.");
     call("do.alarm.set", this.#ns, this.#id, ms);
   }
   async deleteAlarm(opts) {
@@ -437,25 +518,43 @@ function rpcTarget(inst, method) {
   for (let p = Object.getPrototypeOf(inst); p && p !== DurableObject.prototype && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
     if (Object.prototype.hasOwnProperty.call(p, method)) return p;
   }
-  if (Object.prototype.hasOwnProperty.call(inst, method)) return inst;
   return undefined;
+}
+
+// STD_ERRORS cross RPC with their class; workerd sends any other Error as a
+// plain Error whose message starts with its name.
+const STD_ERRORS = new Set(["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"]);
+
+function rpcError(e) {
+  if (e instanceof Error && !(e instanceof DOMException) && !STD_ERRORS.has(e.name)) {
+    return new Error(`${e.name}: ${e.message}`);
+  }
+  return e;
 }
 
 register("actor.rpc", async (ns, cls, id, name, method, argBytes) => {
   const o = await instance(ns, cls, id, name);
+  if (HANDLERS.has(method)) {
+    throw new TypeError(`'${method}' is a reserved method and cannot be called over RPC.`);
+  }
   if (!rpcTarget(o.inst, method)) {
     throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
   }
   const v = o.inst[method];
   const args = deserialize(argBytes);
-  const r = typeof v === "function" ? await v.apply(o.inst, args) : v;
+  let r;
+  try {
+    r = typeof v === "function" ? await v.apply(o.inst, args) : v;
+  } catch (e) {
+    throw rpcError(e);
+  }
   return serialize(r);
 });
 
 register("actor.alarm", async (ns, cls, id, name, info) => {
   const o = await instance(ns, cls, id, name);
   if (typeof o.inst.alarm !== "function") return {};
-  await o.inst.alarm({ retryCount: info.retryCount, isRetry: info.isRetry });
+  await o.inst.alarm({ retryCount: info.retryCount, isRetry: info.isRetry, scheduledTime: info.scheduledTime });
   call("do.alarm.fired", ns, id, info.scheduledTime);
   return {};
 });
