@@ -16,6 +16,7 @@ var agentShims embed.FS
 var agentShimNames = map[string][]string{
 	"async_hooks.js":         {"node:async_hooks", "async_hooks"},
 	"diagnostics_channel.js": {"node:diagnostics_channel", "diagnostics_channel"},
+	"buffer.js":              {"node:buffer", "buffer"},
 	"crypto.js":              {"node:crypto", "crypto"},
 	"email.js":               {"cloudflare:email"},
 	"os.js":                  {"node:os", "os"},

@@ -8,6 +8,8 @@
 // registered in. The current context is an immutable Map from each
 // AsyncLocalStorage's key to its store; the root context is empty, and
 // every change is undone when the synchronous code that made it returns.
+import "node:buffer"; // installs the global Buffer, as nodejs_compat does
+
 const ROOT = new Map();
 let current = ROOT;
 
