@@ -86,7 +86,7 @@ export default {
 
 func TestDurableObjectBadInput(t *testing.T) {
 	dir := writeProject(t, map[string]string{"wrangler.jsonc": counterProject, "index.ts": counterSource})
-	ts := startServer(t, dir, func(o *Options) { o.Flags.CPUMs = intp(1000) })
+	ts := startServer(t, dir, func(o *Options) { o.Flags.CPUMs = intp(5000) })
 	tests := []struct {
 		name, path string
 		code       int

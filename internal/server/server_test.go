@@ -152,7 +152,7 @@ func waitLog(t testing.TB, logs *syncBuffer, want string) {
 // serving the other paths.
 func TestBadWorkers(t *testing.T) {
 	dir := writeProject(t, map[string]string{
-		"wrangler.jsonc": `{"name": "bad", "main": "index.ts", "compatibility_date": "2025-09-01", "limits": {"cpu_ms": 200}}`,
+		"wrangler.jsonc": `{"name": "bad", "main": "index.ts", "compatibility_date": "2025-09-01", "limits": {"cpu_ms": 2000}}`,
 		"index.ts": `
 export default {
   async fetch(req: Request): Promise<Response> {
