@@ -195,6 +195,36 @@ func describe(m *Manager, key objKey, err error) string {
 	return err.Error()
 }
 
+// pinWhileOpen keeps the object in memory while the server end of a
+// socket it returned in a 101 is accepted by its script (server.accept(),
+// not hibernatable): that socket's events need the instance, as in workerd,
+// where such a connection keeps the object alive.
+func (m *Manager) pinWhileOpen(key objKey, clientID any) {
+	f, _ := clientID.(float64)
+	e := websocket.Default.Get(uint64(f))
+	if e == nil || e.Peer().Consumer() != websocket.Pull {
+		return
+	}
+	m.mu.Lock()
+	o := m.objects[key]
+	if o == nil || o.evicting {
+		m.mu.Unlock()
+		return
+	}
+	o.inflight++
+	m.mu.Unlock()
+	go func() {
+		select {
+		case <-e.Peer().Done():
+		case <-m.ctx.Done():
+		}
+		m.mu.Lock()
+		o.inflight--
+		o.lastUsed = time.Now()
+		m.mu.Unlock()
+	}()
+}
+
 // registerHibernation adds the do.ws.* host functions, and makes ws.send and
 // ws.close wait for the output gate: a message leaves only after the writes
 // of the turn that sent it are durable.

@@ -62,6 +62,7 @@ func (l *loop) register(hs *engine.HostSet) {
 		out, err := worker.BufferResponse(v, 100<<20)
 		if d, ok := v.(map[string]any); ok && out != nil && d["webSocket"] != nil {
 			out["webSocket"] = d["webSocket"] // a 101 carries the object's WebSocket end back
+			m.pinWhileOpen(objKey{str(args, 0), str(args, 1)}, d["webSocket"]) // hibernation.go
 		}
 		return out, err
 	})

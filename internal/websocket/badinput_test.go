@@ -62,7 +62,7 @@ func frame(t testing.TB, c net.Conn, opcode byte, payload []byte) {
 
 func TestBadInput(t *testing.T) {
 	ts := startRooms(t, time.Minute)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
 	t.Run("message over the size limit", func(t *testing.T) {

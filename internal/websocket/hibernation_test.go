@@ -123,7 +123,7 @@ func get(t testing.TB, url string) string {
 
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -198,4 +198,41 @@ func TestHibernationProof(t *testing.T) {
 		t.Fatalf("close status = %v (%v); want 4000", st, err)
 	}
 	waitFor(t, "webSocketClose", func() bool { return strings.Contains(ts.Logs.String(), "webSocketClose 4000") })
+}
+
+const plainRoomSource = `
+import { DurableObject } from "cloudflare:workers";
+let constructed = 0;
+export class Room extends DurableObject {
+  constructor(ctx: DurableObjectState, env: unknown) { super(ctx, env); constructed++; }
+  async fetch(req: Request) {
+    const [client, server] = Object.values(new WebSocketPair());
+    server.accept();
+    server.addEventListener("message", (e: MessageEvent) => server.send(e.data + " constructed=" + constructed));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+}
+export default {
+  async fetch(req: Request, env: any) { return env.ROOM.getByName("plain").fetch(req); },
+};`
+
+// A socket accepted with server.accept() in an object keeps the object in
+// memory: it is not evicted while the socket is open.
+func TestAcceptedSocketPinsObject(t *testing.T) {
+	ts := startProject(t, roomWrangler, plainRoomSource, func(o *server.Options) { o.IdleTimeout = 100 * time.Millisecond })
+	c := dial(t, ts.WS+"/")
+	send(t, c, "a")
+	if got := recv(t, c); got != "a constructed=1" {
+		t.Fatalf("first = %q", got)
+	}
+	time.Sleep(time.Second) // ten idle timeouts
+	send(t, c, "b")
+	if got := recv(t, c); got != "b constructed=1" {
+		t.Fatalf("after idle = %q; want the same instance", got)
+	}
+	if n := ts.Srv.Actors().Resident(); n != 1 {
+		t.Errorf("Resident() = %d; want 1", n)
+	}
+	c.Close(websocket.StatusNormalClosure, "")
+	waitFor(t, "eviction after close", func() bool { return ts.Srv.Actors().Resident() == 0 })
 }

@@ -88,7 +88,7 @@ func startProject(t testing.TB, wrangler, index string, mod func(*server.Options
 // dial opens a client connection and closes it at the end of the test.
 func dial(t testing.TB, url string) *websocket.Conn {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, url, nil)
 	if err != nil {
@@ -100,7 +100,7 @@ func dial(t testing.TB, url string) *websocket.Conn {
 
 func send(t testing.TB, c *websocket.Conn, msg string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := c.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
 		t.Fatalf("Write(%q): %v", msg, err)
@@ -109,7 +109,7 @@ func send(t testing.TB, c *websocket.Conn, msg string) {
 
 func recv(t testing.TB, c *websocket.Conn) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	typ, b, err := c.Read(ctx)
 	if err != nil {
