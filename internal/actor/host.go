@@ -61,8 +61,9 @@ func (l *loop) register(hs *engine.HostSet) {
 		}
 		out, err := worker.BufferResponse(v, 100<<20)
 		if d, ok := v.(map[string]any); ok && out != nil && d["webSocket"] != nil {
-			out["webSocket"] = d["webSocket"] // a 101 carries the object's WebSocket end back
-			m.pinWhileOpen(objKey{str(args, 0), str(args, 1)}, d["webSocket"]) // hibernation.go
+			// A 101 carries the object's WebSocket end back (hibernation.go).
+			out["webSocket"] = d["webSocket"]
+			m.pinWhileOpen(objKey{str(args, 0), str(args, 1)}, d["webSocket"])
 		}
 		return out, err
 	})
