@@ -32,6 +32,15 @@ type LLM struct {
 	mu       sync.Mutex // guards following
 	requests int
 	failed   map[string]bool // "fail" prompts that already failed once
+	auth     string          // Authorization header of the last request
+	model    string          // model of the last request
+}
+
+// Last returns the Authorization header and the model of the last request.
+func (l *LLM) Last() (auth, model string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.auth, l.model
 }
 
 // StartLLM serves a scripted endpoint on 127.0.0.1:0 until Close.
@@ -110,14 +119,15 @@ func Script(prompt string) (words []string, delay time.Duration, fail bool) {
 }
 
 func (l *LLM) completions(w http.ResponseWriter, r *http.Request) {
-	l.mu.Lock()
-	l.requests++
-	l.mu.Unlock()
 	var req chatRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		http.Error(w, `{"error":{"message":"bad json"}}`, http.StatusBadRequest)
 		return
 	}
+	l.mu.Lock()
+	l.requests++
+	l.auth, l.model = r.Header.Get("Authorization"), req.Model
+	l.mu.Unlock()
 	prompt := ""
 	for _, m := range req.Messages {
 		if m.Role == "user" {

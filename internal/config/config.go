@@ -264,10 +264,23 @@ type R2Bucket struct {
 	pos pos
 }
 
-// AIBinding is the "ai" table.
+// AIBinding is the "ai" table. On isola the binding forwards env.AI.run
+// to an OpenAI-compatible chat completions endpoint (isola's extension of
+// wrangler's table; see docs/agents.md).
 type AIBinding struct {
 	// Binding is the name in env. Required.
 	Binding string
+	// BaseURL is "base_url", the endpoint's base URL, e.g.
+	// "http://127.0.0.1:11434/v1" (POST BaseURL/chat/completions).
+	// Default "": env.AI.run throws a clear error.
+	BaseURL string
+	// APIKeyVar is "api_key_var", the name of the var or .dev.vars secret
+	// holding the bearer token sent to BaseURL. Default "": no token.
+	APIKeyVar string
+	// Model is "model", the model asked of the endpoint for every run,
+	// whatever model the code names (e.g. a "@cf/..." catalog name).
+	// Default "": the model the code names.
+	Model string
 	// Isolation is isola's "isolation": "isolate" (default: a fresh JS
 	// runtime in the server process) or "process" (a sandbox child process).
 	Isolation string

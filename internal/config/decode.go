@@ -695,6 +695,12 @@ func (d *decoder) ai(n *node, path string) *AIBinding {
 		switch m.key {
 		case "binding":
 			a.Binding = d.reqStr(m.val, p)
+		case "base_url":
+			a.BaseURL = d.str(m.val, p)
+		case "api_key_var":
+			a.APIKeyVar = d.str(m.val, p)
+		case "model":
+			a.Model = d.str(m.val, p)
 		case "staging", "remote":
 			d.boolean(m.val, p)
 		default:

@@ -270,7 +270,7 @@ func (s *Server) load() error {
 			Runtimes:     s.opts.Runtimes,
 			Logger:       s.log,
 			Extensions:   exts,
-			Env:          map[string]any{"durableObjects": dos, "loaders": loader.EnvDescriptor(ldesc)},
+			Env:          map[string]any{"durableObjects": dos, "loaders": loader.EnvDescriptor(ldesc), "ai": aiDesc(wc)},
 		}, reg)
 		if err != nil {
 			return fail(fmt.Errorf("worker %q: %w", wc.Name, err))
@@ -529,3 +529,18 @@ func (s *Server) Main() *worker.Worker {
 
 // SetCacheDir makes compiled bytecode persist under dir.
 func SetCacheDir(dir string) { engine.SetDefaultCacheDir(dir) }
+
+// aiDesc describes the worker's "ai" binding for js/src/ai.js: env.AI
+// forwards to an OpenAI-compatible endpoint (internal/agents tests it).
+func aiDesc(wc *config.Worker) map[string]any {
+	if wc.AI == nil {
+		return nil
+	}
+	key := ""
+	if wc.AI.APIKeyVar != "" {
+		if v, ok := wc.Vars[wc.AI.APIKeyVar].(string); ok {
+			key = v
+		}
+	}
+	return map[string]any{wc.AI.Binding: map[string]any{"baseURL": wc.AI.BaseURL, "apiKey": key, "model": wc.AI.Model}}
+}

@@ -4941,7 +4941,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return I2(e2, r2), (r3) => g(e2, t2, [r3]);
   }
   Object.defineProperties(CountQueuingStrategy.prototype, { highWaterMark: { enumerable: true }, size: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(CountQueuingStrategy.prototype, Symbol.toStringTag, { value: "CountQueuingStrategy", configurable: true });
-  var TransformStream = class {
+  var TransformStream2 = class {
     constructor(e2 = {}, t2 = {}, r2 = {}) {
       void 0 === e2 && (e2 = null);
       const o2 = yt(t2, "Second parameter"), n2 = yt(r2, "Third parameter"), i2 = (function(e3, t3) {
@@ -5044,7 +5044,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
   function ro(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_transformStreamController") && e2 instanceof TransformStream);
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_transformStreamController") && e2 instanceof TransformStream2);
   }
   function oo(e2, t2) {
     Tr(e2._readable._readableStreamController, t2), no(e2, t2);
@@ -5060,7 +5060,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       e2._backpressureChangePromise_resolve = t3;
     }), e2._backpressure = t2;
   }
-  Object.defineProperties(TransformStream.prototype, { readable: { enumerable: true }, writable: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(TransformStream.prototype, Symbol.toStringTag, { value: "TransformStream", configurable: true });
+  Object.defineProperties(TransformStream2.prototype, { readable: { enumerable: true }, writable: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(TransformStream2.prototype, Symbol.toStringTag, { value: "TransformStream", configurable: true });
   var TransformStreamDefaultController = class {
     constructor() {
       throw new TypeError("Illegal constructor");
@@ -5335,7 +5335,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return { readable, writable };
   }
   var nextLimit;
-  var IdentityTransformStream = class extends TransformStream {
+  var IdentityTransformStream = class extends TransformStream2 {
     #readable;
     #writable;
     constructor(options = void 0) {
@@ -5362,7 +5362,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       super(options);
     }
   };
-  var TextEncoderStream = class extends TransformStream {
+  var TextEncoderStream = class extends TransformStream2 {
     constructor() {
       let carry = "";
       super({
@@ -5385,7 +5385,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return "utf-8";
     }
   };
-  var TextDecoderStream = class extends TransformStream {
+  var TextDecoderStream = class extends TransformStream2 {
     #decoder;
     constructor(label = "utf-8", options = {}) {
       const dec = new globalThis.TextDecoder(label, options);
@@ -5426,7 +5426,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     WritableStream,
     WritableStreamDefaultWriter,
     WritableStreamDefaultController,
-    TransformStream,
+    TransformStream: TransformStream2,
     TransformStreamDefaultController,
     ByteLengthQueuingStrategy,
     CountQueuingStrategy,
@@ -7789,7 +7789,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
 
   // js/src/fetch.js
   var nextFetch = 1;
-  async function fetch(input, init = void 0) {
+  async function fetch2(input, init = void 0) {
     const req = new Request2(input, init);
     const p2 = requestParts(req);
     const signal = p2.signal;
@@ -7841,12 +7841,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     return makeFetchResponse(r2, signal, done);
   }
-  Object.defineProperty(globalThis, "fetch", { value: fetch, writable: true, configurable: true });
+  Object.defineProperty(globalThis, "fetch", { value: fetch2, writable: true, configurable: true });
 
   // js/src/websocket_fetch.js
   var innerFetch = globalThis.fetch;
   if (typeof innerFetch === "function") {
-    const fetch2 = function fetch3(input, init = void 0) {
+    const fetch3 = function fetch4(input, init = void 0) {
       let headers;
       try {
         headers = new Headers(init != null && init.headers !== void 0 ? init.headers : input instanceof Request ? input.headers : void 0);
@@ -7868,7 +7868,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         return new Response(null, { status: 101, webSocket: ws, headers: h2 });
       });
     };
-    Object.defineProperty(globalThis, "fetch", { value: fetch2, writable: true, configurable: true });
+    Object.defineProperty(globalThis, "fetch", { value: fetch3, writable: true, configurable: true });
   }
 
   // js/src/actor_ws.js
@@ -8511,6 +8511,110 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   });
   installHibernation({ DurableObjectState, instance, stateKey: (s2) => stateKeys.get(s2) ?? {} });
 
+  // js/src/ai.js
+  var encoder3 = new TextEncoder();
+  function toToolCalls(calls) {
+    if (!Array.isArray(calls) || calls.length === 0) return void 0;
+    return calls.map((c2) => {
+      let args = c2.function?.arguments;
+      try {
+        args = typeof args === "string" ? JSON.parse(args) : args;
+      } catch {
+      }
+      return { id: c2.id, name: c2.function?.name, arguments: args };
+    });
+  }
+  var Ai = class {
+    #baseURL;
+    #apiKey;
+    #model;
+    constructor({ baseURL, apiKey, model }) {
+      this.#baseURL = String(baseURL ?? "").replace(/\/+$/, "");
+      this.#apiKey = apiKey || "";
+      this.#model = model || "";
+    }
+    // endpoint is the base URL, for OpenAI-compatible SDK providers.
+    get endpoint() {
+      return this.#baseURL;
+    }
+    async run(model, inputs = {}, options = {}) {
+      if (!this.#baseURL) {
+        throw new Error("AI binding: no ai.base_url in the config; isola forwards env.AI.run to an OpenAI-compatible endpoint (see docs/agents.md)");
+      }
+      if (typeof model !== "string" || model === "") throw new TypeError("AI.run: the first argument must be a model name");
+      const { messages, prompt, stream, ...rest } = inputs ?? {};
+      const body = {
+        ...rest,
+        model: this.#model || model,
+        messages: messages ?? [{ role: "user", content: String(prompt ?? "") }],
+        stream: !!stream
+      };
+      const headers = { "content-type": "application/json" };
+      if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
+      const res = await fetch(`${this.#baseURL}/chat/completions`, { method: "POST", headers, body: JSON.stringify(body), signal: options?.signal });
+      if (!res.ok) {
+        const text = await res.text().catch(() => "");
+        throw new Error(`AI binding: ${res.status} ${res.statusText} from ${this.#baseURL}: ${text.slice(0, 500)}`);
+      }
+      if (!stream) {
+        const j3 = await res.json();
+        const msg = j3.choices?.[0]?.message ?? {};
+        const out = { response: msg.content ?? "" };
+        const tc = toToolCalls(msg.tool_calls);
+        if (tc) out.tool_calls = tc;
+        if (j3.usage) out.usage = j3.usage;
+        return out;
+      }
+      return res.body.pipeThrough(sseToWorkersAI());
+    }
+  };
+  function sseToWorkersAI() {
+    const decoder2 = new TextDecoder();
+    let buf = "";
+    let done = false;
+    const emit2 = (controller, obj) => controller.enqueue(encoder3.encode(`data: ${JSON.stringify(obj)}
+
+`));
+    const line = (controller, l2) => {
+      if (!l2.startsWith("data:")) return;
+      const data = l2.slice(5).trim();
+      if (data === "[DONE]") {
+        if (!done) controller.enqueue(encoder3.encode("data: [DONE]\n\n"));
+        done = true;
+        return;
+      }
+      let j3;
+      try {
+        j3 = JSON.parse(data);
+      } catch {
+        return;
+      }
+      const delta = j3.choices?.[0]?.delta ?? {};
+      const ev = { response: delta.content ?? "" };
+      const tc = toToolCalls(delta.tool_calls);
+      if (tc) ev.tool_calls = tc;
+      if (j3.usage) ev.usage = j3.usage;
+      if (ev.response !== "" || ev.tool_calls || ev.usage) emit2(controller, ev);
+    };
+    return new TransformStream({
+      transform(chunk, controller) {
+        buf += decoder2.decode(chunk, { stream: true });
+        let i2;
+        while ((i2 = buf.indexOf("\n")) >= 0) {
+          line(controller, buf.slice(0, i2).replace(/\r$/, ""));
+          buf = buf.slice(i2 + 1);
+        }
+      },
+      flush(controller) {
+        if (buf) line(controller, buf);
+        if (!done) controller.enqueue(encoder3.encode("data: [DONE]\n\n"));
+      }
+    });
+  }
+  function makeAi(desc) {
+    return new Ai(desc ?? {});
+  }
+
   // js/src/loader.js
   var RealDate = Date;
   var realSetTimeout = globalThis.setTimeout;
@@ -8896,7 +9000,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     freezeClock();
     const fetch0 = globalThis.fetch;
     Object.defineProperty(globalThis, "fetch", {
-      value: async function fetch2(input, init) {
+      value: async function fetch3(input, init) {
         call("loader.subrequest");
         return fetch0(input, init);
       },
@@ -9045,6 +9149,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     for (const [k2, v3] of Object.entries(desc.vars ?? {})) env[k2] = v3;
     for (const [k2, t2] of Object.entries(desc.services ?? {})) env[k2] = makeFetcher(t2);
     for (const [k2, ns] of Object.entries(desc.durableObjects ?? {})) env[k2] = makeNamespace(ns);
+    for (const [k2, a3] of Object.entries(desc.ai ?? {})) env[k2] = makeAi(a3);
     for (const [k2, b3] of Object.entries(desc.loaders ?? {})) env[k2] = makeLoader(b3);
     const exportsInfo = {};
     for (const [k2, v3] of Object.entries(entry)) {

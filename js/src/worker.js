@@ -3,6 +3,7 @@
 import { register, callAsync } from "./host.js";
 import { toJSRequest, responseDoc, responseWire } from "./http.js";
 import { makeNamespace } from "./actor.js";
+import { makeAi } from "./ai.js"; // the "ai" binding (isola forwards it to an OpenAI-compatible endpoint)
 import { makeLoader } from "./loader.js"; // Dynamic Workers (worker_loaders bindings)
 
 export class WorkerEntrypoint {
@@ -113,6 +114,7 @@ register("worker.init", (desc) => {
   for (const [k, v] of Object.entries(desc.vars ?? {})) env[k] = v;
   for (const [k, t] of Object.entries(desc.services ?? {})) env[k] = makeFetcher(t);
   for (const [k, ns] of Object.entries(desc.durableObjects ?? {})) env[k] = makeNamespace(ns);
+  for (const [k, a] of Object.entries(desc.ai ?? {})) env[k] = makeAi(a);
   // worker_loaders: desc.loaders maps env name -> loader binding key (internal/loader).
   for (const [k, b] of Object.entries(desc.loaders ?? {})) env[k] = makeLoader(b);
   const exportsInfo = {};
