@@ -1067,7 +1067,7 @@
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
-  // ../../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
+  // ../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
   var Pe = Object.defineProperty;
   var a = (e2, t2) => Pe(e2, "name", { value: t2, configurable: true });
   var P = class {
@@ -1991,8 +1991,9 @@
       if (!(#list in this)) throw illegal2();
       if (arguments.length < 1) throw new TypeError("Failed to execute 'get' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
-      const p2 = this.#list.find((p3) => p3[0] === name);
-      return p2 === void 0 ? null : p2[1];
+      const list = this.#list;
+      for (let i2 = 0; i2 < list.length; i2++) if (list[i2][0] === name) return list[i2][1];
+      return null;
     }
     getAll(name) {
       if (!(#list in this)) throw illegal2();
@@ -2004,7 +2005,11 @@
       if (!(#list in this)) throw illegal2();
       if (arguments.length < 1) throw new TypeError("Failed to execute 'has' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
-      if (value === void 0) return this.#list.some((p2) => p2[0] === name);
+      if (value === void 0) {
+        const list = this.#list;
+        for (let i2 = 0; i2 < list.length; i2++) if (list[i2][0] === name) return true;
+        return false;
+      }
       value = usv(value);
       return this.#list.some((p2) => p2[0] === name && p2[1] === value);
     }
@@ -2254,6 +2259,7 @@
   }
 
   // js/src/clone.js
+  var STR_JS_MAX = 32;
   var VIEWS = [
     Int8Array,
     Uint8Array,
@@ -2350,6 +2356,13 @@
       this.n += u8.length;
     }
     string(s2) {
+      if (s2.length > STR_JS_MAX && s2.isWellFormed()) {
+        const b3 = call("encoding.strbytes", s2);
+        this.byte(b3[0]);
+        this.varint(s2.length);
+        this.bytes(b3.subarray(1));
+        return;
+      }
       let wide = false;
       for (let i2 = 0; i2 < s2.length; i2++) {
         if (s2.charCodeAt(i2) > 255) {
@@ -2570,6 +2583,15 @@
     }
     stringBody(tag) {
       const len = this.varint();
+      if (len > STR_JS_MAX && (tag === 115 || tag === 119)) {
+        const k2 = tag === 115 ? len : len * 2;
+        this.need(k2);
+        const s3 = call("encoding.strfrom", this.buf.subarray(this.n, this.n + k2), tag === 119);
+        if (s3 !== void 0) {
+          this.n += k2;
+          return s3;
+        }
+      }
       if (tag === 115) {
         this.need(len);
         let s3 = "";
@@ -3058,7 +3080,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
 
-  // ../../../work/main/js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
+  // ../../work/main/js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
   function e() {
   }
   function t(e2) {

@@ -180,8 +180,9 @@ export class URLSearchParams {
     if (!(#list in this)) throw illegal();
     if (arguments.length < 1) throw new TypeError("Failed to execute 'get' on 'URLSearchParams': 1 argument required.");
     name = usv(name);
-    const p = this.#list.find((p) => p[0] === name);
-    return p === undefined ? null : p[1];
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) if (list[i][0] === name) return list[i][1];
+    return null;
   }
 
   getAll(name) {
@@ -195,7 +196,11 @@ export class URLSearchParams {
     if (!(#list in this)) throw illegal();
     if (arguments.length < 1) throw new TypeError("Failed to execute 'has' on 'URLSearchParams': 1 argument required.");
     name = usv(name);
-    if (value === undefined) return this.#list.some((p) => p[0] === name);
+    if (value === undefined) {
+      const list = this.#list;
+      for (let i = 0; i < list.length; i++) if (list[i][0] === name) return true;
+      return false;
+    }
     value = usv(value);
     return this.#list.some((p) => p[0] === name && p[1] === value);
   }

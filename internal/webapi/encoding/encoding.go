@@ -190,3 +190,75 @@ func AtoB(s string) (string, error) {
 	}
 	return sb.String(), nil
 }
+
+// StringBytes returns s (valid UTF-8: a well-formed JS string) as the
+// serializer of structured clone writes it (js/src/clone.js): a tag byte,
+// 's' and one byte per character when every character is at most U+00FF,
+// else 'w' and its UTF-16 code units, little-endian.
+func StringBytes(s string) []byte {
+	wide := false
+	for _, r := range s {
+		if r > 0xFF {
+			wide = true
+			break
+		}
+	}
+	if !wide {
+		out := make([]byte, 1, 1+len(s))
+		out[0] = 's'
+		for _, r := range s {
+			out = append(out, byte(r))
+		}
+		return out
+	}
+	out := make([]byte, 1, 1+2*utf16Len(s))
+	out[0] = 'w'
+	for _, r := range s {
+		if r >= 0x10000 {
+			a, b := utf16.EncodeRune(r)
+			out = append(out, byte(a), byte(a>>8), byte(b), byte(b>>8))
+		} else {
+			out = append(out, byte(r), byte(r>>8))
+		}
+	}
+	return out
+}
+
+// StringFrom is the inverse of StringBytes for the bytes after the tag:
+// latin1 characters, or UTF-16LE code units when wide. It reports false
+// for UTF-16 with a lone surrogate (or an odd length), which a Go string
+// cannot hold; the caller decodes those itself.
+func StringFrom(b []byte, wide bool) (string, bool) {
+	var sb strings.Builder
+	if !wide {
+		sb.Grow(len(b) + len(b)/4)
+		for _, c := range b {
+			sb.WriteRune(rune(c))
+		}
+		return sb.String(), true
+	}
+	if len(b)%2 != 0 {
+		return "", false
+	}
+	sb.Grow(len(b))
+	for i := 0; i < len(b); i += 2 {
+		u := rune(b[i]) | rune(b[i+1])<<8
+		switch {
+		case u >= 0xD800 && u <= 0xDBFF:
+			if i+3 >= len(b) {
+				return "", false
+			}
+			v := rune(b[i+2]) | rune(b[i+3])<<8
+			if v < 0xDC00 || v > 0xDFFF {
+				return "", false
+			}
+			sb.WriteRune(utf16.DecodeRune(u, v))
+			i += 2
+		case u >= 0xDC00 && u <= 0xDFFF:
+			return "", false
+		default:
+			sb.WriteRune(u)
+		}
+	}
+	return sb.String(), true
+}

@@ -14,6 +14,10 @@ import (
 //	encoding.decode(bytes, fatal, stream) -> string, or [string, pending]
 //	  when pending > 0 (a string crosses the bridge without JSON)
 //	  (TypeError "Failed to decode input." when fatal and malformed)
+//	encoding.strbytes(string) -> Uint8Array (StringBytes; the string must
+//	  be well-formed)
+//	encoding.strfrom(bytes, wide) -> string (StringFrom), or undefined
+//	  when UTF-16 holds a lone surrogate
 //	encoding.atob(string) -> string, encoding.btoa(string) -> string
 //	  (DOMException InvalidCharacterError on bad input)
 func Register(hs *engine.HostSet) {
@@ -39,6 +43,18 @@ func Register(hs *engine.HostSet) {
 			return s, nil
 		}
 		return []any{s, pending}, nil
+	})
+	hs.Sync("encoding.strbytes", func(args []any) (any, error) {
+		s, _ := arg(args, 0).(string)
+		return StringBytes(s), nil
+	})
+	hs.Sync("encoding.strfrom", func(args []any) (any, error) {
+		b, _ := arg(args, 0).([]byte)
+		wide, _ := arg(args, 1).(bool)
+		if s, ok := StringFrom(b, wide); ok {
+			return s, nil
+		}
+		return nil, nil
 	})
 	hs.Sync("encoding.atob", func(args []any) (any, error) {
 		s, ok := arg(args, 0).(string)
