@@ -2104,6 +2104,10 @@
     }
     return p2;
   }
+  function parseHref(url) {
+    const p2 = parse(url, void 0);
+    return p2 === void 0 ? void 0 : p2[HREF];
+  }
   var URL2 = class _URL {
     #p;
     #sp = null;
@@ -6723,7 +6727,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   }
   function headerValue(v3) {
     if (typeof v3 !== "string") v3 = String(v3);
-    if (v3.length > 0 && (isSpace(v3.charCodeAt(0)) || isSpace(v3.charCodeAt(v3.length - 1)))) v3 = v3.replace(trimRe, "");
+    const c0 = v3.charCodeAt(0);
+    const c1 = v3.charCodeAt(v3.length - 1);
+    if ((c0 <= 32 || c1 <= 32) && (isSpace(c0) || isSpace(c1))) v3 = v3.replace(trimRe, "");
     if (badValueRe.test(v3)) throw new TypeError("Invalid header value.");
     return v3;
   }
@@ -7167,13 +7173,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   }
   function parseURL(u2) {
     u2 = String(u2);
-    const URLClass = globalThis.URL;
-    if (typeof URLClass !== "function") return u2;
-    try {
-      return new URLClass(u2).href;
-    } catch {
-      throw new TypeError("Invalid URL: " + u2);
-    }
+    const href = parseHref(u2);
+    if (href === void 0) throw new TypeError("Invalid URL: " + u2);
+    return href;
   }
   function parseRedirect(r2) {
     r2 = String(r2).toLowerCase();

@@ -10,6 +10,7 @@
 // and .body pulls it chunk by chunk with callAsync("fetch.bodyRead").
 import { call, callAsync } from "./host.js";
 import { wsHandle } from "./websocket.js";
+import { parseHref } from "./url.js";
 import { Blob, bytesOf, withBytes } from "./blob.js";
 import { FormData, parseFormData, serializeFormData } from "./formdata.js";
 import {
@@ -56,8 +57,11 @@ function isSpace(c) {
 
 function headerValue(v) {
   if (typeof v !== "string") v = String(v);
-  // Trim only when an end is whitespace (a regex replace is costly here).
-  if (v.length > 0 && (isSpace(v.charCodeAt(0)) || isSpace(v.charCodeAt(v.length - 1)))) v = v.replace(trimRe, "");
+  // Trim only when an end is whitespace (a regex replace is costly here);
+  // charCodeAt of an empty string is NaN, which compares false.
+  const c0 = v.charCodeAt(0);
+  const c1 = v.charCodeAt(v.length - 1);
+  if ((c0 <= 32 || c1 <= 32) && (isSpace(c0) || isSpace(c1))) v = v.replace(trimRe, "");
   if (badValueRe.test(v)) throw new TypeError("Invalid header value.");
   return v;
 }
@@ -553,13 +557,9 @@ function normalizeMethod(m) {
 
 function parseURL(u) {
   u = String(u);
-  const URLClass = globalThis.URL;
-  if (typeof URLClass !== "function") return u;
-  try {
-    return new URLClass(u).href;
-  } catch {
-    throw new TypeError("Invalid URL: " + u);
-  }
+  const href = parseHref(u);
+  if (href === undefined) throw new TypeError("Invalid URL: " + u);
+  return href;
 }
 
 function parseRedirect(r) {

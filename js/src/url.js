@@ -316,6 +316,14 @@ function parse(url, base) {
   return p;
 }
 
+// parseHref returns the href of url (no base) as new URL(url).href, or
+// undefined when it does not parse, without making a URL object (Request's
+// constructor needs only the href).
+export function parseHref(url) {
+  const p = parse(url, undefined);
+  return p === undefined ? undefined : p[HREF];
+}
+
 export class URL {
   #p;
   #sp = null;
