@@ -2,6 +2,7 @@ package actor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -202,7 +203,7 @@ func describe(m *Manager, key objKey, err error) string {
 func (m *Manager) pinWhileOpen(key objKey, clientID any) {
 	f, _ := clientID.(float64)
 	e := websocket.Default.Get(uint64(f))
-	if e == nil || e.Peer().Consumer() != websocket.Pull {
+	if e == nil || (e.Peer().Consumer() != websocket.Pull && e.Peer().Consumer() != websocket.Deliver) {
 		return
 	}
 	m.mu.Lock()
@@ -247,6 +248,33 @@ func (l *loop) registerHibernation(hs *engine.HostSet, ref *worker.Ref) {
 	}
 	hs.Sync("ws.send", gated(hub.PrepareSend))
 	hs.Sync("ws.close", gated(hub.PrepareClose))
+	// ws.accept(id) -> "push": events of an end a script accepted are
+	// delivered by Call (hook ws.deliver), each with a CPU budget of its own
+	// as a workerd event has, rather than pulled under the budget of the
+	// request that accepted it. The end holds the runtime's loop open.
+	hs.Sync("ws.accept", func(args []any) (any, error) {
+		f, _ := args[0].(float64)
+		e := hub.Get(uint64(f))
+		rt := ref.Runtime()
+		if e == nil || rt == nil {
+			return nil, engine.Errorf("TypeError", "Can't accept() WebSocket that was already used in a response.")
+		}
+		id := float64(e.ID())
+		err := e.Accept(websocket.Deliver, func(ev websocket.Event) {
+			if _, err := rt.Call(m.ctx, "ws.deliver", id, websocket.EventDoc(ev)); err != nil && m.ctx.Err() == nil {
+				if errors.Is(err, engine.ErrClosed) {
+					e.Abort(1001, "")
+					return
+				}
+				m.log.Error("websocket event failed", "error", err.Error())
+			}
+		})
+		if err != nil {
+			return nil, engine.Errorf("TypeError", "Can't accept() WebSocket that was already used in a response.")
+		}
+		e.OnRelease(rt.Hold())
+		return "push", nil
+	})
 
 	end := func(args []any, i int) *websocket.Endpoint {
 		f, _ := args[i].(float64)

@@ -2,6 +2,7 @@ package websocket_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -219,5 +220,37 @@ func TestWorkerClient(t *testing.T) {
 				t.Errorf("GET %s = %q; want %q", tt.path, got, tt.want)
 			}
 		})
+	}
+}
+
+const burnWorker = `
+export default {
+  async fetch(req: Request) {
+    const [client, server] = Object.values(new WebSocketPair());
+    server.accept();
+    server.addEventListener("message", (e: MessageEvent) => {
+      const end = Date.now() + 30;
+      while (Date.now() < end) {} // 30 ms of CPU per message
+      server.send("done " + e.data);
+    });
+    return new Response(null, { status: 101, webSocket: client });
+  },
+};`
+
+// Each message of an accepted socket is an event with a CPU budget of its
+// own (as in workerd), not a share of the request that accepted it: 20
+// messages of 30 ms each pass under a 200 ms per-request limit.
+func TestSocketEventsHaveTheirOwnCPUBudget(t *testing.T) {
+	ts := startProject(t, plainWrangler, burnWorker, func(o *server.Options) {
+		ms := 200
+		o.Flags.CPUMs = &ms
+	})
+	c := dial(t, ts.WS+"/")
+	for i := 0; i < 20; i++ {
+		msg := fmt.Sprint(i)
+		send(t, c, msg)
+		if got := recv(t, c); got != "done "+msg {
+			t.Fatalf("message %d: got %q", i, got)
+		}
 	}
 }

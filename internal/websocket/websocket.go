@@ -159,10 +159,11 @@ type Consumer uint8
 
 // Consumers.
 const (
-	None Consumer = iota // not accepted yet: events wait
-	Pull                 // JS pulls them with Recv (server.accept())
-	Net                  // written to a network connection
-	Push                 // handed one at a time to a function (hibernation)
+	None    Consumer = iota // not accepted yet: events wait
+	Pull                    // JS pulls them with Recv (server.accept())
+	Net                     // written to a network connection
+	Push                    // handed one at a time to a function (hibernation)
+	Deliver                 // like Push, without the automatic close reply (server.accept() through rt.Call)
 )
 
 // Errors.
@@ -196,6 +197,7 @@ type Endpoint struct {
 	gotEnd    bool // a final event was queued to this end
 	tookEnd   bool // its consumer took that final event
 	released  bool
+	onRelease []func()
 	gone2     atomic.Bool // released, readable without mu (by the peer)
 	closer    func()      // Net: drops the connection on release
 	meta      Meta
@@ -334,7 +336,7 @@ func (e *Endpoint) kickLocked() {
 		case e.wake <- struct{}{}:
 		default:
 		}
-	case Push, Net:
+	case Push, Net, Deliver:
 		if !e.pushing && e.push != nil {
 			e.pushing = true
 			go e.pushLoop()
@@ -357,6 +359,19 @@ func (e *Endpoint) Accept(c Consumer, push func(Event)) error {
 	e.consumer, e.push = c, push
 	e.kickLocked()
 	return nil
+}
+
+// OnRelease runs f (on some goroutine) once the end is released; at once
+// if it already was.
+func (e *Endpoint) OnRelease(f func()) {
+	e.mu.Lock()
+	if !e.released {
+		e.onRelease = append(e.onRelease, f)
+		e.mu.Unlock()
+		return
+	}
+	e.mu.Unlock()
+	f()
 }
 
 // SetPush replaces the push function of a Push end (hibernation hands a
@@ -494,9 +509,14 @@ func (e *Endpoint) release() {
 	e.queue, e.queued = nil, 0
 	close(e.gone)
 	closer := e.closer
+	fns := e.onRelease
+	e.onRelease = nil
 	e.mu.Unlock()
 	if closer != nil {
 		closer()
+	}
+	for _, f := range fns {
+		f()
 	}
 	e.hub.mu.Lock()
 	delete(e.hub.eps, e.id)

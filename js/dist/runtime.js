@@ -6332,6 +6332,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   });
   var priv;
+  var deliverTo;
+  var pushed = /* @__PURE__ */ new Map();
   var localEnds = /* @__PURE__ */ new Map();
   var NOT_ACCEPTED = "You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.";
   function report(e2) {
@@ -6447,7 +6449,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           }
           this.#id = r2.id;
           this.#protocol = r2.protocol || "";
-          call("ws.accept", r2.id);
+          const push = call("ws.accept", r2.id) === "push";
+          if (push) pushed.set(r2.id, this);
           const q3 = this.#queued;
           this.#queued = [];
           const closing = this.#state === CLOSING;
@@ -6457,7 +6460,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
             if (k2 === "send" && !this.#sentClose) call("ws.send", this.#id, a3);
             if (k2 === "close") this.close(a3, b3);
           }
-          this.#pump();
+          if (!push) this.#pump();
         },
         (e2) => {
           this.#state = CLOSED;
@@ -6499,13 +6502,17 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       const peer = this.#peer ? localEnds.get(this.#peer) : void 0;
       if (peer !== void 0) {
         localEnds.delete(this.#peer);
+        pushed.delete(this.#peer);
         this.#local = peer;
         peer.#local = this;
         for (const ev of call("ws.unpair", this.#id)) this.#enqueue(ev);
         return;
       }
-      call("ws.accept", this.#id);
       if (this.#peer) localEnds.set(this.#id, this);
+      if (call("ws.accept", this.#id) === "push") {
+        pushed.set(this.#id, this);
+        return;
+      }
       this.#pump();
     }
     send(message) {
@@ -6623,6 +6630,16 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           break;
       }
     }
+    static {
+      deliverTo = (ws, ev) => {
+        if (ws.#local !== null) return;
+        ws.#dispatch(ev);
+        if (ws.#state === CLOSED || ws.#state === CLOSING && !ws.#sentClose || ev.k === "error") {
+          pushed.delete(ws.#id);
+          localEnds.delete(ws.#id);
+        }
+      };
+    }
     #fire(event) {
       try {
         dispatchTrusted(this, event);
@@ -6706,6 +6723,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   for (const [k2, v3] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair })) {
     Object.defineProperty(globalThis, k2, { value: v3, writable: true, enumerable: false, configurable: true });
   }
+  register("ws.deliver", (id, ev) => {
+    const ws = pushed.get(id);
+    if (ws !== void 0) deliverTo(ws, ev);
+  });
 
   // js/src/http.js
   var tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -5,7 +5,7 @@
 // Durable Object's hibernation manager. Events reach an accepted socket
 // through a pull loop (ws.recv), so a socket whose peer is slow to read
 // never grows memory here.
-import { call, callAsync } from "./host.js";
+import { call, callAsync, register } from "./host.js";
 import { dispatchTrusted, MessageEvent, CloseEvent, ErrorEvent, Event, EventTarget } from "./events.js";
 import { serialize, deserialize } from "./clone.js";
 
@@ -26,6 +26,10 @@ const collected = new FinalizationRegistry((id) => {
 });
 
 let priv; // (ws) => its private record
+let deliverTo; // (ws, event) => dispatches one event from Go
+
+// Ends whose events Go delivers through the ws.deliver hook, by id.
+const pushed = new Map();
 
 // Ends of pairs made here and accept()ed here, by id, while their peer may
 // still be accepted here too; then both deliver in JS (see accept).
@@ -150,7 +154,8 @@ export class WebSocket extends EventTarget {
         }
         this.#id = r.id;
         this.#protocol = r.protocol || "";
-        call("ws.accept", r.id);
+        const push = call("ws.accept", r.id) === "push";
+        if (push) pushed.set(r.id, this);
         const q = this.#queued;
         this.#queued = [];
         const closing = this.#state === CLOSING;
@@ -160,7 +165,7 @@ export class WebSocket extends EventTarget {
           if (k === "send" && !this.#sentClose) call("ws.send", this.#id, a);
           if (k === "close") this.close(a, b);
         }
-        this.#pump();
+        if (!push) this.#pump();
       },
       (e) => {
         this.#state = CLOSED;
@@ -206,13 +211,18 @@ export class WebSocket extends EventTarget {
     const peer = this.#peer ? localEnds.get(this.#peer) : undefined;
     if (peer !== undefined) {
       localEnds.delete(this.#peer);
+      pushed.delete(this.#peer);
       this.#local = peer;
       peer.#local = this;
       for (const ev of call("ws.unpair", this.#id)) this.#enqueue(ev);
       return;
     }
-    call("ws.accept", this.#id);
     if (this.#peer) localEnds.set(this.#id, this);
+    if (call("ws.accept", this.#id) === "push") {
+      // Go delivers this end's events through the ws.deliver hook.
+      pushed.set(this.#id, this);
+      return;
+    }
     this.#pump();
   }
 
@@ -340,6 +350,18 @@ export class WebSocket extends EventTarget {
     }
   }
 
+  // deliver is the ws.deliver hook's way in: one event from Go.
+  static {
+    deliverTo = (ws, ev) => {
+      if (ws.#local !== null) return;
+      ws.#dispatch(ev);
+      if (ws.#state === CLOSED || (ws.#state === CLOSING && !ws.#sentClose) || ev.k === "error") {
+        pushed.delete(ws.#id);
+        localEnds.delete(ws.#id);
+      }
+    };
+  }
+
   #fire(event) {
     try {
       dispatchTrusted(this, event);
@@ -442,3 +464,10 @@ export { INTERNAL };
 for (const [k, v] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair })) {
   Object.defineProperty(globalThis, k, { value: v, writable: true, enumerable: false, configurable: true });
 }
+
+// ws.deliver(id, event): an event of an end accepted with accept(), when Go
+// delivers by Call (see internal/actor hibernation.go "ws.accept").
+register("ws.deliver", (id, ev) => {
+  const ws = pushed.get(id);
+  if (ws !== undefined) deliverTo(ws, ev);
+});
