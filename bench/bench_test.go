@@ -105,3 +105,32 @@ func TestRenderRatios(t *testing.T) {
 		t.Errorf("render() lacks ratio row %q; got:\n%s", want, got)
 	}
 }
+
+func TestLuaScriptRequest(t *testing.T) {
+	got := luaScript(scenario{Method: "GET", LuaRequest: `request = function() return wrk.format(nil, "/x") end`})
+	if !strings.HasSuffix(got, "request = function() return wrk.format(nil, \"/x\") end\n") {
+		t.Errorf("luaScript() lacks the request function; got:\n%s", got)
+	}
+}
+
+func TestRenderMemory(t *testing.T) {
+	sc := scenario{Name: "do-memory", Main: "do-counter.js", Touch: 1000}
+	ms := []measurement{
+		{Scenario: sc, Runtime: "isola", Touched: 1000, RSSBeforeKiB: 10_000, RSSKiB: 12_000},
+		{Scenario: sc, Runtime: "workerd", Touched: 1000, RSSBeforeKiB: 20_000, RSSKiB: 28_000},
+	}
+	o := options{runtimes: []string{"isola", "workerd"}, threads: 1, duration: time.Second, isolaMode: "serve"}
+	got := render("durable-objects", ms, o, map[string]string{}, machineInfo{CPUs: 2}, time.Date(2025, 1, 2, 3, 4, 0, 0, time.UTC))
+	for _, want := range []string{
+		"| do-memory | isola | 1000 | 10 MiB | 12 MiB | 2.0 KiB |",
+		"| do-memory | workerd | 1000 | 20 MiB | 27 MiB | 8.0 KiB |",
+		"| do-memory | 0.43 | 0.25 |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("render() lacks %q; got:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "## Results") {
+		t.Errorf("render() of memory scenarios only has a load table:\n%s", got)
+	}
+}

@@ -25,6 +25,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -98,6 +99,20 @@ type measurement struct {
 	Connections int
 	wrkResult
 	RSSKiB int64 // the server's resident memory after the run, 0 if unknown
+	// Memory scenarios (Touch > 0): objects touched, RSS before them, and
+	// how long touching took.
+	Touched      int
+	RSSBeforeKiB int64
+	TouchTook    time.Duration
+	Failure      string // why touching stopped early; "" when all were touched
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 func run(ctx context.Context, o options, stdout io.Writer) error {
@@ -199,10 +214,11 @@ func runScenario(ctx context.Context, o options, sc scenario, rt, bin, wrk, dir,
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	w, err := harness.Worker{
-		Name:    sc.Name,
-		Dir:     filepath.Join(root, "bench", "workers"),
-		Main:    sc.Main,
-		Modules: sc.Modules,
+		Name:           sc.Name,
+		Dir:            filepath.Join(root, "bench", "workers"),
+		Main:           sc.Main,
+		Modules:        sc.Modules,
+		DurableObjects: sc.DurableObjects,
 	}.Prepare(dir)
 	if err != nil {
 		return nil, err
@@ -224,6 +240,16 @@ func runScenario(ctx context.Context, o options, sc scenario, rt, bin, wrk, dir,
 	defer srv.Close()
 	if err := check(ctx, srv.URL, sc); err != nil {
 		return nil, fmt.Errorf("bench: %s on %s: %w\n%s", sc.Name, rt, err, srv.Output())
+	}
+	if sc.Touch > 0 {
+		fmt.Fprintf(os.Stderr, "%s on %s, touching %d objects…\n", sc.Name, rt, sc.Touch)
+		m, err := measureTouch(ctx, srv, sc)
+		if err != nil { // reported in the table: how far the runtime got is a result too
+			fmt.Fprintf(os.Stderr, "bench: %s on %s: %v\n%s\n", sc.Name, rt, err, lastLines(srv.Output(), 5))
+			m.Failure = err.Error()
+		}
+		m.Runtime = rt
+		return []measurement{m}, nil
 	}
 	script := filepath.Join(dir, "request.lua")
 	if err := os.WriteFile(script, []byte(luaScript(sc)), 0o644); err != nil {
@@ -286,7 +312,80 @@ func luaScript(sc scenario) string {
 	for k, v := range sc.Headers {
 		fmt.Fprintf(&b, "wrk.headers[%s] = %s\n", luaString(k), luaString(v))
 	}
+	if sc.LuaRequest != "" {
+		b.WriteString(sc.LuaRequest + "\n")
+	}
 	return b.String()
+}
+
+// touchConcurrency is how many requests a memory scenario has in flight.
+const touchConcurrency = 32
+
+// measureTouch reads the server's RSS, sends one request to each of
+// sc.Touch objects, waits a moment for the server to settle and reads the
+// RSS again.
+func measureTouch(ctx context.Context, srv *harness.Server, sc scenario) (measurement, error) {
+	m := measurement{Scenario: sc}
+	time.Sleep(time.Second)
+	m.RSSBeforeKiB = rssKiB(srv.PID())
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: touchConcurrency}}
+	defer client.CloseIdleConnections()
+	next := make(chan int)
+	errs := make(chan error, touchConcurrency)
+	var touched atomic.Int64
+	start := time.Now()
+	for range touchConcurrency {
+		go func() {
+			for i := range next {
+				err := touchOne(ctx, client, srv.URL+fmt.Sprintf(sc.TouchPath, i))
+				if err == nil {
+					touched.Add(1)
+				}
+				if err != nil {
+					errs <- err
+					for range next { // drain so the sender finishes
+					}
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for i := range sc.Touch {
+		next <- i
+	}
+	close(next)
+	var firstErr error
+	for range touchConcurrency {
+		if err := <-errs; err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	m.TouchTook = time.Since(start)
+	m.Touched = int(touched.Load())
+	time.Sleep(2 * time.Second)
+	m.RSSKiB = rssKiB(srv.PID())
+	return m, firstErr
+}
+
+func touchOne(ctx context.Context, client *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d %q", url, resp.StatusCode, body)
+	}
+	return nil
 }
 
 // luaString quotes s as a Lua string literal with decimal byte escapes.

@@ -70,10 +70,76 @@ func render(group string, ms []measurement, o options, versions map[string]strin
 			fmt.Fprintf(&b, "- **%s**: %s (`bench/workers/%s`)\n", m.Scenario.Name, m.Scenario.Description, m.Scenario.Main)
 		}
 	}
+	var load, mem []measurement
+	for _, m := range ms {
+		if m.Touched > 0 {
+			mem = append(mem, m)
+		} else {
+			load = append(load, m)
+		}
+	}
+	if len(load) > 0 {
+		renderLoad(&b, load, o)
+	}
+	if len(mem) > 0 {
+		renderMemory(&b, mem, o)
+	}
+	return b.String()
+}
+
+// renderMemory writes the table of memory scenarios: RSS before and after
+// touching the objects, and the growth per object.
+func renderMemory(b *strings.Builder, ms []measurement, o options) {
+	b.WriteString("\n## Memory\n\n")
+	b.WriteString("RSS is VmRSS of the server process from /proc; per object is (after - before) / objects.\n\n")
+	b.WriteString("| Scenario | Runtime | Objects | RSS before | RSS after | Per object | Touch time |\n|---|---|---:|---:|---:|---:|---:|\n")
+	for _, m := range ms {
+		fmt.Fprintf(b, "| %s | %s | %d | %s | %s | %s | %s |\n", m.Scenario.Name, m.Runtime, m.Touched,
+			fmtKiB(m.RSSBeforeKiB), fmtKiB(m.RSSKiB), perObject(m), fmtDur(m.TouchTook))
+	}
+	for _, m := range ms {
+		if m.Failure != "" {
+			fmt.Fprintf(b, "\n**%s on %s stopped after %d of %d objects:** %s\n", m.Scenario.Name, m.Runtime, m.Touched, m.Scenario.Touch, mdLine(m.Failure))
+		}
+	}
+	if containsStr(o.runtimes, "isola") && containsStr(o.runtimes, "workerd") {
+		b.WriteString("\nisola / workerd (below 1 favours isola):\n\n| Scenario | RSS after | Per object |\n|---|---:|---:|\n")
+		for _, m := range ms {
+			if m.Runtime != "isola" {
+				continue
+			}
+			for _, w := range ms {
+				if w.Runtime == "workerd" && w.Scenario.Name == m.Scenario.Name {
+					if m.Failure != "" || w.Failure != "" {
+						fmt.Fprintf(b, "| %s | n/a (a run stopped early) | n/a |\n", m.Scenario.Name)
+						continue
+					}
+					fmt.Fprintf(b, "| %s | %s | %s |\n", m.Scenario.Name, ratio(float64(m.RSSKiB), float64(w.RSSKiB)),
+						ratio(float64(m.RSSKiB-m.RSSBeforeKiB), float64(w.RSSKiB-w.RSSBeforeKiB)))
+				}
+			}
+		}
+	}
+}
+
+func mdLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return strings.ReplaceAll(s, "|", `\|`)
+}
+
+func perObject(m measurement) string {
+	if m.Touched == 0 || m.RSSKiB == 0 || m.RSSBeforeKiB == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f KiB", float64(m.RSSKiB-m.RSSBeforeKiB)/float64(m.Touched))
+}
+
+// renderLoad writes the wrk results and their ratios.
+func renderLoad(b *strings.Builder, ms []measurement, o options) {
 	b.WriteString("\n## Results\n\n")
 	b.WriteString("| Scenario | Connections | Runtime | Requests/s | p50 | p99 | Errors | RSS after |\n|---|---:|---|---:|---:|---:|---:|---:|\n")
 	for _, m := range ms {
-		fmt.Fprintf(&b, "| %s | %d | %s | %.0f | %s | %s | %d | %s |\n", m.Scenario.Name, m.Connections, m.Runtime, m.RPS,
+		fmt.Fprintf(b, "| %s | %d | %s | %.0f | %s | %s | %d | %s |\n", m.Scenario.Name, m.Connections, m.Runtime, m.RPS,
 			fmtDur(m.P50), fmtDur(m.P99), m.Non2xx+m.SockErrors, fmtKiB(m.RSSKiB))
 	}
 	if containsStr(o.runtimes, "isola") && containsStr(o.runtimes, "workerd") {
@@ -86,13 +152,12 @@ func render(group string, ms []measurement, o options, versions map[string]strin
 			}
 			for _, w := range ms {
 				if w.Runtime == "workerd" && w.Scenario.Name == m.Scenario.Name && w.Connections == m.Connections {
-					fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", m.Scenario.Name, m.Connections,
+					fmt.Fprintf(b, "| %s | %d | %s | %s | %s |\n", m.Scenario.Name, m.Connections,
 						ratio(m.RPS, w.RPS), ratio(float64(m.P50), float64(w.P50)), ratio(float64(m.P99), float64(w.P99)))
 				}
 			}
 		}
 	}
-	return b.String()
 }
 
 func ratio(a, b float64) string {

@@ -1,10 +1,12 @@
 package main
 
+import "github.com/isola-run/isola/conformance/harness"
+
 // scenarios is the table of benchmarks. Each runs the same worker on every
 // runtime under the same load. To add one, add a worker under workers/ and a
-// row here; a scenario that needs bindings (Durable Objects, a worker
-// loader) or another load generator (WebSockets) adds the fields it needs to
-// scenario and harness.Worker.
+// row here; a scenario that needs other bindings (a worker loader) or another
+// load generator (WebSockets) adds the fields it needs to scenario and
+// harness.Worker.
 var scenarios = []scenario{
 	{
 		Name:        "hello",
@@ -26,7 +28,52 @@ var scenarios = []scenario{
 		Body:        `{"id":12345,"name":"isola benchmark","tags":["alpha","beta","gamma"],"nested":{"ok":true,"ratio":0.75,"list":[1,2,3,4,5,6,7,8,9,10]},"text":"The quick brown fox jumps over the lazy dog."}`,
 		Want:        `{"id":12345,"name":"isola benchmark","tags":["alpha","beta","gamma"],"nested":{"ok":true,"ratio":0.75,"list":[1,2,3,4,5,6,7,8,9,10]},"text":"The quick brown fox jumps over the lazy dog."}`,
 	},
+	{
+		Name:           "do-one",
+		Group:          "durable-objects",
+		Description:    "GET to one Durable Object through `stub.fetch`; the object does one SQL upsert per request and answers the count",
+		Main:           "do-counter.js",
+		DurableObjects: counterBinding,
+		Method:         "GET",
+		Path:           "/do?name=one",
+		Want:           "1",
+	},
+	{
+		Name:           "do-spread",
+		Group:          "durable-objects",
+		Description:    "as do-one, each request to one of 1,000 objects picked at random (wrk Lua `math.random`)",
+		Main:           "do-counter.js",
+		DurableObjects: counterBinding,
+		Method:         "GET",
+		Path:           "/do?name=o0",
+		Want:           "1",
+		LuaRequest:     `request = function() return wrk.format(nil, "/do?name=o" .. math.random(0, 999)) end`,
+	},
+	{
+		Name:           "do-rpc",
+		Group:          "durable-objects",
+		Description:    "GET that makes one JS RPC call `stub.ping()` to one object, which answers a constant (no storage)",
+		Main:           "do-counter.js",
+		DurableObjects: counterBinding,
+		Method:         "GET",
+		Path:           "/rpc?name=one",
+		Want:           "pong",
+	},
+	{
+		Name:           "do-memory",
+		Group:          "durable-objects",
+		Description:    "resident memory (VmRSS) before and after one request (one SQL write) to each of 10,000 distinct objects, 32 at a time",
+		Main:           "do-counter.js",
+		DurableObjects: counterBinding,
+		Method:         "GET",
+		Path:           "/do?name=warm",
+		Want:           "1",
+		Touch:          10_000,
+		TouchPath:      "/do?name=m%d",
+	},
 }
+
+var counterBinding = []harness.DurableObject{{Binding: "COUNTER", ClassName: "Counter"}}
 
 // scenario is one benchmark: a worker and the request that loads it.
 type scenario struct {
@@ -42,4 +89,14 @@ type scenario struct {
 	// Want is the body every runtime must answer before it is measured, so
 	// a broken worker is never benchmarked.
 	Want string
+	// DurableObjects are the worker's SQLite-backed Durable Object classes.
+	DurableObjects []harness.DurableObject
+	// LuaRequest, if set, is Lua appended to the wrk script, typically a
+	// request() function that varies the path.
+	LuaRequest string
+	// Touch, if above 0, makes this a memory scenario instead of a load:
+	// after the check, one GET of TouchPath (a fmt pattern taking the
+	// number 0..Touch-1) per object, and the server's RSS before and after.
+	Touch     int
+	TouchPath string
 }
