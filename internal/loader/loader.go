@@ -20,7 +20,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -308,15 +310,18 @@ func startErrorJS(err error, b *bundle.Bundle) error {
 	var be *bundle.Error
 	if errors.As(err, &be) && len(be.Messages) > 0 {
 		m := be.Messages[0]
-		name := "SyntaxError"
-		text := m.Text
-		if strings.HasPrefix(text, "Could not resolve") {
-			name = "Error"
-			text = "No such module: " + strings.Trim(strings.TrimPrefix(text, "Could not resolve "), `"`)
+		if sm := noSuchModule.FindStringSubmatch(m.Text); sm != nil {
+			// workerd: `Uncaught Error: No such module "x.js".\n  imported from "index.js"`.
+			msg := "Failed to start Worker:\nUncaught Error: No such module " + sm[1] + "."
+			if sm[2] != "" {
+				msg += "\n  imported from " + sm[2]
+			}
+			return &engine.JSError{Name: "Error", Message: msg}
 		}
-		msg := "Failed to start Worker:\nUncaught " + name + ": " + text
+		msg := "Failed to start Worker:\nUncaught SyntaxError: " + v8SyntaxText(m.Text)
 		if m.File != "" && m.Line > 0 {
-			msg += fmt.Sprintf("\n  at %s:%d:%d", m.File, m.Line, m.Col)
+			// workerd counts the column of a syntax error from 0.
+			msg += fmt.Sprintf("\n  at %s:%d:%d", m.File, m.Line, max(m.Col-1, 0))
 		}
 		return &engine.JSError{Name: "Error", Message: msg}
 	}
@@ -325,6 +330,51 @@ func startErrorJS(err error, b *bundle.Bundle) error {
 		return je
 	}
 	return &engine.JSError{Name: "Error", Message: "Failed to start Worker:\n" + err.Error()}
+}
+
+var (
+	noSuchModule = regexp.MustCompile(`^no such module ("[^"]*")(?: imported from ("[^"]*"))?$`)
+	esbuildFound = regexp.MustCompile(`^(?:Expected .* but found|Unexpected) ("(?:[^"\\]|\\.)*"|end of file)$`)
+	jsIdent      = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
+	jsNumber     = regexp.MustCompile(`^[0-9.]`)
+)
+
+// v8Keywords are the reserved words V8 calls a "token" rather than an
+// "identifier" in "Unexpected ..." messages.
+var v8Keywords = map[string]bool{}
+
+func init() {
+	for _, k := range strings.Fields("await break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public") {
+		v8Keywords[k] = true
+	}
+}
+
+// v8SyntaxText rewrites esbuild's "unexpected token" messages in V8's
+// words (`Expected ";" but found "x"` -> `Unexpected identifier 'x'`), so a
+// model or a user sees what workerd would say; other messages pass as is.
+func v8SyntaxText(text string) string {
+	sm := esbuildFound.FindStringSubmatch(text)
+	if sm == nil {
+		return text
+	}
+	if sm[1] == "end of file" {
+		return "Unexpected end of input"
+	}
+	tok, err := strconv.Unquote(sm[1])
+	if err != nil {
+		return text
+	}
+	switch {
+	case jsIdent.MatchString(tok) && !v8Keywords[tok]:
+		return "Unexpected identifier '" + tok + "'"
+	case jsNumber.MatchString(tok):
+		return "Unexpected number"
+	case strings.HasPrefix(tok, `"`) || strings.HasPrefix(tok, "'"):
+		return "Unexpected string"
+	case strings.HasPrefix(tok, "`"):
+		return "Unexpected template string"
+	}
+	return "Unexpected token '" + tok + "'"
 }
 
 // firstLocation returns "file:line:col" of the first frame of a stack that

@@ -38,11 +38,6 @@ import { DOMException, Navigator, Performance } from "./dom.js";
 import { Event, EventTarget, AbortController } from "./events.js";
 import { TextEncoder, TextDecoder } from "./encoding.js";
 import { URL, URLSearchParams } from "./url.js";
-import { call } from "./host.js";
-
-// Strings longer than this cross to Go (encoding.strbytes, strfrom) to be
-// written or read in one host call.
-const STR_JS_MAX = 32;
 
 const VIEWS = [
   Int8Array,
@@ -91,6 +86,14 @@ function cloneError(v) {
     what = "#<" + (typeof ctor === "function" && ctor.name ? ctor.name : "Object") + ">";
   }
   return new DOMException(what + " could not be cloned.", "DataCloneError");
+}
+
+// realError makes an error object of class C (an Error for
+// Object.prototype.toString and Error.isError) without the stack of here.
+function realError(C) {
+  const e = Reflect.construct(C, []);
+  delete e.stack;
+  return e;
 }
 
 function isBlocked(v) {
@@ -150,14 +153,6 @@ class Writer {
     this.n += u8.length;
   }
   string(s) {
-    if (s.length > STR_JS_MAX && s.isWellFormed()) {
-      // One host call instead of a loop at ~0.5 us a character.
-      const b = call("encoding.strbytes", s);
-      this.byte(b[0]);
-      this.varint(s.length);
-      this.bytes(b.subarray(1));
-      return;
-    }
     let wide = false;
     for (let i = 0; i < s.length; i++) {
       if (s.charCodeAt(i) > 0xff) {
@@ -391,16 +386,6 @@ class Reader {
   }
   stringBody(tag) {
     const len = this.varint();
-    if (len > STR_JS_MAX && (tag === 0x73 || tag === 0x77)) {
-      const k = tag === 0x73 ? len : len * 2;
-      this.need(k);
-      const s = call("encoding.strfrom", this.buf.subarray(this.n, this.n + k), tag === 0x77);
-      if (s !== undefined) {
-        this.n += k;
-        return s;
-      }
-      // a lone surrogate: decoded below
-    }
     if (tag === 0x73) {
       this.need(len);
       let s = "";
@@ -562,7 +547,7 @@ export function deserialize(bytes, opts = undefined) {
       case "E": {
         const name = r.string();
         const C = Object.hasOwn(ERRORS, name) ? ERRORS[name] : Error;
-        v = Object.create(C.prototype);
+        v = realError(C);
         objs[at] = v;
         const message = read();
         if (message !== undefined) {
@@ -707,7 +692,7 @@ function cloneValue(value) {
     if (v instanceof Error) {
       let name = v.name;
       if (!Object.hasOwn(ERRORS, name)) name = "Error";
-      out = Object.create(ERRORS[name].prototype);
+      out = realError(ERRORS[name]);
       ids.set(v, out);
       const m = Object.getOwnPropertyDescriptor(v, "message");
       if (m && "value" in m) Object.defineProperty(out, "message", { value: String(m.value), writable: true, configurable: true });

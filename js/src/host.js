@@ -149,12 +149,26 @@ export function register(path, fn) {
   hookTable[path] = fn;
 }
 
+// OOM reports an error when describing the real one ran out of memory
+// (packed up front: nothing much can be allocated then).
+const OOM = pack([{ name: "InternalError", message: "out of memory", stack: "" }]);
+
+// fail reports a call's exception to Go. If reporting it fails (out of
+// memory), the call still fails, as out of memory, rather than never settle.
+function fail(sid, e) {
+  try {
+    native(3, sid, ...pack([errorInfo(e)]));
+  } catch {
+    native(3, sid, ...OOM);
+  }
+}
+
 function deliver(sid, v) {
   let packed;
   try {
     packed = pack([v]);
   } catch (e) {
-    native(3, sid, ...pack([errorInfo(e)]));
+    fail(sid, e);
     return;
   }
   native(2, sid, ...packed);
@@ -170,13 +184,13 @@ export function invoke(id, path, types, ...vals) {
     if (typeof fn !== "function") throw new Error("no runtime hook " + JSON.stringify(path));
     r = fn(...unpack(types, vals, 0));
   } catch (e) {
-    native(3, sid, ...pack([errorInfo(e)]));
+    fail(sid, e);
     return;
   }
   if (r !== null && typeof r === "object" && typeof r.then === "function") {
     r.then(
       (v) => deliver(sid, v),
-      (e) => native(3, sid, ...pack([errorInfo(e)])),
+      (e) => fail(sid, e),
     );
   } else {
     deliver(sid, r);
