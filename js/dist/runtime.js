@@ -1075,7 +1075,7 @@
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
-  // ../../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
+  // ../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
   var Pe = Object.defineProperty;
   var a = (e2, t2) => Pe(e2, "name", { value: t2, configurable: true });
   var P = class {
@@ -1999,8 +1999,9 @@
       if (!(#list in this)) throw illegal2();
       if (arguments.length < 1) throw new TypeError("Failed to execute 'get' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
-      const p2 = this.#list.find((p3) => p3[0] === name);
-      return p2 === void 0 ? null : p2[1];
+      const list = this.#list;
+      for (let i2 = 0; i2 < list.length; i2++) if (list[i2][0] === name) return list[i2][1];
+      return null;
     }
     getAll(name) {
       if (!(#list in this)) throw illegal2();
@@ -2012,7 +2013,11 @@
       if (!(#list in this)) throw illegal2();
       if (arguments.length < 1) throw new TypeError("Failed to execute 'has' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
-      if (value === void 0) return this.#list.some((p2) => p2[0] === name);
+      if (value === void 0) {
+        const list = this.#list;
+        for (let i2 = 0; i2 < list.length; i2++) if (list[i2][0] === name) return true;
+        return false;
+      }
       value = usv(value);
       return this.#list.some((p2) => p2[0] === name && p2[1] === value);
     }
@@ -2106,6 +2111,10 @@
       parsed.set(u2, p2);
     }
     return p2;
+  }
+  function parseHref(url) {
+    const p2 = parse(url, void 0);
+    return p2 === void 0 ? void 0 : p2[HREF];
   }
   var URL2 = class _URL {
     #p;
@@ -2262,6 +2271,7 @@
   }
 
   // js/src/clone.js
+  var STR_JS_MAX = 32;
   var VIEWS = [
     Int8Array,
     Uint8Array,
@@ -2363,6 +2373,13 @@
       this.n += u8.length;
     }
     string(s2) {
+      if (s2.length > STR_JS_MAX && s2.isWellFormed()) {
+        const b3 = call("encoding.strbytes", s2);
+        this.byte(b3[0]);
+        this.varint(s2.length);
+        this.bytes(b3.subarray(1));
+        return;
+      }
       let wide = false;
       for (let i2 = 0; i2 < s2.length; i2++) {
         if (s2.charCodeAt(i2) > 255) {
@@ -2583,6 +2600,15 @@
     }
     stringBody(tag) {
       const len = this.varint();
+      if (len > STR_JS_MAX && (tag === 115 || tag === 119)) {
+        const k2 = tag === 115 ? len : len * 2;
+        this.need(k2);
+        const s3 = call("encoding.strfrom", this.buf.subarray(this.n, this.n + k2), tag === 119);
+        if (s3 !== void 0) {
+          this.n += k2;
+          return s3;
+        }
+      }
       if (tag === 115) {
         this.need(len);
         let s3 = "";
@@ -3071,7 +3097,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
 
-  // ../../../work/main/js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
+  // ../../work/main/js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
   function e() {
   }
   function t(e2) {
@@ -4954,7 +4980,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return I2(e2, r2), (r3) => g(e2, t2, [r3]);
   }
   Object.defineProperties(CountQueuingStrategy.prototype, { highWaterMark: { enumerable: true }, size: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(CountQueuingStrategy.prototype, Symbol.toStringTag, { value: "CountQueuingStrategy", configurable: true });
-  var TransformStream = class {
+  var TransformStream2 = class {
     constructor(e2 = {}, t2 = {}, r2 = {}) {
       void 0 === e2 && (e2 = null);
       const o2 = yt(t2, "Second parameter"), n2 = yt(r2, "Third parameter"), i2 = (function(e3, t3) {
@@ -5057,7 +5083,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
   function ro(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_transformStreamController") && e2 instanceof TransformStream);
+    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_transformStreamController") && e2 instanceof TransformStream2);
   }
   function oo(e2, t2) {
     Tr(e2._readable._readableStreamController, t2), no(e2, t2);
@@ -5073,7 +5099,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       e2._backpressureChangePromise_resolve = t3;
     }), e2._backpressure = t2;
   }
-  Object.defineProperties(TransformStream.prototype, { readable: { enumerable: true }, writable: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(TransformStream.prototype, Symbol.toStringTag, { value: "TransformStream", configurable: true });
+  Object.defineProperties(TransformStream2.prototype, { readable: { enumerable: true }, writable: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(TransformStream2.prototype, Symbol.toStringTag, { value: "TransformStream", configurable: true });
   var TransformStreamDefaultController = class {
     constructor() {
       throw new TypeError("Illegal constructor");
@@ -5348,7 +5374,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return { readable, writable };
   }
   var nextLimit;
-  var IdentityTransformStream = class extends TransformStream {
+  var IdentityTransformStream = class extends TransformStream2 {
     #readable;
     #writable;
     constructor(options = void 0) {
@@ -5375,7 +5401,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       super(options);
     }
   };
-  var TextEncoderStream = class extends TransformStream {
+  var TextEncoderStream = class extends TransformStream2 {
     constructor() {
       let carry = "";
       super({
@@ -5398,7 +5424,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return "utf-8";
     }
   };
-  var TextDecoderStream = class extends TransformStream {
+  var TextDecoderStream = class extends TransformStream2 {
     #decoder;
     constructor(label = "utf-8", options = {}) {
       const dec = new globalThis.TextDecoder(label, options);
@@ -5439,7 +5465,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     WritableStream,
     WritableStreamDefaultWriter,
     WritableStreamDefaultController,
-    TransformStream,
+    TransformStream: TransformStream2,
     TransformStreamDefaultController,
     ByteLengthQueuingStrategy,
     CountQueuingStrategy,
@@ -6319,6 +6345,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   });
   var priv;
+  var deliverTo;
+  var pushed = /* @__PURE__ */ new Map();
   var localEnds = /* @__PURE__ */ new Map();
   var NOT_ACCEPTED = "You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.";
   function report(e2) {
@@ -6434,7 +6462,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           }
           this.#id = r2.id;
           this.#protocol = r2.protocol || "";
-          call("ws.accept", r2.id);
+          const push = call("ws.accept", r2.id) === "push";
+          if (push) pushed.set(r2.id, this);
           const q3 = this.#queued;
           this.#queued = [];
           const closing = this.#state === CLOSING;
@@ -6444,7 +6473,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
             if (k2 === "send" && !this.#sentClose) call("ws.send", this.#id, a3);
             if (k2 === "close") this.close(a3, b3);
           }
-          this.#pump();
+          if (!push) this.#pump();
         },
         (e2) => {
           this.#state = CLOSED;
@@ -6486,13 +6515,17 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       const peer = this.#peer ? localEnds.get(this.#peer) : void 0;
       if (peer !== void 0) {
         localEnds.delete(this.#peer);
+        pushed.delete(this.#peer);
         this.#local = peer;
         peer.#local = this;
         for (const ev of call("ws.unpair", this.#id)) this.#enqueue(ev);
         return;
       }
-      call("ws.accept", this.#id);
       if (this.#peer) localEnds.set(this.#id, this);
+      if (call("ws.accept", this.#id) === "push") {
+        pushed.set(this.#id, this);
+        return;
+      }
       this.#pump();
     }
     send(message) {
@@ -6610,6 +6643,16 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           break;
       }
     }
+    static {
+      deliverTo = (ws, ev) => {
+        if (ws.#local !== null) return;
+        ws.#dispatch(ev);
+        if (ws.#state === CLOSED || ws.#state === CLOSING && !ws.#sentClose || ev.k === "error") {
+          pushed.delete(ws.#id);
+          localEnds.delete(ws.#id);
+        }
+      };
+    }
     #fire(event) {
       try {
         dispatchTrusted(this, event);
@@ -6693,6 +6736,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   for (const [k2, v3] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair })) {
     Object.defineProperty(globalThis, k2, { value: v3, writable: true, enumerable: false, configurable: true });
   }
+  register("ws.deliver", (id, ev) => {
+    const ws = pushed.get(id);
+    if (ws !== void 0) deliverTo(ws, ev);
+  });
 
   // js/src/http.js
   var tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -6714,7 +6761,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   }
   function headerValue(v3) {
     if (typeof v3 !== "string") v3 = String(v3);
-    if (v3.length > 0 && (isSpace(v3.charCodeAt(0)) || isSpace(v3.charCodeAt(v3.length - 1)))) v3 = v3.replace(trimRe, "");
+    const c0 = v3.charCodeAt(0);
+    const c1 = v3.charCodeAt(v3.length - 1);
+    if ((c0 <= 32 || c1 <= 32) && (isSpace(c0) || isSpace(c1))) v3 = v3.replace(trimRe, "");
     if (badValueRe.test(v3)) throw new TypeError("Invalid header value.");
     return v3;
   }
@@ -7158,13 +7207,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   }
   function parseURL(u2) {
     u2 = String(u2);
-    const URLClass = globalThis.URL;
-    if (typeof URLClass !== "function") return u2;
-    try {
-      return new URLClass(u2).href;
-    } catch {
-      throw new TypeError("Invalid URL: " + u2);
-    }
+    const href = parseHref(u2);
+    if (href === void 0) throw new TypeError("Invalid URL: " + u2);
+    return href;
   }
   function parseRedirect(r2) {
     r2 = String(r2).toLowerCase();
@@ -7802,7 +7847,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
 
   // js/src/fetch.js
   var nextFetch = 1;
-  async function fetch(input, init = void 0) {
+  async function fetch2(input, init = void 0) {
     const req = new Request2(input, init);
     const p2 = requestParts(req);
     const signal = p2.signal;
@@ -7854,12 +7899,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     return makeFetchResponse(r2, signal, done);
   }
-  Object.defineProperty(globalThis, "fetch", { value: fetch, writable: true, configurable: true });
+  Object.defineProperty(globalThis, "fetch", { value: fetch2, writable: true, configurable: true });
 
   // js/src/websocket_fetch.js
   var innerFetch = globalThis.fetch;
   if (typeof innerFetch === "function") {
-    const fetch2 = function fetch3(input, init = void 0) {
+    const fetch3 = function fetch4(input, init = void 0) {
       let headers;
       try {
         headers = new Headers(init != null && init.headers !== void 0 ? init.headers : input instanceof Request ? input.headers : void 0);
@@ -7881,7 +7926,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         return new Response(null, { status: 101, webSocket: ws, headers: h2 });
       });
     };
-    Object.defineProperty(globalThis, "fetch", { value: fetch2, writable: true, configurable: true });
+    Object.defineProperty(globalThis, "fetch", { value: fetch3, writable: true, configurable: true });
   }
 
   // js/src/actor_ws.js
@@ -8524,6 +8569,110 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   });
   installHibernation({ DurableObjectState, instance, stateKey: (s2) => stateKeys.get(s2) ?? {} });
 
+  // js/src/ai.js
+  var encoder3 = new TextEncoder();
+  function toToolCalls(calls) {
+    if (!Array.isArray(calls) || calls.length === 0) return void 0;
+    return calls.map((c2) => {
+      let args = c2.function?.arguments;
+      try {
+        args = typeof args === "string" ? JSON.parse(args) : args;
+      } catch {
+      }
+      return { id: c2.id, name: c2.function?.name, arguments: args };
+    });
+  }
+  var Ai = class {
+    #baseURL;
+    #apiKey;
+    #model;
+    constructor({ baseURL, apiKey, model }) {
+      this.#baseURL = String(baseURL ?? "").replace(/\/+$/, "");
+      this.#apiKey = apiKey || "";
+      this.#model = model || "";
+    }
+    // endpoint is the base URL, for OpenAI-compatible SDK providers.
+    get endpoint() {
+      return this.#baseURL;
+    }
+    async run(model, inputs = {}, options = {}) {
+      if (!this.#baseURL) {
+        throw new Error("AI binding: no ai.base_url in the config; isola forwards env.AI.run to an OpenAI-compatible endpoint (see docs/agents.md)");
+      }
+      if (typeof model !== "string" || model === "") throw new TypeError("AI.run: the first argument must be a model name");
+      const { messages, prompt, stream, ...rest } = inputs ?? {};
+      const body = {
+        ...rest,
+        model: this.#model || model,
+        messages: messages ?? [{ role: "user", content: String(prompt ?? "") }],
+        stream: !!stream
+      };
+      const headers = { "content-type": "application/json" };
+      if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
+      const res = await fetch(`${this.#baseURL}/chat/completions`, { method: "POST", headers, body: JSON.stringify(body), signal: options?.signal });
+      if (!res.ok) {
+        const text = await res.text().catch(() => "");
+        throw new Error(`AI binding: ${res.status} ${res.statusText} from ${this.#baseURL}: ${text.slice(0, 500)}`);
+      }
+      if (!stream) {
+        const j3 = await res.json();
+        const msg = j3.choices?.[0]?.message ?? {};
+        const out = { response: msg.content ?? "" };
+        const tc = toToolCalls(msg.tool_calls);
+        if (tc) out.tool_calls = tc;
+        if (j3.usage) out.usage = j3.usage;
+        return out;
+      }
+      return res.body.pipeThrough(sseToWorkersAI());
+    }
+  };
+  function sseToWorkersAI() {
+    const decoder2 = new TextDecoder();
+    let buf = "";
+    let done = false;
+    const emit2 = (controller, obj) => controller.enqueue(encoder3.encode(`data: ${JSON.stringify(obj)}
+
+`));
+    const line = (controller, l2) => {
+      if (!l2.startsWith("data:")) return;
+      const data = l2.slice(5).trim();
+      if (data === "[DONE]") {
+        if (!done) controller.enqueue(encoder3.encode("data: [DONE]\n\n"));
+        done = true;
+        return;
+      }
+      let j3;
+      try {
+        j3 = JSON.parse(data);
+      } catch {
+        return;
+      }
+      const delta = j3.choices?.[0]?.delta ?? {};
+      const ev = { response: delta.content ?? "" };
+      const tc = toToolCalls(delta.tool_calls);
+      if (tc) ev.tool_calls = tc;
+      if (j3.usage) ev.usage = j3.usage;
+      if (ev.response !== "" || ev.tool_calls || ev.usage) emit2(controller, ev);
+    };
+    return new TransformStream({
+      transform(chunk, controller) {
+        buf += decoder2.decode(chunk, { stream: true });
+        let i2;
+        while ((i2 = buf.indexOf("\n")) >= 0) {
+          line(controller, buf.slice(0, i2).replace(/\r$/, ""));
+          buf = buf.slice(i2 + 1);
+        }
+      },
+      flush(controller) {
+        if (buf) line(controller, buf);
+        if (!done) controller.enqueue(encoder3.encode("data: [DONE]\n\n"));
+      }
+    });
+  }
+  function makeAi(desc) {
+    return new Ai(desc ?? {});
+  }
+
   // js/src/loader.js
   var RealDate = Date;
   var realSetTimeout = globalThis.setTimeout;
@@ -8909,7 +9058,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     freezeClock();
     const fetch0 = globalThis.fetch;
     Object.defineProperty(globalThis, "fetch", {
-      value: async function fetch2(input, init) {
+      value: async function fetch3(input, init) {
         call("loader.subrequest");
         return fetch0(input, init);
       },
@@ -9058,6 +9207,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     for (const [k2, v3] of Object.entries(desc.vars ?? {})) env[k2] = v3;
     for (const [k2, t2] of Object.entries(desc.services ?? {})) env[k2] = makeFetcher(t2);
     for (const [k2, ns] of Object.entries(desc.durableObjects ?? {})) env[k2] = makeNamespace(ns);
+    for (const [k2, a3] of Object.entries(desc.ai ?? {})) env[k2] = makeAi(a3);
     for (const [k2, b3] of Object.entries(desc.loaders ?? {})) env[k2] = makeLoader(b3);
     const exportsInfo = {};
     for (const [k2, v3] of Object.entries(entry)) {
