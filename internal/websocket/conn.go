@@ -17,9 +17,9 @@ const DisconnectReason = "WebSocket disconnected without sending Close frame."
 
 // Serve upgrades the request on w and binds e (the end a worker returned in
 // a 101 response) to the connection. header holds the response's headers
-// (a Sec-WebSocket-Protocol there selects the subprotocol). It blocks until
-// the connection is over; an error is returned only if the upgrade failed,
-// after an error response was written.
+// (a Sec-WebSocket-Protocol there selects the subprotocol). It returns once
+// the connection is upgraded; an error only if the upgrade failed, after an
+// error response was written.
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, e *Endpoint, header http.Header) error {
 	opts := &websocket.AcceptOptions{InsecureSkipVerify: true, CompressionMode: websocket.CompressionDisabled}
 	if p := header.Get("Sec-WebSocket-Protocol"); p != "" {
@@ -42,7 +42,9 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, e *Endpoint, header 
 		return fmt.Errorf("websocket[%d]: upgrade: %w", e.id, err)
 	}
 	e.UpdateMeta(func(m *Meta) { m.Protocol = c.Subprotocol() })
-	h.bind(c, e)
+	// The connection is served on a goroutine of its own, so the HTTP
+	// server's goroutine (and the stack it grew running the worker) ends.
+	go h.bind(c, e)
 	return nil
 }
 
