@@ -32,9 +32,8 @@ var (
 	// ErrClosed is returned by every DB method after Close, and by Store
 	// methods after Store.Close.
 	ErrClosed = errors.New("storage: closed")
-	// ErrInTransaction is returned by Commit and Rollback while a savepoint
-	// opened with Savepoint is still open, and by Release and RollbackTo
-	// without one.
+	// ErrInTransaction is returned by Commit while a savepoint opened with
+	// Savepoint is still open.
 	ErrInTransaction = errors.New("storage: savepoint still open")
 	// ErrNoSavepoint is returned by Release and RollbackTo when no savepoint
 	// is open.
