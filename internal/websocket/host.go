@@ -21,7 +21,8 @@ func Register(hs *engine.HostSet) { Default.Register(hs) }
 // Register adds the ws.* host functions over h to hs.
 //
 //	ws.pair() -> [id, id]
-//	ws.accept(id)                  JS takes the events (server.accept())
+//	ws.accept(id)                  JS pulls the events with ws.recv (server.accept());
+//	                               the actor extension replaces it with push delivery
 //	ws.send(id, data, isText)      data: string or bytes
 //	ws.close(id, code, reason)
 //	ws.recv(id) -> [event...]      async; {k, d, c, r, w}
