@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,7 +16,7 @@ import (
 
 // roomProject serves bench/agentbench/room.js (an Agent with a counter
 // state and two callables) and returns the server's ws:// base URL.
-func roomProject(tb testing.TB) (httpBase, wsBase string) {
+func roomProject(tb testing.TB) (wsBase string) {
 	tb.Helper()
 	needNode(tb)
 	dir := tb.TempDir()
@@ -29,7 +27,7 @@ func roomProject(tb testing.TB) (httpBase, wsBase string) {
   "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Room"] }]
 }`, main))
 	url := serve(tb, dir, nil, nil)
-	return url, "ws" + strings.TrimPrefix(url, "http")
+	return "ws" + strings.TrimPrefix(url, "http")
 }
 
 // agentConn is one client of an agent: a goroutine reads its frames.
@@ -125,7 +123,7 @@ func (a *agentConn) rpc(tb testing.TB, id, method string, args ...any) {
 
 // BenchmarkAgentRPC is one @callable round trip over the WebSocket.
 func BenchmarkAgentRPC(b *testing.B) {
-	_, ws := roomProject(b)
+	ws := roomProject(b)
 	a := dialAgent(b, ws+"/agents/room/rpc")
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -143,7 +141,7 @@ func BenchmarkAgentRPC(b *testing.B) {
 func BenchmarkAgentStateBroadcast(b *testing.B) {
 	for _, n := range []int{10, 100} {
 		b.Run(fmt.Sprintf("clients=%d", n), func(b *testing.B) {
-			_, ws := roomProject(b)
+			ws := roomProject(b)
 			name := fmt.Sprintf("%s/agents/room/bcast-%d", ws, n)
 			conns := make([]*agentConn, n)
 			for i := range conns {
@@ -160,22 +158,5 @@ func BenchmarkAgentStateBroadcast(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-// TestIdleAgents touches agents over HTTP; with -v it logs the server's
-// heap growth per agent (the process RSS is measured by bench/agentbench).
-func TestIdleAgents(t *testing.T) {
-	base, _ := roomProject(t)
-	for i := 0; i < 20; i++ {
-		resp, err := http.Get(fmt.Sprintf("%s/agents/room/idle-%d", base, i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || string(body) != `{"n":0}` {
-			t.Fatalf("GET idle-%d = %d %s; want 200 {\"n\":0}", i, resp.StatusCode, body)
-		}
 	}
 }
