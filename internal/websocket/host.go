@@ -3,7 +3,6 @@ package websocket
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -252,5 +251,3 @@ func arg[T any](args []any, i int) (T, bool) {
 	v, ok := args[i].(T)
 	return v, ok
 }
-
-var _ = fmt.Sprint
