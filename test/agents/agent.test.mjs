@@ -122,3 +122,52 @@ test("HTTP to an agent and getAgentByName", async () => {
   const nf = await fetch(`${base}/agents/no-such-agent/x`);
   assert.ok(nf.status === 400 || nf.status === 404, `unknown agent class: status ${nf.status}`);
 });
+
+test("connections: per-connection state, tags, broadcast with exclusions, current agent", async () => {
+  const name = uniq("conns");
+  const admin = await client("counter", name, { query: { role: "admin" } });
+  const guest = await client("counter", name);
+  try {
+    const me = await admin.call("whoami", []);
+    assert.equal(me.same, true, "getCurrentAgent() is this agent after an await");
+    assert.deepEqual(me.state, { role: "admin" });
+    assert.ok(me.id);
+    assert.equal(await guest.call("count", []), 2);
+    assert.equal(await guest.call("count", ["role-admin"]), 1);
+    assert.equal(await guest.call("count", ["role-guest"]), 1);
+    const heard = [];
+    admin.addEventListener("message", (e) => {
+      const m = JSON.parse(e.data);
+      if (m.type === "shout") heard.push(m.msg);
+    });
+    const own = [];
+    guest.addEventListener("message", (e) => {
+      const m = JSON.parse(e.data);
+      if (m.type === "shout") own.push(m.msg);
+    });
+    await guest.call("shout", ["hi"]);
+    await until(() => heard.length === 1, "admin hears the shout");
+    assert.deepEqual(own, [], "the sender is excluded");
+    admin.close();
+    await until(async () => (await guest.call("count", [])) === 1, "the closed connection is gone");
+  } finally {
+    admin.close();
+    guest.close();
+  }
+});
+
+test("destroy() wipes the agent; the next connection starts afresh", async () => {
+  const name = uniq("destroy");
+  const a = await client("counter", name);
+  try {
+    await a.call("inc", [5]);
+    await a.call("wipe", []).catch(() => {}); // the agent aborts itself
+  } finally {
+    a.close();
+  }
+  const r = await until(async () => {
+    const res = await fetch(`${base}/agents/counter/${name}`);
+    return res.ok && res.json();
+  }, "agent answers again");
+  assert.deepEqual(r.state, { count: 0 });
+});

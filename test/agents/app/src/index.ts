@@ -1,4 +1,4 @@
-import { Agent, callable, routeAgentRequest, getAgentByName, type Connection, type StreamingResponse } from "agents";
+import { Agent, callable, routeAgentRequest, getAgentByName, getCurrentAgent, type Connection, type ConnectionContext, type StreamingResponse } from "agents";
 import { AIChatAgent } from "@cloudflare/ai-chat";
 import { McpAgent } from "agents/mcp";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -96,6 +96,38 @@ export class Counter extends Agent<Env, CounterState> {
 
   async onRequest(req: Request) {
     return Response.json({ state: this.state, name: this.name });
+  }
+
+  // --- connections
+  getConnectionTags(conn: Connection, ctx: ConnectionContext) {
+    return ["role-" + (new URL(ctx.request.url).searchParams.get("role") ?? "guest")];
+  }
+
+  onConnect(conn: Connection, ctx: ConnectionContext) {
+    conn.setState({ role: new URL(ctx.request.url).searchParams.get("role") ?? "guest" });
+  }
+
+  @callable()
+  async whoami() {
+    await new Promise((r) => setTimeout(r, 1)); // the context survives awaits
+    const { agent, connection } = getCurrentAgent();
+    return { same: agent === this, id: connection?.id, state: connection?.state };
+  }
+
+  @callable()
+  count(tag?: string) {
+    return [...this.getConnections(tag)].length;
+  }
+
+  @callable()
+  shout(msg: string) {
+    const { connection } = getCurrentAgent();
+    this.broadcast(JSON.stringify({ type: "shout", msg }), connection ? [connection.id] : []);
+  }
+
+  @callable()
+  async wipe() {
+    await this.destroy();
   }
 }
 
