@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/isola-run/isola/internal/engine"
 	"github.com/isola-run/isola/internal/storage"
@@ -302,15 +303,17 @@ func (l *loop) object(ns, id string) *object {
 	return o
 }
 
-// afterTurn commits the writes of the turn (write coalescing). Commits are
-// durable when Commit returns, so the results of the turn leave after that;
-// a failed commit fails them.
+// afterTurn commits the writes of the turn (write coalescing) without
+// waiting for the disk, and returns the wait the output gate runs off the
+// loop: the results of the turn leave once every commit is durable (an
+// fdatasync of each object's WAL, shared with concurrent commits) and, in
+// cluster mode, appended to the replicated log. A failed commit fails them.
 func (l *loop) afterTurn() func() error {
 	if len(l.dirty) == 0 {
 		return nil
 	}
 	var failed error
-	var waits []func() error // cluster mode: appends to the replicated log
+	var waits []func() error // local durability; cluster mode: log appends
 	for o := range l.dirty {
 		if o.db == nil {
 			delete(l.dirty, o)
@@ -319,12 +322,17 @@ func (l *loop) afterTurn() func() error {
 		if o.db.SavepointDepth() > 0 {
 			continue // an explicit transaction spans turns; commit when it ends
 		}
-		cs, err := o.db.Commit()
+		cs, durable, err := o.db.CommitDeferred()
 		if err != nil {
 			failed = fmt.Errorf("actor[%s] commit: %w", o.key.id, err)
 			l.m.log.Error(failed.Error())
-		} else if wait := l.m.replicate(o, cs); wait != nil {
-			waits = append(waits, wait) // cluster.go: fenced append
+		} else {
+			if durable != nil {
+				waits = append(waits, durable)
+			}
+			if wait := l.m.replicate(o, cs); wait != nil {
+				waits = append(waits, wait) // cluster.go: fenced append
+			}
 		}
 		delete(l.dirty, o)
 		if o.alarmDirty {
@@ -341,11 +349,16 @@ func (l *loop) afterTurn() func() error {
 	}
 	if len(waits) > 0 {
 		// The output gate opens once the log acknowledged every append.
+		if len(waits) == 1 {
+			return waits[0]
+		}
 		return func() error {
-			var errs []error
-			for _, w := range waits {
-				errs = append(errs, w())
+			errs := make([]error, len(waits))
+			var wg sync.WaitGroup
+			for i, w := range waits {
+				wg.Go(func() { errs[i] = w() })
 			}
+			wg.Wait()
 			return errors.Join(errs...)
 		}
 	}

@@ -162,7 +162,7 @@ func (s *Server) load() error {
 	}
 	if s.store == nil {
 		// Cluster mode replicates each commit's changeset.
-		st, err := storage.OpenStore(res.PersistTo, storage.StoreOptions{DB: storage.Options{CaptureChanges: s.node != nil}})
+		st, err := storage.OpenStore(res.PersistTo, storage.StoreOptions{DB: storage.Options{CaptureChanges: s.node != nil, DeferSync: true}})
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,12 @@ type Options struct {
 	// replication). Default false: a single node needs no changesets and
 	// capture costs CPU on every commit (see BenchmarkCommit).
 	CaptureChanges bool
+	// DeferSync runs the database with synchronous=NORMAL: COMMIT writes the
+	// WAL without fsync, and CommitDeferred returns a wait that makes the
+	// commit durable (one fdatasync of the WAL covering every commit made
+	// before it, shared by concurrent waiters: group commit). The owner's
+	// goroutine never blocks on the disk. Default false (synchronous=FULL).
+	DeferSync bool
 }
 
 // DB is one Durable Object's database.
@@ -42,6 +48,7 @@ type DB struct {
 	alarmSet bool     // the open transaction wrote the alarm
 	closed   bool
 	broken   error // a failed COMMIT or sync: the DB must be reopened
+	wal      *walSyncer // DeferSync only
 }
 
 // Open opens (creating if needed) the database file at path with WAL
@@ -63,7 +70,7 @@ func Open(path string, opts Options) (*DB, error) {
 func (db *DB) setup() error {
 	for _, p := range []string{
 		"PRAGMA journal_mode=WAL",
-		"PRAGMA synchronous=FULL",
+		db.syncPragma(),
 		"PRAGMA foreign_keys=ON",
 	} {
 		if err := sqlitex.ExecuteTransient(db.conn, p, nil); err != nil {
@@ -99,6 +106,9 @@ func (db *DB) Close() error {
 	}
 	db.closed = true
 	db.stmts.clear()
+	if db.wal != nil {
+		defer db.wal.close() // after the closing checkpoint made everything durable
+	}
 	if err := closeConn(db.conn); err != nil {
 		return fmt.Errorf("storage: close %s: %w", db.path, err)
 	}
