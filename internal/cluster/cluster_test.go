@@ -324,6 +324,10 @@ func TestLease(t *testing.T) {
 				if string(p) == "fail" {
 					return nil, errors.New("boom")
 				}
+				if string(p) == "hang" {
+					<-ctx.Done()
+					return nil, ctx.Err()
+				}
 				return append([]byte(n.ID()+":"), p...), nil
 			})
 		}
@@ -350,6 +354,36 @@ func TestLease(t *testing.T) {
 		_, err = a.Forward(ctx, "n9", "ns/fwd", []byte("hi"))
 		if !errors.Is(err, ErrNoOwner) {
 			t.Errorf("Forward to missing node = %v; want ErrNoOwner", err)
+		}
+	})
+
+	t.Run("forward gives up when the owner loses its lease", func(t *testing.T) {
+		// The owner never answers "hang" (as if it died mid-request);
+		// the forward must end once the lease is gone.
+		if _, err := c.Acquire(ctx, "ns/hang"); err != nil {
+			t.Fatal(err)
+		}
+		if o, err := a.Owner(ctx, "ns/hang"); err != nil || o != "n3" {
+			t.Fatalf("Owner = %q, %v; want n3", o, err)
+		}
+		res := make(chan error, 1)
+		start := make(chan struct{})
+		go func() {
+			close(start)
+			_, err := a.Forward(ctx, "n3", "ns/hang", []byte("hang"))
+			res <- err
+		}()
+		<-start
+		select {
+		case err := <-res:
+			t.Fatalf("Forward to a hanging owner returned early: %v", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+		if err := b.kv.Purge(ctx, encodeKey("ns/hang")); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-res; !errors.Is(err, ErrNoOwner) {
+			t.Errorf("Forward = %v; want ErrNoOwner", err)
 		}
 	})
 }

@@ -140,7 +140,7 @@ func (n *Node) Forward(ctx context.Context, node, key string, payload []byte) ([
 func (n *Node) watchOwner(ctx context.Context, enc, node string, cancel context.CancelCauseFunc) {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
-	for {
+	for i := 1; ; i++ {
 		select {
 		case <-ctx.Done():
 			return
@@ -149,6 +149,23 @@ func (n *Node) watchOwner(ctx context.Context, enc, node string, cancel context.
 		n.mu.Lock()
 		cur, ok := n.owners[enc]
 		n.mu.Unlock()
+		if i%10 == 0 && ok && cur == node {
+			// Every second, ask the bucket too: the watch lags while
+			// JetStream elects a new leader for it.
+			cur, ok = node, true
+			gctx, gcancel := context.WithTimeout(ctx, time.Second)
+			e, err := n.kv.Get(gctx, enc)
+			gcancel()
+			switch {
+			case errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted):
+				ok = false
+			case err == nil:
+				var v leaseValue
+				if json.Unmarshal(e.Value(), &v) == nil {
+					cur = v.Node
+				}
+			}
+		}
 		if !ok || cur != node {
 			cancel(fmt.Errorf("%w: %s lost the lease", ErrNoOwner, node))
 			return
