@@ -246,6 +246,9 @@ func (l *loop) registerHibernation(hs *engine.HostSet, ref *worker.Ref) {
 			return nil, nil
 		}
 	}
+	// Outgoing WebSockets for the server's workers (not for sandboxed
+	// dynamic workers, which are built without this extension).
+	hub.RegisterDial(hs)
 	hs.Sync("ws.send", gated(hub.PrepareSend))
 	hs.Sync("ws.close", gated(hub.PrepareClose))
 	// ws.accept(id) -> "push": events of an end a script accepted are

@@ -25,7 +25,7 @@ func Register(hs *engine.HostSet) { Default.Register(hs) }
 //	ws.send(id, data, isText)      data: string or bytes
 //	ws.close(id, code, reason)
 //	ws.recv(id) -> [event...]      async; {k, d, c, r, w}
-//	ws.connect(url, protocols, headers) -> {id, protocol, status}   async
+//	ws.connect(...)                fails: see RegisterDial
 //	ws.state(id) -> {closed, consumer, url, protocol}
 //	ws.attachment(id) / ws.setAttachment(id, bytes | null)
 //	ws.unpair(id) -> [event...]    both ends live in one runtime now
@@ -100,6 +100,49 @@ func (h *Hub) Register(hs *engine.HostSet) {
 		}
 		return out, nil
 	})
+	// Outgoing connections are a capability: granted by RegisterDial.
+	hs.Async("ws.connect", func(ctx context.Context, args []any) (any, error) {
+		return nil, engine.Errorf("Error", "Outgoing WebSocket connections are not available to this worker.")
+	})
+	hs.Sync("ws.state", func(args []any) (any, error) {
+		e, err := h.arg(args)
+		if err != nil {
+			return map[string]any{"gone": true, "closed": true}, nil
+		}
+		m := e.Meta()
+		return map[string]any{"closed": e.Closed(), "consumer": float64(e.Consumer()), "url": m.URL, "protocol": m.Protocol}, nil
+	})
+	hs.Sync("ws.attachment", func(args []any) (any, error) {
+		e, err := h.arg(args)
+		if err != nil {
+			return nil, nil
+		}
+		if a := e.Meta().Attachment; a != nil {
+			return a, nil
+		}
+		return nil, nil
+	})
+	hs.Sync("ws.setAttachment", func(args []any) (any, error) {
+		e, err := h.arg(args)
+		if err != nil {
+			return nil, err
+		}
+		b, _ := arg[[]byte](args, 1)
+		e.UpdateMeta(func(m *Meta) { m.Attachment = b })
+		return nil, nil
+	})
+	hs.Sync("ws.release", func(args []any) (any, error) {
+		if e, err := h.arg(args); err == nil && (e.Consumer() == None || e.Consumer() == Pull) {
+			e.Abort(1006, DisconnectReason)
+		}
+		return nil, nil
+	})
+}
+
+// RegisterDial grants the runtime outgoing connections (new WebSocket(url)
+// and fetch with Upgrade: websocket): ws.connect(url, protocols, headers)
+// -> {id, protocol, status, url}. Sandboxed dynamic workers do not get it.
+func (h *Hub) RegisterDial(hs *engine.HostSet) {
 	hs.Async("ws.connect", func(ctx context.Context, args []any) (any, error) {
 		u, _ := arg[string](args, 0)
 		var protos []string
@@ -141,39 +184,6 @@ func (h *Hub) Register(hs *engine.HostSet) {
 		}
 		m := e.Meta()
 		return map[string]any{"id": float64(e.id), "protocol": m.Protocol, "status": float64(101), "url": m.URL}, nil
-	})
-	hs.Sync("ws.state", func(args []any) (any, error) {
-		e, err := h.arg(args)
-		if err != nil {
-			return map[string]any{"gone": true, "closed": true}, nil
-		}
-		m := e.Meta()
-		return map[string]any{"closed": e.Closed(), "consumer": float64(e.Consumer()), "url": m.URL, "protocol": m.Protocol}, nil
-	})
-	hs.Sync("ws.attachment", func(args []any) (any, error) {
-		e, err := h.arg(args)
-		if err != nil {
-			return nil, nil
-		}
-		if a := e.Meta().Attachment; a != nil {
-			return a, nil
-		}
-		return nil, nil
-	})
-	hs.Sync("ws.setAttachment", func(args []any) (any, error) {
-		e, err := h.arg(args)
-		if err != nil {
-			return nil, err
-		}
-		b, _ := arg[[]byte](args, 1)
-		e.UpdateMeta(func(m *Meta) { m.Attachment = b })
-		return nil, nil
-	})
-	hs.Sync("ws.release", func(args []any) (any, error) {
-		if e, err := h.arg(args); err == nil && (e.Consumer() == None || e.Consumer() == Pull) {
-			e.Abort(1006, DisconnectReason)
-		}
-		return nil, nil
 	})
 }
 
