@@ -10,6 +10,7 @@ package engine
 // Every function here must run on the goroutine that owns the VM.
 
 import (
+	"encoding/binary"
 	"fmt"
 	"unsafe"
 
@@ -72,7 +73,7 @@ func bytesOf(vm *quickjs.VM, v quickjs.Value) (b []byte, ok bool) {
 	psize := tls.Alloc(int(unsafe.Sizeof(libc.Tsize_t(0))))
 	defer tls.Free(int(unsafe.Sizeof(libc.Tsize_t(0))))
 	p := lib.XJS_GetArrayBuffer(tls, ctx, psize, rawOf(&v))
-	n := int(*(*libc.Tsize_t)(unsafe.Pointer(psize)))
+	n := readSize(psize)
 	if p == 0 {
 		if n == 0 && lib.XJS_HasException(tls, ctx) == 0 {
 			return []byte{}, true // detached or empty
@@ -82,7 +83,7 @@ func bytesOf(vm *quickjs.VM, v quickjs.Value) (b []byte, ok bool) {
 		return nil, false
 	}
 	out := make([]byte, n)
-	copy(out, unsafe.Slice((*byte)(unsafe.Pointer(p)), n))
+	copy(out, libc.GoBytes(p, n))
 	return out, true
 }
 
@@ -98,7 +99,7 @@ func newArrayBuffer(vm *quickjs.VM, b []byte) (quickjs.Value, error) {
 			return quickjs.Value{}, fmt.Errorf("engine: cannot allocate %d bytes", len(b))
 		}
 		defer libc.Xfree(tls, p)
-		copy(unsafe.Slice((*byte)(unsafe.Pointer(p)), len(b)), b)
+		copy(libc.GoBytes(p, len(b)), b)
 	}
 	r := lib.XJS_NewArrayBufferCopy(tls, ctx, p, libc.Tsize_t(len(b)))
 	if isException(r) {
@@ -163,9 +164,9 @@ func compile(vm *quickjs.VM, src, name string) ([]byte, error) {
 		lib.XFreeValue(tls, ctx, ex)
 		return nil, fmt.Errorf("engine: cannot write bytecode of %s", name)
 	}
-	n := int(*(*libc.Tsize_t)(unsafe.Pointer(plen)))
+	n := readSize(plen)
 	out := make([]byte, n)
-	copy(out, unsafe.Slice((*byte)(unsafe.Pointer(p)), n))
+	copy(out, libc.GoBytes(p, n))
 	lib.Xjs_free(tls, ctx, p)
 	return out, nil
 }
@@ -177,8 +178,13 @@ func memoryUsage(vm *quickjs.VM) int64 {
 	p := tls.Alloc(int(unsafe.Sizeof(mu)))
 	defer tls.Free(int(unsafe.Sizeof(mu)))
 	lib.XJS_ComputeMemoryUsage(tls, rt, p)
-	mu = *(*lib.TJSMemoryUsage)(unsafe.Pointer(p))
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(&mu)), unsafe.Sizeof(mu)), libc.GoBytes(p, int(unsafe.Sizeof(mu))))
 	return int64(mu.Fmalloc_size)
+}
+
+// readSize reads the size_t at p in C memory.
+func readSize(p uintptr) int {
+	return int(binary.NativeEndian.Uint64(libc.GoBytes(p, 8)))
 }
 
 // runGC runs the cycle collector.
