@@ -8891,12 +8891,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return h2;
     }
     // _call runs op(handle); a worker evicted from the cache meanwhile is
-    // loaded again (running the code callback again) and the call retried.
+    // loaded again (running the code callback again) and the call retried,
+    // a few times: under churn (more workers loading at once than the cache
+    // holds) a fresh worker can be evicted before its first call.
     async _call(op) {
       for (let attempt = 0; ; attempt++) {
         const handle = await this.#handle;
         const r2 = await op(handle);
-        if (r2 && r2.evicted && attempt === 0) {
+        if (r2 && r2.evicted) {
+          if (attempt >= 4) throw new Error("The dynamic worker was evicted from the loader's cache before it could be called; the cache is too small for the workers loaded at once.");
           this.#handle = this.#load();
           continue;
         }

@@ -264,12 +264,15 @@ class WorkerStub {
     return h;
   }
   // _call runs op(handle); a worker evicted from the cache meanwhile is
-  // loaded again (running the code callback again) and the call retried.
+  // loaded again (running the code callback again) and the call retried,
+  // a few times: under churn (more workers loading at once than the cache
+  // holds) a fresh worker can be evicted before its first call.
   async _call(op) {
     for (let attempt = 0; ; attempt++) {
       const handle = await this.#handle;
       const r = await op(handle);
-      if (r && r.evicted && attempt === 0) {
+      if (r && r.evicted) {
+        if (attempt >= 4) throw new Error("The dynamic worker was evicted from the loader's cache before it could be called; the cache is too small for the workers loaded at once.");
         this.#handle = this.#load();
         continue;
       }

@@ -74,9 +74,13 @@ func ReadFrame(r io.Reader) (*Msg, error) {
 	if n > MaxFrame {
 		return nil, fmt.Errorf("sandbox: frame of %d bytes over the limit", n)
 	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
+	// Grown as bytes arrive: a length that lies costs no allocation up front.
+	b, err := io.ReadAll(io.LimitReader(r, int64(n)))
+	if err != nil {
 		return nil, err
+	}
+	if len(b) < int(n) {
+		return nil, io.ErrUnexpectedEOF
 	}
 	m := &Msg{}
 	if err := json.Unmarshal(b, m); err != nil {
