@@ -47,7 +47,7 @@ type DB struct {
 	marks    []int    // len(ddl) at each open savepoint
 	alarmSet bool     // the open transaction wrote the alarm
 	closed   bool
-	broken   error // a failed COMMIT or sync: the DB must be reopened
+	broken   error      // a failed COMMIT or sync: the DB must be reopened
 	wal      *walSyncer // DeferSync only
 }
 
