@@ -52,6 +52,8 @@ export class Room extends DurableObject {
       return;
     }
     if (msg === "throw") throw new Error("handler boom");
+    if (msg.startsWith("timeout:")) { this.ctx.setHibernatableWebSocketEventTimeout(Number(msg.slice(8))); ws.send("timeout=" + this.ctx.getHibernatableWebSocketEventTimeout()); return; }
+    if (msg === "hang") { await new Promise(() => {}); }
     if (msg.startsWith("slow")) { await new Promise((r) => setTimeout(r, 20)); return; }
     if (msg.startsWith("close:")) { ws.close(Number(msg.slice(6)), "asked"); return; }
     for (const s of this.ctx.getWebSockets()) s.send(msg);
@@ -235,4 +237,20 @@ func TestAcceptedSocketPinsObject(t *testing.T) {
 	}
 	c.Close(websocket.StatusNormalClosure, "")
 	waitFor(t, "eviction after close", func() bool { return ts.Srv.Actors().Resident() == 0 })
+}
+
+// setHibernatableWebSocketEventTimeout bounds a handler: one that never
+// settles is abandoned and the next message is delivered.
+func TestHibernatableEventTimeout(t *testing.T) {
+	ts := startRooms(t, time.Minute)
+	c := dial(t, ts.WS+"/?room=timeout&user=tim")
+	send(t, c, "timeout:200")
+	if got := recv(t, c); got != "timeout=200" {
+		t.Fatalf("set timeout: %q", got)
+	}
+	send(t, c, "hang")
+	if w := ask(t, c); w.User != "tim" {
+		t.Fatalf("after a hung handler: %+v", w)
+	}
+	waitFor(t, "logged timeout", func() bool { return strings.Contains(ts.Logs.String(), "websocket event handler failed") })
 }
