@@ -57,6 +57,18 @@ type Worker struct {
 	// and a local-disk storage directory, which StartWorkerd supplies; on
 	// isola they are one new_sqlite_classes migration.
 	DurableObjects []DurableObject
+	// WorkerLoaders are Dynamic Worker loader bindings (workerd's
+	// workerLoader, which needs --experimental; isola's worker_loaders).
+	WorkerLoaders []WorkerLoader
+}
+
+// WorkerLoader binds a Dynamic Worker loader to a name in env. Isolation and
+// CacheSize are isola's own settings (workerd has none): "" and 0 keep
+// isola's defaults.
+type WorkerLoader struct {
+	Binding   string `json:"binding"`
+	Isolation string `json:"isolation,omitempty"`
+	CacheSize int    `json:"cache_size,omitempty"`
 }
 
 // DurableObject binds a Durable Object class of the worker to a name in env.
@@ -123,6 +135,11 @@ func (w Worker) Validate() error {
 			errs = append(errs, fmt.Errorf("harness: durable object binding %q is also a var", d.Binding))
 		}
 	}
+	for i, l := range w.WorkerLoaders {
+		if !jsIdent.MatchString(l.Binding) {
+			errs = append(errs, fmt.Errorf("harness: worker loader %d: binding %q must be an identifier", i, l.Binding))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -176,6 +193,9 @@ func (w Worker) WorkerdConfig() (string, error) {
 	for _, d := range w.DurableObjects {
 		fmt.Fprintf(&b, "    (name = %s, durableObjectNamespace = %s),\n", capnpText(d.Binding), capnpText(d.ClassName))
 	}
+	for _, l := range w.WorkerLoaders {
+		fmt.Fprintf(&b, "    (name = %s, workerLoader = (id = %s)),\n", capnpText(l.Binding), capnpText(w.name()+"-"+l.Binding))
+	}
 	for _, k := range sortedKeys(w.Vars) {
 		raw := bytes.TrimSpace(w.Vars[k])
 		var s string
@@ -221,6 +241,7 @@ func (w Worker) WranglerJSON() ([]byte, error) {
 		Vars               map[string]json.RawMessage `json:"vars,omitempty"`
 		DurableObjects     *doTable                   `json:"durable_objects,omitempty"`
 		Migrations         []migration                `json:"migrations,omitempty"`
+		WorkerLoaders      []WorkerLoader             `json:"worker_loaders,omitempty"`
 	}
 	flags := w.CompatibilityFlags
 	if flags == nil {
@@ -232,6 +253,7 @@ func (w Worker) WranglerJSON() ([]byte, error) {
 		CompatibilityDate:  w.date(),
 		CompatibilityFlags: flags,
 		Vars:               w.Vars,
+		WorkerLoaders:      w.WorkerLoaders,
 	}
 	if classes := w.classes(); len(classes) > 0 {
 		out.DurableObjects = &doTable{}
@@ -417,6 +439,8 @@ func StartWorkerd(ctx context.Context, bin string, w Worker, extraArgs ...string
 			return nil, fmt.Errorf("harness: durable object storage: %w", err)
 		}
 		args = append(args, "--experimental", "--directory-path", doStorageService+"="+abs)
+	} else if len(w.WorkerLoaders) > 0 {
+		args = append(args, "--experimental")
 	}
 	args = append(args, extraArgs...)
 	r, wr, err := os.Pipe()

@@ -308,3 +308,27 @@ func TestStartWorkerdDurableObjects(t *testing.T) {
 		s.Close()
 	}
 }
+
+func TestWorkerLoaderBindings(t *testing.T) {
+	w := Worker{Name: "w", Dir: ".", Main: "index.js", WorkerLoaders: []WorkerLoader{{Binding: "LOADER"}, {Binding: "P", Isolation: "process", CacheSize: 4}}}
+	capnp, err := w.WorkerdConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`(name = "LOADER", workerLoader = (id = "w-LOADER")),`, `(name = "P", workerLoader = (id = "w-P")),`} {
+		if !strings.Contains(capnp, want) {
+			t.Errorf("WorkerdConfig() lacks %s:\n%s", want, capnp)
+		}
+	}
+	wr, err := w.WranglerJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"worker_loaders": [`; !strings.Contains(string(wr), want) || !strings.Contains(string(wr), `"isolation": "process"`) || !strings.Contains(string(wr), `"cache_size": 4`) {
+		t.Errorf("WranglerJSON() = %s; want worker_loaders with isolation and cache_size", wr)
+	}
+	w.WorkerLoaders = []WorkerLoader{{Binding: "not ok"}}
+	if err := w.Validate(); err == nil {
+		t.Errorf("Validate() of a loader binding %q = nil; want an error", "not ok")
+	}
+}
