@@ -201,7 +201,11 @@ func (db *DB) Commit() (Changeset, error) {
 		return nil, fmt.Errorf("storage: commit %s: %w", db.path, err)
 	}
 	db.endTx()
-	if db.alarmSet && db.store != nil {
+	if db.alarmSet && db.store != nil && !db.opts.DeferSync {
+		// Not with DeferSync: the COMMIT is not durable yet, and raising or
+		// removing the entry before it is could lose an alarm in a crash;
+		// the early entry stays until Store.SyncAlarmIndex.
+		//
 		// Best effort, and so its error is dropped: the index already holds
 		// a time no later than the committed alarm, so a lost write here
 		// only means an early wake-up, after which the server calls
