@@ -107,7 +107,15 @@ func (db *DB) Close() error {
 	db.closed = true
 	db.stmts.clear()
 	if db.wal != nil {
-		defer db.wal.close() // after the closing checkpoint made everything durable
+		// Make every deferred commit durable before the connection goes: a
+		// closing checkpoint would, but another connection (a backup) can
+		// prevent it. Waits still pending then return at once.
+		if err := db.wal.wait(db.wal.committed.Load()); err != nil {
+			db.wal.close()
+			closeConn(db.conn)
+			return err
+		}
+		defer db.wal.close()
 	}
 	if err := closeConn(db.conn); err != nil {
 		return fmt.Errorf("storage: close %s: %w", db.path, err)
