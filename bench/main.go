@@ -165,6 +165,9 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 			continue
 		}
 		for _, rt := range o.runtimes {
+			if len(sc.Runtimes) > 0 && !containsStr(sc.Runtimes, rt) {
+				continue
+			}
 			ms, err := runScenario(ctx, o, sc, rt, bins[rt], wrk, filepath.Join(tmp, sc.Name+"-"+rt), root)
 			if err != nil {
 				return err
@@ -219,6 +222,7 @@ func runScenario(ctx context.Context, o options, sc scenario, rt, bin, wrk, dir,
 		Main:           sc.Main,
 		Modules:        sc.Modules,
 		DurableObjects: sc.DurableObjects,
+		WorkerLoaders:  sc.WorkerLoaders,
 	}.Prepare(dir)
 	if err != nil {
 		return nil, err

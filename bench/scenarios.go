@@ -99,4 +99,9 @@ type scenario struct {
 	// number 0..Touch-1) per object, and the server's RSS before and after.
 	Touch     int
 	TouchPath string
+	// WorkerLoaders are the worker's Dynamic Worker loader bindings.
+	WorkerLoaders []harness.WorkerLoader
+	// Runtimes, if set, limits the scenario to these runtimes (isola's
+	// process isolation has no workerd counterpart).
+	Runtimes []string
 }
