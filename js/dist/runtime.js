@@ -1075,7 +1075,7 @@
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
-  // ../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
+  // js/node_modules/urlpattern-polyfill/dist/urlpattern.js
   var Pe = Object.defineProperty;
   var a = (e2, t2) => Pe(e2, "name", { value: t2, configurable: true });
   var P = class {
@@ -3097,7 +3097,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
 
-  // ../../work/main/js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
+  // js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
   function e() {
   }
   function t(e2) {
@@ -8460,6 +8460,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     get id() {
       return this.#id;
     }
+    // _learnName gives ctx.id its name when the instance was created by an
+    // event that did not know it (an alarm after a restart) and a later one
+    // does (the agents package reads ctx.id.name).
+    _learnName(name) {
+      if (name && this.#id.name === void 0) this.#id = new DurableObjectId(this.#id.toString(), name);
+    }
     get storage() {
       return this.#storage;
     }
@@ -8511,6 +8517,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         throw e2;
       }
     }
+    o2.state._learnName(name);
     await o2.state._ready;
     if (o2.broken) throw o2.broken;
     return o2;

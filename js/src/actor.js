@@ -445,6 +445,12 @@ export class DurableObjectState {
   get id() {
     return this.#id;
   }
+  // _learnName gives ctx.id its name when the instance was created by an
+  // event that did not know it (an alarm after a restart) and a later one
+  // does (the agents package reads ctx.id.name).
+  _learnName(name) {
+    if (name && this.#id.name === undefined) this.#id = new DurableObjectId(this.#id.toString(), name);
+  }
   get storage() {
     return this.#storage;
   }
@@ -497,6 +503,7 @@ async function instance(ns, cls, id, name) {
       throw e;
     }
   }
+  o.state._learnName(name);
   await o.state._ready;
   if (o.broken) throw o.broken;
   return o;
