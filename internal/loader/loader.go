@@ -203,7 +203,7 @@ func (l *Loader) Release(handle string) {
 	}
 	l.mu.Unlock()
 	if e != nil {
-		e.Value.(*dyn).evict()
+		go e.Value.(*dyn).evict() // off the caller's loop: closing a runtime takes a while
 	}
 }
 
@@ -475,8 +475,10 @@ func (l *Loader) trim() {
 		out = append(out, d)
 	}
 	l.mu.Unlock()
+	// In the background: freeing a runtime costs about as much as a load,
+	// and the request that caused the eviction should not wait for it.
 	for _, d := range out {
-		d.evict()
+		go d.evict()
 	}
 }
 
