@@ -18,6 +18,10 @@ import (
 //   - "slow N ..."  streams Words words with N ms between them;
 //   - "fail ..."    streams half the words, then drops the connection, the
 //     first time this prompt is seen; later requests with it succeed;
+//   - "tool NAME {json}" answers with a call of tool NAME with those
+//     arguments (finish_reason "tool_calls");
+//   - after a tool result (a "tool" message last), "tool said: " and the
+//     result's text;
 //   - anything else streams "echo: " and the message, word by word.
 //
 // It is goroutine-safe.
@@ -118,6 +122,40 @@ func Script(prompt string) (words []string, delay time.Duration, fail bool) {
 	return words, delay, fail
 }
 
+// toolCall parses "tool NAME {json}".
+func toolCall(prompt string) (name, args string, ok bool) {
+	rest, ok := strings.CutPrefix(prompt, "tool ")
+	if !ok {
+		return "", "", false
+	}
+	name, args, _ = strings.Cut(rest, " ")
+	if args == "" {
+		args = "{}"
+	}
+	return name, args, json.Valid([]byte(args))
+}
+
+// streamToolCall answers with one call of tool name.
+func (l *LLM) streamToolCall(w http.ResponseWriter, model, name, args string) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	fl, _ := w.(http.Flusher)
+	send := func(delta map[string]any, finish any) {
+		b, _ := json.Marshal(map[string]any{"id": "chatcmpl-isola", "object": "chat.completion.chunk", "created": 0, "model": model,
+			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}}})
+		fmt.Fprintf(w, "data: %s\n\n", b)
+		if fl != nil {
+			fl.Flush()
+		}
+	}
+	send(map[string]any{"role": "assistant", "content": nil, "tool_calls": []any{map[string]any{
+		"index": 0, "id": "call_" + name, "type": "function", "function": map[string]any{"name": name, "arguments": args}}}}, nil)
+	send(map[string]any{}, "tool_calls")
+	fmt.Fprint(w, "data: [DONE]\n\n")
+	if fl != nil {
+		fl.Flush()
+	}
+}
+
 func (l *LLM) completions(w http.ResponseWriter, r *http.Request) {
 	var req chatRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
@@ -133,6 +171,12 @@ func (l *LLM) completions(w http.ResponseWriter, r *http.Request) {
 		if m.Role == "user" {
 			prompt = text(m.Content)
 		}
+	}
+	if n := len(req.Messages); n > 0 && req.Messages[n-1].Role == "tool" {
+		prompt = "tool said: " + text(req.Messages[n-1].Content)
+	} else if name, args, ok := toolCall(prompt); ok && req.Stream {
+		l.streamToolCall(w, req.Model, name, args)
+		return
 	}
 	words, delay, fail := Script(prompt)
 	if fail {

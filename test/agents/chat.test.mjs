@@ -148,3 +148,65 @@ test("malformed chat frames are ignored", async () => {
     a.close();
   }
 });
+
+// toolParts returns the tool parts of the assistant messages persisted.
+async function toolParts(name) {
+  return (await messages(name)).filter((m) => m.role === "assistant").flatMap((m) => m.parts.filter((p) => p.type.startsWith("tool-")));
+}
+
+test("a client-side tool: the client's result continues the reply", async () => {
+  const name = uniq("tool");
+  const a = await chatPeer(name);
+  try {
+    a.ask("t1", 'tool ask {"question":"favourite colour?"}');
+    await until(() => a.done("t1"), "the tool call");
+    const call = await until(async () => (await toolParts(name)).find((p) => p.type === "tool-ask"), "tool call persisted");
+    assert.equal(call.state, "input-available");
+    assert.deepEqual(call.input, { question: "favourite colour?" });
+    a.send(JSON.stringify({ type: "cf_agent_tool_result", toolCallId: call.toolCallId, toolName: "ask", output: "green", autoContinue: true }));
+    const ms = await until(async () => {
+      const m = await messages(name);
+      return m.some((x) => x.role === "assistant" && messageText(x).includes("tool said: green")) && m;
+    }, "the continuation after the tool result");
+    const done = (await toolParts(name)).find((p) => p.toolCallId === call.toolCallId);
+    assert.equal(done.state, "output-available");
+    assert.equal(done.output, "green");
+    assert.ok(ms.length >= 2);
+  } finally {
+    a.close();
+  }
+});
+
+test("a tool that needs approval runs once approved", async () => {
+  const name = uniq("approve");
+  const a = await chatPeer(name);
+  try {
+    a.ask("t2", "tool secret {}");
+    await until(() => a.done("t2"), "the approval request");
+    const call = await until(async () => (await toolParts(name)).find((p) => p.type === "tool-secret" && p.state === "approval-requested"), "approval requested");
+    a.send(JSON.stringify({ type: "cf_agent_tool_approval", toolCallId: call.toolCallId, approved: true, autoContinue: true }));
+    await until(async () => {
+      const m = await messages(name);
+      return m.some((x) => x.role === "assistant" && messageText(x).includes("tool said: the secret is 42"));
+    }, "the tool ran and the reply continued");
+  } finally {
+    a.close();
+  }
+});
+
+test("a denied tool does not run", async () => {
+  const name = uniq("deny");
+  const a = await chatPeer(name);
+  try {
+    a.ask("t3", "tool secret {}");
+    await until(() => a.done("t3"), "the approval request");
+    const call = await until(async () => (await toolParts(name)).find((p) => p.type === "tool-secret" && p.state === "approval-requested"), "approval requested");
+    a.send(JSON.stringify({ type: "cf_agent_tool_approval", toolCallId: call.toolCallId, approved: false, autoContinue: true }));
+    const part = await until(async () => (await toolParts(name)).find((p) => p.toolCallId === call.toolCallId && p.state !== "approval-requested"), "the denial recorded");
+    assert.notEqual(part.state, "output-available");
+    const all = JSON.stringify(await messages(name));
+    assert.ok(!all.includes("the secret is 42"), "the tool never ran");
+  } finally {
+    a.close();
+  }
+});

@@ -2,7 +2,7 @@ import { Agent, callable, routeAgentRequest, getAgentByName, getCurrentAgent, ty
 import { AIChatAgent } from "@cloudflare/ai-chat";
 import { McpAgent } from "agents/mcp";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { streamText, convertToModelMessages } from "ai";
+import { streamText, convertToModelMessages, tool, stepCountIs } from "ai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { z } from "zod";
 
@@ -137,6 +137,18 @@ export class Chat extends AIChatAgent<Env> {
     const result = streamText({
       model: provider.chatModel("scripted"),
       messages: await convertToModelMessages(this.messages),
+      tools: {
+        // Runs in the browser: the client sends its output back.
+        ask: tool({ description: "Ask the user", inputSchema: z.object({ question: z.string() }) }),
+        // Runs here once the user approved it.
+        secret: tool({
+          description: "Read the secret",
+          inputSchema: z.object({}),
+          needsApproval: true,
+          execute: async () => "the secret is 42",
+        }),
+      },
+      stopWhen: stepCountIs(4),
       onFinish,
       abortSignal: options?.abortSignal,
     });
