@@ -304,3 +304,17 @@ func TestAlarmFiresAfterRestart(t *testing.T) {
 	}
 	t.Fatalf("alarm due while down did not fire after restart: %s", body)
 }
+
+func TestInspectionEndpoint(t *testing.T) {
+	dir := writeProject(t, map[string]string{"wrangler.jsonc": counterProject, "index.ts": counterSource})
+	ts := startServer(t, dir, func(o *Options) { o.Dev = true })
+	get(t, ts.URL+"/count?o=a")
+	get(t, ts.URL+"/count?o=b")
+	code, body := get(t, ts.URL+"/__isola/objects")
+	var got struct {
+		Resident int `json:"resident"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); code != 200 || err != nil || got.Resident != 2 {
+		t.Errorf("GET /__isola/objects = %d %s (%v); want 200 with 2 resident objects", code, body, err)
+	}
+}

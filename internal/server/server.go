@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -359,6 +360,22 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	s.mu.RUnlock()
 	if loadErr != nil {
 		http.Error(rw, "isola: the worker failed to build or load:\n\n"+loadErr.Error(), http.StatusInternalServerError)
+		return
+	}
+	if s.opts.Dev && r.URL.Path == "/__isola/objects" {
+		// Dev-only inspection: Durable Objects holding hibernatable
+		// WebSockets, and whether each is hibernated (evicted from memory
+		// while its sockets stay open), which the reference cannot show.
+		s.mu.RLock()
+		actors := s.actors
+		s.mu.RUnlock()
+		rw.Header().Set("content-type", "application/json")
+		info, resident := []actor.HibernationInfo{}, 0
+		if actors != nil {
+			info = append(info, actors.Hibernation()...)
+			resident = actors.Resident()
+		}
+		_ = json.NewEncoder(rw).Encode(map[string]any{"resident": resident, "websocketObjects": info})
 		return
 	}
 	if s.opts.Dev && r.URL.Path == "/__scheduled" {
