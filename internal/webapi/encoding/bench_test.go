@@ -67,10 +67,10 @@ globalThis.goDecode = (b) => callGo("encoding.decode", "bpp", b.buffer.slice(b.b
 `
 
 // BenchmarkUTF8 compares the JS loops with the Go host functions for a
-// 1 KB and a 1 MB mostly-ASCII string with some 2- and 3-byte characters.
+// 12-byte to 1 MB mostly-ASCII string with some 2- and 3-byte characters.
 // Its result sets JS_MAX in js/src/encoding.js.
 func BenchmarkUTF8(b *testing.B) {
-	for _, size := range []int{32, 128, 1 << 10, 1 << 20} {
+	for _, size := range []int{12, 32, 128, 1 << 10, 1 << 20} {
 		unit := "hello, wörld — " // 15 UTF-16 units, 18 UTF-8 bytes
 		chars := size * 15 / 18
 		for _, impl := range []string{"js", "go"} {

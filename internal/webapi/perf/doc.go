@@ -7,5 +7,5 @@
 //	go test -run XXX -bench . ./internal/webapi/perf/
 //
 // and compare figures of one run only (the engine's cost per JS operation
-// moves with the machine's load).
+// moves with the machine's load). RESULTS.md holds a before/after run.
 package perf
