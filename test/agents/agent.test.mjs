@@ -14,6 +14,7 @@ test("two clients see each other's state changes", async () => {
     await until(() => b.states.some((s) => s.count === 5), "b sees a's update");
     assert.equal(await b.call("inc", [2]), 7);
     await until(() => a.states.some((s) => s.count === 7), "a sees b's rpc");
+    assert.deepEqual(await a.call("changeLog", []), ["0:server", "5:client", "7:server"], "onStateChanged sees the initial state and each change with its source");
   } finally {
     a.close();
     b.close();

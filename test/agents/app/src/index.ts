@@ -16,6 +16,16 @@ export class Counter extends Agent<Env, CounterState> {
     if (next.count < 0) throw new Error("count must not be negative");
   }
 
+  changes: string[] = [];
+  onStateChanged(state: CounterState, source: Connection | "server") {
+    this.changes.push(`${state.count}:${source === "server" ? "server" : "client"}`);
+  }
+
+  @callable()
+  changeLog() {
+    return this.changes;
+  }
+
   @callable()
   inc(by = 1) {
     this.setState({ ...this.state, count: this.state.count + by });
