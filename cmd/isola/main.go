@@ -101,6 +101,8 @@ func runServer(args []string, stdout, stderr io.Writer, dev bool) int {
 	cpuMs := fs.Int("cpu-ms", 0, "CPU time limit per request in ms (default: limits.cpu_ms or 30000)")
 	memMiB := fs.Int("memory-mb", 0, "memory limit per JS runtime in MiB (default 128)")
 	idle := fs.Duration("idle-timeout", 70*time.Second, "evict a Durable Object after this long without events")
+	hibernate := fs.Duration("hibernation-timeout", 10*time.Second, "evict a Durable Object whose only work is hibernatable WebSockets after this long")
+	wsMax := fs.Int64("ws-max-message", 32<<20, "largest WebSocket message received, in bytes")
 	vars := varFlags{}
 	fs.Var(vars, "var", "set an env var, KEY:VALUE (repeatable)")
 	fs.Usage = func() {
@@ -164,17 +166,19 @@ func runServer(args []string, stdout, stderr io.Writer, dev bool) int {
 	}
 	server.SetCacheDir(filepath.Join(cacheBase, ".isola", "cache"))
 	srv, err := server.New(server.Options{
-		Path:        path,
-		Config:      *cfg,
-		Env:         *env,
-		Flags:       flags,
-		Environ:     os.Environ(),
-		IdleTimeout: *idle,
-		Watch:       dev,
-		Dev:         dev,
-		Logger:      logger,
-		Grace:       *grace,
-		Runtimes:    *runtimes,
+		Path:                path,
+		Config:              *cfg,
+		Env:                 *env,
+		Flags:               flags,
+		Environ:             os.Environ(),
+		IdleTimeout:         *idle,
+		HibernationTimeout:  *hibernate,
+		MaxWebSocketMessage: *wsMax,
+		Watch:               dev,
+		Dev:                 dev,
+		Logger:              logger,
+		Grace:               *grace,
+		Runtimes:            *runtimes,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "isola %s: %v\n", name, err)

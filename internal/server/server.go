@@ -27,6 +27,7 @@ import (
 	"github.com/isola-run/isola/internal/engine"
 	"github.com/isola-run/isola/internal/loader"
 	"github.com/isola-run/isola/internal/storage"
+	"github.com/isola-run/isola/internal/websocket"
 	"github.com/isola-run/isola/internal/worker"
 	"github.com/isola-run/isola/js"
 )
@@ -47,6 +48,12 @@ type Options struct {
 	Environ []string
 	// IdleTimeout evicts idle Durable Objects; default 70 s.
 	IdleTimeout time.Duration
+	// HibernationTimeout evicts an object whose only work is hibernatable
+	// WebSockets; default 10 s (workerd's).
+	HibernationTimeout time.Duration
+	// MaxWebSocketMessage caps a received WebSocket message in bytes;
+	// default 32 MiB (workerd's).
+	MaxWebSocketMessage int64
 	// Watch reloads workers when a source file or the config changes.
 	Watch bool
 	// Dev enables dev-only endpoints (/__scheduled).
@@ -96,6 +103,9 @@ func New(opts Options) (*Server, error) {
 		opts.Grace = 30 * time.Second
 	}
 	s := &Server{opts: opts, log: opts.Logger}
+	if opts.MaxWebSocketMessage > 0 {
+		websocket.Default.Configure(websocket.Options{MaxMessage: opts.MaxWebSocketMessage})
+	}
 	// A path that does not exist is a mistake to report, not a project to
 	// wait for.
 	for _, p := range []string{opts.Config, opts.Path} {
@@ -179,7 +189,7 @@ func (s *Server) load() error {
 		s.actors.Close()
 	}
 	reg := worker.NewRegistry()
-	actors := actor.New(reg, actor.Options{Store: s.store, IdleTimeout: s.opts.IdleTimeout, Logger: s.log, Cluster: s.node})
+	actors := actor.New(reg, actor.Options{Store: s.store, IdleTimeout: s.opts.IdleTimeout, HibernationTimeout: s.opts.HibernationTimeout, Logger: s.log, Cluster: s.node})
 	for _, wc := range res.Workers {
 		for _, b := range wc.DurableObjects.Bindings {
 			owner := wc.Name
