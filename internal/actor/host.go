@@ -17,7 +17,7 @@ import (
 // worker) and storage (for the objects pinned to that runtime).
 func (m *Manager) Extension() worker.Extension {
 	return func(hs *engine.HostSet, ref *worker.Ref) func() func() error {
-		l := &loop{m: m, ref: ref, dirty: map[*object]struct{}{}}
+		l := &loop{m: m, ref: ref, dirty: map[*object]struct{}{}, touched: map[*object]struct{}{}}
 		l.register(hs)
 		l.registerHibernation(hs, ref) // hibernation.go
 		return l.afterTurn
@@ -30,6 +30,11 @@ type loop struct {
 	m     *Manager
 	ref   *worker.Ref
 	dirty map[*object]struct{}
+	// touched are the objects that acquired their database in this turn;
+	// afterTurn gives each database back to the store (which keeps the
+	// recently used ones open, up to its bound), so resident objects do not
+	// hold open files.
+	touched map[*object]struct{}
 }
 
 func str(args []any, i int) string {
@@ -85,6 +90,7 @@ func (l *loop) register(hs *engine.HostSet) {
 				return nil, nil, fmt.Errorf("actor[%s] storage: %w", o.key.id, err)
 			}
 			o.db = d
+			l.touched[o] = struct{}{}
 		}
 		return o, o.db, nil
 	}
@@ -286,6 +292,7 @@ func (l *loop) register(hs *engine.HostSet) {
 	hs.Sync("do.release", func(args []any) (any, error) {
 		if o := l.object(str(args, 0), str(args, 1)); o != nil {
 			delete(l.dirty, o)
+			delete(l.touched, o)
 			m.release(o)
 		}
 		return nil, nil
@@ -310,8 +317,10 @@ func (l *loop) object(ns, id string) *object {
 // cluster mode, appended to the replicated log. A failed commit fails them.
 func (l *loop) afterTurn() func() error {
 	if len(l.dirty) == 0 {
+		l.releaseTouched()
 		return nil
 	}
+	defer l.releaseTouched()
 	var failed error
 	var waits []func() error // local durability; cluster mode: log appends
 	for o := range l.dirty {
@@ -363,6 +372,21 @@ func (l *loop) afterTurn() func() error {
 		}
 	}
 	return nil
+}
+
+// releaseTouched gives back the databases acquired in this turn, except
+// those inside an explicit transaction that spans turns.
+func (l *loop) releaseTouched() {
+	for o := range l.touched {
+		if o.db != nil && (o.db.SavepointDepth() > 0 || o.db.InTransaction()) {
+			continue
+		}
+		if o.db != nil {
+			l.m.opts.Store.Release(o.db)
+			o.db = nil
+		}
+		delete(l.touched, o)
+	}
 }
 
 func stringList(v any) []string {

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 )
 
 // Ids are 64 hex characters (32 bytes), as workerd's. The first 16 bytes
@@ -60,7 +59,7 @@ func ParseID(uniqueKey, s string) (string, error) {
 	}
 	key := nsKey(uniqueKey)
 	if !hmac.Equal(b[16:], mac(key, []byte("check"), b[:16])[:16]) {
-		return "", fmt.Errorf("Invalid Durable Object ID: the id is not of this namespace")
+		return "", errors.New("Durable Object ID is not valid for this namespace.")
 	}
 	return hex.EncodeToString(b), nil
 }

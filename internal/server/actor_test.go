@@ -318,3 +318,38 @@ func TestInspectionEndpoint(t *testing.T) {
 		t.Errorf("GET /__isola/objects = %d %s (%v); want 200 with 2 resident objects", code, body, err)
 	}
 }
+
+// TestManyObjectsBoundedFiles: thousands of resident objects must not mean
+// thousands of open files; databases go back to the store after each turn
+// and the store keeps at most its bound open.
+func TestManyObjectsBoundedFiles(t *testing.T) {
+	dir := writeProject(t, map[string]string{"wrangler.jsonc": counterProject, "index.ts": counterSource})
+	ts := startServer(t, dir, nil)
+	fds := func() int {
+		ents, _ := os.ReadDir("/proc/self/fd")
+		return len(ents)
+	}
+	get(t, ts.URL+"/write?o=warm&k=1")
+	before := fds()
+	const objects = 600
+	client := &http.Client{}
+	for i := 0; i < objects; i++ {
+		resp, err := client.Get(fmt.Sprintf("%s/write?o=obj%d&k=%d", ts.URL, i, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("write to obj%d = %d", i, resp.StatusCode)
+		}
+	}
+	grew := fds() - before
+	if resident := ts.srv.Actors().Resident(); resident < objects {
+		t.Fatalf("only %d objects resident; the test needs them all in memory", resident)
+	}
+	// The store keeps at most 256 databases open (up to 4 files each: db, WAL, shm, WAL syncer).
+	if grew > 4*256+32 {
+		t.Errorf("%d resident objects hold %d more open files; want at most the store's bound", objects, grew)
+	}
+}
