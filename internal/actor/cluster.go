@@ -228,10 +228,12 @@ func (m *Manager) own(ctx context.Context, key objKey) error {
 	// An instance left from an earlier lease of this node must go first:
 	// its memory and database may hold writes the log refused.
 	m.evictKey(ctx, key)
+	t0 := time.Now()
 	l, err := c.node.Acquire(ctx, clusterKey(key))
 	if err != nil {
 		return err
 	}
+	t1 := time.Now()
 	path := m.opts.Store.Path(key.ns, key.id+".e"+strconv.FormatUint(l.Epoch(), 10))
 	if err := l.Restore(ctx, func(snap io.Reader, css [][]byte) error {
 		return m.rebuild(key, l, path, snap, css)
@@ -239,6 +241,7 @@ func (m *Manager) own(ctx context.Context, key objKey) error {
 		l.Release(context.Background())
 		return fmt.Errorf("actor[%s] rebuild: %w", key.id, err)
 	}
+	m.log.Info("took object", "object", key.id, "epoch", l.Epoch(), "acquire", t1.Sub(t0), "rebuild", time.Since(t1))
 	c.mu.Lock()
 	c.leases[key] = l
 	c.mu.Unlock()
