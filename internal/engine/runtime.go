@@ -71,6 +71,9 @@ type Runtime struct {
 	nextID atomic.Int64
 	broken atomic.Bool
 	hooks  quickjs.Value // owned by the loop goroutine
+	// hookFns caches the engine's hook functions (invoke, settle, timer);
+	// owned by the loop goroutine.
+	hookFns map[string]quickjs.Value
 
 	asyncInflight atomic.Int64 // async host calls not yet settled
 	holds         atomic.Int64 // external event sources, see Hold
@@ -183,6 +186,18 @@ func (rt *Runtime) init() error {
 		return fmt.Errorf("engine: runtime bundle did not install __isola_hooks")
 	}
 	rt.hooks = hooks
+	rt.hookFns = map[string]quickjs.Value{}
+	for _, name := range []string{"invoke", "settle", "timer"} {
+		a, err := vm.NewAtom(name)
+		if err != nil {
+			return err
+		}
+		fn, err := hooks.GetPropertyValue(a)
+		if err != nil {
+			return fmt.Errorf("engine: runtime bundle hook %q: %w", name, err)
+		}
+		rt.hookFns[name] = fn
+	}
 	_, err = vm.Eval("delete globalThis.__isola_hooks", quickjs.EvalGlobal)
 	return err
 }
@@ -216,6 +231,9 @@ func (rt *Runtime) loop(errc chan<- error) {
 				c.ch <- callResult{err: ErrClosed}
 			}
 			rt.stopTimers()
+			for _, fn := range rt.hookFns {
+				fn.Free()
+			}
 			rt.hooks.Free()
 			rt.vm.Close()
 			return
@@ -556,6 +574,9 @@ func (rt *Runtime) buffers(bufs [][]byte) ([]quickjs.Value, error) {
 }
 
 func (rt *Runtime) hook(name string) (quickjs.Value, error) {
+	if fn, ok := rt.hookFns[name]; ok {
+		return fn.Dup(), nil
+	}
 	atom, err := rt.vm.NewAtom(name)
 	if err != nil {
 		return quickjs.Value{}, err

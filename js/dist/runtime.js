@@ -94,8 +94,30 @@
     if (e2.name) err.name = e2.name;
     return err;
   }
-  function call(name, ...args) {
-    const r2 = native(0, name, ...pack(args));
+  function tp(x3) {
+    if (x3 === void 0 || x3 === null) return "n";
+    const t2 = typeof x3;
+    return t2 === "string" || t2 === "number" || t2 === "boolean" ? "p" : "";
+  }
+  function call(name, a3, b3, c2) {
+    const n2 = arguments.length - 1;
+    let r2;
+    if (n2 === 0) {
+      r2 = native(0, name, "");
+    } else if (n2 <= 3) {
+      const ta = tp(a3);
+      const tb = n2 > 1 ? tp(b3) : "n";
+      const tc = n2 > 2 ? tp(c2) : "n";
+      if (ta !== "" && tb !== "" && tc !== "") {
+        if (n2 === 1) r2 = native(0, name, ta, a3 ?? null);
+        else if (n2 === 2) r2 = native(0, name, ta + tb, a3 ?? null, b3 ?? null);
+        else r2 = native(0, name, ta + tb + tc, a3 ?? null, b3 ?? null, c2 ?? null);
+      } else {
+        r2 = native(0, name, ...pack(Array.prototype.slice.call(arguments, 1)));
+      }
+    } else {
+      r2 = native(0, name, ...pack(Array.prototype.slice.call(arguments, 1)));
+    }
     if (!Array.isArray(r2)) return r2;
     const v3 = unpack(r2[1], r2, 2)[0];
     if (r2[0] === 0) throw makeError(JSON.parse(r2[2]));
@@ -1075,7 +1097,7 @@
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
-  // js/node_modules/urlpattern-polyfill/dist/urlpattern.js
+  // ../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
   var Pe = Object.defineProperty;
   var a = (e2, t2) => Pe(e2, "name", { value: t2, configurable: true });
   var P = class {
@@ -3097,7 +3119,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
 
-  // js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
+  // ../../work/main/js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
   function e() {
   }
   function t(e2) {
