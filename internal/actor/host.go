@@ -17,7 +17,7 @@ import (
 // worker) and storage (for the objects pinned to that runtime).
 func (m *Manager) Extension() worker.Extension {
 	return func(hs *engine.HostSet, ref *worker.Ref) func() func() error {
-		l := &loop{m: m, ref: ref, dirty: map[*object]struct{}{}, touched: map[*object]struct{}{}}
+		l := &loop{m: m, ref: ref, dirty: map[*object]struct{}{}, touched: map[*object]struct{}{}, seqs: map[objKey]*sequencer{}}
 		l.register(hs)
 		l.registerHibernation(hs, ref) // hibernation.go
 		return l.afterTurn
@@ -35,6 +35,9 @@ type loop struct {
 	// recently used ones open, up to its bound), so resident objects do not
 	// hold open files.
 	touched map[*object]struct{}
+
+	seqMu sync.Mutex // guards seqs
+	seqs  map[objKey]*sequencer
 }
 
 func str(args []any, i int) string {
@@ -60,22 +63,31 @@ func (l *loop) register(hs *engine.HostSet) {
 		}
 		return id, nil
 	})
-	hs.Async("do.fetch", func(ctx context.Context, args []any) (any, error) {
-		v, err := m.Event(ctx, str(args, 0), str(args, 1), str(args, 2), "actor.fetch", args[3])
-		if err != nil {
-			return nil, publicError(err)
-		}
-		out, err := worker.BufferResponse(v, 100<<20)
-		if d, ok := v.(map[string]any); ok && out != nil && d["webSocket"] != nil {
-			// A 101 carries the object's WebSocket end back (hibernation.go).
-			out["webSocket"] = d["webSocket"]
-			m.pinWhileOpen(objKey{str(args, 0), str(args, 1)}, d["webSocket"])
-		}
-		return out, err
+	// Stub calls are staged on the caller's loop so that calls one caller
+	// makes to one object reach the object in the order they were made, as
+	// in workerd (see order.go).
+	hs.Staged("do.fetch", func(args []any) (func(context.Context) (any, error), error) {
+		turn := l.reserve(objKey{str(args, 0), str(args, 1)})
+		return func(ctx context.Context) (any, error) {
+			v, err := m.EventPosted(ctx, turn, str(args, 0), str(args, 1), str(args, 2), "actor.fetch", args[3])
+			if err != nil {
+				return nil, publicError(err)
+			}
+			out, err := worker.BufferResponse(v, 100<<20)
+			if d, ok := v.(map[string]any); ok && out != nil && d["webSocket"] != nil {
+				// A 101 carries the object's WebSocket end back (hibernation.go).
+				out["webSocket"] = d["webSocket"]
+				m.pinWhileOpen(objKey{str(args, 0), str(args, 1)}, d["webSocket"])
+			}
+			return out, err
+		}, nil
 	})
-	hs.Async("do.rpc", func(ctx context.Context, args []any) (any, error) {
-		v, err := m.Event(ctx, str(args, 0), str(args, 1), str(args, 2), "actor.rpc", str(args, 3), args[4])
-		return v, publicError(err)
+	hs.Staged("do.rpc", func(args []any) (func(context.Context) (any, error), error) {
+		turn := l.reserve(objKey{str(args, 0), str(args, 1)})
+		return func(ctx context.Context) (any, error) {
+			v, err := m.EventPosted(ctx, turn, str(args, 0), str(args, 1), str(args, 2), "actor.rpc", str(args, 3), args[4])
+			return v, publicError(err)
+		}, nil
 	})
 
 	// Storage: every call names (namespace, id) of an object pinned here.

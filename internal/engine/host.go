@@ -19,17 +19,24 @@ type HostFunc func(args []any) (any, error)
 // promise on the runtime's loop.
 type AsyncFunc func(ctx context.Context, args []any) (any, error)
 
+// StagedFunc is an asynchronous host function in two stages: the first runs
+// on the loop goroutine when JS calls it, so calls are staged in the order
+// JS made them; the second, which it returns, runs on a goroutine of its own
+// and its result settles the JS promise.
+type StagedFunc func(args []any) (func(ctx context.Context) (any, error), error)
+
 // HostSet is the table of host functions one runtime can call. Build one per
 // runtime (state a family keeps per runtime lives in the closures it
 // registers). Not goroutine-safe while being filled; read-only afterwards.
 type HostSet struct {
-	sync  map[string]HostFunc
-	async map[string]AsyncFunc
+	sync   map[string]HostFunc
+	async  map[string]AsyncFunc
+	staged map[string]StagedFunc
 }
 
 // NewHostSet returns an empty HostSet.
 func NewHostSet() *HostSet {
-	return &HostSet{sync: map[string]HostFunc{}, async: map[string]AsyncFunc{}}
+	return &HostSet{sync: map[string]HostFunc{}, async: map[string]AsyncFunc{}, staged: map[string]StagedFunc{}}
 }
 
 // Sync registers a synchronous host function under name ("family.op").
@@ -37,6 +44,10 @@ func (h *HostSet) Sync(name string, f HostFunc) { h.sync[name] = f }
 
 // Async registers an asynchronous host function under name ("family.op").
 func (h *HostSet) Async(name string, f AsyncFunc) { h.async[name] = f }
+
+// Staged registers a two-stage asynchronous host function (see StagedFunc);
+// JS calls it with callAsync like any asynchronous one.
+func (h *HostSet) Staged(name string, f StagedFunc) { h.staged[name] = f }
 
 // JSError is an error a host function returns to have a specific JS error
 // thrown: Name "TypeError", "RangeError", "SyntaxError" or "Error" gives that

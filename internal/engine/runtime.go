@@ -499,6 +499,13 @@ func (rt *Runtime) Call(ctx context.Context, path string, args ...any) (any, err
 	return rt.call(ctx, rt.opts.CPULimit, path, args)
 }
 
+// CallPosted is Call that also calls posted once the call is queued on the
+// loop (or has failed to be): calls queued in posted order reach JS in that
+// order. posted runs exactly once.
+func (rt *Runtime) CallPosted(ctx context.Context, posted func(), path string, args ...any) (any, error) {
+	return rt.callPosted(ctx, rt.opts.CPULimit, posted, path, args)
+}
+
 // CallLimit is Call with a CPU limit of its own (the lower of it and
 // Options.CPULimit applies).
 func (rt *Runtime) CallLimit(ctx context.Context, cpu time.Duration, path string, args ...any) (any, error) {
@@ -509,11 +516,24 @@ func (rt *Runtime) CallLimit(ctx context.Context, cpu time.Duration, path string
 }
 
 func (rt *Runtime) call(ctx context.Context, cpu time.Duration, path string, args []any) (any, error) {
+	return rt.callPosted(ctx, cpu, nil, path, args)
+}
+
+func (rt *Runtime) callPosted(ctx context.Context, cpu time.Duration, posted func(), path string, args []any) (any, error) {
+	if posted != nil {
+		var once sync.Once
+		p := posted
+		posted = func() { once.Do(p) }
+		defer posted()
+	}
 	id := rt.nextID.Add(1)
 	b := &budget{callID: id, left: cpu}
 	pc := &pendingCall{ch: make(chan callResult, 1), b: b}
 	if !rt.postCall(id, pc, task{b: b, fn: func() { rt.invoke(id, path, args) }}) {
 		return nil, ErrClosed
+	}
+	if posted != nil {
+		posted()
 	}
 	select {
 	case r := <-pc.ch:
@@ -662,7 +682,15 @@ func (rt *Runtime) native(kind int, name string, types string, raw ...quickjs.Va
 		id := rt.nextID.Add(1)
 		f := rt.opts.Host.async[name]
 		b := rt.cur
-		if f == nil {
+		if sf := rt.opts.Host.staged[name]; sf != nil && uerr == nil {
+			second, err := safeStage(sf, args)
+			if err != nil {
+				uerr = err
+			} else {
+				f = func(ctx context.Context, _ []any) (any, error) { return second(ctx) }
+			}
+		}
+		if f == nil && uerr == nil {
 			uerr = fmt.Errorf("%w %q", ErrUnknownHostFunc, name)
 		}
 		if uerr != nil {
@@ -704,6 +732,19 @@ func safeSync(f HostFunc, args []any) (v any, err error) {
 		}
 	}()
 	return f(args)
+}
+
+func safeStage(f StagedFunc, args []any) (second func(context.Context) (any, error), err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("engine: host function panicked: %v", p)
+		}
+	}()
+	second, err = f(args)
+	if err == nil && second == nil {
+		err = errors.New("engine: staged host function returned no second stage")
+	}
+	return second, err
 }
 
 func safeAsync(ctx context.Context, f AsyncFunc, args []any) (v any, err error) {
