@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -329,5 +330,58 @@ func TestMemoryLimitAsync(t *testing.T) {
 	_, err := rt.Eval(context.Background(), "(async () => { await null; const a = []; for (;;) a.push(new Array(1e5).fill(1.5)) })()")
 	if !errors.Is(err, ErrMemoryLimit) {
 		t.Fatalf("async memory bomb err = %v; want ErrMemoryLimit", err)
+	}
+}
+
+func TestStagedRunsFirstStageInCallOrder(t *testing.T) {
+	var mu sync.Mutex
+	var staged []float64
+	hs := NewHostSet()
+	hs.Staged("test.staged", func(args []any) (func(context.Context) (any, error), error) {
+		n := args[0].(float64)
+		mu.Lock()
+		staged = append(staged, n)
+		mu.Unlock()
+		return func(ctx context.Context) (any, error) { return n * 2, nil }, nil
+	})
+	hs.Staged("test.bad", func(args []any) (func(context.Context) (any, error), error) {
+		return nil, Errorf("TypeError", "refused at stage one")
+	})
+	rt := newRuntime(t, Options{Host: hs, Bootstrap: testBootstrap(t)})
+	got := eval(t, rt, `(async () => {
+		const rs = await Promise.all([1, 2, 3, 4, 5].map(n => __t.callAsync("test.staged", n)));
+		let err = "";
+		try { await __t.callAsync("test.bad") } catch (e) { err = e.name + ": " + e.message }
+		return rs.join(",") + " " + err;
+	})()`)
+	if got != "2,4,6,8,10 TypeError: refused at stage one" {
+		t.Errorf("staged results = %v", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i, n := range staged {
+		if n != float64(i+1) {
+			t.Fatalf("first stages ran in order %v; want 1..5", staged)
+		}
+	}
+}
+
+func TestCallPostedOrder(t *testing.T) {
+	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc})
+	eval(t, rt, "globalThis.seen = []")
+	var wg sync.WaitGroup
+	next := make(chan struct{}, 1)
+	next <- struct{}{}
+	for i := 0; i < 20; i++ {
+		<-next // each call is queued before the next starts
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			rt.CallPosted(context.Background(), func() { next <- struct{}{} }, "eval", fmt.Sprintf("seen.push(%d)", i))
+		}(i)
+	}
+	wg.Wait()
+	if got := eval(t, rt, "seen.join(',')"); got != "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19" {
+		t.Errorf("CallPosted order = %v", got)
 	}
 }
