@@ -235,7 +235,6 @@ func TestConcurrentCalls_hammer(t *testing.T) {
 	wg.Wait()
 }
 
-
 func BenchmarkNewRuntime(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
