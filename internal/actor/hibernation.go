@@ -246,6 +246,29 @@ func (l *loop) registerHibernation(hs *engine.HostSet, ref *worker.Ref) {
 			return nil, nil
 		}
 	}
+	// do.ws.hold(ns, id) / do.ws.unhold(ns, id): a webSocketMessage handler
+	// still awaiting I/O when actor.ws returned (so that the socket's next
+	// message is delivered meanwhile, as in workerd; see actor_ws.js
+	// overlap) keeps its object resident until it settles.
+	hs.Sync("do.ws.hold", func(args []any) (any, error) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		o := m.objects[objKey{str(args, 0), str(args, 1)}]
+		if o == nil {
+			return false, nil
+		}
+		o.inflight++
+		return true, nil
+	})
+	hs.Sync("do.ws.unhold", func(args []any) (any, error) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if o := m.objects[objKey{str(args, 0), str(args, 1)}]; o != nil && o.inflight > 0 {
+			o.inflight--
+			o.lastUsed = time.Now()
+		}
+		return nil, nil
+	})
 	// Outgoing WebSockets for the server's workers (not for sandboxed
 	// dynamic workers, which are built without this extension).
 	hub.RegisterDial(hs)

@@ -1097,7 +1097,7 @@
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
-  // ../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
+  // js/node_modules/urlpattern-polyfill/dist/urlpattern.js
   var Pe = Object.defineProperty;
   var a = (e2, t2) => Pe(e2, "name", { value: t2, configurable: true });
   var P = class {
@@ -3119,7 +3119,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
 
-  // ../../work/main/js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
+  // js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
   function e() {
   }
   function t(e2) {
@@ -7956,6 +7956,26 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var MAX_TAG_LENGTH = 256;
   var MAX_AUTO = 2048;
   var utf8 = new TextEncoder();
+  var MAX_OVERLAP = 16;
+  var overlapping = /* @__PURE__ */ new WeakMap();
+  async function overlap(ns, id, state, run) {
+    const p2 = Promise.resolve().then(run);
+    const n2 = overlapping.get(state) ?? 0;
+    if (n2 >= MAX_OVERLAP || call("do.ws.timeoutGet", ns, id)) return p2;
+    let settled = false;
+    const done = p2.then(
+      () => settled = true,
+      () => settled = true
+    );
+    await Promise.race([done, new Promise((r2) => setTimeout(r2, 0))]);
+    if (settled) return p2;
+    overlapping.set(state, n2 + 1);
+    const held = call("do.ws.hold", ns, id);
+    p2.catch((e2) => console.error("Uncaught (in webSocketMessage)", e2)).finally(() => {
+      overlapping.set(state, (overlapping.get(state) ?? 1) - 1);
+      if (held) call("do.ws.unhold", ns, id);
+    });
+  }
   function installHibernation({ DurableObjectState: DurableObjectState2, instance: instance2, stateKey }) {
     const wrappers = /* @__PURE__ */ new WeakMap();
     function cache(state) {
@@ -8058,11 +8078,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       const inst = o2.inst;
       switch (ev.k) {
         case "text":
-          if (typeof inst.webSocketMessage === "function") await inst.webSocketMessage(ws, ev.d);
+          if (typeof inst.webSocketMessage === "function") await overlap(ns, id, o2.state, () => inst.webSocketMessage(ws, ev.d));
           break;
         case "binary": {
           const data = ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
-          if (typeof inst.webSocketMessage === "function") await inst.webSocketMessage(ws, data);
+          if (typeof inst.webSocketMessage === "function") await overlap(ns, id, o2.state, () => inst.webSocketMessage(ws, data));
           break;
         }
         case "close":

@@ -11,6 +11,37 @@ const MAX_TAG_LENGTH = 256;
 const MAX_AUTO = 2048;
 const utf8 = new TextEncoder();
 
+// As in workerd, the next message of a hibernatable socket is delivered
+// while a webSocketMessage handler awaits I/O (an AIChatAgent's cancel
+// arrives while its reply streams): actor.ws returns once the handler
+// settled or yielded to a macrotask, and a handler still running keeps its
+// object resident (do.ws.hold). At most MAX_OVERLAP handlers of an object
+// overlap; past that a message waits for its handler, which bounds memory
+// under a flood. An object with a hibernatable event timeout keeps one
+// handler at a time, so that the timeout (enforced by the caller in Go)
+// covers each handler whole.
+const MAX_OVERLAP = 16;
+const overlapping = new WeakMap(); // DurableObjectState -> handlers running
+
+async function overlap(ns, id, state, run) {
+  const p = Promise.resolve().then(run);
+  const n = overlapping.get(state) ?? 0;
+  if (n >= MAX_OVERLAP || call("do.ws.timeoutGet", ns, id)) return p;
+  let settled = false;
+  const done = p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await Promise.race([done, new Promise((r) => setTimeout(r, 0))]);
+  if (settled) return p;
+  overlapping.set(state, n + 1);
+  const held = call("do.ws.hold", ns, id);
+  p.catch((e) => console.error("Uncaught (in webSocketMessage)", e)).finally(() => {
+    overlapping.set(state, (overlapping.get(state) ?? 1) - 1);
+    if (held) call("do.ws.unhold", ns, id);
+  });
+}
+
 export function installHibernation({ DurableObjectState, instance, stateKey }) {
   // state -> Map(end id -> WebSocket): one JS object per socket per instance.
   const wrappers = new WeakMap();
@@ -120,11 +151,11 @@ export function installHibernation({ DurableObjectState, instance, stateKey }) {
     const inst = o.inst;
     switch (ev.k) {
       case "text":
-        if (typeof inst.webSocketMessage === "function") await inst.webSocketMessage(ws, ev.d);
+        if (typeof inst.webSocketMessage === "function") await overlap(ns, id, o.state, () => inst.webSocketMessage(ws, ev.d));
         break;
       case "binary": {
         const data = ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
-        if (typeof inst.webSocketMessage === "function") await inst.webSocketMessage(ws, data);
+        if (typeof inst.webSocketMessage === "function") await overlap(ns, id, o.state, () => inst.webSocketMessage(ws, data));
         break;
       }
       case "close":

@@ -91,12 +91,7 @@ async function cancelCase(fromOtherSocket) {
 
 test("cancel from another socket (a reloaded page) stops the reply and keeps the partial message", () => cancelCase(true));
 
-// isola hands a hibernatable socket's messages to the object one at a time,
-// each after the previous handler settled; workerd delivers the next one
-// while a handler awaits I/O. AIChatAgent's request handler awaits the
-// whole turn, so a cancel on the requesting socket waits for the reply to
-// end (internal/actor/hibernation.go deliverWS).
-test("cancel on the requesting socket", { todo: "isola serializes a socket's messages (see comment)" }, () => cancelCase(false));
+test("cancel on the requesting socket stops the reply", () => cancelCase(false));
 
 test("clear empties the history for everyone", async () => {
   const name = uniq("clear");
