@@ -61,6 +61,10 @@ const msgTransactions = "To execute a transaction, please use the state.storage.
 //	near "SELEC": syntax error at offset 0: SQLITE_ERROR
 //	no such table: t: SQLITE_ERROR
 //	not authorized: SQLITE_AUTH
+//
+// and, for an extended result code, " (extended: " and its name ")":
+//
+//	NOT NULL constraint failed: t.v: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_NOTNULL)
 func sqlError(err error) *Error {
 	if err == nil {
 		return nil
@@ -87,5 +91,9 @@ func sqlError(err error) *Error {
 	if off, ok := sqlite.ErrorOffset(err); ok {
 		msg += fmt.Sprintf(" at offset %d", off)
 	}
-	return &Error{Name: "Error", Message: msg + ": " + code.ToPrimary().String(), Err: err}
+	msg += ": " + code.ToPrimary().String()
+	if code.ToPrimary() != code {
+		msg += " (extended: " + code.String() + ")"
+	}
+	return &Error{Name: "Error", Message: msg, Err: err}
 }

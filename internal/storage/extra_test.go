@@ -97,7 +97,7 @@ func TestExec_statementCache(t *testing.T) {
 			t.Errorf("cached INSERT RowsWritten = %d; want 1", c.RowsWritten())
 		}
 	}
-	if _, err := db.Exec(ins, []Value{int64(0), "dup"}); publicError(err) != "Error: UNIQUE constraint failed: t.a: SQLITE_CONSTRAINT" {
+	if _, err := db.Exec(ins, []Value{int64(0), "dup"}); publicError(err) != "Error: UNIQUE constraint failed: t.a: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)" {
 		t.Errorf("cached INSERT duplicate = %v", err)
 	}
 	if _, err := db.Exec(ins, nil); publicError(err) != "Error: Wrong number of parameter bindings for SQL query." {
@@ -152,5 +152,24 @@ func TestBackup_whileRunning(t *testing.T) {
 	}
 	if err := b.IntegrityCheck(); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestExec_duplicateColumnNames(t *testing.T) {
+	db := openTestDB(t, Options{})
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"SELECT 1 AS x, 2 AS x", []string{"x", "x"}},
+		{"SELECT 1 AS x, 2 AS y, 3 AS x", []string{"x", "y", "x"}},
+		{"SELECT 1, 1 + 1, 'a' || 'b'", []string{"1", "1 + 1", "'a' || 'b'"}},
+	} {
+		t.Run(tt.q, func(t *testing.T) {
+			c := mustExec(t, db, tt.q)
+			if got := c.Columns(); strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("columns = %q; want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -85,8 +85,9 @@ func (db *DB) Exec(query string, bindings []Value) (*Cursor, error) {
 		return nil, err
 	}
 	if len(query) > MaxStatementLength {
-		// What sqlite3_prepare says when given the length, as workerd does.
-		return nil, jsError("statement too long: SQLITE_TOOBIG")
+		// What sqlite3_prepare says when given the length, as workerd does
+		// (its error offset is left at 0).
+		return nil, jsError("statement too long at offset 0: SQLITE_TOOBIG")
 	}
 	db.auth.trusted = false
 	defer func() { db.auth.trusted = true }()
@@ -159,7 +160,7 @@ func (db *DB) runStmt(stmt *sqlite.Stmt, last bool, bindings []Value, cur *Curso
 		}
 		cur.columns = make([]string, stmt.ColumnCount())
 		for i := range cur.columns {
-			cur.columns[i] = stmt.ColumnName(i)
+			cur.columns[i] = columnName(stmt, i)
 		}
 	}
 	for {
@@ -298,7 +299,11 @@ var _ [unsafe.Sizeof(actionMirror{}) - unsafe.Sizeof(sqlite.Action{})]struct{}
 
 func actionArgs(a *sqlite.Action) *actionMirror { return (*actionMirror)(unsafe.Pointer(a)) }
 
-func allowedName(name string) bool { return !strings.HasPrefix(name, "_cf_") }
+// allowedName reports whether tenant SQL may touch name: not one of the
+// internal "_cf_" tables, in any letter case (SQLite names are case-insensitive).
+func allowedName(name string) bool {
+	return len(name) < 4 || !strings.EqualFold(name[:4], "_cf_")
+}
 
 func (a *authorizer) Authorize(act sqlite.Action) sqlite.AuthResult {
 	m := actionArgs(&act)

@@ -205,7 +205,10 @@ func TestExec_badInput(t *testing.T) {
 	}{
 		{"syntax", "SELEC 1", nil, `Error: near "SELEC": syntax error at offset 0: SQLITE_ERROR`},
 		{"no such table", "SELECT * FROM nope", nil, `Error: no such table: nope: SQLITE_ERROR`},
-		{"constraint", "INSERT INTO t VALUES (1); INSERT INTO t VALUES (1)", nil, `Error: UNIQUE constraint failed: t.a: SQLITE_CONSTRAINT`},
+		{"constraint", "INSERT INTO t VALUES (1); INSERT INTO t VALUES (1)", nil, `Error: UNIQUE constraint failed: t.a: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)`},
+		{"not null", "CREATE TABLE n (a NOT NULL); INSERT INTO n VALUES (NULL)", nil, `Error: NOT NULL constraint failed: n.a: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_NOTNULL)`},
+		{"create _CF_ table", "CREATE TABLE _CF_other (x)", nil, `Error: not authorized: SQLITE_AUTH`},
+		{"read _Cf_kv", "SELECT * FROM _Cf_kv", nil, `Error: access to _cf_KV.key is prohibited: SQLITE_AUTH`},
 		{"write _cf_KV", "INSERT INTO _cf_KV VALUES ('k', x'00')", nil, `Error: not authorized: SQLITE_AUTH`},
 		{"read _cf_KV", "SELECT * FROM _cf_KV", nil, `Error: access to _cf_KV.key is prohibited: SQLITE_AUTH`},
 		{"drop _cf_METADATA", "DROP TABLE _cf_METADATA", nil, `Error: not authorized: SQLITE_AUTH`},
@@ -220,7 +223,7 @@ func TestExec_badInput(t *testing.T) {
 		{"bindings not last", "SELECT ?; SELECT 1", []Value{int64(1)}, "Error: When executing multiple SQL statements in a single call, only the last statement can have parameters."},
 		{"empty", "  ", nil, "Error: SQL code did not contain a statement."},
 		{"too many bindings", "SELECT " + strings.Repeat("?,", 100) + "?", make([]Value, 101), "Error: too many SQL variables at offset 207: SQLITE_ERROR"},
-		{"statement too long", "SELECT '" + strings.Repeat("x", 100_000) + "'", nil, "Error: statement too long: SQLITE_TOOBIG"},
+		{"statement too long", "SELECT '" + strings.Repeat("x", 100_000) + "'", nil, "Error: statement too long at offset 0: SQLITE_TOOBIG"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
