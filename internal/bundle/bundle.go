@@ -217,7 +217,7 @@ var asyncFunctionIdiom = regexp.MustCompile(`Object\.getPrototypeOf\(\s*async\s*
 
 // asyncFunctionClass stands for AsyncFunction in a bundle whose async
 // functions are lowered: its instances are the functions esbuild lowered.
-const asyncFunctionClass = `(globalThis[Symbol.for("isola.AsyncFunction")] ??= class AsyncFunction { static [Symbol.hasInstance](f) { return typeof f === "function" && /^[^{]*\{\s*return __async\d*\(/.test(Function.prototype.toString.call(f)); } })`
+const asyncFunctionClass = `(globalThis[Symbol.for("isola.AsyncFunction")] ??= class AsyncFunction { static [Symbol.hasInstance](f) { return typeof f === "function" && /^[^{]*?(?:\{\s*return\s+|=>\s*)__async\d*\(/.test(Function.prototype.toString.call(f)); } })`
 
 // rewriteAsyncFunction loads a JS or TS file for a lowered build, replacing
 // the AsyncFunction idiom (e.g. agents' withAgentContext tells async
