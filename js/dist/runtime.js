@@ -7516,7 +7516,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var Response2 = class _Response extends Body {
     #status = 200;
     #statusText = null;
-    // null: the default for the status
+    // null: none given ("" to JS, the default reason phrase on the wire)
     #headers = null;
     // null until touched when #ctype says what they hold
     #ctype = null;
@@ -7538,7 +7538,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       responseCtype = (r2) => r2.#ctype;
       responseList = (r2) => r2.#headers !== null ? headerList(r2.#headers) : r2.#ctype === null ? [] : [["content-type", r2.#ctype]];
       responseStatus = (r2) => r2.#status;
-      responseStatusText = (r2) => r2.#statusText ?? defaultStatusText(r2.#status);
+      responseStatusText = (r2) => r2.#statusText || defaultStatusText(r2.#status);
       responseWebSocket = (r2) => r2.#webSocket;
       textResponse = (text, ctype) => {
         const r2 = new _Response(INTERNAL2, null);
@@ -7573,7 +7573,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       let webSocket = null;
       if (init instanceof _Response) {
         status = init.#status;
-        if (init.#statusText !== null && init.#statusText !== defaultStatusText(status)) statusText = init.#statusText;
+        statusText = init.#statusText;
         headers = new Headers2(init.#headers ?? init.#materialize());
         cf = cloneCf(init.#cf);
         webSocket = init.#webSocket;
@@ -7665,7 +7665,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return this.#status;
     }
     get statusText() {
-      return this.#statusText ?? defaultStatusText(this.#status);
+      return this.#statusText ?? "";
     }
     get ok() {
       return this.#status >= 200 && this.#status < 300;

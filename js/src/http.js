@@ -821,7 +821,7 @@ let textResponse; // (text, content type) => a 200 Response with that body
 
 export class Response extends Body {
   #status = 200;
-  #statusText = null; // null: the default for the status
+  #statusText = null; // null: none given ("" to JS, the default reason phrase on the wire)
   #headers = null; // null until touched when #ctype says what they hold
   #ctype = null; // the only header of a response whose #headers is null
   #type = "default";
@@ -842,7 +842,8 @@ export class Response extends Body {
     // responseList is the header list of r for Go, without making Headers.
     responseList = (r) => (r.#headers !== null ? headerList(r.#headers) : r.#ctype === null ? [] : [["content-type", r.#ctype]]);
     responseStatus = (r) => r.#status;
-    responseStatusText = (r) => r.#statusText ?? defaultStatusText(r.#status);
+    // The reason phrase on the wire: the default one for an empty statusText.
+    responseStatusText = (r) => r.#statusText || defaultStatusText(r.#status);
     responseWebSocket = (r) => r.#webSocket;
     textResponse = (text, ctype) => {
       const r = new Response(INTERNAL, null);
@@ -880,7 +881,7 @@ export class Response extends Body {
     let webSocket = null;
     if (init instanceof Response) {
       status = init.#status;
-      if (init.#statusText !== null && init.#statusText !== defaultStatusText(status)) statusText = init.#statusText;
+      statusText = init.#statusText;
       headers = new Headers(init.#headers ?? init.#materialize());
       cf = cloneCf(init.#cf);
       webSocket = init.#webSocket;
@@ -977,7 +978,9 @@ export class Response extends Body {
   }
 
   get statusText() {
-    return this.#statusText ?? defaultStatusText(this.#status);
+    // workerd leaves it empty unless given (a fetch() response has the
+    // reason phrase it arrived with).
+    return this.#statusText ?? "";
   }
 
   get ok() {

@@ -336,6 +336,10 @@ func (resp *Response) Write(w http.ResponseWriter, head bool) error {
 	for k, vs := range resp.Header {
 		h[k] = vs
 	}
+	if _, ok := h["Content-Type"]; !ok {
+		// As workerd: no content type rather than one net/http sniffs.
+		h["Content-Type"] = nil
+	}
 	if resp.ContentLength >= 0 && h.Get("Content-Length") == "" && !nullBody(resp.Status) {
 		h.Set("Content-Length", fmt.Sprint(resp.ContentLength))
 	}

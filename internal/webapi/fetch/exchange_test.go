@@ -108,6 +108,8 @@ func TestExchange(t *testing.T) {
 			wantStatus: 200, wantBody: "true TypeError"},
 		{name: "lazy request blob type", method: "POST", body: "abc", handler: `async (req) => new Response((await req.blob()).type + "|" + (await new Response("x").blob()).type)`,
 			wantStatus: 200, wantBody: "|text/plain;charset=utf-8"},
+		{name: "no content type sniffed", handler: `async () => new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("<p>x</p>")); c.close() } }))`,
+			wantStatus: 200, wantBody: "<p>x</p>", wantHeader: map[string]string{"Content-Type": ""}, streamed: true},
 	}
 	for _, tt := range tests {
 		for _, form := range []string{"document", "wire"} {
