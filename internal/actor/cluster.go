@@ -9,10 +9,22 @@ package actor
 // that append. Each ownership epoch has its own database file,
 // <ns>/<id>.e<epoch>.sqlite, so that a stale copy is never reopened.
 //
+// Placement: the node that receives an event for an unowned object takes
+// it, unless it leads the object's shard (cluster.Node.TakePeer): then it
+// asks another node to take it, so that its own death never makes the
+// object's next owner wait for a JetStream election. A node that comes to
+// lead a shard gives that shard's objects back (clusterLoop).
+//
+// Alarms: the owner keeps the object's alarm timer and writes the alarm
+// into the replicated alarm index behind the commit's append; every node
+// scans the index and takes (or has a peer take) an unowned object whose
+// alarm is due, and rebuilding it schedules the alarm there. An alarm is
+// fired at most once per scheduled time by one owner (alarmRec), however
+// many stale timers ask for it.
+//
 // Not covered yet: hibernatable WebSockets across nodes (a socket stays
 // with the node that accepted it and only works while that node owns the
-// object) and alarms of objects that are resident nowhere after their
-// owner died (they fire when the object is next touched).
+// object).
 
 import (
 	"bytes"
@@ -52,13 +64,124 @@ type clusterState struct {
 	mu      sync.Mutex // guards following
 	leases  map[objKey]*cluster.Lease
 	pending map[objKey]chan struct{} // acquisitions in progress
+	// alarmRec is the alarm firing or fired last per object under the
+	// current lease: a second request for the same scheduled time (a stale
+	// timer, a rebuild's timer) is skipped.
+	alarmRec map[objKey]alarmRec
+	waking   map[objKey]bool // objects being taken for their due alarm
+}
+
+type alarmRec struct {
+	ms   int64
+	done bool
 }
 
 func (m *Manager) initCluster() {
 	if m.opts.Cluster == nil {
 		return
 	}
-	m.cl = &clusterState{node: m.opts.Cluster, leases: map[objKey]*cluster.Lease{}, pending: map[objKey]chan struct{}{}}
+	m.cl = &clusterState{
+		node: m.opts.Cluster, leases: map[objKey]*cluster.Lease{}, pending: map[objKey]chan struct{}{},
+		alarmRec: map[objKey]alarmRec{}, waking: map[objKey]bool{},
+	}
+	go m.clusterLoop()
+}
+
+// splitClusterKey inverts clusterKey (ids contain no '/').
+func splitClusterKey(k string) (objKey, bool) {
+	i := strings.LastIndexByte(k, '/')
+	if i < 0 {
+		return objKey{}, false
+	}
+	return objKey{k[:i], k[i+1:]}, true
+}
+
+// alarmGrace is how long a due alarm of an unowned object waits before a
+// node's index scan wakes it: the node whose timer fires at the due time
+// usually takes it first.
+const alarmGrace = time.Second
+
+// clusterLoop wakes unowned objects whose alarm is due (four times a
+// second) and gives back objects of shards this node leads (every 2 s).
+func (m *Manager) clusterLoop() {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for i := 0; ; i++ {
+		select {
+		case <-m.ctx.Done():
+			return
+		case <-t.C:
+		}
+		due, _ := m.cl.node.Due(time.Now().Add(-alarmGrace))
+		for _, a := range due {
+			key, ok := splitClusterKey(a.Key)
+			if !ok || m.leaseOf(key) != nil {
+				continue
+			}
+			m.cl.mu.Lock()
+			busy := m.cl.waking[key]
+			m.cl.waking[key] = true
+			m.cl.mu.Unlock()
+			if !busy {
+				go m.wakeForAlarm(key)
+			}
+		}
+		if i%8 == 0 {
+			m.giveBackLed()
+		}
+	}
+}
+
+// wakeForAlarm takes key (or has a peer take it) so that its rebuild
+// schedules its due alarm.
+func (m *Manager) wakeForAlarm(key objKey) {
+	defer func() {
+		m.cl.mu.Lock()
+		delete(m.cl.waking, key)
+		m.cl.mu.Unlock()
+	}()
+	ctx, cancel := context.WithTimeout(m.ctx, 15*time.Second)
+	defer cancel()
+	ck := clusterKey(key)
+	if _, err := m.cl.node.Owner(ctx, ck); !errors.Is(err, cluster.ErrNoOwner) {
+		return // owned: its owner's timer fires it
+	}
+	if peer := m.cl.node.TakePeer(ck); peer != "" {
+		if _, err := m.forward(ctx, peer, key, forwardMsg{NS: key.ns, ID: key.id, Take: true}); err == nil {
+			return
+		}
+	}
+	if err := m.own(ctx, key); err != nil && !errors.Is(err, cluster.ErrHeld) {
+		m.log.Warn("waking object for its alarm failed", "object", key.id, "error", err)
+	}
+}
+
+// giveBackLed releases the objects of shards this node now leads, so that
+// they move to a node whose death would not stall them (cluster/shard.go).
+func (m *Manager) giveBackLed() {
+	m.cl.mu.Lock()
+	var keys []objKey
+	for k := range m.cl.leases {
+		if m.cl.node.ShouldMove(clusterKey(k)) {
+			keys = append(keys, k)
+		}
+	}
+	m.cl.mu.Unlock()
+	for _, k := range keys {
+		m.log.Info("giving object back: this node leads its shard", "object", k.id)
+		ctx, cancel := context.WithTimeout(m.ctx, 10*time.Second)
+		m.evictKey(ctx, k)
+		m.cl.mu.Lock()
+		l := m.cl.leases[k]
+		if l != nil {
+			delete(m.cl.leases, k)
+		}
+		m.cl.mu.Unlock()
+		if l != nil {
+			l.Release(ctx)
+		}
+		cancel()
+	}
 }
 
 func clusterKey(k objKey) string { return k.ns + "/" + k.id }
@@ -87,6 +210,9 @@ func dbID(o *object) string {
 type forwardMsg struct {
 	NS, ID, Name, Hook string
 	Args               []any
+	// Take asks the receiver to take the object if no node owns it (the
+	// sender leads its shard). An empty Hook then only takes it.
+	Take bool
 }
 
 type forwardReply struct {
@@ -104,20 +230,34 @@ func (m *Manager) clusterEvent(ctx context.Context, ns, id, name, hook string, a
 	key := objKey{ns, id}
 	ck := clusterKey(key)
 	node := m.cl.node
-	var payload []byte
+	msg := forwardMsg{NS: ns, ID: id, Name: name, Hook: hook, Args: args}
 	deadline := time.Now().Add(ForwardTimeout)
-	backoff := 20 * time.Millisecond
+	backoff := 10 * time.Millisecond
+	triedPeer := false
 	var last error
 	for {
 		if l := m.leaseOf(key); l != nil && l.Valid() {
-			return m.event(ctx, ns, id, name, hook, args...)
+			return m.ownerEvent(ctx, key, name, hook, args)
 		}
 		owner, err := node.Owner(ctx, ck)
 		switch {
 		case errors.Is(err, cluster.ErrNoOwner) || err == nil && owner == node.ID():
+			// This node leads the object's shard: a peer takes it, once;
+			// if that fails, this node does.
+			if peer := node.TakePeer(ck); peer != "" && !triedPeer {
+				triedPeer = true
+				take := msg
+				take.Take = true
+				v, err := m.forward(ctx, peer, key, take)
+				if err == nil || !errors.Is(err, cluster.ErrNotOwner) && !errors.Is(err, cluster.ErrNoOwner) {
+					return v, err
+				}
+				last = err
+				continue
+			}
 			// Bounded per attempt: a JetStream leader election must not
 			// hold the event past ForwardTimeout.
-			octx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			octx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			err = m.own(octx, key)
 			cancel()
 			if err == nil {
@@ -132,26 +272,9 @@ func (m *Manager) clusterEvent(ctx context.Context, ns, id, name, hook string, a
 		case err != nil:
 			return nil, err
 		default:
-			if payload == nil {
-				var b bytes.Buffer
-				if err := gob.NewEncoder(&b).Encode(forwardMsg{ns, id, name, hook, args}); err != nil {
-					return nil, fmt.Errorf("actor[%s] forward: %w", id, err)
-				}
-				payload = b.Bytes()
-			}
-			out, err := node.Forward(ctx, owner, ck, payload)
-			if err == nil {
-				var r forwardReply
-				if err := gob.NewDecoder(bytes.NewReader(out)).Decode(&r); err != nil {
-					return nil, fmt.Errorf("actor[%s] forward reply: %w", id, err)
-				}
-				if r.ErrName != "" {
-					return nil, &engine.JSError{Name: r.ErrName, Message: r.Error}
-				}
-				return r.Value, nil
-			}
-			if !errors.Is(err, cluster.ErrNotOwner) && !errors.Is(err, cluster.ErrNoOwner) {
-				return nil, err
+			v, err := m.forward(ctx, owner, key, msg)
+			if err == nil || !errors.Is(err, cluster.ErrNotOwner) && !errors.Is(err, cluster.ErrNoOwner) {
+				return v, err
 			}
 		}
 		last = err
@@ -163,8 +286,65 @@ func (m *Manager) clusterEvent(ctx context.Context, ns, id, name, hook string, a
 			return nil, ctx.Err()
 		case <-time.After(backoff):
 		}
-		backoff = min(2*backoff, 500*time.Millisecond)
+		// Short steps: after a failover the new owner is reachable as soon
+		// as the lease expired; a long sleep only adds to the outage.
+		backoff = min(2*backoff, 100*time.Millisecond)
 	}
+}
+
+// forward sends f to node and decodes its answer.
+func (m *Manager) forward(ctx context.Context, node string, key objKey, f forwardMsg) (any, error) {
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(f); err != nil {
+		return nil, fmt.Errorf("actor[%s] forward: %w", key.id, err)
+	}
+	fwd := m.cl.node.Forward
+	if f.Take {
+		fwd = m.cl.node.ForwardTake
+	}
+	out, err := fwd(ctx, node, clusterKey(key), b.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	var r forwardReply
+	if err := gob.NewDecoder(bytes.NewReader(out)).Decode(&r); err != nil {
+		return nil, fmt.Errorf("actor[%s] forward reply: %w", key.id, err)
+	}
+	if r.ErrName != "" {
+		return nil, &engine.JSError{Name: r.ErrName, Message: r.Error}
+	}
+	return r.Value, nil
+}
+
+// ownerEvent runs an event on this node, the object's owner. An alarm
+// already firing or fired for the same scheduled time under this lease is
+// skipped (reported as handled).
+func (m *Manager) ownerEvent(ctx context.Context, key objKey, name, hook string, args []any) (any, error) {
+	if hook != "actor.alarm" || len(args) == 0 {
+		return m.event(ctx, key.ns, key.id, name, hook, args...)
+	}
+	info, _ := args[0].(map[string]any)
+	ms, ok := info["scheduledTime"].(int64)
+	if !ok {
+		return m.event(ctx, key.ns, key.id, name, hook, args...)
+	}
+	c := m.cl
+	c.mu.Lock()
+	if r, seen := c.alarmRec[key]; seen && r.ms == ms {
+		c.mu.Unlock()
+		return map[string]any{}, nil
+	}
+	c.alarmRec[key] = alarmRec{ms: ms}
+	c.mu.Unlock()
+	v, err := m.event(ctx, key.ns, key.id, name, hook, args...)
+	c.mu.Lock()
+	if err != nil {
+		delete(c.alarmRec, key) // a retry may run it again
+	} else {
+		c.alarmRec[key] = alarmRec{ms: ms, done: true}
+	}
+	c.mu.Unlock()
+	return v, err
 }
 
 // HandleForward serves an event forwarded by another node (the handler of
@@ -177,10 +357,24 @@ func (m *Manager) HandleForward(ctx context.Context, key string, payload []byte)
 	if m.cl == nil || clusterKey(objKey{f.NS, f.ID}) != key {
 		return nil, cluster.ErrNotOwner
 	}
-	if l := m.leaseOf(objKey{f.NS, f.ID}); l == nil || !l.Valid() {
-		return nil, cluster.ErrNotOwner
+	k := objKey{f.NS, f.ID}
+	if l := m.leaseOf(k); l == nil || !l.Valid() {
+		if !f.Take {
+			return nil, cluster.ErrNotOwner
+		}
+		// Asked to take the object (the sender leads its shard).
+		if err := m.own(ctx, k); err != nil {
+			return nil, cluster.ErrNotOwner
+		}
+		if l := m.leaseOf(k); l == nil || !l.Valid() {
+			return nil, cluster.ErrNotOwner
+		}
 	}
-	v, err := m.event(ctx, f.NS, f.ID, f.Name, f.Hook, f.Args...)
+	var v any
+	var err error
+	if f.Hook != "" {
+		v, err = m.ownerEvent(ctx, k, f.Name, f.Hook, f.Args)
+	}
 	var r forwardReply
 	if err != nil {
 		// The caller sees what a local caller's JS would see.
@@ -244,9 +438,38 @@ func (m *Manager) own(ctx context.Context, key objKey) error {
 	m.log.Info("took object", "object", key.id, "epoch", l.Epoch(), "acquire", t1.Sub(t0), "rebuild", time.Since(t1))
 	c.mu.Lock()
 	c.leases[key] = l
+	delete(c.alarmRec, key)
 	c.mu.Unlock()
 	go m.watchLease(key, l)
+	m.syncAlarm(key, l, path)
 	return nil
+}
+
+// syncAlarm schedules the rebuilt object's alarm and brings the alarm
+// index in line with it.
+func (m *Manager) syncAlarm(key objKey, l *cluster.Lease, path string) {
+	db, err := m.opts.Store.Acquire(key.ns, key.id+".e"+strconv.FormatUint(l.Epoch(), 10))
+	if err != nil {
+		return
+	}
+	ms, set, err := db.GetAlarm()
+	m.opts.Store.Release(db)
+	if err != nil {
+		return
+	}
+	if set {
+		m.scheduleAlarm(key, ms)
+	}
+	idx, indexed := m.cl.node.IndexedAlarm(clusterKey(key))
+	if indexed == set && idx == ms {
+		return
+	}
+	wait := l.SetAlarmAsync(ms, set)
+	go func() {
+		if err := wait(m.ctx); err != nil {
+			m.log.Warn("alarm index update failed", "object", key.id, "error", err)
+		}
+	}()
 }
 
 // rebuild writes the snapshot to path and applies the changesets, then
@@ -272,9 +495,6 @@ func (m *Manager) rebuild(key objKey, l *cluster.Lease, path string, snap io.Rea
 			return err
 		}
 	}
-	if ms, ok, err := db.GetAlarm(); err == nil && ok {
-		m.scheduleAlarm(key, ms)
-	}
 	// Files of earlier epochs are stale now.
 	if old, _ := filepath.Glob(filepath.Join(filepath.Dir(path), key.id+".e*.sqlite*")); len(old) > 0 {
 		for _, f := range old {
@@ -296,6 +516,7 @@ func (m *Manager) watchLease(key objKey, l *cluster.Lease) {
 	m.cl.mu.Lock()
 	if m.cl.leases[key] == l {
 		delete(m.cl.leases, key)
+		delete(m.cl.alarmRec, key)
 	}
 	m.cl.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -324,6 +545,14 @@ func (m *Manager) replicate(o *object, cs storage.Changeset) func() error {
 		return nil
 	}
 	wait := o.lease.AppendAsync(cs)
+	var alarmWait func(context.Context) error
+	if o.alarmDirty {
+		// The alarm index follows the commit that changed the alarm, and
+		// the output gate waits for it too (alarm.go in internal/cluster).
+		if ms, set, err := o.db.GetAlarm(); err == nil {
+			alarmWait = o.lease.SetAlarmAsync(ms, set)
+		}
+	}
 	if len(cs) > 0 && o.lease.NeedSnapshot() {
 		if data, err := readSnapshot(o.db.Path()); err == nil {
 			done := o.lease.SnapshotAsync(bytes.NewReader(data))
@@ -339,6 +568,11 @@ func (m *Manager) replicate(o *object, cs storage.Changeset) func() error {
 		defer cancel()
 		if err := wait(ctx); err != nil {
 			return fmt.Errorf("actor[%s] replicate: %w", o.key.id, err)
+		}
+		if alarmWait != nil {
+			if err := alarmWait(ctx); err != nil {
+				return fmt.Errorf("actor[%s] alarm index: %w", o.key.id, err)
+			}
 		}
 		return nil
 	}

@@ -89,7 +89,34 @@ func testCluster(t testing.TB, size int, mutate func(*Config)) []*Node {
 			n.Close()
 		}
 	})
+	waitLeadersPlaced(t, nodes)
 	return nodes
+}
+
+// waitLeadersPlaced waits until every shard is led by its preferred node
+// (shard.go), so that tests do not race the leadership moves of start-up.
+func waitLeadersPlaced(t testing.TB, nodes []*Node) {
+	t.Helper()
+	if len(nodes) < 2 {
+		return
+	}
+	ctx := ctxT(t)
+	var ls [][2]string
+	for ctx.Err() == nil {
+		ls = nodes[0].leadersNow(ctx)
+		ok := true
+		for i, l := range ls {
+			want := nodes[i%len(nodes)].ID()
+			if l[0] != want || l[1] != want {
+				ok = false
+			}
+		}
+		if ok {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("shard leaders not on their preferred nodes: %v", ls)
 }
 
 // crash stops a node as kill -9 would: no lease is released.
@@ -287,7 +314,7 @@ func TestLease(t *testing.T) {
 		}
 		// The lease disappears behind the holder's back (as if it had
 		// expired while the holder was paused) and b takes the key.
-		if err := b.kv.Purge(ctx, encodeKey("ns/fence")); err != nil {
+		if err := b.shardOf(encodeKey("ns/fence")).kv.Purge(ctx, encodeKey("ns/fence")); err != nil {
 			t.Fatal(err)
 		}
 		fresh := acquireEventually(t, b, "ns/fence")
@@ -379,7 +406,7 @@ func TestLease(t *testing.T) {
 			t.Fatalf("Forward to a hanging owner returned early: %v", err)
 		case <-time.After(300 * time.Millisecond):
 		}
-		if err := b.kv.Purge(ctx, encodeKey("ns/hang")); err != nil {
+		if err := b.shardOf(encodeKey("ns/hang")).kv.Purge(ctx, encodeKey("ns/hang")); err != nil {
 			t.Fatal(err)
 		}
 		if err := <-res; !errors.Is(err, ErrNoOwner) {
@@ -505,7 +532,7 @@ func TestRebuild(t *testing.T) {
 	}
 	// The log was trimmed behind the last snapshot.
 	subj := nodes[0].logSubject(encodeKey("ns/db"))
-	info, err := nodes[0].logs.Info(ctx, jetstream.WithSubjectFilter(subj))
+	info, err := nodes[0].shardOf(encodeKey("ns/db")).log.Info(ctx, jetstream.WithSubjectFilter(subj))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,15 @@ type Config struct {
 	// the snapshots. Default: 3, or the number of embedded peers when
 	// fewer.
 	Replicas int
-	// LeaseTTL is how long a lease lives without renewal. Default 10 s.
+	// Shards is the number of lease buckets and log streams keys are
+	// spread over (by hash). In embedded mode each shard's leaders are kept
+	// on one node and that node does not take the shard's keys, so that a
+	// node's death never forces an election of the groups its own keys'
+	// new owner needs. Default: the number of embedded nodes (routes + 1),
+	// else 3. Changing it on an existing cluster moves every key to a new,
+	// empty shard: don't.
+	Shards int
+	// LeaseTTL is how long a lease lives without renewal. Default 5 s.
 	LeaseTTL time.Duration
 	// Margin is subtracted from the TTL for the local deadline of a lease,
 	// against clock drift between this node and the servers and renewal
@@ -71,8 +79,14 @@ func (c *Config) defaults() {
 			c.Replicas = len(c.Embedded.Routes) + 1
 		}
 	}
+	if c.Shards <= 0 {
+		c.Shards = 3
+		if c.Embedded != nil {
+			c.Shards = len(c.Embedded.Routes) + 1
+		}
+	}
 	if c.LeaseTTL <= 0 {
-		c.LeaseTTL = 10 * time.Second
+		c.LeaseTTL = 5 * time.Second
 	}
 	if c.Margin <= 0 {
 		c.Margin = max(time.Second, c.LeaseTTL/5)
@@ -130,6 +144,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Replicas > 5 {
 		bad("replicas %d: JetStream allows at most 5", c.Replicas)
+	}
+	if c.Shards > 64 {
+		bad("shards %d: at most 64", c.Shards)
 	}
 	if c.Margin >= c.LeaseTTL {
 		bad("margin %v must be below lease TTL %v", c.Margin, c.LeaseTTL)

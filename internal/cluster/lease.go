@@ -77,9 +77,10 @@ type Lease struct {
 }
 
 type op struct {
-	cs   []byte
-	snap io.Reader
-	res  chan error
+	cs    []byte
+	snap  io.Reader
+	alarm *alarmOp // alarm.go
+	res   chan error
 }
 
 // Acquire takes the lease of key for this node, appends the epoch marker to
@@ -99,11 +100,18 @@ func (n *Node) Acquire(ctx context.Context, key string) (*Lease, error) {
 	n.mu.Unlock()
 	val, _ := json.Marshal(leaseValue{Node: n.cfg.NodeID, Addr: n.cfg.Advertise})
 	t0 := time.Now()
-	rev, err := n.kv.Create(ctx, enc, val)
+	kv := n.shardOf(enc).kv
+	rev, err := kv.Create(ctx, enc, val)
+	for attempt := 0; err != nil && unavailable(err) && retryWait(ctx, attempt); attempt++ {
+		rev, err = kv.Create(ctx, enc, val)
+	}
 	if err != nil {
-		if errors.Is(err, jetstream.ErrKeyExists) {
+		// Newer servers refuse a Create of a live key with "wrong last
+		// sequence" (10164), which this client does not map to
+		// ErrKeyExists.
+		if errors.Is(err, jetstream.ErrKeyExists) || wrongLastSeq(err) {
 			he := &HeldError{Key: key}
-			if e, gerr := n.kv.Get(ctx, enc); gerr == nil {
+			if e, gerr := kv.Get(ctx, enc); gerr == nil {
 				var v leaseValue
 				json.Unmarshal(e.Value(), &v)
 				he.Node = v.Node
@@ -119,7 +127,7 @@ func (n *Node) Acquire(ctx context.Context, key string) (*Lease, error) {
 	if err := l.appendMarker(ctx); err != nil {
 		// Give the lease back so that another attempt need not wait for
 		// the TTL.
-		n.kv.Delete(context.Background(), enc, jetstream.LastRevision(rev))
+		kv.Delete(context.Background(), enc, jetstream.LastRevision(rev))
 		return nil, fmt.Errorf("cluster: acquire %q: epoch marker: %w", key, err)
 	}
 	n.mu.Lock()
@@ -136,11 +144,13 @@ func (l *Lease) appendMarker(ctx context.Context) error {
 	subj := l.n.logSubject(l.enc)
 	for attempt := 0; ; attempt++ {
 		var last uint64
-		m, err := l.n.logs.GetLastMsgForSubject(ctx, subj)
+		m, err := l.n.shardOf(l.enc).log.GetLastMsgForSubject(ctx, subj)
 		switch {
 		case err == nil:
 			last = m.Sequence
 		case errors.Is(err, jetstream.ErrMsgNotFound):
+		case unavailable(err) && retryWait(ctx, attempt):
+			continue
 		default:
 			return err
 		}
@@ -152,9 +162,32 @@ func (l *Lease) appendMarker(ctx context.Context) error {
 			l.lastSeq = ack.Sequence
 			return nil
 		}
+		if unavailable(err) && retryWait(ctx, attempt) {
+			continue
+		}
 		if !wrongLastSeq(err) || attempt > 50 {
 			return err
 		}
+	}
+}
+
+// unavailable reports whether err says the stream refused a request for
+// want of a leader (an election, a leadership move): nothing was stored,
+// so the request may be retried.
+func unavailable(err error) bool {
+	var ae *jetstream.APIError
+	return errors.As(err, &ae) && ae.Code == 503 ||
+		errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders)
+}
+
+// retryWait sleeps before retrying an unavailable stream, or returns
+// false once ctx is done.
+func retryWait(ctx context.Context, attempt int) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(min(time.Duration(attempt+1)*25*time.Millisecond, 250*time.Millisecond)):
+		return true
 	}
 }
 
@@ -240,7 +273,11 @@ func (l *Lease) renew() {
 		val, _ := json.Marshal(leaseValue{Node: cfg.NodeID, Epoch: l.epoch, Addr: cfg.Advertise})
 		ctx, cancel := context.WithTimeout(l.n.ctx, every)
 		sent := time.Now()
-		nrev, err := l.n.kv.Update(ctx, l.enc, val, rev)
+		kv := l.n.shardOf(l.enc).kv
+		nrev, err := kv.Update(ctx, l.enc, val, rev)
+		for attempt := 0; err != nil && unavailable(err) && retryWait(ctx, attempt); attempt++ {
+			nrev, err = kv.Update(ctx, l.enc, val, rev)
+		}
 		cancel()
 		l.mu.Lock()
 		switch {
@@ -269,7 +306,7 @@ func (l *Lease) Release(ctx context.Context) error {
 	rev := l.rev
 	l.loseLocked(fmt.Errorf("%w: released", ErrLeaseLost))
 	l.mu.Unlock()
-	if err := l.n.kv.Delete(ctx, l.enc, jetstream.LastRevision(rev)); err != nil && !wrongLastSeq(err) {
+	if err := l.n.shardOf(l.enc).kv.Delete(ctx, l.enc, jetstream.LastRevision(rev)); err != nil && !wrongLastSeq(err) {
 		return fmt.Errorf("cluster: release %q: %w", l.key, err)
 	}
 	return nil
@@ -342,6 +379,8 @@ func (l *Lease) work() {
 				err = l.snapshot(o.snap)
 			case o.cs != nil:
 				err = l.append(o.cs)
+			case o.alarm != nil:
+				err = l.setAlarm(o.alarm)
 			}
 		}
 		o.res <- err
@@ -365,6 +404,10 @@ func (l *Lease) publish(kind string, data []byte, hdr map[string]string) (uint64
 	ctx, cancel := context.WithTimeout(l.n.ctx, l.opTimeout())
 	defer cancel()
 	ack, err := l.n.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(last))
+	for attempt := 0; err != nil && unavailable(err) && retryWait(ctx, attempt); attempt++ {
+		// Refused without a leader: not stored, safe to send again.
+		ack, err = l.n.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(last))
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err != nil {
@@ -449,7 +492,7 @@ func (l *Lease) snapshot(r io.Reader) error {
 	l.mu.Unlock()
 	// Trim behind the marker: it stays the subject's first message. Both
 	// steps are best effort; restore ignores what precedes the marker.
-	if err := l.n.logs.Purge(ctx, jetstream.WithPurgeSubject(l.n.logSubject(l.enc)), jetstream.WithPurgeSequence(seq)); err != nil {
+	if err := l.n.shardOf(l.enc).log.Purge(ctx, jetstream.WithPurgeSubject(l.n.logSubject(l.enc)), jetstream.WithPurgeSequence(seq)); err != nil {
 		l.n.log.Warn("log trim failed", "key", l.key, "error", err)
 	}
 	if old != "" && old != name {
@@ -480,7 +523,7 @@ func (l *Lease) Restore(ctx context.Context, apply func(snapshot io.Reader, chan
 func (n *Node) Restore(ctx context.Context, key string, apply func(snapshot io.Reader, changesets [][]byte) error) error {
 	enc := encodeKey(key)
 	var end uint64
-	m, err := n.logs.GetLastMsgForSubject(ctx, n.logSubject(enc))
+	m, err := n.shardOf(enc).log.GetLastMsgForSubject(ctx, n.logSubject(enc))
 	switch {
 	case err == nil:
 		end = m.Sequence
@@ -508,7 +551,7 @@ func (n *Node) restore(ctx context.Context, enc string, end uint64, apply func(i
 	// get, which a lagging follower may answer).
 	subj := n.logSubject(enc)
 	for seq := uint64(1); end > 0 && seq <= end; {
-		m, err := n.logs.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subj))
+		m, err := n.shardOf(enc).log.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subj))
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			return st, fmt.Errorf("log ends before sequence %d", end)
 		}

@@ -21,26 +21,28 @@ import (
 // (and embedded server), the lease bucket, the log stream and the snapshot
 // store. It is goroutine-safe.
 type Node struct {
-	cfg  Config
-	log  *slog.Logger
-	srv  *server.Server // nil with external servers
-	nc   *nats.Conn
-	js   jetstream.JetStream
-	kv   jetstream.KeyValue
-	logs jetstream.Stream
-	obs  jetstream.ObjectStore
-	ctx  context.Context
-	stop context.CancelFunc
-
-	subject string // log subject prefix, "<prefix>.log."
-	stream  string
+	cfg Config
+	log *slog.Logger
+	srv *server.Server // nil with external servers
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	// shards hold the lease buckets and log streams, a key's in the shard
+	// shardOf names (shard.go).
+	shards []*shard
+	obs    jetstream.ObjectStore
+	// alarms is the alarm index (alarm.go).
+	alarms jetstream.KeyValue
+	ctx    context.Context
+	stop   context.CancelFunc
 
 	mu      sync.Mutex        // guards following
 	owners  map[string]string // encoded key -> node id, from the KV watch
 	handler Handler
 	sub     *nats.Subscription
 	leases  map[string]*Lease // held leases by encoded key
-	closed  bool
+	// alarmIdx is the alarm index from its watch: encoded key -> ms.
+	alarmIdx map[string]int64
+	closed   bool
 }
 
 // Start joins the cluster described by cfg: it starts the embedded server
@@ -58,8 +60,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	}
 	n := &Node{
 		cfg: cfg, log: log.With("node", cfg.NodeID),
-		subject: cfg.Prefix + ".log.", stream: strings.ToUpper(cfg.Prefix) + "_LOG",
-		owners: map[string]string{}, leases: map[string]*Lease{},
+		owners: map[string]string{}, leases: map[string]*Lease{}, alarmIdx: map[string]int64{},
 	}
 	n.ctx, n.stop = context.WithCancel(context.Background())
 	ctx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
@@ -216,11 +217,21 @@ func (n *Node) setup(ctx context.Context) error {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
-	w, err := n.kv.WatchAll(n.ctx)
-	if err != nil {
-		return fmt.Errorf("cluster: watch leases: %w", err)
+	for _, sh := range n.shards {
+		w, err := sh.kv.WatchAll(n.ctx)
+		if err != nil {
+			return fmt.Errorf("cluster: watch leases: %w", err)
+		}
+		go n.watch(w)
 	}
-	go n.watch(w)
+	if n.srv != nil {
+		go n.keepLeaders() // shard.go
+	}
+	aw, err := n.alarms.WatchAll(n.ctx)
+	if err != nil {
+		return fmt.Errorf("cluster: watch alarms: %w", err)
+	}
+	go n.watchAlarms(aw)
 	return nil
 }
 
@@ -229,25 +240,34 @@ func (n *Node) create(ctx context.Context, r int) error {
 	defer cancel()
 	p := n.cfg.Prefix
 	var err error
-	if n.kv == nil {
-		n.kv, err = n.js.CreateOrUpdateKeyValue(cctx, jetstream.KeyValueConfig{
-			Bucket: p + "_leases", History: 1, TTL: n.cfg.LeaseTTL,
+	for i := len(n.shards); i < n.cfg.Shards; i++ {
+		sh := &shard{i: i, subject: fmt.Sprintf("%s.log.%d.", p, i)}
+		sh.kv, err = n.js.CreateOrUpdateKeyValue(cctx, jetstream.KeyValueConfig{
+			Bucket: fmt.Sprintf("%s_leases_%d", p, i), History: 1, TTL: n.cfg.LeaseTTL,
 			LimitMarkerTTL: n.cfg.LeaseTTL, Replicas: r, Storage: jetstream.FileStorage,
 		})
 		if err != nil {
-			n.kv = nil
-			return fmt.Errorf("lease bucket: %w", err)
+			return fmt.Errorf("lease bucket %d: %w", i, err)
 		}
-	}
-	if n.logs == nil {
-		n.logs, err = n.js.CreateOrUpdateStream(cctx, jetstream.StreamConfig{
-			Name: n.stream, Subjects: []string{n.subject + ">"}, Replicas: r,
+		sh.kvStream = fmt.Sprintf("KV_%s_leases_%d", p, i)
+		sh.logStream = fmt.Sprintf("%s_LOG_%d", strings.ToUpper(p), i)
+		sh.log, err = n.js.CreateOrUpdateStream(cctx, jetstream.StreamConfig{
+			Name: sh.logStream, Subjects: []string{sh.subject + ">"}, Replicas: r,
 			Storage: jetstream.FileStorage, Retention: jetstream.LimitsPolicy,
 			Discard: jetstream.DiscardOld,
 		})
 		if err != nil {
-			n.logs = nil
-			return fmt.Errorf("log stream: %w", err)
+			return fmt.Errorf("log stream %d: %w", i, err)
+		}
+		n.shards = append(n.shards, sh)
+	}
+	if n.alarms == nil {
+		n.alarms, err = n.js.CreateOrUpdateKeyValue(cctx, jetstream.KeyValueConfig{
+			Bucket: p + "_alarms", History: 1, Replicas: r, Storage: jetstream.FileStorage,
+		})
+		if err != nil {
+			n.alarms = nil
+			return fmt.Errorf("alarm index: %w", err)
 		}
 	}
 	if n.obs == nil {
@@ -340,7 +360,7 @@ func (n *Node) Close() error {
 // encodeKey maps an opaque key to a KV key and subject token.
 func encodeKey(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
 
-func (n *Node) logSubject(enc string) string { return n.subject + enc }
+func (n *Node) logSubject(enc string) string { return n.shardOf(enc).subject + enc }
 
 func splitHostPort(hp string) (string, int, error) {
 	i := strings.LastIndexByte(hp, ':')

@@ -78,6 +78,7 @@ type proc struct {
 	persist string
 	http    string // host:port
 	client  string // NATS client host:port of its embedded server
+	netns   string // network namespace to run in, "" for the test's
 	log     *os.File
 	cmd     *exec.Cmd
 	exited  chan struct{}
@@ -92,15 +93,29 @@ type testNet struct {
 // and starts the nodes.
 func startNet(t testing.TB, size int, leaseMs int) *testNet {
 	t.Helper()
+	return startNetIn(t, size, leaseMs, nil)
+}
+
+// startNetIn is startNet with node i in network namespace netns[i] at
+// address ips[i] (fixed ports), or on 127.0.0.1 when netns is nil.
+func startNetIn(t testing.TB, size int, leaseMs int, nsIPs [][2]string) *testNet {
+	t.Helper()
 	bin := isolaBinary(t)
 	dir := t.TempDir()
 	main, err := filepath.Abs("testdata/app/src/index.js")
 	if err != nil {
 		t.Fatal(err)
 	}
-	routes := freePorts(t, size)
-	https := freePorts(t, size)
-	clients := freePorts(t, size)
+	var routes, https, clients []string
+	if nsIPs == nil {
+		routes, https, clients = freePorts(t, size), freePorts(t, size), freePorts(t, size)
+	} else {
+		for _, n := range nsIPs {
+			routes = append(routes, n[1]+":6222")
+			https = append(https, n[1]+":8787")
+			clients = append(clients, n[1]+":4222")
+		}
+	}
 	tn := &testNet{t: t}
 	for i := range size {
 		id := fmt.Sprintf("n%d", i+1)
@@ -127,7 +142,11 @@ func startNet(t testing.TB, size int, leaseMs int) *testNet {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		tn.nodes = append(tn.nodes, &proc{t: t, id: id, config: path, persist: filepath.Join(nd, "state"), http: https[i], client: clients[i]})
+		p := &proc{t: t, id: id, config: path, persist: filepath.Join(nd, "state"), http: https[i], client: clients[i]}
+		if nsIPs != nil {
+			p.netns = nsIPs[i][0]
+		}
+		tn.nodes = append(tn.nodes, p)
 	}
 	for _, p := range tn.nodes {
 		p.start(bin)
@@ -152,6 +171,11 @@ func (p *proc) start(bin string) {
 	}
 	p.log = f
 	p.cmd = exec.Command(bin, "serve", "--config", p.config, "--port", port, "--persist-to", p.persist, "--grace", "5s")
+	if p.netns != "" {
+		host, _, _ := net.SplitHostPort(p.http)
+		// ip netns exec execs the binary: the pid stays the node's.
+		p.cmd = exec.Command("ip", append([]string{"netns", "exec", p.netns}, append(p.cmd.Args, "--ip", host)...)...)
+	}
 	p.cmd.Stdout, p.cmd.Stderr = f, f
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatal(err)
@@ -220,6 +244,8 @@ func (p *proc) signal(s syscall.Signal) {
 }
 
 var client = &http.Client{Timeout: 20 * time.Second}
+
+var httpClient5s = http.Client{Timeout: 5 * time.Second}
 
 func get(addr, path string) (string, error) {
 	resp, err := client.Get("http://" + addr + path)
@@ -314,61 +340,62 @@ func (tn *testNet) verify(l *ledger, p *proc) {
 	}
 }
 
-// replicatedStreams are the JetStream streams behind the lease bucket, the
-// log and the snapshot store (default prefix).
-var replicatedStreams = []string{"KV_isola_leases", "ISOLA_LOG", "OBJ_isola_snapshots"}
-
-// leaders returns the leader of each replicated stream, as p's server sees
-// it.
-func leaders(t testing.TB, p *proc) map[string]string {
-	t.Helper()
-	nc, err := nats.Connect("nats://"+p.client, nats.Timeout(5*time.Second))
-	if err != nil {
-		t.Fatalf("connect to %s: %v", p.id, err)
-	}
-	defer nc.Close()
-	out := map[string]string{}
-	for _, s := range replicatedStreams {
-		var info struct {
-			Cluster struct {
-				Leader string `json:"leader"`
-			} `json:"cluster"`
-		}
-		if m, err := nc.Request("$JS.API.STREAM.INFO."+s, nil, 5*time.Second); err == nil {
-			json.Unmarshal(m.Data, &info)
-		}
-		out[s] = info.Cluster.Leader
+// shardStreams returns the streams of the shards of a 3-node cluster
+// (default prefix, 3 shards): per shard, its lease bucket and its log.
+func shardStreams() [][2]string {
+	var out [][2]string
+	for i := range 3 {
+		out = append(out, [2]string{fmt.Sprintf("KV_isola_leases_%d", i), fmt.Sprintf("ISOLA_LOG_%d", i)})
 	}
 	return out
 }
 
-// leadOn moves the leadership of every replicated stream to p (the worst
-// case for a kill of p: every group it leads needs an election).
-func leadOn(t testing.TB, p *proc) {
+// leaders returns the leaders of each shard's streams as p's server sees
+// them ("" while a group has none).
+func leaders(t testing.TB, p *proc) [][2]string {
 	t.Helper()
 	nc, err := nats.Connect("nats://"+p.client, nats.Timeout(5*time.Second))
 	if err != nil {
 		t.Fatalf("connect to %s: %v", p.id, err)
 	}
 	defer nc.Close()
-	req := []byte(`{"placement":{"preferred":"` + p.id + `"}}`)
-	for end := time.Now().Add(60 * time.Second); ; {
-		ls := leaders(t, p)
-		done := true
-		for _, s := range replicatedStreams {
-			if ls[s] != p.id {
-				done = false
-				nc.Request("$JS.API.STREAM.LEADER.STEPDOWN."+s, req, 5*time.Second)
+	var out [][2]string
+	for _, ss := range shardStreams() {
+		var ls [2]string
+		for j, s := range ss {
+			var info struct {
+				Cluster struct {
+					Leader string `json:"leader"`
+				} `json:"cluster"`
+			}
+			if m, err := nc.Request("$JS.API.STREAM.INFO."+s, nil, 5*time.Second); err == nil {
+				json.Unmarshal(m.Data, &info)
+			}
+			ls[j] = info.Cluster.Leader
+		}
+		out = append(out, ls)
+	}
+	return out
+}
+
+// waitLeadersPlaced waits until shard i's streams are led by node i (the
+// nodes keep them there; internal/cluster/shard.go).
+func (tn *testNet) waitLeadersPlaced() {
+	tn.t.Helper()
+	var ls [][2]string
+	for end := time.Now().Add(60 * time.Second); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
+		ls = leaders(tn.t, tn.nodes[0])
+		ok := true
+		for i, l := range ls {
+			if l[0] != tn.nodes[i].id || l[1] != tn.nodes[i].id {
+				ok = false
 			}
 		}
-		if done {
+		if ok {
 			return
 		}
-		if time.Now().After(end) {
-			t.Fatalf("cannot move the stream leaders to %s: %v", p.id, ls)
-		}
-		time.Sleep(500 * time.Millisecond)
 	}
+	tn.t.Fatalf("shard leaders not on their preferred nodes after 60 s: %v", ls)
 }
 
 func owner(t testing.TB, p *proc, obj string) string {
@@ -380,31 +407,36 @@ func owner(t testing.TB, p *proc, obj string) string {
 	return s
 }
 
-// TestProcessKill9 kills the owner of a set of objects under write load:
-// no acknowledged write is lost and every object answers again, from
-// another node, within 10 s of... the failover (reported, not asserted
-// against a wall clock beyond a generous bound).
+// TestProcessKill9 kills a node under write load to the objects it owns
+// and to objects of the shard it leads that other nodes own: no
+// acknowledged write is lost, and every object answers again. It logs how
+// long each group took (goal: its own objects within 10 s; the shard's
+// others wait for a JetStream election, 4-9 s), not asserted beyond a
+// generous bound. -count=N repeats it for a distribution.
 func TestProcessKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts 3 isola processes")
 	}
 	tn := startNet(t, 3, 3000)
+	tn.waitLeadersPlaced()
 	victim := tn.nodes[0]
-	// The worst case: the victim leads every replicated stream, so its
-	// death forces JetStream elections (4-9 s) on top of the lease expiry.
-	leadOn(t, victim)
-	t.Logf("stream leaders before the kill: %v", leaders(t, victim))
-	var objs []string
-	for i := range 12 {
-		objs = append(objs, fmt.Sprintf("obj%d", i))
-	}
-	// Place every object on the victim: the node that receives the first
-	// event takes it.
-	for _, o := range objs {
-		if got := owner(t, victim, o); got != victim.id {
-			t.Fatalf("object %s placed on %s; want %s (the receiving node)", o, got, victim.id)
+	// Objects reaching the victim first: it takes those of the shards it
+	// does not lead and hands those of its own shard to the others.
+	var owned, bystanders []string
+	for i := 0; len(owned) < 12 || len(bystanders) < 6; i++ {
+		if i > 200 {
+			t.Fatalf("placed %d objects on %s and %d elsewhere after 200 tries", len(owned), victim.id, len(bystanders))
+		}
+		o := fmt.Sprintf("obj%d", i)
+		if owner(t, victim, o) == victim.id {
+			if len(owned) < 12 {
+				owned = append(owned, o)
+			}
+		} else if len(bystanders) < 6 {
+			bystanders = append(bystanders, o)
 		}
 	}
+	objs := append(slices.Clone(owned), bystanders...)
 	var mu sync.Mutex
 	alive := map[*proc]bool{tn.nodes[0]: true, tn.nodes[1]: true, tn.nodes[2]: true}
 	live := func() []*proc {
@@ -427,28 +459,42 @@ func TestProcessKill9(t *testing.T) {
 	mu.Unlock()
 	killed := time.Now()
 	victim.kill()
-	// Every object answers again from a survivor.
 	t.Logf("kill -9 of %s at %s", victim.id, killed.Format("15:04:05.000"))
-	var worst time.Duration
-	for _, o := range objs {
-		for {
-			who, err := get(tn.nodes[1].http, "/who/"+o)
-			if err == nil {
-				if who == victim.id {
-					t.Errorf("object %s still answered by the killed node", o)
+	// Every object answers a write again from a survivor; each is polled
+	// on its own.
+	back := make([]time.Duration, len(objs))
+	var pg sync.WaitGroup
+	for i, o := range objs {
+		pg.Go(func() {
+			for n := 0; ; n++ {
+				who, err := get(tn.nodes[1+n%2].http, "/w/"+o+"/probe")
+				if err == nil {
+					if who == victim.id {
+						t.Errorf("object %s still answered by the killed node", o)
+					}
+					l.ack(o, "probe")
+					back[i] = time.Since(killed)
+					return
 				}
-				break
+				if time.Since(killed) > 60*time.Second {
+					t.Errorf("object %s unavailable 60 s after the kill: %v", o, err)
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
 			}
-			if time.Since(killed) > 60*time.Second {
-				t.Fatalf("object %s unavailable 60 s after the kill: %v", o, err)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		worst = max(worst, time.Since(killed))
+		})
 	}
-	t.Logf("all objects answered again %v after kill -9 (goal: within 10 s); stream leaders now %v", worst.Round(100*time.Millisecond), leaders(t, tn.nodes[1]))
+	pg.Wait()
+	fmtDur := func(ds []time.Duration) string {
+		ds = slices.Clone(ds)
+		slices.Sort(ds)
+		return fmt.Sprintf("min %.1f s, max %.1f s", ds[0].Seconds(), ds[len(ds)-1].Seconds())
+	}
+	t.Logf("FAILOVER its %d objects answered again after %s (goal: within 10 s)", len(owned), fmtDur(back[:len(owned)]))
+	t.Logf("STALL %d objects of its shard owned elsewhere answered again after %s (a JetStream election)", len(bystanders), fmtDur(back[len(owned):]))
+	t.Logf("stream leaders now %v", leaders(t, tn.nodes[1]))
 	for _, p := range tn.nodes[1:] {
-		t.Logf("failover on %s:\n%s", p.id, p.grepLog("took object", "lease lost", "taking object"))
+		t.Logf("failover on %s:\n%s", p.id, p.grepLog("took object", "lease lost", "taking object", "leadership"))
 	}
 	time.Sleep(time.Second)
 	close(stop)
@@ -633,5 +679,59 @@ func TestProcessBadConfig(t *testing.T) {
 				t.Errorf("isola serve output:\n%s\nwant it to contain %q", out, tt.want)
 			}
 		})
+	}
+}
+
+// placeOn returns n object names (prefix + i) that p owns after receiving
+// their first event.
+func placeOn(t testing.TB, p *proc, prefix string, n int) []string {
+	t.Helper()
+	var out []string
+	for i := 0; len(out) < n; i++ {
+		if i > 100*n {
+			t.Fatalf("placed only %d objects on %s", len(out), p.id)
+		}
+		o := fmt.Sprintf("%s%d", prefix, i)
+		if owner(t, p, o) == p.id {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// TestProcessAlarmFailover sets an alarm on an object, kills its owner
+// before the alarm is due and checks that the alarm fires on another node
+// although nothing touches the object (the replicated alarm index).
+func TestProcessAlarmFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts 3 isola processes")
+	}
+	tn := startNet(t, 3, 3000)
+	tn.waitLeadersPlaced()
+	victim, other := tn.nodes[0], tn.nodes[1]
+	// The object recording firings lives on a survivor.
+	logObj := placeOn(t, other, "alarmlog", 1)[0]
+	obj := placeOn(t, victim, "alarmed", 1)[0]
+	const delay = 5 * time.Second
+	if _, err := get(victim.http, fmt.Sprintf("/alarm/%s/%d/%s", obj, delay.Milliseconds(), logObj)); err != nil {
+		t.Fatal(err)
+	}
+	armed := time.Now()
+	victim.kill()
+	t.Logf("alarm armed on %s (due in %v), owner killed at once", obj, delay)
+	for {
+		body, err := get(other.http, "/r/"+logObj)
+		if err == nil && strings.Contains(body, "fired-"+obj+"-") {
+			if strings.Contains(body, "-"+victim.id+`"`) {
+				t.Errorf("alarm fired on the killed node: %s", body)
+			}
+			t.Logf("alarm fired %v after it was due: %s", (time.Since(armed) - delay).Round(100*time.Millisecond), body)
+			return
+		}
+		if time.Since(armed) > delay+60*time.Second {
+			t.Fatalf("alarm of %s not fired 60 s after it was due (log %s: %q, %v)\nlogs: %s\n%s", obj, logObj, body, err,
+				other.grepLog("alarm", "took object"), tn.nodes[2].grepLog("alarm", "took object"))
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

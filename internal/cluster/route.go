@@ -56,7 +56,7 @@ func (n *Node) Owner(ctx context.Context, key string) (string, error) {
 }
 
 func (n *Node) lookup(ctx context.Context, enc string) (string, error) {
-	e, err := n.kv.Get(ctx, enc)
+	e, err := n.shardOf(enc).kv.Get(ctx, enc)
 	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
 		return "", ErrNoOwner
 	}
@@ -98,6 +98,17 @@ func (n *Node) Held(key string) *Lease {
 // answer (it may be gone: look the owner up again), a *RemoteError when the
 // handler failed.
 func (n *Node) Forward(ctx context.Context, node, key string, payload []byte) ([]byte, error) {
+	return n.forward(ctx, node, key, payload, 0)
+}
+
+// ForwardTake is Forward to a node that does not own key yet and is asked
+// to take it (TakePeer's answer): it waits up to the lease TTL for node to
+// appear as the owner before it gives up on a silent node.
+func (n *Node) ForwardTake(ctx context.Context, node, key string, payload []byte) ([]byte, error) {
+	return n.forward(ctx, node, key, payload, n.cfg.LeaseTTL)
+}
+
+func (n *Node) forward(ctx context.Context, node, key string, payload []byte, grace time.Duration) ([]byte, error) {
 	msg := nats.NewMsg(n.nodeSubject(node))
 	msg.Header.Set(hdrKey, key)
 	if dl, ok := ctx.Deadline(); ok {
@@ -112,7 +123,7 @@ func (n *Node) Forward(ctx context.Context, node, key string, payload []byte) ([
 	// is gone (expired or taken over), as the watch reports.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	go n.watchOwner(ctx, encodeKey(key), node, cancel)
+	go n.watchOwner(ctx, encodeKey(key), node, time.Now().Add(grace), cancel)
 	resp, err := n.nc.RequestMsgWithContext(ctx, msg)
 	if cause := context.Cause(ctx); errors.Is(cause, ErrNoOwner) {
 		return nil, fmt.Errorf("cluster: forward %q to %s: %w", key, node, cause)
@@ -136,8 +147,9 @@ func (n *Node) Forward(ctx context.Context, node, key string, payload []byte) ([
 }
 
 // watchOwner cancels ctx with ErrNoOwner once node no longer holds enc's
-// lease according to the watch.
-func (n *Node) watchOwner(ctx context.Context, enc, node string, cancel context.CancelCauseFunc) {
+// lease according to the watch; before grace, only once another node
+// holds it.
+func (n *Node) watchOwner(ctx context.Context, enc, node string, grace time.Time, cancel context.CancelCauseFunc) {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for i := 1; ; i++ {
@@ -154,7 +166,7 @@ func (n *Node) watchOwner(ctx context.Context, enc, node string, cancel context.
 			// JetStream elects a new leader for it.
 			cur, ok = node, true
 			gctx, gcancel := context.WithTimeout(ctx, time.Second)
-			e, err := n.kv.Get(gctx, enc)
+			e, err := n.shardOf(enc).kv.Get(gctx, enc)
 			gcancel()
 			switch {
 			case errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted):
@@ -165,6 +177,9 @@ func (n *Node) watchOwner(ctx context.Context, enc, node string, cancel context.
 					cur = v.Node
 				}
 			}
+		}
+		if !ok && time.Now().Before(grace) {
+			continue
 		}
 		if !ok || cur != node {
 			cancel(fmt.Errorf("%w: %s lost the lease", ErrNoOwner, node))

@@ -34,7 +34,7 @@ type Cluster struct {
 	// Replicas is "replicas"; 0 means the default (3, or fewer embedded
 	// nodes).
 	Replicas int
-	// LeaseTTLMs is "lease_ttl_ms"; 0 means the default (10000).
+	// LeaseTTLMs is "lease_ttl_ms"; 0 means the default (5000, internal/cluster).
 	LeaseTTLMs int
 
 	pos pos

@@ -13,12 +13,26 @@ export class Box extends DurableObject {
   whoami() {
     return this.env.NODE;
   }
+  // arm sets an alarm ms from now; alarm() records, in the object named
+  // log, which node fired it.
+  async arm(name, ms, log) {
+    await this.ctx.storage.put("name", name);
+    await this.ctx.storage.put("log", log);
+    await this.ctx.storage.setAlarm(Date.now() + ms);
+    return this.env.NODE;
+  }
+  async alarm() {
+    const name = await this.ctx.storage.get("name");
+    const log = await this.ctx.storage.get("log");
+    await this.env.BOX.getByName(log).put(`fired-${name}-${this.env.NODE}`);
+  }
 }
 
 export default {
   async fetch(request, env) {
     const [, op, name, key] = new URL(request.url).pathname.split("/");
     if (!name) return new Response(env.NODE);
+    if (op === "id") return new Response(env.BOX.idFromName(name).toString());
     const box = env.BOX.getByName(name);
     switch (op) {
       case "w":
@@ -27,6 +41,11 @@ export default {
         return Response.json(await box.keys());
       case "who":
         return new Response(await box.whoami());
+      case "alarm": {
+        // /alarm/<name>/<ms>/<log>
+        const log = new URL(request.url).pathname.split("/")[4];
+        return new Response(await box.arm(name, Number(key), log));
+      }
     }
     return new Response("not found", { status: 404 });
   },

@@ -1,0 +1,223 @@
+package cluster
+
+// Shards and leader placement.
+//
+// Keys are spread by hash over Config.Shards shards, each a lease bucket
+// and a log stream with its own Raft groups. When a node dies, every group
+// it led is unavailable until JetStream elects a new leader: 4 to 9 s, not
+// configurable. If that node also owned keys of those groups, their new
+// owner would wait for the election on top of the lease TTL. So, in
+// embedded mode, each shard has a preferred node (the shard's index in the
+// sorted names of its group's servers); that node keeps the leadership of
+// the shard's bucket and stream (it asks the current leader to step down
+// in its favour once its replica is current), and it does not take keys of
+// that shard: it hands them to another node (TakePeer), and gives back
+// those it holds (ShouldMove). A node's death then costs its own keys only
+// the lease TTL; the keys of its shard that other nodes own stall for the
+// election (their writes wait, or their leases lapse and are taken again
+// after it).
+
+import (
+	"context"
+	"encoding/json"
+	"hash/fnv"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// shard is one lease bucket and log stream.
+type shard struct {
+	i         int
+	kv        jetstream.KeyValue
+	kvStream  string // the bucket's stream, KV_<bucket>
+	log       jetstream.Stream
+	logStream string
+	subject   string // log subject prefix, "<prefix>.log.<i>."
+
+	mu        sync.Mutex // guards following
+	leaders   [2]string  // of kvStream and logStream, as last seen
+	peers     []string   // servers of the groups, sorted
+	offline   map[string]bool
+	preferred string
+	stepped   time.Time // last step-down request
+}
+
+// shardOf returns the shard of an encoded key.
+func (n *Node) shardOf(enc string) *shard {
+	h := fnv.New32a()
+	h.Write([]byte(enc))
+	return n.shards[h.Sum32()%uint32(len(n.shards))]
+}
+
+// keepLeaders refreshes the leaders of every shard every second and moves
+// the leadership of the shards this node prefers to it.
+func (n *Node) keepLeaders() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		for _, sh := range n.shards {
+			n.refreshShard(sh)
+		}
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+type streamInfo struct {
+	Error   *jetstream.APIError `json:"error"`
+	Cluster struct {
+		Leader   string `json:"leader"`
+		Replicas []struct {
+			Name    string `json:"name"`
+			Current bool   `json:"current"`
+			Offline bool   `json:"offline"`
+		} `json:"replicas"`
+	} `json:"cluster"`
+}
+
+func (n *Node) streamInfo(name string) (*streamInfo, error) {
+	m, err := n.nc.Request("$JS.API.STREAM.INFO."+name, nil, time.Second)
+	if err != nil {
+		return nil, err
+	}
+	var si streamInfo
+	if err := json.Unmarshal(m.Data, &si); err != nil {
+		return nil, err
+	}
+	if si.Error != nil {
+		return nil, si.Error
+	}
+	return &si, nil
+}
+
+func (n *Node) refreshShard(sh *shard) {
+	me := n.cfg.NodeID
+	var leaders [2]string
+	peers := map[string]bool{}
+	offline := map[string]bool{}
+	current := [2]bool{}
+	for j, name := range []string{sh.kvStream, sh.logStream} {
+		si, err := n.streamInfo(name)
+		if err != nil {
+			// No leader (an election) or no answer: keep what we knew.
+			sh.mu.Lock()
+			leaders[j] = sh.leaders[j]
+			sh.mu.Unlock()
+			continue
+		}
+		leaders[j] = si.Cluster.Leader
+		if si.Cluster.Leader != "" {
+			peers[si.Cluster.Leader] = true
+		}
+		for _, r := range si.Cluster.Replicas {
+			peers[r.Name] = true
+			if r.Offline {
+				offline[r.Name] = true
+			}
+			if r.Name == me && r.Current {
+				current[j] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(peers))
+	for p := range peers {
+		names = append(names, p)
+	}
+	slices.Sort(names)
+	sh.mu.Lock()
+	sh.leaders = leaders
+	if len(names) > 0 {
+		sh.peers, sh.offline = names, offline
+		sh.preferred = names[sh.i%len(names)]
+	}
+	pref := sh.preferred
+	step := pref == me && time.Since(sh.stepped) > 5*time.Second
+	sh.mu.Unlock()
+	if !step {
+		return
+	}
+	for j, name := range []string{sh.kvStream, sh.logStream} {
+		if leaders[j] == "" || leaders[j] == me || !current[j] {
+			continue
+		}
+		sh.mu.Lock()
+		sh.stepped = time.Now()
+		sh.mu.Unlock()
+		body, _ := json.Marshal(map[string]any{"placement": map[string]string{"preferred": me}})
+		if _, err := n.nc.Request("$JS.API.STREAM.LEADER.STEPDOWN."+name, body, 2*time.Second); err != nil {
+			n.log.Warn("leader step-down request failed", "stream", name, "error", err)
+		} else {
+			n.log.Info("asked for the leadership", "stream", name, "from", leaders[j])
+		}
+	}
+}
+
+// leadsLocked reports whether node leads, or is preferred to lead, one of
+// the shard's groups.
+func (sh *shard) leadsLocked(node string) bool {
+	return node != "" && (sh.leaders[0] == node || sh.leaders[1] == node || sh.preferred == node)
+}
+
+// TakePeer returns the node that should take key when no node owns it and
+// this node leads (or is to lead) key's shard: another live member of the
+// shard's groups that does not lead them, chosen by key. It returns ""
+// when this node may take key itself (it leads nothing of the shard,
+// external servers, or no other node fits).
+func (n *Node) TakePeer(key string) string {
+	if n.srv == nil {
+		return ""
+	}
+	enc := encodeKey(key)
+	sh := n.shardOf(enc)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if !sh.leadsLocked(n.cfg.NodeID) {
+		return ""
+	}
+	var cands []string
+	for _, p := range sh.peers {
+		if !sh.offline[p] && !sh.leadsLocked(p) {
+			cands = append(cands, p)
+		}
+	}
+	if len(cands) == 0 {
+		return ""
+	}
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return cands[h.Sum32()%uint32(len(cands))]
+}
+
+// ShouldMove reports whether this node, which holds key's lease, should
+// give it back because it now leads key's shard and another node could
+// take it.
+func (n *Node) ShouldMove(key string) bool { return n.TakePeer(key) != "" }
+
+// Leaders returns, for each shard, the leaders of its lease bucket and
+// its log stream as this node last saw them (tests, diagnostics).
+func (n *Node) Leaders() [][2]string {
+	out := make([][2]string, len(n.shards))
+	for i, sh := range n.shards {
+		sh.mu.Lock()
+		out[i] = sh.leaders
+		sh.mu.Unlock()
+	}
+	return out
+}
+
+// leadersNow refreshes and returns the shards' leaders.
+func (n *Node) leadersNow(ctx context.Context) [][2]string {
+	for _, sh := range n.shards {
+		if ctx.Err() != nil {
+			break
+		}
+		n.refreshShard(sh)
+	}
+	return n.Leaders()
+}
