@@ -309,6 +309,40 @@
   for (const [name, C3] of Object.entries({ DOMException: DOMException2, Navigator, Performance })) {
     Object.defineProperty(C3, "name", { value: name, configurable: true });
   }
+  if (typeof Error.captureStackTrace !== "function") {
+    Object.defineProperty(Error, "captureStackTrace", {
+      value: function captureStackTrace(obj, fn = void 0) {
+        if (obj === null || typeof obj !== "object" && typeof obj !== "function") {
+          throw new TypeError("Invalid argument");
+        }
+        let head;
+        try {
+          head = Error.prototype.toString.call(obj);
+        } catch {
+          head = "Error";
+        }
+        const frames = String(new Error().stack || "").split("\n").slice(1).join("\n");
+        Object.defineProperty(obj, "stack", { value: frames ? head + "\n" + frames : head, writable: true, enumerable: false, configurable: true });
+      },
+      writable: true,
+      enumerable: false,
+      configurable: true
+    });
+  }
+  for (const m2 of ["toString", "toTimeString"]) {
+    const f2 = Date.prototype[m2];
+    Object.defineProperty(Date.prototype, m2, {
+      value: {
+        [m2]() {
+          const s2 = f2.call(this);
+          return s2 === "Invalid Date" ? s2 : s2 + " (Coordinated Universal Time)";
+        }
+      }[m2],
+      writable: true,
+      enumerable: false,
+      configurable: true
+    });
+  }
   install("DOMException", DOMException2);
   install("Navigator", Navigator);
   install("Performance", Performance);
@@ -5188,6 +5222,37 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   Object.defineProperties(TransformStreamDefaultController.prototype, { enqueue: { enumerable: true }, error: { enumerable: true }, terminate: { enumerable: true }, desiredSize: { enumerable: true } }), o(TransformStreamDefaultController.prototype.enqueue, "enqueue"), o(TransformStreamDefaultController.prototype.error, "error"), o(TransformStreamDefaultController.prototype.terminate, "terminate"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(TransformStreamDefaultController.prototype, Symbol.toStringTag, { value: "TransformStreamDefaultController", configurable: true });
 
   // js/src/streams.js
+  {
+    const proto = Object.getPrototypeOf(new ReadableStream().values());
+    const ret = proto.return;
+    Object.defineProperty(proto, "return", {
+      value: function(v3) {
+        const impl = this !== null && typeof this === "object" ? this._asyncIteratorImpl : void 0;
+        const reader = impl && impl._reader;
+        if (impl && impl._ongoingPromise !== void 0 && reader && reader._readRequests && reader._readRequests.length === 0) {
+          impl._ongoingPromise = void 0;
+        }
+        return ret.call(this, v3);
+      },
+      writable: true,
+      enumerable: true,
+      configurable: true
+    });
+  }
+  {
+    const close = ReadableStreamDefaultController.prototype.close;
+    const noop = () => Promise.resolve();
+    Object.defineProperty(ReadableStreamDefaultController.prototype, "close", {
+      value: function close_() {
+        close.call(this);
+        if (this._closeRequested && this._cancelAlgorithm !== void 0) this._cancelAlgorithm = noop;
+      },
+      writable: true,
+      enumerable: true,
+      configurable: true
+    });
+    Object.defineProperty(ReadableStreamDefaultController.prototype.close, "name", { value: "close" });
+  }
   function toBytes(v3) {
     if (v3 instanceof Uint8Array) return v3;
     if (v3 instanceof ArrayBuffer) return new Uint8Array(v3);
@@ -6229,20 +6294,17 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   Object.defineProperty(globalThis, "File", { value: File, writable: true, configurable: true });
 
   // js/src/formdata.js
-  function toEntryValue(value, filename, argc) {
+  function toEntryValue(name, value, filename) {
     if (value instanceof Blob2) {
       if (filename !== void 0) filename = String(filename);
       else if (value instanceof File) filename = value.name;
-      else filename = "blob";
+      else filename = name;
       if (value instanceof File && filename === value.name) return value;
       const f2 = new File([], filename, {
         type: value.type,
         lastModified: value instanceof File ? value.lastModified : void 0
       });
       return withBytes(f2, bytesOf2(value));
-    }
-    if (argc > 2) {
-      throw new TypeError("Failed to execute 'append' on 'FormData': parameter 2 is not of type 'Blob'.");
     }
     return String(value);
   }
@@ -6255,11 +6317,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       }
     }
     append(name, value, filename = void 0) {
-      this.#entries.push([String(name), toEntryValue(value, filename, arguments.length)]);
+      name = String(name);
+      this.#entries.push([name, toEntryValue(name, value, filename)]);
     }
     set(name, value, filename = void 0) {
       name = String(name);
-      const v3 = toEntryValue(value, filename, arguments.length);
+      const v3 = toEntryValue(name, value, filename);
       const i2 = this.#entries.findIndex((e2) => e2[0] === name);
       if (i2 < 0) {
         this.#entries.push([name, v3]);
@@ -6764,7 +6827,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   });
 
   // js/src/http.js
-  var tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  var badNameRe = /[^!#$%&'*+\-.^_`|~0-9A-Za-z\u0080-\uffff]/;
   var trimRe = /^[\t\n\r ]+|[\t\n\r ]+$/g;
   var badValueRe = /[\0\r\n]/;
   var names = /* @__PURE__ */ new Map();
@@ -6772,7 +6835,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (typeof name !== "string") name = String(name);
     let k2 = names.get(name);
     if (k2 !== void 0) return k2;
-    if (!tokenRe.test(name)) throw new TypeError("Invalid header name.");
+    if (badNameRe.test(name)) throw new TypeError("Invalid header name.");
     k2 = name.toLowerCase();
     if (names.size >= 512) names.clear();
     names.set(name, k2);
@@ -6897,13 +6960,13 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return out;
     }
     entries() {
-      return this.#displayed()[Symbol.iterator]();
+      return new EntryIterator(this.#displayed());
     }
     keys() {
-      return this.#displayed().map((e2) => e2[0])[Symbol.iterator]();
+      return new KeyIterator(this.#displayed().map((e2) => e2[0]));
     }
     values() {
-      return this.#displayed().map((e2) => e2[1])[Symbol.iterator]();
+      return new ValueIterator(this.#displayed().map((e2) => e2[1]));
     }
     forEach(callback, thisArg = void 0) {
       if (typeof callback !== "function") throw new TypeError("Headers.forEach: callback is not a function.");
@@ -6916,6 +6979,28 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return "Headers";
     }
   };
+  function iteratorClass(tag) {
+    const C3 = class {
+      #list;
+      #i = 0;
+      constructor(list) {
+        this.#list = list;
+      }
+      next() {
+        if (this.#i < this.#list.length) return { value: this.#list[this.#i++], done: false };
+        this.#i = this.#list.length;
+        return { value: void 0, done: true };
+      }
+      [Symbol.iterator]() {
+        return this;
+      }
+    };
+    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: tag, configurable: true });
+    return C3;
+  }
+  var EntryIterator = iteratorClass("EntryIterator");
+  var KeyIterator = iteratorClass("KeyIterator");
+  var ValueIterator = iteratorClass("ValueIterator");
   function headerList(h2) {
     const out = [];
     for (const [k2, vs] of headersMap(h2)) for (const v3 of vs) out.push([k2, v3]);
@@ -7619,7 +7704,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       bodyInit(this, ex, headers);
     }
     static error() {
-      return new _Response(INTERNAL2, { status: 0, statusText: "", headers: setImmutable(new Headers2()), type: "error" });
+      return new _Response(INTERNAL2, { status: 0, statusText: "", headers: new Headers2(), type: "error" });
     }
     static redirect(url, status = 302) {
       status = Math.trunc(Number(status)) || 0;
@@ -9197,6 +9282,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return entry;
   }
   function waitUntil(p2) {
+    if (p2 === void 0) {
+      throw new TypeError("Failed to execute 'waitUntil' on 'ExecutionContext': parameter 1 is not of type 'Promise'.");
+    }
     const q3 = Promise.resolve(p2).catch((e2) => console.error("Uncaught (in waitUntil)", e2));
     waiting.add(q3);
     q3.finally(() => waiting.delete(q3));

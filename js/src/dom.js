@@ -145,6 +145,48 @@ function install(name, value) {
 for (const [name, C] of Object.entries({ DOMException, Navigator, Performance })) {
   Object.defineProperty(C, "name", { value: name, configurable: true });
 }
+// ---- V8 and workerd conventions QuickJS lacks ------------------------------
+
+// Error.captureStackTrace(obj[, fn]) is V8's: it gives obj a "stack" of the
+// current call stack, headed by obj's "name: message". Libraries call it in
+// their error constructors; QuickJS's frames are used, fn is ignored.
+if (typeof Error.captureStackTrace !== "function") {
+  Object.defineProperty(Error, "captureStackTrace", {
+    value: function captureStackTrace(obj, fn = undefined) {
+      if (obj === null || (typeof obj !== "object" && typeof obj !== "function")) {
+        throw new TypeError("Invalid argument");
+      }
+      let head;
+      try {
+        head = Error.prototype.toString.call(obj);
+      } catch {
+        head = "Error";
+      }
+      const frames = String(new Error().stack || "").split("\n").slice(1).join("\n");
+      Object.defineProperty(obj, "stack", { value: frames ? head + "\n" + frames : head, writable: true, enumerable: false, configurable: true });
+    },
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+}
+
+// Date strings end with the time zone's name, as in V8: workerd runs in UTC.
+for (const m of ["toString", "toTimeString"]) {
+  const f = Date.prototype[m];
+  Object.defineProperty(Date.prototype, m, {
+    value: {
+      [m]() {
+        const s = f.call(this);
+        return s === "Invalid Date" ? s : s + " (Coordinated Universal Time)";
+      },
+    }[m],
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+}
+
 install("DOMException", DOMException);
 install("Navigator", Navigator);
 install("Performance", Performance);

@@ -5,20 +5,20 @@ import { call } from "./host.js";
 import { Blob, File, bytesOf, withBytes } from "./blob.js";
 import { concat, utf8Decode, utf8Encode } from "./streams.js";
 
-function toEntryValue(value, filename, argc) {
+// toEntryValue is the entry a value makes. As in workerd, a Blob appended
+// without a filename is named after its field, and a filename given with a
+// string is ignored.
+function toEntryValue(name, value, filename) {
   if (value instanceof Blob) {
     if (filename !== undefined) filename = String(filename);
     else if (value instanceof File) filename = value.name;
-    else filename = "blob";
+    else filename = name;
     if (value instanceof File && filename === value.name) return value;
     const f = new File([], filename, {
       type: value.type,
       lastModified: value instanceof File ? value.lastModified : undefined,
     });
     return withBytes(f, bytesOf(value));
-  }
-  if (argc > 2) {
-    throw new TypeError("Failed to execute 'append' on 'FormData': parameter 2 is not of type 'Blob'.");
   }
   return String(value);
 }
@@ -33,12 +33,13 @@ export class FormData {
   }
 
   append(name, value, filename = undefined) {
-    this.#entries.push([String(name), toEntryValue(value, filename, arguments.length)]);
+    name = String(name);
+    this.#entries.push([name, toEntryValue(name, value, filename)]);
   }
 
   set(name, value, filename = undefined) {
     name = String(name);
-    const v = toEntryValue(value, filename, arguments.length);
+    const v = toEntryValue(name, value, filename);
     const i = this.#entries.findIndex((e) => e[0] === name);
     if (i < 0) {
       this.#entries.push([name, v]);

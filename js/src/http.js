@@ -29,7 +29,9 @@ import {
 
 // ---- Headers ----------------------------------------------------------------
 
-const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// A header name may hold token characters and, as in workerd, anything
+// outside ASCII; it may even be empty.
+const badNameRe = /[^!#$%&'*+\-.^_`|~0-9A-Za-z\u0080-\uffff]/;
 const trimRe = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 const badValueRe = /[\0\r\n]/;
 
@@ -43,7 +45,7 @@ function headerName(name) {
   if (typeof name !== "string") name = String(name);
   let k = names.get(name);
   if (k !== undefined) return k;
-  if (!tokenRe.test(name)) throw new TypeError("Invalid header name.");
+  if (badNameRe.test(name)) throw new TypeError("Invalid header name.");
   k = name.toLowerCase();
   if (names.size >= 512) names.clear();
   names.set(name, k);
@@ -190,15 +192,15 @@ export class Headers {
   }
 
   entries() {
-    return this.#displayed()[Symbol.iterator]();
+    return new EntryIterator(this.#displayed());
   }
 
   keys() {
-    return this.#displayed().map((e) => e[0])[Symbol.iterator]();
+    return new KeyIterator(this.#displayed().map((e) => e[0]));
   }
 
   values() {
-    return this.#displayed().map((e) => e[1])[Symbol.iterator]();
+    return new ValueIterator(this.#displayed().map((e) => e[1]));
   }
 
   forEach(callback, thisArg = undefined) {
@@ -214,6 +216,32 @@ export class Headers {
     return "Headers";
   }
 }
+
+// iteratorClass makes the class of the iterators Headers returns, named as
+// workerd names them (Object.prototype.toString gives "[object EntryIterator]").
+function iteratorClass(tag) {
+  const C = class {
+    #list;
+    #i = 0;
+    constructor(list) {
+      this.#list = list;
+    }
+    next() {
+      if (this.#i < this.#list.length) return { value: this.#list[this.#i++], done: false };
+      this.#i = this.#list.length;
+      return { value: undefined, done: true };
+    }
+    [Symbol.iterator]() {
+      return this;
+    }
+  };
+  Object.defineProperty(C.prototype, Symbol.toStringTag, { value: tag, configurable: true });
+  return C;
+}
+
+const EntryIterator = iteratorClass("EntryIterator");
+const KeyIterator = iteratorClass("KeyIterator");
+const ValueIterator = iteratorClass("ValueIterator");
 
 // headerList returns [[name, value], ...] with one pair per value, for Go.
 export function headerList(h) {
@@ -928,7 +956,8 @@ export class Response extends Body {
   }
 
   static error() {
-    return new Response(INTERNAL, { status: 0, statusText: "", headers: setImmutable(new Headers()), type: "error" });
+    // Its headers stay mutable, as in workerd.
+    return new Response(INTERNAL, { status: 0, statusText: "", headers: new Headers(), type: "error" });
   }
 
   static redirect(url, status = 302) {

@@ -19,6 +19,47 @@ import {
 
 export { ReadableStream, WritableStream, TransformStream };
 
+// QuickJS does not await the promise of return() when a for await loop
+// exits early (break, return, throw), so a stream iterator whose last read
+// had settled would release its reader (and cancel the stream) only some
+// ticks after the loop: `s.locked` right after the loop would still be true.
+// Once no read is pending, the polyfill's return() may run its steps at
+// once rather than after the settled read, which is what the loop then sees.
+{
+  const proto = Object.getPrototypeOf(new ReadableStream().values());
+  const ret = proto.return;
+  Object.defineProperty(proto, "return", {
+    value: function (v) {
+      const impl = this !== null && typeof this === "object" ? this._asyncIteratorImpl : undefined;
+      const reader = impl && impl._reader;
+      if (impl && impl._ongoingPromise !== undefined && reader && reader._readRequests && reader._readRequests.length === 0) {
+        impl._ongoingPromise = undefined;
+      }
+      return ret.call(this, v);
+    },
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+// A stream whose source called close() no longer calls the source's cancel()
+// when cancelled while its queue drains, as in workerd (the spec still would).
+{
+  const close = ReadableStreamDefaultController.prototype.close;
+  const noop = () => Promise.resolve();
+  Object.defineProperty(ReadableStreamDefaultController.prototype, "close", {
+    value: function close_() {
+      close.call(this);
+      if (this._closeRequested && this._cancelAlgorithm !== undefined) this._cancelAlgorithm = noop;
+    },
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+  Object.defineProperty(ReadableStreamDefaultController.prototype.close, "name", { value: "close" });
+}
+
 // ---- bytes and UTF-8 ------------------------------------------------------
 
 // toBytes returns a Uint8Array over the bytes of an ArrayBuffer or a view

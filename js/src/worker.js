@@ -38,6 +38,9 @@ export function getEntry() {
 }
 
 export function waitUntil(p) {
+  if (p === undefined) {
+    throw new TypeError("Failed to execute 'waitUntil' on 'ExecutionContext': parameter 1 is not of type 'Promise'.");
+  }
   const q = Promise.resolve(p).catch((e) => console.error("Uncaught (in waitUntil)", e));
   waiting.add(q);
   q.finally(() => waiting.delete(q));

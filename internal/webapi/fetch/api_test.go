@@ -37,6 +37,8 @@ func TestHeaders(t *testing.T) {
 		{"trim value", `const h = new Headers(); h.set("x", "  v \t"); return h.get("x")`, `"v"`},
 		{"invalid name", `new Headers().set("bad name", "v")`, `TypeError: Invalid header name.`},
 		{"invalid name get", `new Headers().get("a:b")`, `TypeError: Invalid header name.`},
+		{"empty and non-ASCII names", `const h = new Headers(); h.set("", "e"); h.set("Ünicode", "u"); return [...h]`, `[["","e"],["ünicode","u"]]`},
+		{"iterator tags", `const h = new Headers({a: "1"}); return [h.entries(), h.keys(), h.values(), h[Symbol.iterator]()].map((i) => Object.prototype.toString.call(i))`, `["[object EntryIterator]","[object KeyIterator]","[object ValueIterator]","[object EntryIterator]"]`},
 		{"invalid value", `new Headers().set("x", "a\nb")`, `TypeError: Invalid header value.`},
 		{"bad pair", `new Headers([["a"]])`, `TypeError: To initialize a Headers object from a sequence, each inner sequence must have exactly two elements.`},
 		{"delete", `const h = new Headers({a: "1", b: "2"}); h.delete("A"); return [...h.keys()]`, `["b"]`},
@@ -86,6 +88,11 @@ func TestResponse(t *testing.T) {
 	runCases(t, []jsCase{
 		{"defaults", `const r = new Response(); return [r.status, r.statusText, r.ok, r.redirected, r.type, r.url, r.body, r.bodyUsed]`, `[200,"",true,false,"default","",null,false]`},
 		{"status text", `return [new Response(null, {status: 404}).statusText, new Response(null, {status: 299}).statusText, new Response(null, {status: 201, statusText: "Yay"}).statusText]`, `["","","Yay"]`},
+		{"error headers mutable", `const h = Response.error().headers; h.set("x", "1"); return h.get("x")`, `"1"`},
+		{"stream iterator released after break", `const mk = () => new ReadableStream({ start(c) { c.enqueue(1); c.enqueue(2) } }); const a = mk(), b = mk(); for await (const v of a.values({ preventCancel: true })) break; for await (const v of b) break; return [a.locked, b.locked]`, `[false,false]`},
+		{"no cancel after close", `const log = []; const s = new ReadableStream({ start(c) { c.enqueue(1); c.close() }, cancel() { log.push("cancel") } }); for await (const v of s) break; return log`, `[]`},
+		{"captureStackTrace", `const o = { name: "E", message: "m" }; Error.captureStackTrace(o); return o.stack.split("\n")[0]`, `"E: m"`},
+		{"date string zone", `return [String(new Date(0)), new Date(0).toTimeString(), String(new Date(NaN))]`, `["Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)","00:00:00 GMT+0000 (Coordinated Universal Time)","Invalid Date"]`},
 		{"status range", `new Response("", {status: 100})`, `RangeError: Responses may only be constructed with status codes in the range 200 to 599, inclusive.`},
 		{"status 600", `new Response("", {status: 600})`, `RangeError: Responses may only be constructed with status codes in the range 200 to 599, inclusive.`},
 		{"null body status", `new Response("x", {status: 204})`, `TypeError: Response with null body status (101, 204, 205, or 304) cannot have a body.`},
@@ -135,7 +142,8 @@ func TestFormData(t *testing.T) {
 		{"append get", `const f = new FormData(); f.append("a", "1"); f.append("a", "2"); return [f.get("a"), f.getAll("a"), f.has("a"), f.get("z")]`, `["1",["1","2"],true,null]`},
 		{"set", `const f = new FormData(); f.append("a", "1"); f.append("b", "x"); f.append("a", "2"); f.set("a", "3"); return [...f]`, `[["a","3"],["b","x"]]`},
 		{"delete", `const f = new FormData(); f.append("a", "1"); f.delete("a"); return f.has("a")`, `false`},
-		{"blob entry", `const f = new FormData(); f.append("f", new Blob(["x"], {type: "text/plain"})); f.append("g", new Blob(["y"]), "g.bin"); const a = f.get("f"), b = f.get("g"); return [a instanceof File, a.name, a.type, b.name, await b.text()]`, `[true,"blob","text/plain","g.bin","y"]`},
+		{"blob entry", `const f = new FormData(); f.append("f", new Blob(["x"], {type: "text/plain"})); f.append("g", new Blob(["y"]), "g.bin"); const a = f.get("f"), b = f.get("g"); return [a instanceof File, a.name, a.type, b.name, await b.text()]`, `[true,"f","text/plain","g.bin","y"]`},
+		{"string entry ignores filename", `const f = new FormData(); f.append("s", "v", "name.txt"); return f.get("s")`, `"v"`},
 		{"keys values", `const f = new FormData(); f.append("a", "1"); f.append("b", "2"); return [[...f.keys()], [...f.values()]]`, `[["a","b"],["1","2"]]`},
 		{"multipart round trip", `
 			const f = new FormData();
