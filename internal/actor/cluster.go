@@ -22,9 +22,10 @@ package actor
 // fired at most once per scheduled time by one owner (alarmRec), however
 // many stale timers ask for it.
 //
-// Not covered yet: hibernatable WebSockets across nodes (a socket stays
-// with the node that accepted it and only works while that node owns the
-// object).
+// Not covered yet: WebSockets across nodes. A socket is an end in the
+// hub of the process the client reached; a forwarded fetch that upgrades is
+// refused (HandleForward), so sockets work while the node the client
+// reached owns the object (docs/deployment.md).
 
 import (
 	"bytes"
@@ -44,6 +45,7 @@ import (
 	"github.com/isola-run/isola/internal/cluster"
 	"github.com/isola-run/isola/internal/engine"
 	"github.com/isola-run/isola/internal/storage"
+	"github.com/isola-run/isola/internal/websocket"
 )
 
 func init() {
@@ -243,8 +245,9 @@ func (m *Manager) clusterEvent(ctx context.Context, ns, id, name, hook string, a
 		switch {
 		case errors.Is(err, cluster.ErrNoOwner) || err == nil && owner == node.ID():
 			// This node leads the object's shard: a peer takes it, once;
-			// if that fails, this node does.
-			if peer := node.TakePeer(ck); peer != "" && !triedPeer {
+			// if that fails, this node does. Not for a socket's event: the
+			// socket lives here, so the object must too.
+			if peer := node.TakePeer(ck); peer != "" && !triedPeer && hook != "actor.ws" {
 				triedPeer = true
 				take := msg
 				take.Take = true
@@ -271,6 +274,11 @@ func (m *Manager) clusterEvent(ctx context.Context, ns, id, name, hook string, a
 			}
 		case err != nil:
 			return nil, err
+		case hook == "actor.ws":
+			// The event names a socket of this process's hub: another
+			// node cannot deliver it (routing sockets between nodes is not
+			// supported yet).
+			return nil, fmt.Errorf("actor[%s]: WebSocket event for an object owned by node %s; its sockets are on node %s", id, owner, node.ID())
 		default:
 			v, err := m.forward(ctx, owner, key, msg)
 			if err == nil || !errors.Is(err, cluster.ErrNotOwner) && !errors.Is(err, cluster.ErrNoOwner) {
@@ -374,6 +382,18 @@ func (m *Manager) HandleForward(ctx context.Context, key string, payload []byte)
 	var err error
 	if f.Hook != "" {
 		v, err = m.ownerEvent(ctx, k, f.Name, f.Hook, f.Args)
+	}
+	if doc, _ := v.(map[string]any); f.Hook == "actor.fetch" && doc != nil && doc["webSocket"] != nil {
+		// A WebSocket crosses to Go as the id of an end in this process's
+		// hub, which the forwarding node cannot serve (and whose id could
+		// name one of its own sockets): refuse the upgrade, and close the
+		// end so that the object sees the socket go.
+		if id, ok := doc["webSocket"].(float64); ok {
+			if e := websocket.Default.Get(uint64(id)); e != nil {
+				e.Abort(1011, "upgrade refused: the client reached another cluster node")
+			}
+		}
+		v, err = nil, fmt.Errorf("actor[%s]: a WebSocket upgrade must reach the node that owns the object (%s); routing sockets between cluster nodes is not supported yet", f.ID, m.cl.node.ID())
 	}
 	var r forwardReply
 	if err != nil {

@@ -101,11 +101,23 @@ func (n *Node) Acquire(ctx context.Context, key string) (*Lease, error) {
 	val, _ := json.Marshal(leaseValue{Node: n.cfg.NodeID, Addr: n.cfg.Advertise})
 	t0 := time.Now()
 	kv := n.shardOf(enc).kv
-	rev, err := kv.Create(ctx, enc, val)
-	for attempt := 0; err != nil && unavailable(err) && retryWait(ctx, attempt); attempt++ {
-		rev, err = kv.Create(ctx, enc, val)
-	}
-	if err != nil {
+	var rev uint64
+	var err error
+	for attempt := 0; ; attempt++ {
+		// Short attempts: a request that reached a group between leaders
+		// is dropped, not refused, and would hold us past the election.
+		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
+		rev, err = kv.Create(actx, enc, val)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		if errors.Is(err, context.DeadlineExceeded) || unavailable(err) {
+			if !retryWait(ctx, attempt) {
+				break
+			}
+			continue
+		}
 		// Newer servers refuse a Create of a live key with "wrong last
 		// sequence" (10164), which this client does not map to
 		// ErrKeyExists.
@@ -115,9 +127,21 @@ func (n *Node) Acquire(ctx context.Context, key string) (*Lease, error) {
 				var v leaseValue
 				json.Unmarshal(e.Value(), &v)
 				he.Node = v.Node
+				if v.Node == n.cfg.NodeID && v.Epoch == 0 {
+					// Our own Create whose answer was lost (a timed-out
+					// attempt): adopt it by a compare-and-set, so that
+					// it need not lapse first.
+					if nrev, uerr := kv.Update(ctx, enc, val, e.Revision()); uerr == nil {
+						rev, err = nrev, nil
+						break
+					}
+				}
 			}
 			return nil, he
 		}
+		break
+	}
+	if err != nil {
 		return nil, fmt.Errorf("cluster: acquire %q: %w", key, err)
 	}
 	l := &Lease{
@@ -144,12 +168,14 @@ func (l *Lease) appendMarker(ctx context.Context) error {
 	subj := l.n.logSubject(l.enc)
 	for attempt := 0; ; attempt++ {
 		var last uint64
-		m, err := l.n.shardOf(l.enc).log.GetLastMsgForSubject(ctx, subj)
+		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
+		m, err := l.n.shardOf(l.enc).log.GetLastMsgForSubject(actx, subj)
+		cancel()
 		switch {
 		case err == nil:
 			last = m.Sequence
 		case errors.Is(err, jetstream.ErrMsgNotFound):
-		case unavailable(err) && retryWait(ctx, attempt):
+		case (unavailable(err) || errors.Is(err, context.DeadlineExceeded)) && retryWait(ctx, attempt):
 			continue
 		default:
 			return err
@@ -157,12 +183,17 @@ func (l *Lease) appendMarker(ctx context.Context) error {
 		msg := nats.NewMsg(subj)
 		msg.Header.Set(hdrKind, kindEpoch)
 		msg.Header.Set(hdrEpoch, strconv.FormatUint(l.epoch, 10))
-		ack, err := l.n.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(last))
+		actx, cancel = context.WithTimeout(ctx, attemptTimeout)
+		// The message id makes a resend of a marker whose ack was lost a
+		// duplicate, answered with the first one's sequence.
+		ack, err := l.n.js.PublishMsg(actx, msg, jetstream.WithExpectLastSequencePerSubject(last),
+			jetstream.WithMsgID(fmt.Sprintf("%s.e%d.%d", l.enc, l.epoch, last)))
+		cancel()
 		if err == nil {
 			l.lastSeq = ack.Sequence
 			return nil
 		}
-		if unavailable(err) && retryWait(ctx, attempt) {
+		if (unavailable(err) || errors.Is(err, context.DeadlineExceeded)) && retryWait(ctx, attempt) {
 			continue
 		}
 		if !wrongLastSeq(err) || attempt > 50 {
@@ -387,6 +418,11 @@ func (l *Lease) work() {
 	}
 }
 
+// attemptTimeout bounds one request to a stream inside a retried
+// operation: a request that reaches a group between two leaders gets no
+// answer at all.
+const attemptTimeout = time.Second
+
 // opTimeout bounds one log operation; its outcome is unknown after it.
 func (l *Lease) opTimeout() time.Duration { return max(l.n.cfg.LeaseTTL/2, time.Second) }
 
@@ -403,10 +439,19 @@ func (l *Lease) publish(kind string, data []byte, hdr map[string]string) (uint64
 	msg.Data = data
 	ctx, cancel := context.WithTimeout(l.n.ctx, l.opTimeout())
 	defer cancel()
-	ack, err := l.n.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(last))
-	for attempt := 0; err != nil && unavailable(err) && retryWait(ctx, attempt); attempt++ {
-		// Refused without a leader: not stored, safe to send again.
-		ack, err = l.n.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(last))
+	// Resending is safe: a refusal for want of a leader stored nothing, and
+	// the message id (unique per holder and position) makes a resend of a
+	// message whose ack was lost a duplicate answered with its sequence.
+	id := fmt.Sprintf("%s.e%d.%d", l.enc, l.epoch, last)
+	var ack *jetstream.PubAck
+	var err error
+	for attempt := 0; ; attempt++ {
+		actx, acancel := context.WithTimeout(ctx, attemptTimeout)
+		ack, err = l.n.js.PublishMsg(actx, msg, jetstream.WithExpectLastSequencePerSubject(last), jetstream.WithMsgID(id))
+		acancel()
+		if err == nil || !(unavailable(err) || errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil) || !retryWait(ctx, attempt) {
+			break
+		}
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -37,10 +37,10 @@ type shard struct {
 	logStream string
 	subject   string // log subject prefix, "<prefix>.log.<i>."
 
-	mu        sync.Mutex // guards following
-	leaders   [2]string  // of kvStream and logStream, as last seen
-	peers     []string   // servers of the groups, sorted
-	offline   map[string]bool
+	mu        sync.Mutex      // guards following
+	leaders   [2]string       // of kvStream and logStream, as last seen
+	peers     []string        // servers of the groups ever seen, sorted
+	live      map[string]bool // servers listed and not offline at the last look
 	preferred string
 	stepped   time.Time // last step-down request
 }
@@ -125,16 +125,24 @@ func (n *Node) refreshShard(sh *shard) {
 			}
 		}
 	}
-	names := make([]string, 0, len(peers))
-	for p := range peers {
-		names = append(names, p)
-	}
-	slices.Sort(names)
 	sh.mu.Lock()
 	sh.leaders = leaders
-	if len(names) > 0 {
-		sh.peers, sh.offline = names, offline
-		sh.preferred = names[sh.i%len(names)]
+	if len(peers) > 0 {
+		// The preferred node must not change when a peer dies (JetStream
+		// may stop listing it): the set only grows.
+		for p := range peers {
+			if !slices.Contains(sh.peers, p) {
+				sh.peers = append(sh.peers, p)
+			}
+		}
+		slices.Sort(sh.peers)
+		sh.preferred = sh.peers[sh.i%len(sh.peers)]
+		sh.live = map[string]bool{}
+		for p := range peers {
+			if !offline[p] {
+				sh.live[p] = true
+			}
+		}
 	}
 	pref := sh.preferred
 	step := pref == me && time.Since(sh.stepped) > 5*time.Second
@@ -182,7 +190,7 @@ func (n *Node) TakePeer(key string) string {
 	}
 	var cands []string
 	for _, p := range sh.peers {
-		if !sh.offline[p] && !sh.leadsLocked(p) {
+		if sh.live[p] && !sh.leadsLocked(p) {
 			cands = append(cands, p)
 		}
 	}
