@@ -7796,6 +7796,46 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return "Response";
     }
   };
+  function dataURLResponse(url) {
+    const bad2 = () => new TypeError("Fetch API cannot load: " + url);
+    let rest = url.slice(5);
+    const hash = rest.indexOf("#");
+    if (hash >= 0) rest = rest.slice(0, hash);
+    const comma = rest.indexOf(",");
+    if (comma < 0) throw bad2();
+    let type = rest.slice(0, comma).replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, "");
+    let bytes = percentDecode(rest.slice(comma + 1));
+    const b64 = /;[\t\n\f\r ]*base64[\t\n\f\r ]*$/i.exec(type);
+    if (b64) {
+      type = type.slice(0, b64.index);
+      let bin;
+      try {
+        bin = globalThis.atob(String.fromCharCode.apply(null, bytes));
+      } catch {
+        throw bad2();
+      }
+      bytes = new Uint8Array(bin.length);
+      for (let i2 = 0; i2 < bin.length; i2++) bytes[i2] = bin.charCodeAt(i2);
+    }
+    if (type.startsWith(";")) type = "text/plain" + type;
+    if (type === "" || !/^[^\/\s;]+\/[^\/\s;]+/.test(type)) type = "text/plain;charset=US-ASCII";
+    const headers = new Headers2();
+    headersMap(headers).set("content-type", [type]);
+    return new Response2(INTERNAL2, { status: 200, statusText: "OK", headers: setImmutable(headers), urlList: [url], body: extractBody(bytes) });
+  }
+  function percentDecode(s2) {
+    const b3 = utf8Encode(s2);
+    const out = new Uint8Array(b3.length);
+    let n2 = 0;
+    const hex = (c2) => c2 >= 48 && c2 <= 57 ? c2 - 48 : c2 >= 65 && c2 <= 70 ? c2 - 55 : c2 >= 97 && c2 <= 102 ? c2 - 87 : -1;
+    for (let i2 = 0; i2 < b3.length; i2++) {
+      if (b3[i2] === 37 && i2 + 2 < b3.length && hex(b3[i2 + 1]) >= 0 && hex(b3[i2 + 2]) >= 0) {
+        out[n2++] = hex(b3[i2 + 1]) * 16 + hex(b3[i2 + 2]);
+        i2 += 2;
+      } else out[n2++] = b3[i2];
+    }
+    return out.subarray(0, n2);
+  }
   function makeFetchResponse(r2, signal, done) {
     const body = r2.body == null ? null : { src: remoteSource(r2.body, signal, done) };
     if (body === null && done) done();
@@ -7962,6 +8002,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const url = p2.url;
     const colon = url.indexOf(":");
     const scheme = colon < 0 ? "" : url.slice(0, colon).toLowerCase();
+    if (scheme === "data") return dataURLResponse(url);
     if (scheme !== "http" && scheme !== "https") throw new TypeError("Fetch API cannot load: " + url);
     const id = nextFetch++;
     const body = goBody(p2.body);

@@ -2,7 +2,7 @@
 // ("fetch.start", net/http); the request body goes as one buffer or is
 // pumped through a Go pipe, and the response body stays in Go until read.
 import { call, callAsync } from "./host.js";
-import { Request, goBody, headerList, makeFetchResponse, requestParts } from "./http.js";
+import { Request, dataURLResponse, goBody, headerList, makeFetchResponse, requestParts } from "./http.js";
 
 let nextFetch = 1;
 
@@ -14,6 +14,7 @@ export async function fetch(input, init = undefined) {
   const url = p.url;
   const colon = url.indexOf(":");
   const scheme = colon < 0 ? "" : url.slice(0, colon).toLowerCase();
+  if (scheme === "data") return dataURLResponse(url);
   if (scheme !== "http" && scheme !== "https") throw new TypeError("Fetch API cannot load: " + url);
 
   const id = nextFetch++;

@@ -1066,6 +1066,51 @@ export class Response extends Body {
   }
 }
 
+// dataURLResponse is the Response of a fetch() of a data: URL (the fetch
+// spec's data: URL processor): its media type, "text/plain;charset=US-ASCII"
+// if none, and its body, percent-decoded then, with ";base64", base64-decoded.
+export function dataURLResponse(url) {
+  const bad = () => new TypeError("Fetch API cannot load: " + url);
+  let rest = url.slice(5);
+  const hash = rest.indexOf("#");
+  if (hash >= 0) rest = rest.slice(0, hash);
+  const comma = rest.indexOf(",");
+  if (comma < 0) throw bad();
+  let type = rest.slice(0, comma).replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, "");
+  let bytes = percentDecode(rest.slice(comma + 1));
+  const b64 = /;[\t\n\f\r ]*base64[\t\n\f\r ]*$/i.exec(type);
+  if (b64) {
+    type = type.slice(0, b64.index);
+    let bin;
+    try {
+      bin = globalThis.atob(String.fromCharCode.apply(null, bytes));
+    } catch {
+      throw bad();
+    }
+    bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  }
+  if (type.startsWith(";")) type = "text/plain" + type;
+  if (type === "" || !/^[^\/\s;]+\/[^\/\s;]+/.test(type)) type = "text/plain;charset=US-ASCII";
+  const headers = new Headers();
+  headersMap(headers).set("content-type", [type]);
+  return new Response(INTERNAL, { status: 200, statusText: "OK", headers: setImmutable(headers), urlList: [url], body: extractBody(bytes) });
+}
+
+function percentDecode(s) {
+  const b = utf8Encode(s);
+  const out = new Uint8Array(b.length);
+  let n = 0;
+  const hex = (c) => (c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1);
+  for (let i = 0; i < b.length; i++) {
+    if (b[i] === 37 && i + 2 < b.length && hex(b[i + 1]) >= 0 && hex(b[i + 2]) >= 0) {
+      out[n++] = hex(b[i + 1]) * 16 + hex(b[i + 2]);
+      i += 2;
+    } else out[n++] = b[i];
+  }
+  return out.subarray(0, n);
+}
+
 // makeFetchResponse builds the Response of a fetch() from what Go returned.
 export function makeFetchResponse(r, signal, done) {
   const body = r.body == null ? null : { src: remoteSource(r.body, signal, done) };

@@ -90,6 +90,8 @@ func TestResponse(t *testing.T) {
 		{"status text", `return [new Response(null, {status: 404}).statusText, new Response(null, {status: 299}).statusText, new Response(null, {status: 201, statusText: "Yay"}).statusText]`, `["","","Yay"]`},
 		{"error headers mutable", `const h = Response.error().headers; h.set("x", "1"); return h.get("x")`, `"1"`},
 		{"stream iterator released after break", `const mk = () => new ReadableStream({ start(c) { c.enqueue(1); c.enqueue(2) } }); const a = mk(), b = mk(); for await (const v of a.values({ preventCancel: true })) break; for await (const v of b) break; return [a.locked, b.locked]`, `[false,false]`},
+		{"data URL fetch", `const out = []; for (const u of ["data:text/plain,hi", "data:,a%20b", "data:text/html;base64,PGI+eDwvYj4="]) { const r = await fetch(u); out.push([r.status, r.headers.get("content-type"), await r.text()]) } return out`, `[[200,"text/plain","hi"],[200,"text/plain;charset=US-ASCII","a b"],[200,"text/html","<b>x</b>"]]`},
+		{"bad data URL", `await fetch("data:;base64,%%%")`, `TypeError: Fetch API cannot load: data:;base64,%%%`},
 		{"no cancel after close", `const log = []; const s = new ReadableStream({ start(c) { c.enqueue(1); c.close() }, cancel() { log.push("cancel") } }); for await (const v of s) break; return log`, `[]`},
 		{"captureStackTrace", `const o = { name: "E", message: "m" }; Error.captureStackTrace(o); return o.stack.split("\n")[0]`, `"E: m"`},
 		{"date string zone", `return [String(new Date(0)), new Date(0).toTimeString(), String(new Date(NaN))]`, `["Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)","00:00:00 GMT+0000 (Coordinated Universal Time)","Invalid Date"]`},
