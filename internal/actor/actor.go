@@ -113,6 +113,7 @@ type object struct {
 	// loop-owned
 	db         *storage.DB
 	alarmDirty bool
+	nameStored bool // the name is recorded in the object's database
 }
 
 // New returns a Manager for the workers in reg.
@@ -399,6 +400,25 @@ func (m *Manager) cancelAlarm(key objKey) {
 	}
 }
 
+// storedName returns the name recorded in the database of an object that is
+// not in memory (an alarm woke it, e.g. after a restart), so ctx.id.name is
+// right; "" when resident (the instance knows its name) or unknown.
+func (m *Manager) storedName(key objKey) string {
+	m.mu.Lock()
+	_, resident := m.objects[key]
+	m.mu.Unlock()
+	if resident || m.cl != nil {
+		return ""
+	}
+	db, err := m.opts.Store.Acquire(key.ns, key.id)
+	if err != nil {
+		return ""
+	}
+	defer m.opts.Store.Release(db)
+	name, _, _ := db.Name()
+	return name
+}
+
 // fireAlarm runs the alarm handler; on failure it retries with exponential
 // backoff, up to AlarmRetries times (at-least-once delivery).
 func (m *Manager) fireAlarm(key objKey, ms int64, retry int) {
@@ -412,7 +432,7 @@ func (m *Manager) fireAlarm(key objKey, ms int64, retry int) {
 	ctx, cancel := context.WithTimeout(m.ctx, 15*time.Minute)
 	defer cancel()
 	info := map[string]any{"retryCount": retry, "isRetry": retry > 0, "scheduledTime": ms}
-	v, err := m.Event(ctx, key.ns, key.id, "", "actor.alarm", info)
+	v, err := m.Event(ctx, key.ns, key.id, m.storedName(key), "actor.alarm", info)
 	if err == nil {
 		if r, _ := v.(map[string]any); r != nil {
 			if next, ok := r["next"].(float64); ok {

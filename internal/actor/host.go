@@ -103,6 +103,15 @@ func (l *loop) register(hs *engine.HostSet) {
 			}
 			o.db = d
 			l.touched[o] = struct{}{}
+			if o.name != "" && !o.nameStored {
+				// Record the name once, for wake-ups without a request.
+				if n, ok, err := d.Name(); err == nil && (!ok || n != o.name) {
+					if d.SetName(o.name) == nil {
+						l.dirty[o] = struct{}{}
+					}
+				}
+				o.nameStored = true
+			}
 		}
 		return o, o.db, nil
 	}

@@ -58,7 +58,7 @@ export class Counter extends DurableObject {
       case "/bigvalue": try { await this.ctx.storage.put("big", "x".repeat(200 * 1024)); return new Response("stored?"); } catch (e: any) { return new Response(e.name + ": " + e.message, { status: 400 }); }
       case "/bigkey": try { await this.ctx.storage.put("k".repeat(3000), 1); return new Response("stored?"); } catch (e: any) { return new Response(e.name + ": " + e.message, { status: 400 }); }
       case "/alarm": await this.ctx.storage.setAlarm(Number(u.searchParams.get("at"))); return new Response("set");
-      case "/alarms": return Response.json({ fired: (await this.ctx.storage.get("fired")) ?? 0, tries: (await this.ctx.storage.get("tries")) ?? 0, pending: await this.ctx.storage.getAlarm() });
+      case "/alarms": return Response.json({ fired: (await this.ctx.storage.get("fired")) ?? 0, tries: (await this.ctx.storage.get("tries")) ?? 0, pending: await this.ctx.storage.getAlarm(), name: (await this.ctx.storage.get("alarmName")) ?? null });
       case "/failalarm": await this.ctx.storage.put("fail", Number(u.searchParams.get("n"))); await this.ctx.storage.setAlarm(Date.now() + 10); return new Response("set");
       case "/constructed": return new Response(String(constructed));
       case "/loop": for (;;) {}
@@ -71,6 +71,7 @@ export class Counter extends DurableObject {
     const fail = (await this.ctx.storage.get<number>("fail")) ?? 0;
     if (info.retryCount < fail) throw new Error("alarm fails on purpose, retry " + info.retryCount);
     await this.ctx.storage.put("fired", ((await this.ctx.storage.get<number>("fired")) ?? 0) + 1);
+    await this.ctx.storage.put("alarmName", this.ctx.id.name ?? null);
   }
 }
 export class Bad extends DurableObject {
@@ -298,6 +299,10 @@ func TestAlarmFiresAfterRestart(t *testing.T) {
 	for time.Now().Before(deadline) {
 		_, body = get(t, url+"/alarms?o=later")
 		if strings.Contains(body, `"fired":1`) {
+			// The object was woken by its alarm alone, yet knows its name.
+			if !strings.Contains(body, `"name":"later"`) {
+				t.Errorf("alarm after restart ran without ctx.id.name: %s", body)
+			}
 			return
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -121,3 +121,29 @@ func BenchmarkCommitDeferred(b *testing.B) {
 		})
 	}
 }
+
+func TestName(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "n.sqlite")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := db.Name(); ok || err != nil {
+		t.Fatalf("Name of a new DB = %v, %v; want none", ok, err)
+	}
+	if err := db.SetName("room-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, ok, err := db.Name(); n != "room-1" || !ok || err != nil {
+		t.Errorf("Name after reopen = %q, %v, %v; want room-1", n, ok, err)
+	}
+}
