@@ -7598,6 +7598,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var responseStatusText;
   var responseWebSocket;
   var textResponse;
+  var setURLList;
   var Response2 = class _Response extends Body {
     #status = 200;
     #statusText = null;
@@ -7625,6 +7626,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       responseStatus = (r2) => r2.#status;
       responseStatusText = (r2) => r2.#statusText || defaultStatusText(r2.#status);
       responseWebSocket = (r2) => r2.#webSocket;
+      setURLList = (r2, urls) => {
+        r2.#urlList = urls;
+        return r2;
+      };
       textResponse = (text, ctype) => {
         const r2 = new _Response(INTERNAL2, null);
         r2.#ctype = ctype;
@@ -7796,6 +7801,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return "Response";
     }
   };
+  function withURLList(r2, urls) {
+    return setURLList(r2, urls);
+  }
   function dataURLResponse(url) {
     const bad2 = () => new TypeError("Fetch API cannot load: " + url);
     let rest = url.slice(5);
@@ -8254,11 +8262,23 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       const req = input instanceof Request && init === void 0 ? input : new Request(input, init);
       const ri = await requestInit(req);
       ri.url = ri.url.split("#")[0];
-      const out = await callAsync("do.fetch", ns, sid, name ?? "", ri);
-      if (out.webSocket != null) {
-        return new Response(null, { status: 101, statusText: out.statusText ?? "", headers: out.headers, webSocket: wsFromHandle(out.webSocket) });
+      const urls = [ri.url];
+      for (; ; ) {
+        const out = await callAsync("do.fetch", ns, sid, name ?? "", ri);
+        if (out.webSocket != null) {
+          return new Response(null, { status: 101, statusText: out.statusText ?? "", headers: out.headers, webSocket: wsFromHandle(out.webSocket) });
+        }
+        const loc = redirectTarget(req, out, ri.url);
+        if (loc === null) return withURLList(responseFrom(out), urls);
+        if (urls.length > 20) throw new TypeError("Too many redirects.");
+        if (out.status === 303 ? ri.method !== "HEAD" : (out.status === 301 || out.status === 302) && ri.method === "POST") {
+          ri.method = "GET";
+          ri.body = null;
+          ri.headers = ri.headers.filter(([k2]) => !/^content-(type|length|encoding|language|location)$/.test(k2));
+        }
+        ri.url = loc;
+        urls.push(loc);
       }
-      return responseFrom(out);
     },
     connect() {
       throw new Error("connect() on a Durable Object stub is not supported by isola yet");
@@ -8266,6 +8286,16 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     [Symbol.toStringTag]: "DurableObject"
   };
   var stubKeys = /* @__PURE__ */ new WeakMap();
+  function redirectTarget(req, out, url) {
+    if (req.redirect !== "follow" || ![301, 302, 303, 307, 308].includes(out.status)) return null;
+    const loc = Array.isArray(out.headers) ? out.headers.find(([k2]) => k2.toLowerCase() === "location") : void 0;
+    if (loc === void 0) return null;
+    try {
+      return new URL(loc[1], url).href.split("#")[0];
+    } catch {
+      throw new TypeError("Invalid redirect location: " + loc[1]);
+    }
+  }
   function makeStub(ns, id) {
     const sid = id.toString();
     const name = id.name;

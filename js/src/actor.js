@@ -3,7 +3,7 @@
 // deliver events to an object's one live instance.
 import { register, call, callAsync } from "./host.js";
 import { serialize, deserialize } from "./clone.js";
-import { fromJSResponse } from "./http.js";
+import { fromJSResponse, withURLList } from "./http.js";
 import { DurableObject, getEntry, env, requestInit, requestFrom, responseFrom, waitUntil } from "./worker.js";
 import { installHibernation } from "./actor_ws.js"; // WebSocket hibernation API
 import { wsFromHandle } from "./websocket.js";
@@ -46,12 +46,26 @@ const stubProto = {
     const req = input instanceof Request && init === undefined ? input : new Request(input, init);
     const ri = await requestInit(req);
     ri.url = ri.url.split("#")[0]; // the fragment stays with the caller, as in workerd
-    const out = await callAsync("do.fetch", ns, sid, name ?? "", ri);
+    // As fetch() does, workerd follows redirects (redirect: "follow", the
+    // default), re-sending the request to the same object.
+    const urls = [ri.url];
+    for (;;) {
+      const out = await callAsync("do.fetch", ns, sid, name ?? "", ri);
       if (out.webSocket != null) {
         // A 101 from the object: its WebSocket end comes back by id.
         return new Response(null, { status: 101, statusText: out.statusText ?? "", headers: out.headers, webSocket: wsFromHandle(out.webSocket) });
       }
-    return responseFrom(out);
+      const loc = redirectTarget(req, out, ri.url);
+      if (loc === null) return withURLList(responseFrom(out), urls);
+      if (urls.length > 20) throw new TypeError("Too many redirects.");
+      if (out.status === 303 ? ri.method !== "HEAD" : (out.status === 301 || out.status === 302) && ri.method === "POST") {
+        ri.method = "GET";
+        ri.body = null;
+        ri.headers = ri.headers.filter(([k]) => !/^content-(type|length|encoding|language|location)$/.test(k));
+      }
+      ri.url = loc;
+      urls.push(loc);
+    }
   },
   connect() {
     throw new Error("connect() on a Durable Object stub is not supported by isola yet");
@@ -59,6 +73,19 @@ const stubProto = {
   [Symbol.toStringTag]: "DurableObject",
 };
 const stubKeys = new WeakMap(); // stub target -> { ns, sid, name }
+
+// redirectTarget is where a stub fetch of req answered by out should go
+// next, or null to return out.
+function redirectTarget(req, out, url) {
+  if (req.redirect !== "follow" || ![301, 302, 303, 307, 308].includes(out.status)) return null;
+  const loc = Array.isArray(out.headers) ? out.headers.find(([k]) => k.toLowerCase() === "location") : undefined;
+  if (loc === undefined) return null;
+  try {
+    return new URL(loc[1], url).href.split("#")[0];
+  } catch {
+    throw new TypeError("Invalid redirect location: " + loc[1]);
+  }
+}
 
 function makeStub(ns, id) {
   const sid = id.toString();

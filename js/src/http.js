@@ -846,6 +846,7 @@ let responseParts; // (Response) => fields for the exchange
 let responseHeaders0, responseCtype; // (Response) => #headers (maybe null), #ctype
 let responseHeaders, responseList, responseStatus, responseStatusText, responseWebSocket; // (Response) => field
 let textResponse; // (text, content type) => a 200 Response with that body
+let setURLList; // (Response, urls) => the Response, with its url list set
 
 export class Response extends Body {
   #status = 200;
@@ -873,6 +874,10 @@ export class Response extends Body {
     // The reason phrase on the wire: the default one for an empty statusText.
     responseStatusText = (r) => r.#statusText || defaultStatusText(r.#status);
     responseWebSocket = (r) => r.#webSocket;
+    setURLList = (r, urls) => {
+      r.#urlList = urls;
+      return r;
+    };
     textResponse = (text, ctype) => {
       const r = new Response(INTERNAL, null);
       r.#ctype = ctype;
@@ -1064,6 +1069,12 @@ export class Response extends Body {
   get [Symbol.toStringTag]() {
     return "Response";
   }
+}
+
+// withURLList sets the URLs a response was fetched through (its url is the
+// last; it is redirected if there are several): for fetches made in JS.
+export function withURLList(r, urls) {
+  return setURLList(r, urls);
 }
 
 // dataURLResponse is the Response of a fetch() of a data: URL (the fetch
