@@ -43,6 +43,9 @@ type Node struct {
 	// alarmIdx is the alarm index from its watch: encoded key -> ms.
 	alarmIdx map[string]int64
 	closed   bool
+
+	downMu sync.Mutex           // guards down; taken with a shard's mu held
+	down   map[string]time.Time // node -> until when it counts as down
 }
 
 // Start joins the cluster described by cfg: it starts the embedded server
@@ -61,6 +64,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	n := &Node{
 		cfg: cfg, log: log.With("node", cfg.NodeID),
 		owners: map[string]string{}, leases: map[string]*Lease{}, alarmIdx: map[string]int64{},
+		down: map[string]time.Time{},
 	}
 	n.ctx, n.stop = context.WithCancel(context.Background())
 	ctx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)

@@ -129,6 +129,7 @@ func (n *Node) forward(ctx context.Context, node, key string, payload []byte, gr
 		return nil, fmt.Errorf("cluster: forward %q to %s: %w", key, node, cause)
 	}
 	if errors.Is(err, nats.ErrNoResponders) {
+		n.markDown(node)
 		n.Forget(key)
 		return nil, fmt.Errorf("cluster: forward %q to %s: %w", key, node, ErrNoOwner)
 	}

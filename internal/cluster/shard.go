@@ -74,9 +74,10 @@ type streamInfo struct {
 	Cluster struct {
 		Leader   string `json:"leader"`
 		Replicas []struct {
-			Name    string `json:"name"`
-			Current bool   `json:"current"`
-			Offline bool   `json:"offline"`
+			Name    string        `json:"name"`
+			Current bool          `json:"current"`
+			Offline bool          `json:"offline"`
+			Active  time.Duration `json:"active"` // since last heard of
 		} `json:"replicas"`
 	} `json:"cluster"`
 }
@@ -117,7 +118,9 @@ func (n *Node) refreshShard(sh *shard) {
 		}
 		for _, r := range si.Cluster.Replicas {
 			peers[r.Name] = true
-			if r.Offline {
+			// JetStream marks a dead peer offline only after a while;
+			// silence for a few heartbeats says as much.
+			if r.Offline || r.Active > 3*time.Second {
 				offline[r.Name] = true
 			}
 			if r.Name == me && r.Current {
@@ -190,7 +193,7 @@ func (n *Node) TakePeer(key string) string {
 	}
 	var cands []string
 	for _, p := range sh.peers {
-		if sh.live[p] && !sh.leadsLocked(p) {
+		if sh.live[p] && !sh.leadsLocked(p) && !n.isDown(p) {
 			cands = append(cands, p)
 		}
 	}
@@ -200,6 +203,20 @@ func (n *Node) TakePeer(key string) string {
 	h := fnv.New32a()
 	h.Write([]byte(key))
 	return cands[h.Sum32()%uint32(len(cands))]
+}
+
+// markDown records that node did not answer a forward: TakePeer avoids it
+// for a while.
+func (n *Node) markDown(node string) {
+	n.downMu.Lock()
+	n.down[node] = time.Now().Add(10 * time.Second)
+	n.downMu.Unlock()
+}
+
+func (n *Node) isDown(node string) bool {
+	n.downMu.Lock()
+	defer n.downMu.Unlock()
+	return time.Now().Before(n.down[node])
 }
 
 // ShouldMove reports whether this node, which holds key's lease, should
