@@ -6,6 +6,7 @@ package webapi
 
 import (
 	"github.com/isola-run/isola/internal/engine"
+	"github.com/isola-run/isola/internal/webapi/compression"
 	"github.com/isola-run/isola/internal/webapi/crypto"
 	"github.com/isola-run/isola/internal/webapi/dom"
 	"github.com/isola-run/isola/internal/webapi/encoding"
@@ -20,6 +21,7 @@ type Options struct{}
 // Register adds the host functions of every Web API family to hs.
 // Each family's package adds one line here.
 func Register(hs *engine.HostSet, opts Options) {
+	compression.Register(hs)
 	crypto.Register(hs)
 	encoding.Register(hs)
 	url.Register(hs)

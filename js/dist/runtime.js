@@ -6171,6 +6171,64 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     configurable: true
   });
 
+  // js/src/compression.js
+  var registry = new FinalizationRegistry((id) => {
+    try {
+      call("compression.free", id);
+    } catch {
+    }
+  });
+  function bytesOf2(chunk) {
+    if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+    if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    throw new TypeError("This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer type on its writable side.");
+  }
+  function codecStream(self2, format2, decompress) {
+    const id = call("compression.new", String(format2), decompress);
+    let done = false;
+    const ts = new TransformStream({
+      transform(chunk, controller) {
+        const out = call("compression.push", id, bytesOf2(chunk));
+        if (out && out.byteLength) controller.enqueue(out);
+      },
+      flush(controller) {
+        done = true;
+        const out = call("compression.end", id);
+        if (out && out.byteLength) controller.enqueue(out);
+      }
+    });
+    registry.register(self2, id);
+    return ts;
+  }
+  var CompressionStream = class {
+    #ts;
+    constructor(format2) {
+      if (arguments.length === 0) throw new TypeError("Failed to construct 'CompressionStream': 1 argument required, but only 0 present.");
+      this.#ts = codecStream(this, format2, false);
+    }
+    get readable() {
+      return this.#ts.readable;
+    }
+    get writable() {
+      return this.#ts.writable;
+    }
+  };
+  var DecompressionStream = class {
+    #ts;
+    constructor(format2) {
+      if (arguments.length === 0) throw new TypeError("Failed to construct 'DecompressionStream': 1 argument required, but only 0 present.");
+      this.#ts = codecStream(this, format2, true);
+    }
+    get readable() {
+      return this.#ts.readable;
+    }
+    get writable() {
+      return this.#ts.writable;
+    }
+  };
+  globalThis.CompressionStream = CompressionStream;
+  globalThis.DecompressionStream = DecompressionStream;
+
   // js/src/blob.js
   var blobBytes;
   var setBytes;
@@ -6284,7 +6342,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return "File";
     }
   };
-  function bytesOf2(blob) {
+  function bytesOf3(blob) {
     return blobBytes(blob);
   }
   function withBytes(blob, bytes) {
@@ -6304,7 +6362,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         type: value.type,
         lastModified: value instanceof File ? value.lastModified : void 0
       });
-      return withBytes(f2, bytesOf2(value));
+      return withBytes(f2, bytesOf3(value));
     }
     return String(value);
   }
@@ -6386,7 +6444,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       }
       head += '; filename="' + escapeQuoted(value.name) + '"\r\nContent-Type: ' + (value.type || "application/octet-stream") + "\r\n\r\n";
       push(utf8Encode(head));
-      push(bytesOf2(value));
+      push(bytesOf3(value));
       push(utf8Encode("\r\n"));
     }
     push(utf8Encode("--" + boundary + "--\r\n"));
@@ -7118,7 +7176,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     const b3 = toBytes(x3);
     if (b3 !== null) return { src: b3 };
-    if (x3 instanceof Blob2) return { src: bytesOf2(x3), type: x3.type || void 0 };
+    if (x3 instanceof Blob2) return { src: bytesOf3(x3), type: x3.type || void 0 };
     if (x3 instanceof FormData) {
       const boundary = randomHex(16);
       return { src: serializeFormData(x3, boundary), type: "multipart/form-data; boundary=" + boundary };

@@ -10,6 +10,7 @@ import { fire } from "./timers.js";
 import "./console.js";
 import "./crypto.js";
 import "./streams.js";
+import "./compression.js"; // after streams.js: wraps TransformStream
 import "./blob.js";
 import "./formdata.js";
 import { toJSRequest, fromJSResponse } from "./http.js";
