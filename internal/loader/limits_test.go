@@ -8,7 +8,11 @@ import (
 // TestLimits: each runaway is stopped with a clear error, and the parent
 // and other dynamic workers keep working.
 func TestLimits(t *testing.T) {
-	forModes(t, Options{CPULimit: 2 * time.Second, WallLimit: 3 * time.Second, MemoryLimit: 32 << 20}, testLimits)
+	cpu, wall := 2*time.Second, 3*time.Second
+	if raceEnabled {
+		cpu, wall = 15*time.Second, 30*time.Second
+	}
+	forModes(t, Options{CPULimit: cpu, WallLimit: wall, MemoryLimit: 32 << 20}, testLimits)
 }
 
 func testLimits(t *testing.T, opts Options) {
