@@ -85,7 +85,11 @@ func (l *loop) register(hs *engine.HostSet) {
 	hs.Staged("do.rpc", func(args []any) (func(context.Context) (any, error), error) {
 		turn := l.reserve(objKey{str(args, 0), str(args, 1)})
 		return func(ctx context.Context) (any, error) {
-			v, err := m.EventPosted(ctx, turn, str(args, 0), str(args, 1), str(args, 2), "actor.rpc", str(args, 3), args[4])
+			var refs any
+			if len(args) > 5 {
+				refs = args[5] // references passed by the caller (js/src/rpc.js)
+			}
+			v, err := m.EventPosted(ctx, turn, str(args, 0), str(args, 1), str(args, 2), "actor.rpc", str(args, 3), args[4], refs)
 			return v, publicError(err)
 		}, nil
 	})

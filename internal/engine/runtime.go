@@ -916,3 +916,6 @@ func (rt *Runtime) MemoryUsage() int64 {
 		return 0
 	}
 }
+
+// Wait blocks until the runtime is closed.
+func (rt *Runtime) Wait() { <-rt.done }

@@ -337,3 +337,55 @@ export default { async fetch(req: Request) { return new Response("back:" + req.m
 		t.Errorf("scheduled handler saw cron %q", b)
 	}
 }
+
+// TestRPCByValueAndByReference: service-binding and Durable Object RPC
+// structured-clone their arguments and results, and pass functions and
+// RpcTargets by reference so the callee can call back into the caller.
+func TestRPCByValueAndByReference(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"wrangler.jsonc": `{
+  "name": "front", "main": "front.ts", "compatibility_date": "2025-09-01",
+  "services": [{ "binding": "TOOLS", "service": "back", "entrypoint": "Tools" }],
+  "durable_objects": { "bindings": [{ "name": "OBJ", "class_name": "Obj" }] },
+  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Obj"] }],
+  "workers": [{ "name": "back", "main": "back.ts", "compatibility_date": "2025-09-01" }]
+}`,
+		"front.ts": `
+import { DurableObject, RpcTarget } from "cloudflare:workers";
+class Counter extends RpcTarget { n = 0; bump(by: number) { this.n += by; return this.n; } }
+export class Obj extends DurableObject {
+  async useTools(cb: (x: number) => Promise<number>, counter: any) {
+    const a = await cb(20);
+    const b = await counter.bump(5);
+    return { a, b, when: new Date(0), m: new Map([["k", new Set([1, 2])]]) };
+  }
+}
+export default {
+  async fetch(req: Request, env: any) {
+    const counter = new Counter();
+    const viaService = await env.TOOLS.describe(new Date(86400000), new Map([["x", 1]]), (s: string) => s.toUpperCase());
+    const viaObject = await env.OBJ.getByName("o").useTools(async (x: number) => x + 1, counter);
+    return Response.json({
+      viaService,
+      a: viaObject.a, b: viaObject.b, counterAfter: counter.n,
+      when: viaObject.when instanceof Date ? viaObject.when.toISOString() : "not a date",
+      m: viaObject.m instanceof Map ? [...viaObject.m.get("k")] : "not a map",
+    });
+  },
+};`,
+		"back.ts": `
+import { WorkerEntrypoint } from "cloudflare:workers";
+export class Tools extends WorkerEntrypoint {
+  async describe(d: Date, m: Map<string, number>, shout: (s: string) => Promise<string>) {
+    return [d instanceof Date ? d.toISOString() : "no date", m instanceof Map ? m.get("x") : "no map", await shout("hi")];
+  }
+}
+export default { fetch() { return new Response("back"); } };`,
+	})
+	ts := startServer(t, dir, func(o *Options) { o.Runtimes = 3 }) // calls cross runtimes
+	code, body := get(t, ts.URL+"/")
+	want := `{"viaService":["1970-01-02T00:00:00.000Z",1,"HI"],"a":21,"b":5,"counterAfter":5,"when":"1970-01-01T00:00:00.000Z","m":[1,2]}`
+	if code != 200 || body != want {
+		t.Errorf("GET / = %d %s\nwant %s\nlogs:\n%s", code, body, want, ts.Logs.String())
+	}
+}

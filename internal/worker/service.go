@@ -2,7 +2,10 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"github.com/isola-run/isola/internal/engine"
 )
@@ -50,14 +53,53 @@ func (w *Worker) registerServices(hs *engine.HostSet) {
 			return nil, err
 		}
 		method, _ := args[1].(string)
-		a, _ := args[2].([]any)
-		v, err := tw.RPC(ctx, t.Entrypoint, method, a)
-		if err != nil {
-			if e, ok := err.(*engine.Error); ok {
-				return nil, &engine.JSError{Name: e.Name, Message: e.Message}
-			}
-			return nil, err
+		a, _ := args[2].([]byte)
+		var refs []any
+		if len(args) > 3 {
+			refs, _ = args[3].([]any)
 		}
-		return v, nil
+		v, err := tw.RPC(ctx, t.Entrypoint, method, a, refs)
+		return v, PublicError(err)
 	})
+	// rpc.back(runtime, export, method, args, refs): a call through a stub of
+	// a function or RpcTarget that another runtime passed by reference.
+	hs.Async("rpc.back", func(ctx context.Context, args []any) (any, error) {
+		if len(args) < 4 {
+			return nil, engine.Errorf("TypeError", "rpc.back: missing arguments")
+		}
+		id, _ := args[0].(float64)
+		v, ok := runtimes.Load(int64(id))
+		if !ok {
+			return nil, engine.Errorf("Error", "RPC stub's runtime is gone")
+		}
+		var refs any
+		if len(args) > 4 {
+			refs = args[4]
+		}
+		out, err := v.(*engine.Runtime).Call(ctx, "rpc.invoke", args[1], args[2], args[3], refs)
+		return out, PublicError(err)
+	})
+}
+
+// runtimes finds the live runtimes of every worker by id, for calls back
+// through references passed over RPC.
+var (
+	runtimes      sync.Map // int64 -> *engine.Runtime
+	nextRuntimeID atomic.Int64
+)
+
+// PublicError turns an error from another runtime's JS into what the
+// caller's JS sees: the thrown error's name and message.
+func PublicError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *engine.Error
+	if errors.As(err, &e) {
+		if e.Kind == engine.CPULimit || e.Kind == engine.MemoryLimit {
+			return &engine.JSError{Name: "Error", Message: "The callee exceeded its resource limits."}
+		}
+		return &engine.JSError{Name: e.Name, Message: e.Message}
+	}
+	return err
 }

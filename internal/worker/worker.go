@@ -161,6 +161,7 @@ func (w *Worker) Exports() map[string]any { return w.exports }
 func (w *Worker) newSlot(index int) (*slot, error) {
 	hs := engine.NewHostSet()
 	webapi.Register(hs, webapi.Options{})
+	rtID := nextRuntimeID.Add(1)
 	w.registerServices(hs)
 	ref := &Ref{Index: index, Worker: w}
 	var turns []func() func() error
@@ -214,7 +215,12 @@ func (w *Worker) newSlot(index int) (*slot, error) {
 		return nil, fmt.Errorf("%w: %s", ErrScriptLoad, w.describe(err))
 	}
 	ref.rt = rt
-	desc := map[string]any{"vars": w.spec.Vars, "services": w.servicesDesc()}
+	runtimes.Store(rtID, rt)
+	go func() { // forget the runtime once it is closed
+		rt.Wait()
+		runtimes.Delete(rtID)
+	}()
+	desc := map[string]any{"vars": w.spec.Vars, "services": w.servicesDesc(), "runtimeId": rtID}
 	for k, v := range w.spec.Env {
 		desc[k] = v
 	}
@@ -398,10 +404,13 @@ func (w *Worker) Scheduled(ctx context.Context, cron string, at time.Time) error
 
 // RPC calls method on entrypoint (""=default) with args, for service
 // bindings and tools.
-func (w *Worker) RPC(ctx context.Context, entrypoint, method string, args []any) (any, error) {
+// args is the structured-clone serialization of the argument list (see
+// js/src/rpc.js) and refs the references it carries; the result is the
+// serialized return value.
+func (w *Worker) RPC(ctx context.Context, entrypoint, method string, args []byte, refs []any) (any, error) {
 	var ep any
 	if entrypoint != "" {
 		ep = entrypoint
 	}
-	return w.call(ctx, "worker.rpc", ep, method, args, nil)
+	return w.call(ctx, "worker.rpc", ep, method, args, refs, nil)
 }

@@ -1131,7 +1131,7 @@
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
-  // js/node_modules/urlpattern-polyfill/dist/urlpattern.js
+  // ../../work/main/js/node_modules/urlpattern-polyfill/dist/urlpattern.js
   var Pe = Object.defineProperty;
   var a = (e2, t2) => Pe(e2, "name", { value: t2, configurable: true });
   var P = class {
@@ -3153,7 +3153,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
 
-  // js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
+  // ../../work/main/js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
   function e() {
   }
   function t(e2) {
@@ -8143,6 +8143,90 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     Object.defineProperty(globalThis, "fetch", { value: fetch3, writable: true, configurable: true });
   }
 
+  // js/src/rpc.js
+  var runtimeId = 0;
+  var exported = /* @__PURE__ */ new Map();
+  var nextExport = 1;
+  var RpcTargetClass = null;
+  function setRuntime(id, RpcTarget2) {
+    runtimeId = id;
+    RpcTargetClass = RpcTarget2;
+  }
+  function byReference(v3) {
+    if (typeof v3 === "function") return true;
+    return RpcTargetClass !== null && v3 instanceof RpcTargetClass;
+  }
+  function exportArgs(args) {
+    const ids = [];
+    let bytes;
+    try {
+      bytes = serialize(args, {
+        external(v3) {
+          if (!byReference(v3)) return void 0;
+          const id = nextExport++;
+          exported.set(id, v3);
+          ids.push(id);
+          return ids.length - 1;
+        }
+      });
+    } catch (e2) {
+      for (const id of ids) exported.delete(id);
+      throw e2;
+    }
+    const refs = ids.map((id) => [runtimeId, id]);
+    return {
+      bytes,
+      refs,
+      release() {
+        for (const id of ids) exported.delete(id);
+      }
+    };
+  }
+  function backStub(ref) {
+    const [rt2, id] = ref;
+    const call2 = async (method, args) => {
+      const out = exportArgs(args);
+      try {
+        return deserialize(await callAsync("rpc.back", rt2, id, method, out.bytes, out.refs), { external: (i2) => backStub(out.refs[i2]) });
+      } finally {
+        out.release();
+      }
+    };
+    const target = function() {
+    };
+    return new Proxy(target, {
+      get(t2, prop) {
+        if (typeof prop !== "string" || prop === "then") return void 0;
+        if (prop === "dup") return () => p2;
+        return (...args) => call2(prop, args);
+      },
+      apply(t2, self2, args) {
+        return call2("", args);
+      }
+    });
+    var p2;
+  }
+  function importArgs(bytes, refs) {
+    return deserialize(bytes, { external: (i2) => backStub(refs[i2]) });
+  }
+  var RESERVED = /* @__PURE__ */ new Set(["constructor", "then", "dup"]);
+  register("rpc.invoke", async (id, method, bytes, refs) => {
+    const v3 = exported.get(id);
+    if (v3 === void 0) throw new Error("RPC stub used after the call that passed it ended.");
+    const args = importArgs(bytes, refs ?? []);
+    let r2;
+    if (method === "") {
+      if (typeof v3 !== "function") throw new TypeError("The RPC receiver is not a function.");
+      r2 = await v3(...args);
+    } else {
+      if (RESERVED.has(method) || typeof v3[method] !== "function" || Object.prototype.hasOwnProperty.call(Object.prototype, method)) {
+        throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+      }
+      r2 = await v3[method](...args);
+    }
+    return serialize(r2);
+  });
+
   // js/src/actor_ws.js
   var MAX_TAGS = 10;
   var MAX_TAG_LENGTH = 256;
@@ -8309,7 +8393,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return other.#id === this.#id;
     }
   };
-  var RESERVED = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+  var RESERVED2 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
   var HANDLERS = /* @__PURE__ */ new Set(["alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
   var stubProto = {
     constructor: function DurableObject2() {
@@ -8369,8 +8453,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         }
         if (typeof prop !== "string" || prop === "then") return void 0;
         return async (...args) => {
-          const out = await callAsync("do.rpc", ns, sid, name ?? "", prop, serialize(args));
-          return deserialize(out);
+          const out = exportArgs(args);
+          try {
+            return deserialize(await callAsync("do.rpc", ns, sid, name ?? "", prop, out.bytes, out.refs));
+          } finally {
+            out.release();
+          }
         };
       }
     });
@@ -8788,7 +8876,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return fromJSResponse(resp);
   });
   function rpcTarget(inst, method) {
-    if (typeof method !== "string" || RESERVED.has(method) || method.startsWith("#")) return void 0;
+    if (typeof method !== "string" || RESERVED2.has(method) || method.startsWith("#")) return void 0;
     for (let p2 = Object.getPrototypeOf(inst); p2 && p2 !== DurableObject.prototype && p2 !== Object.prototype; p2 = Object.getPrototypeOf(p2)) {
       if (Object.prototype.hasOwnProperty.call(p2, method)) return p2;
     }
@@ -8801,7 +8889,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     return e2;
   }
-  register("actor.rpc", async (ns, cls, id, name, method, argBytes) => {
+  register("actor.rpc", async (ns, cls, id, name, method, argBytes, refs) => {
     const o2 = await instance(ns, cls, id, name);
     if (HANDLERS.has(method)) {
       throw new TypeError(`'${method}' is a reserved method and cannot be called over RPC.`);
@@ -8810,7 +8898,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
     }
     const v3 = o2.inst[method];
-    const args = deserialize(argBytes);
+    const args = importArgs(argBytes, refs ?? []);
     let r2;
     try {
       r2 = typeof v3 === "function" ? await v3.apply(o2.inst, args) : v3;
@@ -8939,7 +9027,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   // js/src/loader.js
   var RealDate = Date;
   var realSetTimeout = globalThis.setTimeout;
-  var RESERVED2 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "__proto__"]);
+  var RESERVED3 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "__proto__"]);
   var ERRORS2 = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
   function remoteError2(e2) {
     const C3 = ERRORS2[e2.name] ?? Error;
@@ -8950,8 +9038,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (e2.remote) err.remote = true;
     return err;
   }
-  var exported = /* @__PURE__ */ new Map();
-  var nextExport = 1;
+  var exported2 = /* @__PURE__ */ new Map();
+  var nextExport2 = 1;
   var stubMarks = /* @__PURE__ */ new WeakSet();
   var PROBE = "__isola_capability_probe__";
   function isCapability(v3) {
@@ -8971,14 +9059,14 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       bytes = serialize(value, {
         external(v3) {
           if (!isCapability(v3)) return void 0;
-          const id = nextExport++;
-          exported.set(id, v3);
+          const id = nextExport2++;
+          exported2.set(id, v3);
           refs.push(id);
           return refs.length - 1;
         }
       });
     } catch (e2) {
-      for (const id of refs) exported.delete(id);
+      for (const id of refs) exported2.delete(id);
       throw e2;
     }
     return { bytes, refs };
@@ -8986,14 +9074,14 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   function importIn(bytes, refs) {
     return deserialize(bytes, {
       external(i2) {
-        const v3 = exported.get(refs[i2]);
+        const v3 = exported2.get(refs[i2]);
         if (v3 === void 0) throw new DOMException("Unable to deserialize cloned data: revoked capability.", "DataCloneError");
         return v3;
       }
     });
   }
   function rpcMethod(obj, method) {
-    if (typeof method !== "string" || RESERVED2.has(method)) return void 0;
+    if (typeof method !== "string" || RESERVED3.has(method)) return void 0;
     for (let p2 = Object.getPrototypeOf(obj); p2 && p2 !== Object.prototype && p2 !== RpcTarget.prototype && p2 !== WorkerEntrypoint.prototype; p2 = Object.getPrototypeOf(p2)) {
       const d2 = Object.getOwnPropertyDescriptor(p2, method);
       if (d2) return typeof d2.value === "function" ? d2.value : void 0;
@@ -9014,20 +9102,20 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (!f3) throw noMethod(method);
       return f3.apply(obj, args);
     }
-    if (typeof method !== "string" || RESERVED2.has(method)) throw noMethod(method);
+    if (typeof method !== "string" || RESERVED3.has(method)) throw noMethod(method);
     const f2 = obj[method];
     if (typeof f2 !== "function") throw noMethod(method);
     return f2.apply(obj, args);
   }
   register("loader.capInvoke", async (local, method, bytes, refs) => {
-    const obj = exported.get(local);
+    const obj = exported2.get(local);
     if (obj === void 0) throw new Error("The capability was revoked.");
     const args = importIn(bytes, refs ?? []);
     const r2 = await invokeLocal(obj, method, Array.isArray(args) ? args : []);
     return exportOut(r2);
   });
   register("loader.capFetch", async (local, init) => {
-    const obj = exported.get(local);
+    const obj = exported2.get(local);
     if (obj === void 0) throw new Error("The capability was revoked.");
     const req = requestFrom(init);
     let resp;
@@ -9038,7 +9126,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return fromJSResponse(resp);
   });
   register("loader.capRelease", (locals) => {
-    for (const id of locals ?? []) exported.delete(id);
+    for (const id of locals ?? []) exported2.delete(id);
   });
   var MODULE_KEYS = ["js", "cjs", "text", "data", "json", "py", "wasm"];
   function normalizeCode(code) {
@@ -9087,8 +9175,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (g2 === null) outbound = "none";
       else if (isCapability(g2)) {
         outbound = "grant";
-        outboundRef = nextExport++;
-        exported.set(outboundRef, g2);
+        outboundRef = nextExport2++;
+        exported2.set(outboundRef, g2);
       } else throw new TypeError("Incorrect type for the 'globalOutbound' field on 'WorkerCode': the provided value is not of type 'Fetcher'.");
     }
     const limits = limitsDoc(code.limits);
@@ -9205,7 +9293,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           try {
             r2 = await stub._call((h2) => callAsync("loader.rpc", b3, h2, name, props ?? null, limits, prop, out.bytes, out.refs));
           } finally {
-            for (const id of out.refs) exported.delete(id);
+            for (const id of out.refs) exported2.delete(id);
           }
           return importIn(r2.bytes, r2.refs ?? []);
         };
@@ -9368,7 +9456,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (!f2) throw noMethod(method);
       r2 = await f2.apply(inst, args);
     } else if (exp !== null && typeof exp === "object") {
-      if (typeof method !== "string" || RESERVED2.has(method) || !Object.prototype.hasOwnProperty.call(exp, method) || typeof exp[method] !== "function") {
+      if (typeof method !== "string" || RESERVED3.has(method) || !Object.prototype.hasOwnProperty.call(exp, method) || typeof exp[method] !== "function") {
         throw noMethod(method);
       }
       if (args.length !== 1) {
@@ -9436,7 +9524,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   function isClass2(v3, base) {
     return typeof v3 === "function" && v3.prototype instanceof base;
   }
-  var RESERVED3 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+  var RESERVED4 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
   function makeFetcher(target) {
     const base = {
       async fetch(input, init) {
@@ -9453,8 +9541,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         if (prop in t2) return t2[prop];
         if (typeof prop !== "string" || prop === "then") return void 0;
         return async (...args) => {
-          const r2 = await callAsync("service.rpc", target, prop, args);
-          return r2;
+          const out = exportArgs(args);
+          try {
+            return deserialize(await callAsync("service.rpc", target, prop, out.bytes, out.refs));
+          } finally {
+            out.release();
+          }
         };
       }
     });
@@ -9473,6 +9565,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   register("worker.init", (desc) => {
     entry = globalThis.__isola_entry ?? {};
     delete globalThis.__isola_entry;
+    setRuntime(desc.runtimeId ?? 0, RpcTarget);
     for (const [k2, v3] of Object.entries(desc.vars ?? {})) env[k2] = v3;
     for (const [k2, t2] of Object.entries(desc.services ?? {})) env[k2] = makeFetcher(t2);
     for (const [k2, ns] of Object.entries(desc.durableObjects ?? {})) env[k2] = makeNamespace(ns);
@@ -9517,8 +9610,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     await drain();
     return { noRetry: !retry };
   });
-  register("worker.rpc", async (name, method, args, props) => {
-    if (typeof method !== "string" || RESERVED3.has(method) || method.startsWith("_")) {
+  register("worker.rpc", async (name, method, argBytes, refs, props) => {
+    if (typeof method !== "string" || RESERVED4.has(method) || method.startsWith("_")) {
       throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
     }
     const exp = entry[name ?? "default"];
@@ -9529,7 +9622,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (typeof inst[method] !== "function") {
       throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
     }
-    return await inst[method](...args ?? []);
+    const args = argBytes ? importArgs(argBytes, refs ?? []) : [];
+    return serialize(await inst[method](...args));
   });
   async function drain() {
     while (waiting.size) await Promise.allSettled([...waiting]);

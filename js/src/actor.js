@@ -5,6 +5,7 @@ import { register, call, callAsync } from "./host.js";
 import { serialize, deserialize } from "./clone.js";
 import { fromJSResponse, withURLList } from "./http.js";
 import { DurableObject, getEntry, env, requestInit, requestFrom, responseFrom, waitUntil } from "./worker.js";
+import { exportArgs, importArgs } from "./rpc.js";
 import { installHibernation } from "./actor_ws.js"; // WebSocket hibernation API
 import { wsFromHandle } from "./websocket.js";
 
@@ -102,8 +103,12 @@ function makeStub(ns, id) {
       }
       if (typeof prop !== "string" || prop === "then") return undefined;
       return async (...args) => {
-        const out = await callAsync("do.rpc", ns, sid, name ?? "", prop, serialize(args));
-        return deserialize(out);
+        const out = exportArgs(args); // functions and RpcTargets go by reference (rpc.js)
+        try {
+          return deserialize(await callAsync("do.rpc", ns, sid, name ?? "", prop, out.bytes, out.refs));
+        } finally {
+          out.release();
+        }
       };
     },
   });
@@ -566,7 +571,7 @@ function rpcError(e) {
   return e;
 }
 
-register("actor.rpc", async (ns, cls, id, name, method, argBytes) => {
+register("actor.rpc", async (ns, cls, id, name, method, argBytes, refs) => {
   const o = await instance(ns, cls, id, name);
   if (HANDLERS.has(method)) {
     throw new TypeError(`'${method}' is a reserved method and cannot be called over RPC.`);
@@ -575,7 +580,7 @@ register("actor.rpc", async (ns, cls, id, name, method, argBytes) => {
     throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
   }
   const v = o.inst[method];
-  const args = deserialize(argBytes);
+  const args = importArgs(argBytes, refs ?? []);
   let r;
   try {
     r = typeof v === "function" ? await v.apply(o.inst, args) : v;

@@ -3,6 +3,8 @@
 import { register, callAsync } from "./host.js";
 import { toJSRequest, responseDoc, responseWire } from "./http.js";
 import { makeNamespace } from "./actor.js";
+import { exportArgs, importArgs, setRuntime } from "./rpc.js";
+import { serialize, deserialize } from "./clone.js";
 import { makeAi } from "./ai.js"; // the "ai" binding (isola forwards it to an OpenAI-compatible endpoint)
 import { makeLoader } from "./loader.js"; // Dynamic Workers (worker_loaders bindings)
 
@@ -87,8 +89,12 @@ function makeFetcher(target) {
       if (prop in t) return t[prop];
       if (typeof prop !== "string" || prop === "then") return undefined;
       return async (...args) => {
-        const r = await callAsync("service.rpc", target, prop, args);
-        return r;
+        const out = exportArgs(args);
+        try {
+          return deserialize(await callAsync("service.rpc", target, prop, out.bytes, out.refs));
+        } finally {
+          out.release();
+        }
       };
     },
   });
@@ -114,6 +120,7 @@ export function responseFrom(out) {
 register("worker.init", (desc) => {
   entry = globalThis.__isola_entry ?? {};
   delete globalThis.__isola_entry;
+  setRuntime(desc.runtimeId ?? 0, RpcTarget);
   for (const [k, v] of Object.entries(desc.vars ?? {})) env[k] = v;
   for (const [k, t] of Object.entries(desc.services ?? {})) env[k] = makeFetcher(t);
   for (const [k, ns] of Object.entries(desc.durableObjects ?? {})) env[k] = makeNamespace(ns);
@@ -169,7 +176,7 @@ register("worker.scheduled", async (name, cron, scheduledTime) => {
 });
 
 // worker.rpc(entrypoint, method, args, props)
-register("worker.rpc", async (name, method, args, props) => {
+register("worker.rpc", async (name, method, argBytes, refs, props) => {
   if (typeof method !== "string" || RESERVED.has(method) || method.startsWith("_")) {
     throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
   }
@@ -181,7 +188,8 @@ register("worker.rpc", async (name, method, args, props) => {
   if (typeof inst[method] !== "function") {
     throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
   }
-  return await inst[method](...(args ?? []));
+  const args = argBytes ? importArgs(argBytes, refs ?? []) : [];
+  return serialize(await inst[method](...args));
 });
 
 async function drain() {
