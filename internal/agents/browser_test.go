@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,9 +51,19 @@ func startBrowser(t *testing.T) *browser {
 		t.Skip("no Chromium installed (apt-get install chromium)")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	// Our own profile directory: Chromium's helper processes may still write
+	// to it for a moment after the browser is gone, which t.TempDir's
+	// cleanup reports as a failure.
+	profile, err := os.MkdirTemp("", "isola-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.CommandContext(ctx, bin, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-		"--no-first-run", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-		"--user-data-dir="+t.TempDir(), "about:blank")
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+		"--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
+		"--user-data-dir="+profile, "about:blank")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so cleanup ends every Chromium process
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +74,12 @@ func startBrowser(t *testing.T) *browser {
 	t.Cleanup(func() {
 		cancel()
 		cmd.Wait()
+		for i := 0; i < 50; i++ { // helpers may linger briefly
+			if os.RemoveAll(profile) == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	found := make(chan string, 1)
 	go func() {
