@@ -145,7 +145,7 @@ func (m *Manager) wakeForAlarm(key objKey) {
 	ctx, cancel := context.WithTimeout(m.ctx, 15*time.Second)
 	defer cancel()
 	ck := clusterKey(key)
-	if _, err := m.cl.node.Owner(ctx, ck); !errors.Is(err, cluster.ErrNoOwner) {
+	if _, err := m.cl.node.OwnerFresh(ctx, ck); !errors.Is(err, cluster.ErrNoOwner) {
 		return // owned: its owner's timer fires it
 	}
 	if peer := m.cl.node.TakePeer(ck); peer != "" {

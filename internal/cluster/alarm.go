@@ -97,9 +97,10 @@ func (n *Node) watchAlarms(w jetstream.KeyWatcher) {
 	}
 }
 
-// Due returns the indexed alarms due at now whose key no node owns,
-// according to this node's watch of the lease bucket, earliest first, and
-// the time of the next alarm not yet due (0 if none).
+// Due returns the indexed alarms due at now whose key is not known to be
+// owned under a live session, according to this node's watches, earliest
+// first (check with Owner before acting), and the time of the next alarm
+// not yet due (0 if none).
 func (n *Node) Due(now time.Time) (due []Alarm, next int64) {
 	ms := now.UnixMilli()
 	n.mu.Lock()
@@ -111,7 +112,9 @@ func (n *Node) Due(now time.Time) (due []Alarm, next int64) {
 			}
 			continue
 		}
-		if _, owned := n.owners[enc]; owned {
+		if _, st := n.ownerLocked(enc); st == liveHolder && at > ms-n.cfg.LeaseTTL.Milliseconds() {
+			// Its owner's timer fires it. Past a TTL overdue, the watch
+			// may be stale: the caller checks (OwnerFresh).
 			continue
 		}
 		key, err := base64.RawURLEncoding.DecodeString(enc)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -101,13 +102,13 @@ func waitLeadersPlaced(t testing.TB, nodes []*Node) {
 		return
 	}
 	ctx := ctxT(t)
-	var ls [][2]string
+	var ls [][3]string
 	for ctx.Err() == nil {
 		ls = nodes[0].leadersNow(ctx)
 		ok := true
 		for i, l := range ls {
 			want := nodes[i%len(nodes)].ID()
-			if l[0] != want || l[1] != want {
+			if l != [3]string{want, want, want} {
 				ok = false
 			}
 		}
@@ -138,6 +139,16 @@ func ctxT(t testing.TB) context.Context {
 	return ctx
 }
 
+// keyInShard returns prefix plus a number, a key of shard i.
+func keyInShard(n *Node, i int, prefix string) string {
+	for j := 0; ; j++ {
+		k := fmt.Sprintf("%s%d", prefix, j)
+		if n.shardOf(encodeKey(k)).i == i {
+			return k
+		}
+	}
+}
+
 // acquireEventually retries Acquire while the key is held (until its
 // previous holder's lease expires).
 func acquireEventually(t testing.TB, n *Node, key string) *Lease {
@@ -157,6 +168,17 @@ func acquireEventually(t testing.TB, n *Node, key string) *Lease {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// waitFor polls cond for up to 10 s.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
 }
 
 func TestConfigValidate(t *testing.T) {
@@ -278,6 +300,56 @@ func TestLease(t *testing.T) {
 				t.Errorf("%s.Owner = %q, %v; want n1", n.ID(), got, err)
 			}
 		}
+	})
+
+	t.Run("take peer", func(t *testing.T) {
+		// n1 leads shard 0: it hands that shard's keys to a node that
+		// leads none of its groups, and takes the others itself.
+		own := keyInShard(a, 0, "ns/led")
+		if p := a.TakePeer(own); p == "" || p == a.ID() {
+			t.Errorf("n1.TakePeer(key of shard 0) = %q; want another node", p)
+		}
+		if p := a.TakePeer(keyInShard(a, 1, "ns/other")); p != "" {
+			t.Errorf("n1.TakePeer(key of shard 1) = %q; want \"\" (take it)", p)
+		}
+		if !a.ShouldMove(own) || b.ShouldMove(own) {
+			t.Errorf("ShouldMove(key of shard 0) = %v on n1, %v on n2; want true, false", a.ShouldMove(own), b.ShouldMove(own))
+		}
+	})
+
+	t.Run("alarm index", func(t *testing.T) {
+		l, err := a.Acquire(ctx, "ns/alarm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := time.Now().Add(-time.Second).UnixMilli()
+		if err := l.SetAlarmAsync(at, true)(ctx); err != nil {
+			t.Fatalf("SetAlarmAsync = %v", err)
+		}
+		due := func(n *Node) bool {
+			d, _ := n.Due(time.Now())
+			return slices.ContainsFunc(d, func(x Alarm) bool { return x.Key == "ns/alarm" && x.At == at })
+		}
+		waitFor(t, "the index entry on n2", func() bool { ms, ok := b.IndexedAlarm("ns/alarm"); return ok && ms == at })
+		waitFor(t, "n2 to see n1's lease", func() bool {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			_, st := b.ownerLocked(encodeKey("ns/alarm"))
+			return st == liveHolder
+		})
+		if due(b) {
+			t.Errorf("n2.Due lists an owned key")
+		}
+		if err := l.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "n2.Due to list the released key", func() bool { return due(b) })
+		l2 := acquireEventually(t, c, "ns/alarm")
+		if err := l2.SetAlarmAsync(0, false)(ctx); err != nil {
+			t.Fatalf("SetAlarmAsync(clear) = %v", err)
+		}
+		waitFor(t, "the entry to go", func() bool { _, ok := b.IndexedAlarm("ns/alarm"); return !ok })
+		l2.Release(ctx)
 	})
 
 	t.Run("release then move", func(t *testing.T) {
@@ -440,7 +512,10 @@ func TestTakeover(t *testing.T) {
 	nodes := testCluster(t, 3, nil)
 	a, b := nodes[0], nodes[1]
 	ctx := ctxT(t)
-	l, err := a.Acquire(ctx, "ns/crash")
+	// A key of a shard a does not lead, as the actor layer places them:
+	// its takeover waits for the TTL only, not for an election.
+	key := keyInShard(a, 1, "ns/crash")
+	l, err := a.Acquire(ctx, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,7 +536,7 @@ func TestTakeover(t *testing.T) {
 	if err := l.Append(ctx, []byte("late")); !errors.Is(err, ErrLeaseLost) {
 		t.Errorf("Append after loss = %v; want ErrLeaseLost", err)
 	}
-	l2 := acquireEventually(t, b, "ns/crash")
+	l2 := acquireEventually(t, b, key)
 	if l2.Epoch() <= l.Epoch() {
 		t.Errorf("epoch %d after %d; want growth", l2.Epoch(), l.Epoch())
 	}

@@ -37,9 +37,11 @@ type Config struct {
 	// else 3. Changing it on an existing cluster moves every key to a new,
 	// empty shard: don't.
 	Shards int
-	// LeaseTTL is how long a lease lives without renewal. Default 5 s.
+	// LeaseTTL is how long a node's session (and so its leases) lives
+	// without renewal: the failover time of a dead node's objects.
+	// Default 5 s.
 	LeaseTTL time.Duration
-	// Margin is subtracted from the TTL for the local deadline of a lease,
+	// Margin is subtracted from the TTL for the local deadline of a session,
 	// against clock drift between this node and the servers and renewal
 	// latency. Default max(1 s, LeaseTTL/5).
 	Margin time.Duration

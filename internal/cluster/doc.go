@@ -12,11 +12,14 @@
 //
 // # Model
 //
-// An object's key has one lease at a time: a KV entry created with the
-// bucket's TTL whose revision at creation is the object's epoch. The holder
-// renews it by compare-and-set on the revision; a holder that cannot renew
-// considers the lease lost at a local deadline (acquire or renew send time
-// + TTL - Margin), before the servers can expire it.
+// An object's key has one lease at a time: a KV entry naming the holder and
+// its session in the key's shard, whose revision when taken is the object's
+// epoch. The holder renews its session (one per shard, created with the
+// session bucket's TTL) by compare-and-set, not each lease; a lease is
+// valid while its session is, and another node takes it over once that
+// session is gone. A holder that cannot renew considers the session and
+// its leases lost at a local deadline (renew send time + TTL - Margin),
+// before the servers can expire it (session.go).
 //
 // Every object has one subject in the log stream. The new holder of a lease
 // first appends an epoch marker with an expected-last-subject-sequence

@@ -41,9 +41,9 @@ func (e *HeldError) Is(target error) bool { return target == ErrHeld }
 
 // leaseValue is the JSON value of a lease entry.
 type leaseValue struct {
-	Node  string `json:"node"`
-	Epoch uint64 `json:"epoch,omitempty"`
-	Addr  string `json:"addr,omitempty"`
+	Node    string `json:"node"`
+	Session string `json:"session"` // the holder's session id in the shard
+	Addr    string `json:"addr,omitempty"`
 }
 
 // Message kinds in the log, in the Isola-Kind header.
@@ -64,9 +64,10 @@ type Lease struct {
 	epoch uint64
 	done  chan struct{}
 
+	sess *session // valid while it is (session.go)
+	rev  uint64   // KV revision of the lease key
+
 	mu       sync.Mutex // guards following
-	rev      uint64     // KV revision to renew from
-	deadline time.Time  // local: the lease must be considered lost after it
 	lastSeq  uint64     // log sequence of this holder's last append
 	since    int        // changesets since the last snapshot
 	sinceB   int64
@@ -83,8 +84,8 @@ type op struct {
 	res   chan error
 }
 
-// Acquire takes the lease of key for this node, appends the epoch marker to
-// key's log and starts renewing. It returns an error matching ErrHeld when
+// Acquire takes the lease of key for this node (under its session in key's
+// shard) and appends the epoch marker to key's log. It returns an error matching ErrHeld when
 // another node holds it. Call Restore next to rebuild the object.
 func (n *Node) Acquire(ctx context.Context, key string) (*Lease, error) {
 	enc := encodeKey(key)
@@ -98,11 +99,14 @@ func (n *Node) Acquire(ctx context.Context, key string) (*Lease, error) {
 		return l, nil
 	}
 	n.mu.Unlock()
-	val, _ := json.Marshal(leaseValue{Node: n.cfg.NodeID, Addr: n.cfg.Advertise})
-	t0 := time.Now()
-	kv := n.shardOf(enc).kv
+	sh := n.shardOf(enc)
+	sess, err := n.session(ctx, sh)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: acquire %q: %w", key, err)
+	}
+	val, _ := json.Marshal(leaseValue{Node: n.cfg.NodeID, Addr: n.cfg.Advertise, Session: sess.id})
+	kv := sh.kv
 	var rev uint64
-	var err error
 	for attempt := 0; ; attempt++ {
 		// Short attempts: a request that reached a group between leaders
 		// is dropped, not refused, and would hold us past the election.
@@ -121,45 +125,61 @@ func (n *Node) Acquire(ctx context.Context, key string) (*Lease, error) {
 		// Newer servers refuse a Create of a live key with "wrong last
 		// sequence" (10164), which this client does not map to
 		// ErrKeyExists.
-		if errors.Is(err, jetstream.ErrKeyExists) || wrongLastSeq(err) {
-			he := &HeldError{Key: key}
-			if e, gerr := kv.Get(ctx, enc); gerr == nil {
-				var v leaseValue
-				json.Unmarshal(e.Value(), &v)
-				he.Node = v.Node
-				if v.Node == n.cfg.NodeID && v.Epoch == 0 {
-					// Our own Create whose answer was lost (a timed-out
-					// attempt): adopt it by a compare-and-set, so that
-					// it need not lapse first.
-					if nrev, uerr := kv.Update(ctx, enc, val, e.Revision()); uerr == nil {
-						rev, err = nrev, nil
-						break
-					}
-				}
-			}
+		if !errors.Is(err, jetstream.ErrKeyExists) && !wrongLastSeq(err) {
+			break
+		}
+		e, gerr := kv.Get(ctx, enc)
+		if errors.Is(gerr, jetstream.ErrKeyNotFound) || errors.Is(gerr, jetstream.ErrKeyDeleted) {
+			continue // released meanwhile
+		}
+		he := &HeldError{Key: key}
+		if gerr != nil {
 			return nil, he
 		}
-		break
+		var v leaseValue
+		json.Unmarshal(e.Value(), &v)
+		he.Node = v.Node
+		// Take the lease over (compare-and-set on its revision) when the
+		// session it names is gone (its holder gave it up at the
+		// session's local deadline), or when it is ours: a Create of
+		// ours whose answer was lost.
+		if v.Session == sess.id || !n.sessionLive(ctx, sh, v.Node, v.Session, true) {
+			nrev, uerr := kv.Update(ctx, enc, val, e.Revision())
+			if uerr == nil {
+				rev, err = nrev, nil
+				break
+			}
+			if !errors.Is(uerr, jetstream.ErrKeyRevisionMismatch) && !wrongLastSeq(uerr) {
+				err = uerr
+				break
+			}
+		}
+		return nil, he
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cluster: acquire %q: %w", key, err)
 	}
-	l := &Lease{
-		n: n, key: key, enc: enc, epoch: rev, rev: rev, done: make(chan struct{}),
-		deadline: t0.Add(n.cfg.LeaseTTL - n.cfg.Margin),
-	}
+	l := &Lease{n: n, key: key, enc: enc, epoch: rev, rev: rev, sess: sess, done: make(chan struct{})}
 	if err := l.appendMarker(ctx); err != nil {
-		// Give the lease back so that another attempt need not wait for
-		// the TTL.
+		// Give the lease back so that another attempt need not wait.
 		kv.Delete(context.Background(), enc, jetstream.LastRevision(rev))
 		return nil, fmt.Errorf("cluster: acquire %q: epoch marker: %w", key, err)
 	}
 	n.mu.Lock()
 	n.leases[enc] = l
-	n.owners[enc] = n.cfg.NodeID
+	n.owners[enc] = leaseValue{Node: n.cfg.NodeID, Session: sess.id}
 	n.mu.Unlock()
-	go l.renew()
+	go l.watchSession()
 	return l, nil
+}
+
+// watchSession loses the lease with its session.
+func (l *Lease) watchSession() {
+	select {
+	case <-l.done:
+	case <-l.sess.done:
+		l.Err()
+	}
 }
 
 // appendMarker appends the epoch marker after whatever the subject holds;
@@ -246,8 +266,10 @@ func (l *Lease) Err() error {
 }
 
 func (l *Lease) errLocked() error {
-	if l.err == nil && time.Now().After(l.deadline) {
-		l.loseLocked(fmt.Errorf("%w: not renewed before the local deadline", ErrLeaseLost))
+	if l.err == nil {
+		if err := l.sess.Err(); err != nil {
+			l.loseLocked(err)
+		}
 	}
 	return l.err
 }
@@ -267,62 +289,13 @@ func (l *Lease) loseLocked(err error) {
 		n.mu.Lock()
 		if n.leases[l.enc] == l {
 			delete(n.leases, l.enc)
-			if n.owners[l.enc] == n.cfg.NodeID {
+			if n.owners[l.enc].Node == n.cfg.NodeID {
 				delete(n.owners, l.enc)
 			}
 		}
 		n.mu.Unlock()
 		n.log.Warn("lease lost", "key", l.key, "epoch", l.epoch, "error", err)
 	}()
-}
-
-// renew extends the lease by compare-and-set every third of its lifetime
-// and gives it up at the local deadline if renewal keeps failing.
-func (l *Lease) renew() {
-	cfg := l.n.cfg
-	every := (cfg.LeaseTTL - cfg.Margin) / 3
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		l.mu.Lock()
-		dl := l.deadline
-		l.mu.Unlock()
-		timer := time.NewTimer(time.Until(dl))
-		select {
-		case <-l.done:
-			timer.Stop()
-			return
-		case <-timer.C:
-			l.Err() // loses it
-			return
-		case <-t.C:
-			timer.Stop()
-		}
-		l.mu.Lock()
-		rev := l.rev
-		l.mu.Unlock()
-		val, _ := json.Marshal(leaseValue{Node: cfg.NodeID, Epoch: l.epoch, Addr: cfg.Advertise})
-		ctx, cancel := context.WithTimeout(l.n.ctx, every)
-		sent := time.Now()
-		kv := l.n.shardOf(l.enc).kv
-		nrev, err := kv.Update(ctx, l.enc, val, rev)
-		for attempt := 0; err != nil && unavailable(err) && retryWait(ctx, attempt); attempt++ {
-			nrev, err = kv.Update(ctx, l.enc, val, rev)
-		}
-		cancel()
-		l.mu.Lock()
-		switch {
-		case l.err != nil:
-		case err == nil:
-			l.rev = nrev
-			l.deadline = sent.Add(cfg.LeaseTTL - cfg.Margin)
-		case errors.Is(err, jetstream.ErrKeyRevisionMismatch) || wrongLastSeq(err):
-			l.loseLocked(fmt.Errorf("%w: taken over or expired", ErrLeaseLost))
-		default:
-			l.n.log.Warn("lease renewal failed", "key", l.key, "error", err)
-		}
-		l.mu.Unlock()
-	}
 }
 
 // Release gives the lease up after the queued appends finish, so that

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -35,8 +36,8 @@ type Node struct {
 	ctx    context.Context
 	stop   context.CancelFunc
 
-	mu      sync.Mutex        // guards following
-	owners  map[string]string // encoded key -> node id, from the KV watch
+	mu      sync.Mutex            // guards following
+	owners  map[string]leaseValue // encoded key -> holder, from the KV watch
 	handler Handler
 	sub     *nats.Subscription
 	leases  map[string]*Lease // held leases by encoded key
@@ -63,7 +64,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	}
 	n := &Node{
 		cfg: cfg, log: log.With("node", cfg.NodeID),
-		owners: map[string]string{}, leases: map[string]*Lease{}, alarmIdx: map[string]int64{},
+		owners: map[string]leaseValue{}, leases: map[string]*Lease{}, alarmIdx: map[string]int64{},
 		down: map[string]time.Time{},
 	}
 	n.ctx, n.stop = context.WithCancel(context.Background())
@@ -222,6 +223,11 @@ func (n *Node) setup(ctx context.Context) error {
 		}
 	}
 	for _, sh := range n.shards {
+		sw, err := sh.sess.WatchAll(n.ctx)
+		if err != nil {
+			return fmt.Errorf("cluster: watch sessions: %w", err)
+		}
+		go n.watchSessions(sh, sw) // session.go
 		w, err := sh.kv.WatchAll(n.ctx)
 		if err != nil {
 			return fmt.Errorf("cluster: watch leases: %w", err)
@@ -239,23 +245,66 @@ func (n *Node) setup(ctx context.Context) error {
 	return nil
 }
 
-func (n *Node) create(ctx context.Context, r int) error {
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+// kvBucket opens the bucket of cfg, creating or updating it only when it
+// is missing or differs (every node starts with the same configuration;
+// needless updates would queue behind each other in the meta group).
+func (n *Node) kvBucket(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	kv, err := n.js.KeyValue(lctx, cfg.Bucket)
+	cancel()
+	if err == nil {
+		if st, serr := kv.Status(ctx); serr == nil {
+			c := st.Config()
+			if c.TTL == cfg.TTL && c.Replicas == cfg.Replicas && c.LimitMarkerTTL == cfg.LimitMarkerTTL {
+				return kv, nil
+			}
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	return n.js.CreateOrUpdateKeyValue(cctx, cfg)
+}
+
+// stream is kvBucket for a stream.
+func (n *Node) stream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	s, err := n.js.Stream(lctx, cfg.Name)
+	cancel()
+	if err == nil {
+		if c := s.CachedInfo().Config; c.Replicas == cfg.Replicas && slices.Equal(c.Subjects, cfg.Subjects) {
+			return s, nil
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return n.js.CreateOrUpdateStream(cctx, cfg)
+}
+
+func (n *Node) create(ctx context.Context, r int) error {
+	cctx := ctx
 	p := n.cfg.Prefix
 	var err error
 	for i := len(n.shards); i < n.cfg.Shards; i++ {
-		sh := &shard{i: i, subject: fmt.Sprintf("%s.log.%d.", p, i)}
-		sh.kv, err = n.js.CreateOrUpdateKeyValue(cctx, jetstream.KeyValueConfig{
-			Bucket: fmt.Sprintf("%s_leases_%d", p, i), History: 1, TTL: n.cfg.LeaseTTL,
-			LimitMarkerTTL: n.cfg.LeaseTTL, Replicas: r, Storage: jetstream.FileStorage,
+		sh := &shard{i: i, subject: fmt.Sprintf("%s.log.%d.", p, i), sessions: map[string]string{}}
+		// Leases live until released or taken over; sessions expire.
+		sh.kv, err = n.kvBucket(cctx, jetstream.KeyValueConfig{
+			Bucket: fmt.Sprintf("%s_leases_%d", p, i), History: 1,
+			Replicas: r, Storage: jetstream.FileStorage,
 		})
 		if err != nil {
 			return fmt.Errorf("lease bucket %d: %w", i, err)
 		}
+		sh.sess, err = n.kvBucket(cctx, jetstream.KeyValueConfig{
+			Bucket: fmt.Sprintf("%s_sessions_%d", p, i), History: 1, TTL: n.cfg.LeaseTTL,
+			LimitMarkerTTL: n.cfg.LeaseTTL, Replicas: r, Storage: jetstream.FileStorage,
+		})
+		if err != nil {
+			return fmt.Errorf("session bucket %d: %w", i, err)
+		}
 		sh.kvStream = fmt.Sprintf("KV_%s_leases_%d", p, i)
+		sh.sessStream = fmt.Sprintf("KV_%s_sessions_%d", p, i)
 		sh.logStream = fmt.Sprintf("%s_LOG_%d", strings.ToUpper(p), i)
-		sh.log, err = n.js.CreateOrUpdateStream(cctx, jetstream.StreamConfig{
+		sh.log, err = n.stream(cctx, jetstream.StreamConfig{
 			Name: sh.logStream, Subjects: []string{sh.subject + ">"}, Replicas: r,
 			Storage: jetstream.FileStorage, Retention: jetstream.LimitsPolicy,
 			Discard: jetstream.DiscardOld,
@@ -266,7 +315,7 @@ func (n *Node) create(ctx context.Context, r int) error {
 		n.shards = append(n.shards, sh)
 	}
 	if n.alarms == nil {
-		n.alarms, err = n.js.CreateOrUpdateKeyValue(cctx, jetstream.KeyValueConfig{
+		n.alarms, err = n.kvBucket(cctx, jetstream.KeyValueConfig{
 			Bucket: p + "_alarms", History: 1, Replicas: r, Storage: jetstream.FileStorage,
 		})
 		if err != nil {
@@ -275,9 +324,16 @@ func (n *Node) create(ctx context.Context, r int) error {
 		}
 	}
 	if n.obs == nil {
-		n.obs, err = n.js.CreateOrUpdateObjectStore(cctx, jetstream.ObjectStoreConfig{
-			Bucket: p + "_snapshots", Replicas: r, Storage: jetstream.FileStorage,
-		})
+		lctx, cancel := context.WithTimeout(cctx, 5*time.Second)
+		n.obs, err = n.js.ObjectStore(lctx, p+"_snapshots")
+		cancel()
+		if err != nil {
+			octx, cancel := context.WithTimeout(cctx, 10*time.Second)
+			n.obs, err = n.js.CreateOrUpdateObjectStore(octx, jetstream.ObjectStoreConfig{
+				Bucket: p + "_snapshots", Replicas: r, Storage: jetstream.FileStorage,
+			})
+			cancel()
+		}
 		if err != nil {
 			n.obs = nil
 			return fmt.Errorf("snapshot store: %w", err)
@@ -304,7 +360,7 @@ func (n *Node) watch(w jetstream.KeyWatcher) {
 			if e.Operation() == jetstream.KeyValuePut {
 				var v leaseValue
 				if json.Unmarshal(e.Value(), &v) == nil {
-					n.owners[e.Key()] = v.Node
+					n.owners[e.Key()] = v
 				}
 			} else {
 				delete(n.owners, e.Key())
@@ -343,6 +399,13 @@ func (n *Node) Close() error {
 	defer cancel()
 	for _, l := range leases {
 		l.Release(ctx)
+	}
+	for _, sh := range n.shards {
+		sh.sessMu.Lock()
+		if s := sh.mine; s != nil && s.Err() == nil {
+			s.end(ctx) // session.go
+		}
+		sh.sessMu.Unlock()
 	}
 	if sub != nil {
 		sub.Drain()

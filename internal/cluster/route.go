@@ -43,34 +43,80 @@ const (
 )
 
 // Owner returns the node holding key's lease, from the watch cache or the
-// bucket, or ErrNoOwner.
+// bucket, or ErrNoOwner (no lease, or its holder's session is gone).
 func (n *Node) Owner(ctx context.Context, key string) (string, error) {
 	enc := encodeKey(key)
 	n.mu.Lock()
-	node, ok := n.owners[enc]
+	v, ok := n.owners[enc]
 	n.mu.Unlock()
-	if ok {
-		return node, nil
+	if !ok {
+		var err error
+		if v, err = n.lookup(ctx, enc); err != nil {
+			return "", err
+		}
 	}
-	return n.lookup(ctx, enc)
-}
-
-func (n *Node) lookup(ctx context.Context, enc string) (string, error) {
-	e, err := n.shardOf(enc).kv.Get(ctx, enc)
-	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+	// An owner that did not answer a forward is checked at the bucket.
+	if !n.sessionLive(ctx, n.shardOf(enc), v.Node, v.Session, n.isDown(v.Node)) {
 		return "", ErrNoOwner
 	}
+	return v.Node, nil
+}
+
+// OwnerFresh is Owner checking the holder's session at its bucket, not
+// in the watch cache (which can lag for seconds after a node died).
+func (n *Node) OwnerFresh(ctx context.Context, key string) (string, error) {
+	enc := encodeKey(key)
+	v, err := n.lookup(ctx, enc)
 	if err != nil {
-		return "", fmt.Errorf("cluster: owner lookup: %w", err)
+		return "", err
 	}
+	if !n.sessionLive(ctx, n.shardOf(enc), v.Node, v.Session, true) {
+		return "", ErrNoOwner
+	}
+	return v.Node, nil
+}
+
+func (n *Node) lookup(ctx context.Context, enc string) (leaseValue, error) {
 	var v leaseValue
+	e, err := n.shardOf(enc).kv.Get(ctx, enc)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+		return v, ErrNoOwner
+	}
+	if err != nil {
+		return v, fmt.Errorf("cluster: owner lookup: %w", err)
+	}
 	if err := json.Unmarshal(e.Value(), &v); err != nil {
-		return "", fmt.Errorf("cluster: owner lookup: %w", err)
+		return v, fmt.Errorf("cluster: owner lookup: %w", err)
 	}
 	n.mu.Lock()
-	n.owners[enc] = v.Node
+	n.owners[enc] = v
 	n.mu.Unlock()
-	return v.Node, nil
+	return v, nil
+}
+
+// Holder states from the watch caches (ownerLocked).
+const (
+	noHolder      = iota // no lease
+	liveHolder           // its session is live
+	goneHolder           // its session is gone or replaced
+	unknownHolder        // its session was never seen (ask the bucket)
+)
+
+// ownerLocked returns enc's lease holder and its state according to the
+// watch caches. n.mu must be held.
+func (n *Node) ownerLocked(enc string) (leaseValue, int) {
+	v, ok := n.owners[enc]
+	if !ok {
+		return v, noHolder
+	}
+	id, known := n.shardOf(enc).sessions[v.Node]
+	switch {
+	case !known:
+		return v, unknownHolder
+	case id == v.Session:
+		return v, liveHolder
+	}
+	return v, goneHolder
 }
 
 // Forget drops key from the owner cache (after ErrNotOwner or a node that
@@ -126,6 +172,9 @@ func (n *Node) forward(ctx context.Context, node, key string, payload []byte, gr
 	go n.watchOwner(ctx, encodeKey(key), node, time.Now().Add(grace), cancel)
 	resp, err := n.nc.RequestMsgWithContext(ctx, msg)
 	if cause := context.Cause(ctx); errors.Is(cause, ErrNoOwner) {
+		// Its session (or lease) went while it did not answer: it may be
+		// cut off. Check it at the bucket for a while (Owner).
+		n.markDown(node)
 		return nil, fmt.Errorf("cluster: forward %q to %s: %w", key, node, cause)
 	}
 	if errors.Is(err, nats.ErrNoResponders) {
@@ -160,24 +209,24 @@ func (n *Node) watchOwner(ctx context.Context, enc, node string, grace time.Time
 		case <-t.C:
 		}
 		n.mu.Lock()
-		cur, ok := n.owners[enc]
+		v, st := n.ownerLocked(enc)
 		n.mu.Unlock()
+		cur, ok := v.Node, st == liveHolder || st == unknownHolder
 		if i%10 == 0 && ok && cur == node {
-			// Every second, ask the bucket too: the watch lags while
-			// JetStream elects a new leader for it.
-			cur, ok = node, true
+			// Every second, ask the buckets too: the watch lags while
+			// JetStream elects a new leader for them.
 			gctx, gcancel := context.WithTimeout(ctx, time.Second)
 			e, err := n.shardOf(enc).kv.Get(gctx, enc)
-			gcancel()
 			switch {
 			case errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted):
 				ok = false
 			case err == nil:
-				var v leaseValue
 				if json.Unmarshal(e.Value(), &v) == nil {
 					cur = v.Node
+					ok = n.sessionLive(gctx, n.shardOf(enc), v.Node, v.Session, true)
 				}
 			}
+			gcancel()
 		}
 		if !ok && time.Now().Before(grace) {
 			continue

@@ -2,8 +2,8 @@ package cluster
 
 // Shards and leader placement.
 //
-// Keys are spread by hash over Config.Shards shards, each a lease bucket
-// and a log stream with its own Raft groups. When a node dies, every group
+// Keys are spread by hash over Config.Shards shards, each a lease bucket,
+// a log stream and a session bucket with their own Raft groups. When a node dies, every group
 // it led is unavailable until JetStream elects a new leader: 4 to 9 s, not
 // configurable. If that node also owned keys of those groups, their new
 // owner would wait for the election on top of the lease TTL. So, in
@@ -30,15 +30,24 @@ import (
 
 // shard is one lease bucket and log stream.
 type shard struct {
-	i         int
-	kv        jetstream.KeyValue
-	kvStream  string // the bucket's stream, KV_<bucket>
-	log       jetstream.Stream
-	logStream string
-	subject   string // log subject prefix, "<prefix>.log.<i>."
+	i          int
+	kv         jetstream.KeyValue
+	kvStream   string // the bucket's stream, KV_<bucket>
+	log        jetstream.Stream
+	logStream  string
+	subject    string             // log subject prefix, "<prefix>.log.<i>."
+	sess       jetstream.KeyValue // sessions (session.go)
+	sessStream string
+
+	sessMu sync.Mutex // guards mine
+	mine   *session   // this node's session in the shard
+
+	// sessions are the live sessions (node -> id) from the watch; guarded
+	// by Node.mu.
+	sessions map[string]string
 
 	mu        sync.Mutex      // guards following
-	leaders   [2]string       // of kvStream and logStream, as last seen
+	leaders   [3]string       // of kvStream, logStream and sessStream, as last seen
 	peers     []string        // servers of the groups ever seen, sorted
 	live      map[string]bool // servers listed and not offline at the last look
 	preferred string
@@ -99,11 +108,11 @@ func (n *Node) streamInfo(name string) (*streamInfo, error) {
 
 func (n *Node) refreshShard(sh *shard) {
 	me := n.cfg.NodeID
-	var leaders [2]string
+	var leaders [3]string
 	peers := map[string]bool{}
 	offline := map[string]bool{}
-	current := [2]bool{}
-	for j, name := range []string{sh.kvStream, sh.logStream} {
+	current := [3]bool{}
+	for j, name := range sh.streams() {
 		si, err := n.streamInfo(name)
 		if err != nil {
 			// No leader (an election) or no answer: keep what we knew.
@@ -153,7 +162,7 @@ func (n *Node) refreshShard(sh *shard) {
 	if !step {
 		return
 	}
-	for j, name := range []string{sh.kvStream, sh.logStream} {
+	for j, name := range sh.streams() {
 		if leaders[j] == "" || leaders[j] == me || !current[j] {
 			continue
 		}
@@ -169,10 +178,12 @@ func (n *Node) refreshShard(sh *shard) {
 	}
 }
 
+func (sh *shard) streams() [3]string { return [3]string{sh.kvStream, sh.logStream, sh.sessStream} }
+
 // leadsLocked reports whether node leads, or is preferred to lead, one of
 // the shard's groups.
 func (sh *shard) leadsLocked(node string) bool {
-	return node != "" && (sh.leaders[0] == node || sh.leaders[1] == node || sh.preferred == node)
+	return node != "" && (sh.leaders[0] == node || sh.leaders[1] == node || sh.leaders[2] == node || sh.preferred == node)
 }
 
 // TakePeer returns the node that should take key when no node owns it and
@@ -224,10 +235,11 @@ func (n *Node) isDown(node string) bool {
 // take it.
 func (n *Node) ShouldMove(key string) bool { return n.TakePeer(key) != "" }
 
-// Leaders returns, for each shard, the leaders of its lease bucket and
-// its log stream as this node last saw them (tests, diagnostics).
-func (n *Node) Leaders() [][2]string {
-	out := make([][2]string, len(n.shards))
+// Leaders returns, for each shard, the leaders of its lease bucket, its
+// log stream and its session bucket as this node last saw them (tests,
+// diagnostics).
+func (n *Node) Leaders() [][3]string {
+	out := make([][3]string, len(n.shards))
 	for i, sh := range n.shards {
 		sh.mu.Lock()
 		out[i] = sh.leaders
@@ -237,7 +249,7 @@ func (n *Node) Leaders() [][2]string {
 }
 
 // leadersNow refreshes and returns the shards' leaders.
-func (n *Node) leadersNow(ctx context.Context) [][2]string {
+func (n *Node) leadersNow(ctx context.Context) [][3]string {
 	for _, sh := range n.shards {
 		if ctx.Err() != nil {
 			break
