@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -51,6 +52,9 @@ type Options struct {
 	// HibernationTimeout evicts an object whose only work is hibernatable
 	// WebSockets; default 10 s (workerd's).
 	HibernationTimeout time.Duration
+	// MaxOpenDatabases bounds the Durable Object databases kept open between
+	// events; default 1024, or an eighth of the file limit when lower.
+	MaxOpenDatabases int
 	// MaxWebSocketMessage caps a received WebSocket message in bytes;
 	// default 32 MiB (workerd's).
 	MaxWebSocketMessage int64
@@ -101,6 +105,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Grace <= 0 {
 		opts.Grace = 30 * time.Second
+	}
+	if opts.MaxOpenDatabases <= 0 {
+		opts.MaxOpenDatabases = maxOpenDatabases()
 	}
 	s := &Server{opts: opts, log: opts.Logger}
 	if opts.MaxWebSocketMessage > 0 {
@@ -173,7 +180,7 @@ func (s *Server) load() error {
 	}
 	if s.store == nil {
 		// Cluster mode replicates each commit's changeset.
-		st, err := storage.OpenStore(res.PersistTo, storage.StoreOptions{DB: storage.Options{CaptureChanges: s.node != nil, DeferSync: true}})
+		st, err := storage.OpenStore(res.PersistTo, storage.StoreOptions{MaxOpen: s.opts.MaxOpenDatabases, DB: storage.Options{CaptureChanges: s.node != nil, DeferSync: true}})
 		if err != nil {
 			return err
 		}
@@ -420,6 +427,19 @@ func (s *Server) Listen() (string, error) {
 		host = "[" + host + "]"
 	}
 	return fmt.Sprintf("http://%s:%d", host, ta.Port), nil
+}
+
+// maxOpenDatabases bounds the object databases kept open between events:
+// 1024 (about 150 KiB and 4 file descriptors each), or an eighth of the
+// process's file limit when that is lower. A working set of objects larger
+// than the bound reopens databases, which costs a checkpoint on close.
+func maxOpenDatabases() int {
+	n := 1024
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil && rl.Cur/8 < uint64(n) {
+		n = max(int(rl.Cur/8), 16)
+	}
+	return n
 }
 
 // Addr is the address the server listens on: the resolved config's, or
