@@ -164,7 +164,9 @@ func (m *Manager) giveBackLed() {
 	m.cl.mu.Lock()
 	var keys []objKey
 	for k := range m.cl.leases {
-		if m.cl.node.ShouldMove(clusterKey(k)) {
+		// An object with sockets accepted here stays: its sockets cannot
+		// follow it (docs/deployment.md).
+		if m.cl.node.ShouldMove(clusterKey(k)) && m.hib.sockets(k) == 0 {
 			keys = append(keys, k)
 		}
 	}
