@@ -131,7 +131,7 @@ func main() {
 			}
 			fmt.Fprintf(&rep, "%.1f", d.Seconds())
 		}
-		rep.WriteString(" s.\n\nFailover = lease expiry (TTL) + taking the lease, appending the epoch marker and rebuilding. The killed node led only the groups of the shard whose objects it does not own, so its objects' new owner waits for no JetStream election; objects of that shard owned by other nodes stall for the election (4-9 s) instead (`go test -run TestProcessKill9 ./internal/cluster` measures both).\n")
+		rep.WriteString(" s.\n\nFailover = expiry of the dead node's session (TTL) + taking the lease over, appending the epoch marker and rebuilding. The killed node led only the groups of the shard whose objects it does not own, so its objects' new owner waits for no JetStream election; objects of that shard owned by other nodes stall for the election (4-9 s) instead (`go test -run TestProcessKill9 ./internal/cluster` measures both).\n")
 	}
 	name := filepath.Join(*outDir, time.Now().UTC().Format("2006-01-02")+"-cluster.md")
 	if err := os.WriteFile(name, []byte(rep.String()), 0o644); err != nil {

@@ -239,11 +239,14 @@ func (m *Manager) clusterEvent(ctx context.Context, ns, id, name, hook string, a
 	backoff := 10 * time.Millisecond
 	triedPeer := false
 	var last error
+	var warned time.Time
+	var owner string
 	for {
 		if l := m.leaseOf(key); l != nil && l.Valid() {
 			return m.ownerEvent(ctx, key, name, hook, args)
 		}
-		owner, err := node.Owner(ctx, ck)
+		var err error
+		owner, err = node.Owner(ctx, ck)
 		switch {
 		case errors.Is(err, cluster.ErrNoOwner) || err == nil && owner == node.ID():
 			// This node leads the object's shard: a peer takes it, once;
@@ -282,14 +285,23 @@ func (m *Manager) clusterEvent(ctx context.Context, ns, id, name, hook string, a
 			// supported yet).
 			return nil, fmt.Errorf("actor[%s]: WebSocket event for an object owned by node %s; its sockets are on node %s", id, owner, node.ID())
 		default:
-			v, err := m.forward(ctx, owner, key, msg)
+			t0 := time.Now()
+			var v any
+			v, err = m.forward(ctx, owner, key, msg)
 			if err == nil || !errors.Is(err, cluster.ErrNotOwner) && !errors.Is(err, cluster.ErrNoOwner) {
 				return v, err
+			}
+			if d := time.Since(t0); d > 3*time.Second {
+				m.log.Warn("forward to the owner gave up late", "object", id, "owner", owner, "after", d.Round(time.Millisecond), "error", err)
 			}
 		}
 		last = err
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("actor[%s]: no owner reachable after %v: %w", id, ForwardTimeout, last)
+		}
+		if waited := time.Since(deadline.Add(-ForwardTimeout)); waited > 5*time.Second && time.Since(warned) > 5*time.Second {
+			warned = time.Now()
+			m.log.Warn("event still looking for the object's owner", "object", id, "waited", waited.Round(time.Millisecond), "owner", owner, "error", last)
 		}
 		select {
 		case <-ctx.Done():
@@ -372,8 +384,12 @@ func (m *Manager) HandleForward(ctx context.Context, key string, payload []byte)
 		if !f.Take {
 			return nil, cluster.ErrNotOwner
 		}
-		// Asked to take the object (the sender leads its shard).
-		if err := m.own(ctx, k); err != nil {
+		// Asked to take the object (the sender leads its shard); bounded
+		// like a local attempt (the sender retries).
+		octx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := m.own(octx, k)
+		cancel()
+		if err != nil {
 			return nil, cluster.ErrNotOwner
 		}
 		if l := m.leaseOf(k); l == nil || !l.Valid() {

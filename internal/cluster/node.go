@@ -262,7 +262,10 @@ func (n *Node) kvBucket(ctx context.Context, cfg jetstream.KeyValueConfig) (jets
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	return n.js.CreateOrUpdateKeyValue(cctx, cfg)
+	if kv, err = n.js.CreateOrUpdateKeyValue(cctx, cfg); err != nil {
+		return nil, err // a nil interface: the caller retries
+	}
+	return kv, nil
 }
 
 // stream is kvBucket for a stream.
@@ -277,69 +280,102 @@ func (n *Node) stream(ctx context.Context, cfg jetstream.StreamConfig) (jetstrea
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	return n.js.CreateOrUpdateStream(cctx, cfg)
+	if s, err = n.js.CreateOrUpdateStream(cctx, cfg); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
+// create opens or makes whatever is still missing, all at once (each
+// asset is its own Raft group; made one after the other they took most of
+// a minute on a busy 2-core machine).
 func (n *Node) create(ctx context.Context, r int) error {
-	cctx := ctx
 	p := n.cfg.Prefix
-	var err error
-	for i := len(n.shards); i < n.cfg.Shards; i++ {
-		sh := &shard{i: i, subject: fmt.Sprintf("%s.log.%d.", p, i), sessions: map[string]string{}}
-		// Leases live until released or taken over; sessions expire.
-		sh.kv, err = n.kvBucket(cctx, jetstream.KeyValueConfig{
-			Bucket: fmt.Sprintf("%s_leases_%d", p, i), History: 1,
-			Replicas: r, Storage: jetstream.FileStorage,
-		})
-		if err != nil {
-			return fmt.Errorf("lease bucket %d: %w", i, err)
+	if n.shards == nil {
+		n.shards = make([]*shard, n.cfg.Shards)
+		for i := range n.shards {
+			n.shards[i] = &shard{
+				i: i, subject: fmt.Sprintf("%s.log.%d.", p, i), sessions: map[string]string{}, sessSem: make(chan struct{}, 1),
+				kvStream:   fmt.Sprintf("KV_%s_leases_%d", p, i),
+				sessStream: fmt.Sprintf("KV_%s_sessions_%d", p, i),
+				logStream:  fmt.Sprintf("%s_LOG_%d", strings.ToUpper(p), i),
+			}
 		}
-		sh.sess, err = n.kvBucket(cctx, jetstream.KeyValueConfig{
-			Bucket: fmt.Sprintf("%s_sessions_%d", p, i), History: 1, TTL: n.cfg.LeaseTTL,
-			LimitMarkerTTL: n.cfg.LeaseTTL, Replicas: r, Storage: jetstream.FileStorage,
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	do := func(what string, f func() error) {
+		wg.Go(func() {
+			if err := f(); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("%s: %w", what, err))
+				mu.Unlock()
+			}
 		})
-		if err != nil {
-			return fmt.Errorf("session bucket %d: %w", i, err)
+	}
+	for _, sh := range n.shards {
+		if sh.kv == nil {
+			do(fmt.Sprintf("lease bucket %d", sh.i), func() (err error) {
+				// Leases live until released or taken over; sessions
+				// expire.
+				sh.kv, err = n.kvBucket(ctx, jetstream.KeyValueConfig{
+					Bucket: fmt.Sprintf("%s_leases_%d", p, sh.i), History: 1,
+					Replicas: r, Storage: jetstream.FileStorage,
+				})
+				return err
+			})
 		}
-		sh.kvStream = fmt.Sprintf("KV_%s_leases_%d", p, i)
-		sh.sessStream = fmt.Sprintf("KV_%s_sessions_%d", p, i)
-		sh.logStream = fmt.Sprintf("%s_LOG_%d", strings.ToUpper(p), i)
-		sh.log, err = n.stream(cctx, jetstream.StreamConfig{
-			Name: sh.logStream, Subjects: []string{sh.subject + ">"}, Replicas: r,
-			Storage: jetstream.FileStorage, Retention: jetstream.LimitsPolicy,
-			Discard: jetstream.DiscardOld,
-		})
-		if err != nil {
-			return fmt.Errorf("log stream %d: %w", i, err)
+		if sh.sess == nil {
+			do(fmt.Sprintf("session bucket %d", sh.i), func() (err error) {
+				sh.sess, err = n.kvBucket(ctx, jetstream.KeyValueConfig{
+					Bucket: fmt.Sprintf("%s_sessions_%d", p, sh.i), History: 1, TTL: n.cfg.LeaseTTL,
+					LimitMarkerTTL: n.cfg.LeaseTTL, Replicas: r, Storage: jetstream.FileStorage,
+				})
+				return err
+			})
 		}
-		n.shards = append(n.shards, sh)
+		if sh.log == nil {
+			do(fmt.Sprintf("log stream %d", sh.i), func() (err error) {
+				sh.log, err = n.stream(ctx, jetstream.StreamConfig{
+					Name: sh.logStream, Subjects: []string{sh.subject + ">"}, Replicas: r,
+					Storage: jetstream.FileStorage, Retention: jetstream.LimitsPolicy,
+					Discard: jetstream.DiscardOld,
+				})
+				return err
+			})
+		}
 	}
 	if n.alarms == nil {
-		n.alarms, err = n.kvBucket(cctx, jetstream.KeyValueConfig{
-			Bucket: p + "_alarms", History: 1, Replicas: r, Storage: jetstream.FileStorage,
+		do("alarm index", func() (err error) {
+			n.alarms, err = n.kvBucket(ctx, jetstream.KeyValueConfig{
+				Bucket: p + "_alarms", History: 1, Replicas: r, Storage: jetstream.FileStorage,
+			})
+			return err
 		})
-		if err != nil {
-			n.alarms = nil
-			return fmt.Errorf("alarm index: %w", err)
-		}
 	}
 	if n.obs == nil {
-		lctx, cancel := context.WithTimeout(cctx, 5*time.Second)
-		n.obs, err = n.js.ObjectStore(lctx, p+"_snapshots")
-		cancel()
-		if err != nil {
-			octx, cancel := context.WithTimeout(cctx, 10*time.Second)
-			n.obs, err = n.js.CreateOrUpdateObjectStore(octx, jetstream.ObjectStoreConfig{
-				Bucket: p + "_snapshots", Replicas: r, Storage: jetstream.FileStorage,
-			})
+		do("snapshot store", func() (err error) {
+			lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			n.obs, err = n.js.ObjectStore(lctx, p+"_snapshots")
 			cancel()
-		}
-		if err != nil {
-			n.obs = nil
-			return fmt.Errorf("snapshot store: %w", err)
-		}
+			if err != nil {
+				octx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				n.obs, err = n.js.CreateOrUpdateObjectStore(octx, jetstream.ObjectStoreConfig{
+					Bucket: p + "_snapshots", Replicas: r, Storage: jetstream.FileStorage,
+				})
+				cancel()
+			}
+			if err != nil {
+				n.obs = nil
+			}
+			return err
+		})
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // watch keeps the owner cache in step with the lease bucket.
@@ -401,11 +437,9 @@ func (n *Node) Close() error {
 		l.Release(ctx)
 	}
 	for _, sh := range n.shards {
-		sh.sessMu.Lock()
-		if s := sh.mine; s != nil && s.Err() == nil {
+		if s := sh.current(); s != nil {
 			s.end(ctx) // session.go
 		}
-		sh.sessMu.Unlock()
 	}
 	if sub != nil {
 		sub.Drain()

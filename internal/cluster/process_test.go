@@ -540,7 +540,7 @@ func TestProcessKill9(t *testing.T) {
 	}
 	t.Logf("stream leaders now %v", leaders(t, tn.nodes[1]))
 	for _, p := range tn.nodes[1:] {
-		t.Logf("failover on %s:\n%s", p.id, p.grepLog("took object", "lease lost", "taking object", "leadership"))
+		t.Logf("failover on %s:\n%s", p.id, p.grepLog("took object", "taking object", "leadership", "looking for", "gave up late", "session lost"))
 	}
 	time.Sleep(time.Second)
 	close(stop)

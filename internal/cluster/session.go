@@ -46,9 +46,18 @@ type sessionValue struct {
 
 // session returns this node's live session in sh, creating it if needed.
 func (n *Node) session(ctx context.Context, sh *shard) (*session, error) {
-	sh.sessMu.Lock()
-	defer sh.sessMu.Unlock()
-	if s := sh.mine; s != nil && s.Err() == nil {
+	if s := sh.current(); s != nil {
+		return s, nil
+	}
+	// One creation at a time, but a caller whose context ends stops
+	// waiting (a creation can last through an election).
+	select {
+	case sh.sessSem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("cluster: session in shard %d: %w", sh.i, ctx.Err())
+	}
+	defer func() { <-sh.sessSem }()
+	if s := sh.current(); s != nil {
 		return s, nil
 	}
 	s := &session{n: n, sh: sh, id: nuid.Next(), done: make(chan struct{})}
@@ -65,16 +74,18 @@ func (n *Node) session(ctx context.Context, sh *shard) (*session, error) {
 		}
 		if errors.Is(err, jetstream.ErrKeyExists) || wrongLastSeq(err) {
 			// An earlier session of this node (a lost session, or this
-			// process's predecessor): replace it. Its leases are invalid
-			// from now on.
-			e, gerr := sh.sess.Get(ctx, key)
-			if gerr == nil {
-				t0 = time.Now()
-				if rev, uerr := sh.sess.Update(ctx, key, val, e.Revision()); uerr == nil {
-					s.rev, s.deadline = rev, t0.Add(n.cfg.LeaseTTL-n.cfg.Margin)
-					break
-				}
+			// process's predecessor): replace it; only this node writes
+			// its session key. Leases naming the old one are invalid from
+			// now on.
+			actx, cancel := context.WithTimeout(ctx, attemptTimeout)
+			t0 = time.Now()
+			rev, perr := sh.sess.Put(actx, key, val)
+			cancel()
+			if perr == nil {
+				s.rev, s.deadline = rev, t0.Add(n.cfg.LeaseTTL-n.cfg.Margin)
+				break
 			}
+			err = perr
 		} else if !errors.Is(err, context.DeadlineExceeded) && !unavailable(err) {
 			return nil, fmt.Errorf("cluster: session in shard %d: %w", sh.i, err)
 		}
@@ -82,9 +93,22 @@ func (n *Node) session(ctx context.Context, sh *shard) (*session, error) {
 			return nil, fmt.Errorf("cluster: session in shard %d: %w", sh.i, errors.Join(err, ctx.Err()))
 		}
 	}
+	sh.mu.Lock()
 	sh.mine = s
+	sh.mu.Unlock()
 	go s.renew()
 	return s, nil
+}
+
+// current returns this node's session in sh if it is valid.
+func (sh *shard) current() *session {
+	sh.mu.Lock()
+	s := sh.mine
+	sh.mu.Unlock()
+	if s != nil && s.Err() == nil {
+		return s
+	}
+	return nil
 }
 
 // Err returns nil while the session is valid.

@@ -39,8 +39,8 @@ type shard struct {
 	sess       jetstream.KeyValue // sessions (session.go)
 	sessStream string
 
-	sessMu sync.Mutex // guards mine
-	mine   *session   // this node's session in the shard
+	sessSem chan struct{} // one session creation at a time
+	mine    *session      // this node's session in the shard; guarded by mu
 
 	// sessions are the live sessions (node -> id) from the watch; guarded
 	// by Node.mu.
