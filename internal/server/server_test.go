@@ -389,3 +389,37 @@ export default { fetch() { return new Response("back"); } };`,
 		t.Errorf("GET / = %d %s\nwant %s\nlogs:\n%s", code, body, want, ts.Logs.String())
 	}
 }
+
+// TestRPCReturnsTargetsAndPipelines: an RpcTarget returned by an object is
+// a stub in the caller (state stays in the object), and calls on a pending
+// result are pipelined.
+func TestRPCReturnsTargetsAndPipelines(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"wrangler.jsonc": `{
+  "name": "p", "main": "index.ts", "compatibility_date": "2025-09-01",
+  "durable_objects": { "bindings": [{ "name": "OBJ", "class_name": "Obj" }] },
+  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Obj"] }]
+}`,
+		"index.ts": `
+import { DurableObject, RpcTarget } from "cloudflare:workers";
+class Counter extends RpcTarget { n = 0; increment(by: number) { this.n += by; return this.n; } }
+export class Obj extends DurableObject {
+  counter = new Counter();
+  getCounter() { return this.counter; }
+  total() { return this.counter.n; }
+}
+export default {
+  async fetch(req: Request, env: any) {
+    const stub = env.OBJ.getByName("x");
+    const a = await stub.getCounter().increment(2); // pipelined
+    const c = await stub.getCounter();
+    const b = await c.increment(3);
+    return Response.json({ a, b, total: await stub.total() });
+  },
+};`,
+	})
+	ts := startServer(t, dir, nil)
+	if code, body := get(t, ts.URL+"/"); code != 200 || body != `{"a":2,"b":5,"total":5}` {
+		t.Errorf("GET / = %d %s; want {\"a\":2,\"b\":5,\"total\":5}\nlogs:\n%s", code, body, ts.Logs.String())
+	}
+}

@@ -61,6 +61,18 @@ func (w *Worker) registerServices(hs *engine.HostSet) {
 		v, err := tw.RPC(ctx, t.Entrypoint, method, a, refs)
 		return v, PublicError(err)
 	})
+	// rpc.drop(runtime, export): a stub of a result passed by reference was
+	// collected; the exporting runtime may forget the value.
+	hs.Async("rpc.drop", func(ctx context.Context, args []any) (any, error) {
+		if len(args) < 2 {
+			return nil, nil
+		}
+		id, _ := args[0].(float64)
+		if v, ok := runtimes.Load(int64(id)); ok {
+			_, _ = v.(*engine.Runtime).Call(ctx, "rpc.drop", args[1])
+		}
+		return nil, nil
+	})
 	// rpc.back(runtime, export, method, args, refs): a call through a stub of
 	// a function or RpcTarget that another runtime passed by reference.
 	hs.Async("rpc.back", func(ctx context.Context, args []any) (any, error) {

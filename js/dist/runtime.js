@@ -8187,7 +8187,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const call2 = async (method, args) => {
       const out = exportArgs(args);
       try {
-        return deserialize(await callAsync("rpc.back", rt2, id, method, out.bytes, out.refs), { external: (i2) => backStub(out.refs[i2]) });
+        return importResult(await callAsync("rpc.back", rt2, id, method, out.bytes, out.refs));
       } finally {
         out.release();
       }
@@ -8198,13 +8198,55 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       get(t2, prop) {
         if (typeof prop !== "string" || prop === "then") return void 0;
         if (prop === "dup") return () => p2;
-        return (...args) => call2(prop, args);
+        return (...args) => pipelined(call2(prop, args));
       },
       apply(t2, self2, args) {
         return call2("", args);
       }
     });
     var p2;
+  }
+  function exportResult(value) {
+    const refs = [];
+    const bytes = serialize(value, {
+      external(v3) {
+        if (!byReference(v3)) return void 0;
+        const id = nextExport++;
+        exported.set(id, v3);
+        refs.push([runtimeId, id]);
+        return refs.length - 1;
+      }
+    });
+    return { bytes, refs };
+  }
+  var dropped = new FinalizationRegistry(([rt2, id]) => {
+    callAsync("rpc.drop", rt2, id).catch(() => {
+    });
+  });
+  function importResult(out) {
+    if (out instanceof Uint8Array) return deserialize(out);
+    return deserialize(out.bytes, {
+      external(i2) {
+        const s2 = backStub(out.refs[i2]);
+        dropped.register(s2, out.refs[i2]);
+        return s2;
+      }
+    });
+  }
+  function pipelined(p2, parent, prop) {
+    const f2 = function() {
+    };
+    return new Proxy(f2, {
+      get(t2, key2) {
+        if (key2 === "then" || key2 === "catch" || key2 === "finally") return p2[key2].bind(p2);
+        if (typeof key2 !== "string") return void 0;
+        return pipelined(p2.then((r2) => r2[key2]), p2, key2);
+      },
+      apply(t2, self2, args) {
+        if (parent === void 0) return p2.then((fn) => fn(...args));
+        return pipelined(parent.then((r2) => r2[prop](...args)));
+      }
+    });
   }
   function importArgs(bytes, refs) {
     return deserialize(bytes, { external: (i2) => backStub(refs[i2]) });
@@ -8224,7 +8266,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       }
       r2 = await v3[method](...args);
     }
-    return serialize(r2);
+    return exportResult(r2);
+  });
+  register("rpc.drop", (id) => {
+    exported.delete(id);
   });
 
   // js/src/actor_ws.js
@@ -8452,14 +8497,16 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           return typeof v3 === "function" && (v3 === stubProto.fetch || v3 === stubProto.connect) ? v3.bind(t2) : v3;
         }
         if (typeof prop !== "string" || prop === "then") return void 0;
-        return async (...args) => {
-          const out = exportArgs(args);
-          try {
-            return deserialize(await callAsync("do.rpc", ns, sid, name ?? "", prop, out.bytes, out.refs));
-          } finally {
-            out.release();
-          }
-        };
+        return (...args) => pipelined(
+          (async () => {
+            const out = exportArgs(args);
+            try {
+              return importResult(await callAsync("do.rpc", ns, sid, name ?? "", prop, out.bytes, out.refs));
+            } finally {
+              out.release();
+            }
+          })()
+        );
       }
     });
   }
@@ -8905,7 +8952,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     } catch (e2) {
       throw rpcError(e2);
     }
-    return serialize(r2);
+    return exportResult(r2);
   });
   register("actor.alarm", async (ns, cls, id, name, info) => {
     const o2 = await instance(ns, cls, id, name);
@@ -9540,14 +9587,16 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       get(t2, prop) {
         if (prop in t2) return t2[prop];
         if (typeof prop !== "string" || prop === "then") return void 0;
-        return async (...args) => {
-          const out = exportArgs(args);
-          try {
-            return deserialize(await callAsync("service.rpc", target, prop, out.bytes, out.refs));
-          } finally {
-            out.release();
-          }
-        };
+        return (...args) => pipelined(
+          (async () => {
+            const out = exportArgs(args);
+            try {
+              return importResult(await callAsync("service.rpc", target, prop, out.bytes, out.refs));
+            } finally {
+              out.release();
+            }
+          })()
+        );
       }
     });
   }
@@ -9623,7 +9672,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
     }
     const args = argBytes ? importArgs(argBytes, refs ?? []) : [];
-    return serialize(await inst[method](...args));
+    return exportResult(await inst[method](...args));
   });
   async function drain() {
     while (waiting.size) await Promise.allSettled([...waiting]);

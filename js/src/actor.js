@@ -5,7 +5,7 @@ import { register, call, callAsync } from "./host.js";
 import { serialize, deserialize } from "./clone.js";
 import { fromJSResponse, withURLList } from "./http.js";
 import { DurableObject, getEntry, env, requestInit, requestFrom, responseFrom, waitUntil } from "./worker.js";
-import { exportArgs, importArgs } from "./rpc.js";
+import { exportArgs, importArgs, exportResult, importResult, pipelined } from "./rpc.js";
 import { installHibernation } from "./actor_ws.js"; // WebSocket hibernation API
 import { wsFromHandle } from "./websocket.js";
 
@@ -102,14 +102,17 @@ function makeStub(ns, id) {
         return typeof v === "function" && (v === stubProto.fetch || v === stubProto.connect) ? v.bind(t) : v;
       }
       if (typeof prop !== "string" || prop === "then") return undefined;
-      return async (...args) => {
-        const out = exportArgs(args); // functions and RpcTargets go by reference (rpc.js)
-        try {
-          return deserialize(await callAsync("do.rpc", ns, sid, name ?? "", prop, out.bytes, out.refs));
-        } finally {
-          out.release();
-        }
-      };
+      return (...args) =>
+        pipelined(
+          (async () => {
+            const out = exportArgs(args); // functions and RpcTargets go by reference (rpc.js)
+            try {
+              return importResult(await callAsync("do.rpc", ns, sid, name ?? "", prop, out.bytes, out.refs));
+            } finally {
+              out.release();
+            }
+          })(),
+        );
     },
   });
 }
@@ -587,7 +590,7 @@ register("actor.rpc", async (ns, cls, id, name, method, argBytes, refs) => {
   } catch (e) {
     throw rpcError(e);
   }
-  return serialize(r);
+  return exportResult(r);
 });
 
 register("actor.alarm", async (ns, cls, id, name, info) => {

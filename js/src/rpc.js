@@ -56,7 +56,7 @@ function backStub(ref) {
   const call = async (method, args) => {
     const out = exportArgs(args);
     try {
-      return deserialize(await callAsync("rpc.back", rt, id, method, out.bytes, out.refs), { external: (i) => backStub(out.refs[i]) });
+      return importResult(await callAsync("rpc.back", rt, id, method, out.bytes, out.refs));
     } finally {
       out.release();
     }
@@ -66,13 +66,64 @@ function backStub(ref) {
     get(t, prop) {
       if (typeof prop !== "string" || prop === "then") return undefined;
       if (prop === "dup") return () => p;
-      return (...args) => call(prop, args);
+      return (...args) => pipelined(call(prop, args));
     },
     apply(t, self, args) {
       return call("", args);
     },
   });
   var p;
+}
+
+// exportResult serializes a call's result; functions and RpcTargets in it
+// go by reference and stay exported until the caller's stub is garbage
+// collected ("rpc.drop").
+export function exportResult(value) {
+  const refs = [];
+  const bytes = serialize(value, {
+    external(v) {
+      if (!byReference(v)) return undefined;
+      const id = nextExport++;
+      exported.set(id, v);
+      refs.push([runtimeId, id]);
+      return refs.length - 1;
+    },
+  });
+  return { bytes, refs };
+}
+
+const dropped = new FinalizationRegistry(([rt, id]) => {
+  callAsync("rpc.drop", rt, id).catch(() => {});
+});
+
+// importResult deserializes a result; references become stubs.
+export function importResult(out) {
+  if (out instanceof Uint8Array) return deserialize(out);
+  return deserialize(out.bytes, {
+    external(i) {
+      const s = backStub(out.refs[i]);
+      dropped.register(s, out.refs[i]);
+      return s;
+    },
+  });
+}
+
+// pipelined lets a caller use the result of an RPC call before it
+// arrives: stub.getCounter().increment() calls increment on the result
+// once it resolves, as workerd's promise pipelining allows.
+export function pipelined(p, parent, prop) {
+  const f = function () {};
+  return new Proxy(f, {
+    get(t, key) {
+      if (key === "then" || key === "catch" || key === "finally") return p[key].bind(p);
+      if (typeof key !== "string") return undefined;
+      return pipelined(p.then((r) => r[key]), p, key);
+    },
+    apply(t, self, args) {
+      if (parent === undefined) return p.then((fn) => fn(...args));
+      return pipelined(parent.then((r) => r[prop](...args)));
+    },
+  });
 }
 
 // importArgs deserializes the arguments of an incoming call.
@@ -97,5 +148,10 @@ register("rpc.invoke", async (id, method, bytes, refs) => {
     }
     r = await v[method](...args);
   }
-  return serialize(r);
+  return exportResult(r);
+});
+
+// rpc.drop(exportId): the stub of an exported result was collected.
+register("rpc.drop", (id) => {
+  exported.delete(id);
 });

@@ -3,7 +3,7 @@
 import { register, callAsync } from "./host.js";
 import { toJSRequest, responseDoc, responseWire } from "./http.js";
 import { makeNamespace } from "./actor.js";
-import { exportArgs, importArgs, setRuntime } from "./rpc.js";
+import { exportArgs, importArgs, exportResult, importResult, pipelined, setRuntime } from "./rpc.js";
 import { serialize, deserialize } from "./clone.js";
 import { makeAi } from "./ai.js"; // the "ai" binding (isola forwards it to an OpenAI-compatible endpoint)
 import { makeLoader } from "./loader.js"; // Dynamic Workers (worker_loaders bindings)
@@ -88,14 +88,17 @@ function makeFetcher(target) {
     get(t, prop) {
       if (prop in t) return t[prop];
       if (typeof prop !== "string" || prop === "then") return undefined;
-      return async (...args) => {
-        const out = exportArgs(args);
-        try {
-          return deserialize(await callAsync("service.rpc", target, prop, out.bytes, out.refs));
-        } finally {
-          out.release();
-        }
-      };
+      return (...args) =>
+        pipelined(
+          (async () => {
+            const out = exportArgs(args);
+            try {
+              return importResult(await callAsync("service.rpc", target, prop, out.bytes, out.refs));
+            } finally {
+              out.release();
+            }
+          })(),
+        );
     },
   });
 }
@@ -189,7 +192,7 @@ register("worker.rpc", async (name, method, argBytes, refs, props) => {
     throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
   }
   const args = argBytes ? importArgs(argBytes, refs ?? []) : [];
-  return serialize(await inst[method](...args));
+  return exportResult(await inst[method](...args));
 });
 
 async function drain() {
