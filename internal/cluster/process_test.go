@@ -554,10 +554,18 @@ func TestProcessKill9(t *testing.T) {
 	for {
 		body, err := get(tn.nodes[1].http, "/r/"+alarmLog)
 		if err == nil && strings.Contains(body, "fired-"+alarmed+"-") {
-			if strings.Contains(body, "-"+victim.id+`"`) {
+			if strings.Contains(body, "-"+victim.id+"-") {
 				t.Errorf("alarm fired on the killed node: %s", body)
 			}
-			t.Logf("ALARM of %s (owner killed before it was due) fired %v after it was due: %s", alarmed, time.Since(alarmDue).Round(100*time.Millisecond), body)
+			var keys []string
+			json.Unmarshal([]byte(body), &keys)
+			for _, k := range keys {
+				var node string
+				var at int64
+				if _, err := fmt.Sscanf(strings.TrimPrefix(k, "fired-"+alarmed+"-"), "%2s-%d", &node, &at); err == nil {
+					t.Logf("ALARM of %s (owner killed before it was due) fired on %s %v after it was due", alarmed, node, time.UnixMilli(at).Sub(alarmDue).Round(100*time.Millisecond))
+				}
+			}
 			break
 		}
 		if time.Since(alarmDue) > 60*time.Second {

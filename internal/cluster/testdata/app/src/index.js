@@ -22,9 +22,10 @@ export class Box extends DurableObject {
     return this.env.NODE;
   }
   async alarm() {
+    const at = Date.now(); // when it fired, before the record's own write
     const name = await this.ctx.storage.get("name");
     const log = await this.ctx.storage.get("log");
-    await this.env.BOX.getByName(log).put(`fired-${name}-${this.env.NODE}`);
+    await this.env.BOX.getByName(log).put(`fired-${name}-${this.env.NODE}-${at}`);
   }
 }
 
