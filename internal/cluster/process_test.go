@@ -161,17 +161,19 @@ func startNetIn(t testing.TB, size int, leaseMs int, nsIPs [][2]string) *testNet
 		}
 		tn.nodes = append(tn.nodes, p)
 	}
+	// Registered first: a node failing to start must not leave the others
+	// running.
+	t.Cleanup(func() {
+		for _, p := range tn.nodes {
+			p.kill()
+		}
+	})
 	for _, p := range tn.nodes {
 		p.start(bin)
 	}
 	for _, p := range tn.nodes {
 		p.waitReady(90 * time.Second)
 	}
-	t.Cleanup(func() {
-		for _, p := range tn.nodes {
-			p.kill()
-		}
-	})
 	return tn
 }
 
