@@ -2,26 +2,15 @@ package websocket_test
 
 import (
 	"context"
+	"github.com/isola-run/isola/internal/webapi/webapitest"
 	"testing"
 	"time"
 
 	"github.com/isola-run/isola/internal/engine"
-	"github.com/isola-run/isola/internal/webapi"
 )
 
-// newRuntime is a bare runtime with the Web APIs only (as a sandboxed
-// dynamic worker gets them): no actor extension, no outgoing connections.
-func newRuntime(t testing.TB) *engine.Runtime {
-	t.Helper()
-	hs := engine.NewHostSet()
-	webapi.Register(hs, webapi.Options{})
-	rt, err := engine.New(engine.Options{Host: hs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close() })
-	return rt
-}
+// newRuntime: a runtime with every Web API (webapitest.NewRuntime).
+func newRuntime(t testing.TB) *engine.Runtime { t.Helper(); return webapitest.NewRuntime(t) }
 
 func TestBareRuntime(t *testing.T) {
 	tests := []struct{ name, src, want string }{

@@ -3,11 +3,11 @@ package crypto_test
 import (
 	"context"
 	"errors"
+	"github.com/isola-run/isola/internal/webapi/webapitest"
 	"testing"
 	"time"
 
 	"github.com/isola-run/isola/internal/engine"
-	"github.com/isola-run/isola/internal/webapi"
 )
 
 // prelude gives test scripts hex helpers.
@@ -18,19 +18,8 @@ const utf8 = (s) => new Uint8Array(Array.from(unescape(encodeURIComponent(s)), (
 const subtle = crypto.subtle;
 `
 
-// newRuntime returns a runtime with every Web API registered, closed at the
-// end of the test.
-func newRuntime(t testing.TB) *engine.Runtime {
-	t.Helper()
-	hs := engine.NewHostSet()
-	webapi.Register(hs, webapi.Options{})
-	rt, err := engine.New(engine.Options{Host: hs})
-	if err != nil {
-		t.Fatalf("engine.New: %v", err)
-	}
-	t.Cleanup(func() { rt.Close() })
-	return rt
-}
+// newRuntime: a runtime with every Web API (webapitest.NewRuntime).
+func newRuntime(t testing.TB) *engine.Runtime { t.Helper(); return webapitest.NewRuntime(t) }
 
 // run evaluates body inside an async function (after prelude) and returns
 // its result or the thrown error.

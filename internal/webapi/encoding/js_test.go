@@ -1,39 +1,20 @@
 package encoding_test
 
 import (
-	"context"
+	"github.com/isola-run/isola/internal/webapi/webapitest"
 	"testing"
-	"time"
 
 	"github.com/isola-run/isola/internal/engine"
-	"github.com/isola-run/isola/internal/webapi"
 )
 
-func newRuntime(t testing.TB) *engine.Runtime {
-	t.Helper()
-	hs := engine.NewHostSet()
-	webapi.Register(hs, webapi.Options{})
-	rt, err := engine.New(engine.Options{Host: hs})
-	if err != nil {
-		t.Fatalf("engine.New: %v", err)
-	}
-	t.Cleanup(func() { rt.Close() })
-	return rt
-}
+// newRuntime: a runtime with every Web API (webapitest.NewRuntime).
+func newRuntime(t testing.TB) *engine.Runtime { t.Helper(); return webapitest.NewRuntime(t) }
 
-// run evaluates the JS expression src and returns JSON.stringify of its
-// value, or "throw Name: message".
+// run: JSON.stringify of the awaited expression, or "throw Name: message"
+// (webapitest.Run).
 func run(t testing.TB, rt *engine.Runtime, src string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	v, err := rt.Eval(ctx, `(async () => { try { return JSON.stringify(await (`+src+`)); }
-		catch (e) { return "throw " + (e && e.name) + ": " + (e && e.message); } })()`)
-	if err != nil {
-		t.Fatalf("Eval(%s): %v", src, err)
-	}
-	s, _ := v.(string)
-	return s
+	return webapitest.Run(t, rt, src)
 }
 
 func TestTextEncoderDecoder(t *testing.T) {

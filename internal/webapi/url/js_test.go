@@ -3,27 +3,16 @@ package url_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/isola-run/isola/internal/webapi/webapitest"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/isola-run/isola/internal/engine"
-	"github.com/isola-run/isola/internal/webapi"
 )
 
-// newRuntime returns a runtime with every Web API registered, closed at the
-// end of the test.
-func newRuntime(t testing.TB) *engine.Runtime {
-	t.Helper()
-	hs := engine.NewHostSet()
-	webapi.Register(hs, webapi.Options{})
-	rt, err := engine.New(engine.Options{Host: hs})
-	if err != nil {
-		t.Fatalf("engine.New: %v", err)
-	}
-	t.Cleanup(func() { rt.Close() })
-	return rt
-}
+// newRuntime: a runtime with every Web API (webapitest.NewRuntime).
+func newRuntime(t testing.TB) *engine.Runtime { t.Helper(); return webapitest.NewRuntime(t) }
 
 // eval runs src and returns its (awaited) value.
 func eval(t testing.TB, rt *engine.Runtime, src string) (any, error) {
@@ -33,17 +22,11 @@ func eval(t testing.TB, rt *engine.Runtime, src string) (any, error) {
 	return rt.Eval(ctx, src)
 }
 
-// run evaluates the JS expression src and returns JSON.stringify of its
-// value, or "throw Name: message".
+// run: JSON.stringify of the awaited expression, or "throw Name: message"
+// (webapitest.Run).
 func run(t testing.TB, rt *engine.Runtime, src string) string {
 	t.Helper()
-	v, err := eval(t, rt, `(async () => { try { return JSON.stringify(await (`+src+`)); }
-		catch (e) { return "throw " + (e && e.name) + ": " + (e && e.message); } })()`)
-	if err != nil {
-		t.Fatalf("Eval(%s): %v", src, err)
-	}
-	s, _ := v.(string)
-	return s
+	return webapitest.Run(t, rt, src)
 }
 
 type jsCase struct{ name, src, want string }
