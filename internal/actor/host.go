@@ -463,19 +463,9 @@ func storageError(err error) error {
 // publicError turns an error from another object's event into what the
 // caller's JS sees: the thrown error's name and message.
 func publicError(err error) error {
-	if err == nil {
-		return nil
-	}
 	var e *engine.Error
-	if errors.As(err, &e) {
-		if e.Kind == engine.CPULimit || e.Kind == engine.MemoryLimit {
-			return &engine.JSError{Name: "Error", Message: "Durable Object exceeded its resource limits and was reset."}
-		}
-		return &engine.JSError{Name: e.Name, Message: e.Message}
+	if errors.As(err, &e) && (e.Kind == engine.CPULimit || e.Kind == engine.MemoryLimit) {
+		return &engine.JSError{Name: "Error", Message: "Durable Object exceeded its resource limits and was reset."}
 	}
-	var je *engine.JSError
-	if errors.As(err, &je) {
-		return je
-	}
-	return &engine.JSError{Name: "Error", Message: err.Error()}
+	return worker.PublicError(err)
 }

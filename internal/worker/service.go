@@ -37,10 +37,7 @@ func (w *Worker) registerServices(hs *engine.HostSet) {
 		init, _ := args[1].(map[string]any)
 		v, err := tw.FetchInit(ctx, t.Entrypoint, init)
 		if err != nil {
-			if e, ok := err.(*engine.Error); ok {
-				return nil, &engine.JSError{Name: e.Name, Message: e.Message}
-			}
-			return nil, err
+			return nil, PublicError(err)
 		}
 		return BufferResponse(v, tw.spec.MaxBodyBytes)
 	})
@@ -113,5 +110,9 @@ func PublicError(err error) error {
 		}
 		return &engine.JSError{Name: e.Name, Message: e.Message}
 	}
-	return err
+	var je *engine.JSError
+	if errors.As(err, &je) {
+		return je
+	}
+	return &engine.JSError{Name: "Error", Message: err.Error()}
 }
