@@ -281,21 +281,10 @@ func (w *Worker) pick() (*slot, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var best *slot
-	for i, s := range w.pool {
-		if s.rt.Broken() {
-			old := s
-			ns, err := w.newSlot(i)
-			if err != nil {
-				return nil, err
-			}
-			w.pool[i] = ns
-			go func() { // let in-flight work on the old runtime end first
-				for old.busy.Load() > 0 {
-					time.Sleep(50 * time.Millisecond)
-				}
-				old.rt.Close()
-			}()
-			s = ns
+	for i := range w.pool {
+		s, err := w.slotLocked(i)
+		if err != nil {
+			return nil, err
 		}
 		if best == nil || s.busy.Load() < best.busy.Load() {
 			best = s
@@ -325,23 +314,32 @@ func (w *Worker) Ref(i int) (*Ref, error) {
 	if i < 0 || i >= len(w.pool) {
 		return nil, fmt.Errorf("worker[%s]: no runtime %d", w.spec.Name, i)
 	}
-	s := w.pool[i]
-	if s.rt.Broken() {
-		ns, err := w.newSlot(i)
-		if err != nil {
-			return nil, err
-		}
-		w.pool[i] = ns
-		old := s
-		go func() {
-			for old.busy.Load() > 0 {
-				time.Sleep(50 * time.Millisecond)
-			}
-			old.rt.Close()
-		}()
-		s = ns
+	s, err := w.slotLocked(i)
+	if err != nil {
+		return nil, err
 	}
 	return s.ref, nil
+}
+
+// slotLocked returns the runtime at index i, first replacing it if it broke
+// on a limit; the old one closes once its in-flight work has ended.
+func (w *Worker) slotLocked(i int) (*slot, error) {
+	s := w.pool[i]
+	if !s.rt.Broken() {
+		return s, nil
+	}
+	ns, err := w.newSlot(i)
+	if err != nil {
+		return nil, err
+	}
+	w.pool[i] = ns
+	go func() {
+		for s.busy.Load() > 0 {
+			time.Sleep(50 * time.Millisecond)
+		}
+		s.rt.Close()
+	}()
+	return ns, nil
 }
 
 // Describe renders an error from a runtime of this worker with its stack
