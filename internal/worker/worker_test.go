@@ -77,4 +77,18 @@ func BenchmarkServeHTTP(b *testing.B) {
 	}
 }
 
-var _ = http.StatusOK
+
+func TestOversizedBody(t *testing.T) {
+	w := newWorker(t, `export default { async fetch(r) { return new Response(String((await r.arrayBuffer()).byteLength)); } };`,
+		func(s *Spec) { s.MaxBodyBytes = 1024 })
+	rec := httptest.NewRecorder()
+	w.ServeHTTP(rec, httptest.NewRequest("POST", "http://example.com/", strings.NewReader(strings.Repeat("x", 2048))))
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("POST of 2 KiB with a 1 KiB cap = %d; want 413", rec.Code)
+	}
+	rec = httptest.NewRecorder()
+	w.ServeHTTP(rec, httptest.NewRequest("POST", "http://example.com/", strings.NewReader("small")))
+	if rec.Code != 200 || rec.Body.String() != "5" {
+		t.Errorf("POST of 5 bytes = %d %q; want 200 5", rec.Code, rec.Body.String())
+	}
+}
