@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"unsafe"
 
 	"modernc.org/quickjs"
 )
@@ -32,18 +33,44 @@ func SetDefaultCacheDir(dir string) {
 	defaultCache.mu.Unlock()
 }
 
-func cacheKey(name, src string) string {
+// keyMemo remembers the keys of runtime bundles (hashed on every new
+// runtime otherwise; a process has one or two). A string's bytes never
+// change, so the same data pointer and length is the same source.
+var keyMemo sync.Map // memoID -> string
+
+type memoID struct {
+	name  string
+	data  *byte
+	n     int
+	strip bool
+}
+
+func cacheKey(name, src string, strip bool) string {
+	id := memoID{name, unsafe.StringData(src), len(src), strip}
+	memo := name == bootstrapName
+	if memo {
+		if k, ok := keyMemo.Load(id); ok {
+			return k.(string)
+		}
+	}
 	h := sha256.New()
 	h.Write([]byte(quickjs.Version()))
 	h.Write([]byte{0})
+	if strip {
+		h.Write([]byte("strip\x00"))
+	}
 	h.Write([]byte(name))
 	h.Write([]byte{0})
 	h.Write([]byte(src))
-	return hex.EncodeToString(h.Sum(nil))
+	k := hex.EncodeToString(h.Sum(nil))
+	if memo {
+		keyMemo.Store(id, k)
+	}
+	return k
 }
 
-func (c *Cache) get(name, src string, compile func() ([]byte, error)) ([]byte, error) {
-	key := cacheKey(name, src)
+func (c *Cache) get(name, src string, strip bool, compile func() ([]byte, error)) ([]byte, error) {
+	key := cacheKey(name, src, strip)
 	c.mu.Lock()
 	if c.m == nil {
 		c.m = map[string][]byte{}

@@ -13,7 +13,7 @@ func TestCachePersistsBytecode(t *testing.T) {
 
 	c1 := NewCache(dir)
 	for i := 0; i < 3; i++ {
-		if _, err := c1.get("a.js", "1+1", compile); err != nil {
+		if _, err := c1.get("a.js", "1+1", false, compile); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -22,13 +22,13 @@ func TestCachePersistsBytecode(t *testing.T) {
 	}
 	// A new cache over the same directory (a restart) compiles nothing.
 	c2 := NewCache(dir)
-	b, err := c2.get("a.js", "1+1", compile)
+	b, err := c2.get("a.js", "1+1", false, compile)
 	if err != nil || string(b) != "bytecode" || compiles != 1 {
 		t.Errorf("after restart: %q, %v, %d compiles; want the stored bytecode and no compile", b, err, compiles)
 	}
 	// Another source or file name is another entry.
-	c2.get("a.js", "1+2", compile)
-	c2.get("b.js", "1+1", compile)
+	c2.get("a.js", "1+2", false, compile)
+	c2.get("b.js", "1+1", false, compile)
 	if compiles != 3 {
 		t.Errorf("compiles = %d; want 3", compiles)
 	}

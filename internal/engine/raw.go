@@ -133,8 +133,17 @@ func newArray(vm *quickjs.VM, vals []quickjs.Value) (quickjs.Value, error) {
 func newString(vm *quickjs.VM, s string) (quickjs.Value, error) { return vm.NewString(s) }
 
 // compile compiles a global script under file name and returns its bytecode.
-func compile(vm *quickjs.VM, src, name string) ([]byte, error) {
+// strip drops the function sources (Function.prototype.toString) and the
+// debug information (line tables, local names) from the bytecode: smaller
+// to read and to keep, for code whose stack frames nobody needs to read.
+func compile(vm *quickjs.VM, src, name string, strip bool) ([]byte, error) {
 	tls, ctx := rawCtx(vm)
+	if strip {
+		_, rtp := rawRuntime(vm)
+		old := lib.XJS_GetStripInfo(tls, rtp)
+		lib.XJS_SetStripInfo(tls, rtp, lib.MJS_STRIP_SOURCE|lib.MJS_STRIP_DEBUG)
+		defer lib.XJS_SetStripInfo(tls, rtp, old)
+	}
 	csrc, err := libc.CString(src)
 	if err != nil {
 		return nil, err

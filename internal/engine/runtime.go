@@ -125,6 +125,9 @@ type callResult struct {
 	err error
 }
 
+// bootstrapName is the file name of the runtime bundle in stack traces.
+const bootstrapName = "isola:runtime.js"
+
 // New creates a runtime, evaluates the runtime bundle in it and starts its
 // event loop.
 func New(opts Options) (*Runtime, error) {
@@ -172,7 +175,7 @@ func (rt *Runtime) init() error {
 		return fmt.Errorf("engine: register bridge: %w", err)
 	}
 	rt.registerBuiltins()
-	if _, err := rt.evalScript("isola:runtime.js", rt.opts.Bootstrap); err != nil {
+	if _, err := rt.evalScript(bootstrapName, rt.opts.Bootstrap, true); err != nil {
 		return fmt.Errorf("engine: runtime bundle: %w", err)
 	}
 	g := vm.GlobalObject()
@@ -631,7 +634,7 @@ func (rt *Runtime) Load(ctx context.Context, name, src string) error {
 	b := &budget{callID: id, left: rt.opts.CPULimit}
 	pc := &pendingCall{ch: make(chan callResult, 1), b: b}
 	if !rt.postCall(id, pc, task{b: b, fn: func() {
-		_, err := rt.evalScript(name, src)
+		_, err := rt.evalScript(name, src, false)
 		rt.mu.Lock()
 		delete(rt.calls, id)
 		rt.mu.Unlock()
@@ -652,9 +655,9 @@ func (rt *Runtime) Load(ctx context.Context, name, src string) error {
 	}
 }
 
-// evalScript runs on the loop.
-func (rt *Runtime) evalScript(name, src string) (any, error) {
-	bc, err := rt.opts.Cache.get(name, src, func() ([]byte, error) { return compile(rt.vm, src, name) })
+// evalScript runs on the loop. strip: see compile.
+func (rt *Runtime) evalScript(name, src string, strip bool) (any, error) {
+	bc, err := rt.opts.Cache.get(name, src, strip, func() ([]byte, error) { return compile(rt.vm, src, name, strip) })
 	if err != nil {
 		return nil, err
 	}
