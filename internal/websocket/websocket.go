@@ -274,14 +274,25 @@ func (e *Endpoint) Send(ev Event) error {
 // queue is over the hub's InboxBytes, so a slow consumer slows the reader
 // down instead of growing memory.
 func (e *Endpoint) SendWait(ctx context.Context, ev Event) error {
+	if err := e.waitPeerSpace(ctx); err != nil {
+		return err
+	}
+	return e.Send(ev)
+}
+
+// peerFull reports whether the peer's queue is over the hub's InboxBytes
+// (and the peer still takes events).
+func (e *Endpoint) peerFull() bool {
 	p := e.peer
-	for {
-		p.mu.Lock()
-		over := p.queued > e.hub.opts.Load().InboxBytes && !p.released && !p.tookEnd
-		p.mu.Unlock()
-		if !over {
-			break
-		}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.queued > e.hub.opts.Load().InboxBytes && !p.released && !p.tookEnd
+}
+
+// waitPeerSpace waits until the peer's queue is not full (peerFull).
+func (e *Endpoint) waitPeerSpace(ctx context.Context) error {
+	p := e.peer
+	for e.peerFull() {
 		select {
 		case <-p.space:
 		case <-p.gone:
@@ -289,7 +300,7 @@ func (e *Endpoint) SendWait(ctx context.Context, ev Event) error {
 			return ctx.Err()
 		}
 	}
-	return e.Send(ev)
+	return nil
 }
 
 func (e *Endpoint) markSend(ev Event) error {
