@@ -88,6 +88,9 @@ func (n *Node) connect(ctx context.Context) error {
 		nats.ReconnectWait(100 * time.Millisecond),
 	}
 	if e := n.cfg.Embedded; e != nil {
+		if raftTuneErr != nil {
+			n.log.Warn("embedded NATS keeps its default Raft timing: groups a dead node led elect a new leader after 4-9 s, not 1.5-3 s", "error", raftTuneErr)
+		}
 		srv, err := startEmbedded(n.cfg)
 		if err != nil {
 			return err

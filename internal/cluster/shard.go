@@ -62,11 +62,18 @@ func (n *Node) shardOf(enc string) *shard {
 }
 
 // keepLeaders refreshes the leaders of every shard every second and moves
-// the leadership of the shards this node prefers to it.
+// the leadership of the shards this node prefers to it. It logs when this
+// node's server gains or loses the JetStream meta leadership (which shard
+// placement cannot keep off any node; the kill tests look for it).
 func (n *Node) keepLeaders() {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	meta := false
 	for {
+		if m := n.srv.JetStreamIsLeader(); m != meta {
+			meta = m
+			n.log.Info("JetStream meta leadership", "leader", m)
+		}
 		for _, sh := range n.shards {
 			n.refreshShard(sh)
 		}
