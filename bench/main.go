@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -255,6 +256,14 @@ func runScenario(ctx context.Context, o options, sc scenario, rt, bin, wrk, dir,
 		m.Runtime = rt
 		return []measurement{m}, nil
 	}
+	if sc.Paced > 0 {
+		fmt.Fprintf(os.Stderr, "%s on %s, %d requests at %d/s…\n", sc.Name, rt, sc.PacedCount, sc.Paced)
+		res, err := measurePaced(ctx, srv.URL, sc)
+		if err != nil {
+			return nil, fmt.Errorf("bench: %s on %s: %w", sc.Name, rt, err)
+		}
+		return []measurement{{Scenario: sc, Runtime: rt, Connections: 1, wrkResult: res, RSSKiB: rssKiB(srv.PID())}}, nil
+	}
 	script := filepath.Join(dir, "request.lua")
 	if err := os.WriteFile(script, []byte(luaScript(sc)), 0o644); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
@@ -320,6 +329,51 @@ func luaScript(sc scenario) string {
 		b.WriteString(sc.LuaRequest + "\n")
 	}
 	return b.String()
+}
+
+// measurePaced sends sc.PacedCount requests at sc.Paced per second on one
+// connection and reports their latency percentiles. A request that fails
+// or answers other than sc.Want counts as an error.
+func measurePaced(ctx context.Context, base string, sc scenario) (wrkResult, error) {
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	defer client.CloseIdleConnections()
+	interval := time.Second / time.Duration(sc.Paced)
+	lat := make([]time.Duration, 0, sc.PacedCount)
+	var res wrkResult
+	start := time.Now()
+	for i := range sc.PacedCount {
+		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
+			time.Sleep(d)
+		}
+		t0 := time.Now()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+fmt.Sprintf(sc.PacedPath, i), nil)
+		if err != nil {
+			return res, err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			res.SockErrors++
+			continue
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		took := time.Since(t0)
+		if err != nil || resp.StatusCode != http.StatusOK || string(body) != sc.Want {
+			res.Non2xx++
+			continue
+		}
+		lat = append(lat, took)
+	}
+	elapsed := time.Since(start)
+	res.Requests = int64(len(lat))
+	res.RPS = float64(len(lat)) / elapsed.Seconds()
+	if len(lat) == 0 {
+		return res, errors.New("no request succeeded")
+	}
+	slices.Sort(lat)
+	res.P50 = lat[len(lat)*50/100]
+	res.P99 = lat[min(len(lat)-1, len(lat)*99/100)]
+	return res, nil
 }
 
 // touchConcurrency is how many requests a memory scenario has in flight.

@@ -99,6 +99,15 @@ type scenario struct {
 	// number 0..Touch-1) per object, and the server's RSS before and after.
 	Touch     int
 	TouchPath string
+	// Paced, if above 0, makes this a latency scenario at a fixed rate
+	// instead of a wrk load: PacedCount GETs of PacedPath (a fmt pattern
+	// taking the number 0..PacedCount-1), one every 1/Paced s on one
+	// connection, each sent at its time (or right after the previous one
+	// if that ran late). It measures one request's latency on a server that
+	// is not saturated, which wrk at one connection (back to back) is not.
+	Paced      int
+	PacedCount int
+	PacedPath  string
 	// WorkerLoaders are the worker's Dynamic Worker loader bindings.
 	WorkerLoaders []harness.WorkerLoader
 	// Runtimes, if set, limits the scenario to these runtimes (isola's

@@ -45,6 +45,10 @@ func (h *HostSet) Sync(name string, f HostFunc) { h.sync[name] = f }
 // Async registers an asynchronous host function under name ("family.op").
 func (h *HostSet) Async(name string, f AsyncFunc) { h.async[name] = f }
 
+// AsyncFunc returns the asynchronous host function registered under name,
+// or nil; for wrapping one.
+func (h *HostSet) AsyncFunc(name string) AsyncFunc { return h.async[name] }
+
 // Staged registers a two-stage asynchronous host function (see StagedFunc);
 // JS calls it with callAsync like any asynchronous one.
 func (h *HostSet) Staged(name string, f StagedFunc) { h.staged[name] = f }

@@ -922,3 +922,32 @@ func (rt *Runtime) MemoryUsage() int64 {
 
 // Wait blocks until the runtime is closed.
 func (rt *Runtime) Wait() { <-rt.done }
+
+// Adopt gives a runtime started ahead of its use (a warm pool) its name,
+// limits and console, which New would otherwise have set. Call it once,
+// before any other use, from the goroutine that took the runtime; it
+// waits for the loop to apply the memory limit. Zero limits keep the
+// runtime's current ones.
+func (rt *Runtime) Adopt(name string, memory int64, cpu time.Duration, console func(level, msg string)) error {
+	done := make(chan struct{})
+	if !rt.Post(func() {
+		rt.opts.Name = name
+		if memory > 0 {
+			rt.opts.MemoryLimit = memory
+			rt.vm.SetMemoryLimit(uintptr(memory))
+		}
+		if cpu > 0 {
+			rt.opts.CPULimit = cpu
+		}
+		rt.opts.Console = console
+		close(done)
+	}) {
+		return ErrClosed
+	}
+	select {
+	case <-done:
+		return nil
+	case <-rt.done:
+		return ErrClosed
+	}
+}

@@ -287,19 +287,20 @@
     }
   };
   Object.defineProperty(Navigator.prototype, Symbol.toStringTag, { value: "Navigator", configurable: true });
-  var timeOrigin = call("perf.timeOrigin");
+  var timeOrigin;
+  var origin = () => timeOrigin ??= call("perf.timeOrigin");
   var Performance = class {
     constructor() {
       throw new TypeError("Illegal constructor");
     }
     get timeOrigin() {
-      return timeOrigin;
+      return origin();
     }
     now() {
       return call("perf.now");
     }
     toJSON() {
-      return { timeOrigin };
+      return { timeOrigin: origin() };
     }
   };
   Object.defineProperty(Performance.prototype, Symbol.toStringTag, { value: "Performance", configurable: true });

@@ -118,20 +118,23 @@ export class Navigator {
 }
 Object.defineProperty(Navigator.prototype, Symbol.toStringTag, { value: "Navigator", configurable: true });
 
-const timeOrigin = call("perf.timeOrigin");
+// Read when asked, not at start-up: a runtime may be started ahead of its
+// worker (the sandbox warm pool), and its origin is when the worker starts.
+let timeOrigin;
+const origin = () => (timeOrigin ??= call("perf.timeOrigin"));
 
 export class Performance {
   constructor() {
     throw new TypeError("Illegal constructor");
   }
   get timeOrigin() {
-    return timeOrigin;
+    return origin();
   }
   now() {
     return call("perf.now");
   }
   toJSON() {
-    return { timeOrigin };
+    return { timeOrigin: origin() };
   }
 }
 Object.defineProperty(Performance.prototype, Symbol.toStringTag, { value: "Performance", configurable: true });

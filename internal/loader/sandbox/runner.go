@@ -48,19 +48,18 @@ func Start(ctx context.Context, cfg Config, host Host) (*Runner, error) {
 	if cfg.CPULimit <= 0 {
 		cfg.CPULimit = DefaultCPULimit
 	}
-	r := &Runner{cfg: cfg, host: host, origin: time.Now()}
-	r.frozen.Store(r.origin.UnixMilli())
-	rt, err := engine.New(engine.Options{
-		Name:        cfg.Name,
-		Host:        r.hostSet(),
-		MemoryLimit: cfg.MemoryLimit,
-		CPULimit:    cfg.CPULimit,
-		Console:     host.Log,
-	})
+	w, err := pool.take()
 	if err != nil {
 		return nil, fmt.Errorf("sandbox[%s]: %w", cfg.Name, err)
 	}
-	r.rt = rt
+	r := &Runner{cfg: cfg, host: host, origin: time.Now(), rt: w.rt}
+	r.frozen.Store(r.origin.UnixMilli())
+	w.s.r.Store(r)
+	rt := w.rt
+	if err := rt.Adopt(cfg.Name, cfg.MemoryLimit, cfg.CPULimit, host.Log); err != nil {
+		rt.Close()
+		return nil, fmt.Errorf("sandbox[%s]: %w", cfg.Name, err)
+	}
 	grants := make([]any, len(cfg.EnvGrants))
 	for i, g := range cfg.EnvGrants {
 		grants[i] = float64(g)
@@ -343,32 +342,64 @@ func headersFrom(v any) [][2]string {
 	return out
 }
 
-// hostSet builds the runtime's host functions: the Web APIs with fetch()
-// routed by cfg.Outbound, the frozen clock and capability calls.
-func (r *Runner) hostSet() *engine.HostSet {
+// hostSet builds a runtime's host functions for the Runner s will hold:
+// the Web APIs with fetch() routed by its Outbound, the frozen clock and
+// capability calls. Before a Runner is set (the runtime is still in the
+// warm pool) they have nothing to reach and fail.
+func hostSet(s *slot) *engine.HostSet {
 	hs := engine.NewHostSet()
 	webapi.Register(hs, webapi.Options{})
 	// Re-register fetch with a transport that goes through the Host: the
 	// sandbox never dials anything itself.
-	fetch.RegisterWith(hs, fetch.Options{Transport: roundTripper{r}, MaxBufferedBody: MaxBody})
-	if r.cfg.Outbound == OutboundNone {
-		hs.Async("fetch.start", func(ctx context.Context, args []any) (any, error) {
+	fetch.RegisterWith(hs, fetch.Options{Transport: roundTripper{s}, MaxBufferedBody: MaxBody})
+	start := hs.AsyncFunc("fetch.start")
+	hs.Async("fetch.start", func(ctx context.Context, args []any) (any, error) {
+		if r := s.r.Load(); r == nil || r.cfg.Outbound == OutboundNone {
 			return nil, engine.Errorf("Error", "%s", NoInternetMessage)
-		})
+		}
+		return start(ctx, args)
+	})
+	runner := func() (*Runner, error) {
+		if r := s.r.Load(); r != nil {
+			return r, nil
+		}
+		return nil, engine.Errorf("Error", "sandbox: no worker yet")
 	}
-	hs.Sync("loader.subrequest", func([]any) (any, error) { return nil, r.subrequest() })
+	hs.Sync("loader.subrequest", func([]any) (any, error) {
+		r, err := runner()
+		if err != nil {
+			return nil, err
+		}
+		return nil, r.subrequest()
+	})
 	hs.Sync("loader.tick", func([]any) (any, error) {
+		r, err := runner()
+		if err != nil {
+			return nil, err
+		}
 		now := time.Now().UnixMilli()
 		r.frozen.Store(now)
 		return float64(now), nil
 	})
 	hs.Sync("perf.now", func([]any) (any, error) {
+		r, err := runner()
+		if err != nil {
+			return nil, err
+		}
 		return float64(r.frozen.Load() - r.origin.UnixMilli()), nil
 	})
 	hs.Sync("perf.timeOrigin", func([]any) (any, error) {
+		r, err := runner()
+		if err != nil {
+			return nil, err
+		}
 		return float64(r.origin.UnixMilli()), nil
 	})
 	hs.Async("loader.capCall", func(ctx context.Context, args []any) (any, error) {
+		r, err := runner()
+		if err != nil {
+			return nil, err
+		}
 		if err := r.subrequest(); err != nil {
 			return nil, err
 		}
@@ -385,6 +416,10 @@ func (r *Runner) hostSet() *engine.HostSet {
 		return map[string]any{"bytes": out.Bytes, "grants": grantList(out.Grants)}, nil
 	})
 	hs.Async("loader.capFetch", func(ctx context.Context, args []any) (any, error) {
+		r, err := runner()
+		if err != nil {
+			return nil, err
+		}
 		if err := r.subrequest(); err != nil {
 			return nil, err
 		}
@@ -423,7 +458,7 @@ func arg(args []any, i int) any {
 }
 
 // roundTripper sends the sandbox's fetch() requests to its Host.
-type roundTripper struct{ r *Runner }
+type roundTripper struct{ s *slot }
 
 func (t roundTripper) RoundTrip(hr *http.Request) (*http.Response, error) {
 	req := &Request{Method: hr.Method, URL: hr.URL.String()}
@@ -445,11 +480,14 @@ func (t roundTripper) RoundTrip(hr *http.Request) (*http.Response, error) {
 	}
 	var resp *Response
 	var err error
-	switch t.r.cfg.Outbound {
-	case OutboundGrant:
-		resp, err = t.r.host.CapFetch(hr.Context(), t.r.cfg.OutboundGrant, req)
-	case OutboundInherit:
-		resp, err = t.r.host.Fetch(hr.Context(), req)
+	r := t.s.r.Load()
+	switch {
+	case r == nil:
+		err = errors.New(NoInternetMessage)
+	case r.cfg.Outbound == OutboundGrant:
+		resp, err = r.host.CapFetch(hr.Context(), r.cfg.OutboundGrant, req)
+	case r.cfg.Outbound == OutboundInherit:
+		resp, err = r.host.Fetch(hr.Context(), req)
 	default:
 		err = errors.New(NoInternetMessage)
 	}

@@ -1,0 +1,64 @@
+package sandbox
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// logHost is a Host with no capabilities that discards logs.
+type logHost struct{ Host }
+
+func (logHost) Log(level, msg string) {}
+
+func start(t *testing.T, script string) *Runner {
+	t.Helper()
+	r, err := Start(context.Background(), Config{Name: "t", Script: script, Outbound: OutboundNone}, logHost{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Close)
+	return r
+}
+
+func get(t *testing.T, r *Runner) string {
+	t.Helper()
+	resp, err := r.Fetch(context.Background(), "", nil, Limits{}, &Request{Method: "GET", URL: "http://x/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(resp.Body)
+}
+
+// A runtime from the warm pool is fresh and becomes its worker's: what
+// one worker leaves in its globals is not seen by the next, and the clock
+// starts when the worker starts, not when the pool built the runtime.
+func TestWarmPoolRuntimes(t *testing.T) {
+	Prewarm()
+	time.Sleep(300 * time.Millisecond) // the pool fills meanwhile
+	before := time.Now().UnixMilli()
+	a := start(t, `globalThis.leak = "from a"; Object.prototype.polluted = 1;
+globalThis.__isola_entry = { default: { fetch() { return new Response(String(performance.timeOrigin)); } } };`)
+	origin, err := strconv.ParseFloat(get(t, a), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(origin) < before-1 {
+		t.Errorf("performance.timeOrigin = %v, before the worker started (%v): the pool's build time leaked", origin, before)
+	}
+	b := start(t, `globalThis.__isola_entry = { default: { fetch() {
+  return new Response(typeof globalThis.leak + " " + typeof ({}).polluted);
+} } };`)
+	if got := get(t, b); got != "undefined undefined" {
+		t.Errorf("second worker sees %q of the first; want %q", got, "undefined undefined")
+	}
+	// fetch() without an outbound grant still fails in a pooled runtime.
+	c := start(t, `globalThis.__isola_entry = { default: { async fetch() {
+  try { await fetch("http://127.0.0.1:1/"); return new Response("reached"); }
+  catch (e) { return new Response(e.message); }
+} } };`)
+	if got := get(t, c); got != NoInternetMessage {
+		t.Errorf("fetch with OutboundNone = %q; want %q", got, NoInternetMessage)
+	}
+}
