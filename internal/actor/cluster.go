@@ -22,10 +22,15 @@ package actor
 // fired at most once per scheduled time by one owner (alarmRec), however
 // many stale timers ask for it.
 //
-// Not covered yet: WebSockets across nodes. A socket is an end in the
-// hub of the process the client reached; a forwarded fetch that upgrades is
-// refused (HandleForward), so sockets work while the node the client
-// reached owns the object (docs/deployment.md).
+// WebSockets: a socket stays on the node its client reached. A forwarded
+// fetch that answers 101 exports the object's end to the forwarding node,
+// which relays the client's events to the owner and the object's sends
+// back (HandleForward, forward, cluster_ws.go); the object's side of the
+// socket (getWebSockets, tags, attachments, hibernation) lives on the
+// owner, which keeps the lease of an object holding hibernatable sockets
+// while it hibernates. A lost lease closes the object's sockets with 1012;
+// a dead node's relayed sockets close after the relay's heartbeat gives up
+// on it (docs/deployment.md, "WebSockets across nodes").
 
 import (
 	"bytes"
@@ -71,6 +76,12 @@ type clusterState struct {
 	// timer, a rebuild's timer) is skipped.
 	alarmRec map[objKey]alarmRec
 	waking   map[objKey]bool // objects being taken for their due alarm
+
+	// relay joins the sockets whose client reached another node to their
+	// objects here, and this node's clients to objects elsewhere
+	// (cluster_ws.go); stopRelay ends its subscription. Set at start.
+	relay     *websocket.Relay
+	stopRelay func()
 }
 
 type alarmRec struct {
@@ -86,6 +97,7 @@ func (m *Manager) initCluster() {
 		node: m.opts.Cluster, leases: map[objKey]*cluster.Lease{}, pending: map[objKey]chan struct{}{},
 		alarmRec: map[objKey]alarmRec{}, waking: map[objKey]bool{},
 	}
+	m.initRelay() // cluster_ws.go
 	go m.clusterLoop()
 }
 
@@ -217,11 +229,18 @@ type forwardMsg struct {
 	// Take asks the receiver to take the object if no node owns it (the
 	// sender leads its shard). An empty Hook then only takes it.
 	Take bool
+	// From is the sending node: a WebSocket in the answer is exported to
+	// it (cluster_ws.go). Empty from a node that predates relayed sockets.
+	From string
 }
 
 type forwardReply struct {
 	Value          any
 	ErrName, Error string
+	// WS is the link the owner exported for the WebSocket of a 101 answer
+	// (Value's webSocket, an end in the owner's hub): the sender imports
+	// it and puts its own end in Value.
+	WS uint64
 }
 
 // ForwardTimeout bounds how long an event waits for its object to have a
@@ -316,6 +335,7 @@ func (m *Manager) clusterEvent(ctx context.Context, ns, id, name, hook string, a
 
 // forward sends f to node and decodes its answer.
 func (m *Manager) forward(ctx context.Context, node string, key objKey, f forwardMsg) (any, error) {
+	f.From = m.cl.node.ID()
 	var b bytes.Buffer
 	if err := gob.NewEncoder(&b).Encode(f); err != nil {
 		return nil, fmt.Errorf("actor[%s] forward: %w", key.id, err)
@@ -334,6 +354,12 @@ func (m *Manager) forward(ctx context.Context, node string, key objKey, f forwar
 	}
 	if r.ErrName != "" {
 		return nil, &engine.JSError{Name: r.ErrName, Message: r.Error}
+	}
+	if r.WS != 0 {
+		// A 101 with a WebSocket of the owner's: stand for it here.
+		if err := m.importSocket(ctx, node, key, r.WS, r.Value); err != nil {
+			return nil, err
+		}
 	}
 	return r.Value, nil
 }
@@ -401,19 +427,16 @@ func (m *Manager) HandleForward(ctx context.Context, key string, payload []byte)
 	if f.Hook != "" {
 		v, err = m.ownerEvent(ctx, k, f.Name, f.Hook, f.Args)
 	}
+	var r forwardReply
 	if doc, _ := v.(map[string]any); f.Hook == "actor.fetch" && doc != nil && doc["webSocket"] != nil {
 		// A WebSocket crosses to Go as the id of an end in this process's
-		// hub, which the forwarding node cannot serve (and whose id could
-		// name one of its own sockets): refuse the upgrade, and close the
-		// end so that the object sees the socket go.
-		if id, ok := doc["webSocket"].(float64); ok {
-			if e := websocket.Default.Get(uint64(id)); e != nil {
-				e.Abort(1011, "upgrade refused: the client reached another cluster node")
-			}
+		// hub: export that end to the sender, which serves its client
+		// with an end of its own joined to it (cluster_ws.go).
+		r.WS, err = m.exportSocket(k, doc, f.From)
+		if err != nil {
+			v = nil
 		}
-		v, err = nil, fmt.Errorf("actor[%s]: a WebSocket upgrade must reach the node that owns the object (%s); routing sockets between cluster nodes is not supported yet", f.ID, m.cl.node.ID())
 	}
-	var r forwardReply
 	if err != nil {
 		// The caller sees what a local caller's JS would see.
 		var je *engine.JSError
@@ -552,7 +575,8 @@ func (m *Manager) watchLease(key objKey, l *cluster.Lease) {
 		return
 	}
 	m.cl.mu.Lock()
-	if m.cl.leases[key] == l {
+	lost := m.cl.leases[key] == l // not given back by this node
+	if lost {
 		delete(m.cl.leases, key)
 		delete(m.cl.alarmRec, key)
 	}
@@ -560,6 +584,9 @@ func (m *Manager) watchLease(key objKey, l *cluster.Lease) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	m.evictKey(ctx, key)
+	if lost {
+		m.closeSockets(key) // cluster_ws.go: the next owner cannot serve them
+	}
 }
 
 // evictKey evicts key's resident instance, if any, and waits for it.
@@ -617,10 +644,12 @@ func (m *Manager) replicate(o *object, cs storage.Changeset) func() error {
 }
 
 // releaseLease gives o's lease up when o leaves memory, so that another
-// node may take the object at once.
+// node may take the object at once; not while it holds hibernatable
+// sockets (it hibernates: the sockets' next event wakes it here, where
+// they are; releaseUnused gives the lease up once they closed).
 func (m *Manager) releaseLease(o *object) {
 	l := o.lease
-	if l == nil {
+	if l == nil || m.hib.sockets(o.key) > 0 {
 		return
 	}
 	m.cl.mu.Lock()

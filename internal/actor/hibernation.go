@@ -136,7 +136,8 @@ func (m *Manager) logHibernate(key objKey, asleep bool) {
 }
 
 // closeHibernatable closes every hibernatable socket with 1001 (Manager
-// Close: a code update disconnects them, as in workerd).
+// Close: a code update disconnects them, as in workerd), then every socket
+// relayed between this node and others.
 func (m *Manager) closeHibernatable() {
 	m.hib.mu.Lock()
 	var all []*websocket.Endpoint
@@ -148,6 +149,7 @@ func (m *Manager) closeHibernatable() {
 	for _, e := range all {
 		e.Abort(1001, "Durable Object is shutting down")
 	}
+	m.closeRelay() // cluster_ws.go: and the sockets relayed to or from other nodes
 }
 
 // deliver hands one event of a hibernatable socket to its object, waking
@@ -169,7 +171,10 @@ func (m *Manager) deliverWS(key objKey, e *websocket.Endpoint, ev websocket.Even
 	}
 	m.hib.mu.Unlock()
 	if ev.Kind == websocket.Close || ev.Kind == websocket.Error {
-		defer m.hib.remove(key, e)
+		defer func() {
+			m.hib.remove(key, e)
+			m.releaseUnused(key) // cluster_ws.go: its last socket closed
+		}()
 	}
 	ctx := m.ctx
 	if timeout > 0 {

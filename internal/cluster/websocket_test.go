@@ -1,0 +1,293 @@
+package cluster_test
+
+// WebSockets across nodes with real `isola serve` processes: a client that
+// reached a node other than its room's owner talks to the room as if the
+// room ran there (testdata/rooms), the room hibernates and wakes on its
+// owner, and the death of either node closes the other side's sockets.
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// startRooms starts 3 nodes running testdata/rooms with a 1 s hibernation
+// timeout (startNet's nodes run testdata/app with the defaults).
+func startRooms(t testing.TB) *testNet {
+	t.Helper()
+	bin := isolaBinary(t)
+	dir := t.TempDir()
+	main, err := filepath.Abs("testdata/rooms/src/index.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes, https, clients := freePorts(t, 3), freePorts(t, 3), freePorts(t, 3)
+	tn := &testNet{t: t}
+	t.Cleanup(func() {
+		for _, p := range tn.nodes {
+			p.kill()
+		}
+	})
+	for i := range 3 {
+		id := fmt.Sprintf("n%d", i+1)
+		var peers []string
+		for j, r := range routes {
+			if j != i {
+				peers = append(peers, r)
+			}
+		}
+		cfg := map[string]any{
+			"name": "app", "main": main, "compatibility_date": "2025-09-01",
+			"durable_objects": map[string]any{"bindings": []any{map[string]any{"name": "ROOM", "class_name": "Room"}}},
+			"migrations":      []any{map[string]any{"tag": "v1", "new_sqlite_classes": []any{"Room"}}},
+			"vars":            map[string]any{"NODE": id},
+			"cluster": map[string]any{
+				"node_id": id, "advertise": https[i], "lease_ttl_ms": 3000,
+				"embedded": map[string]any{"listen": routes[i], "routes": peers, "client": clients[i]},
+			},
+		}
+		b, _ := json.MarshalIndent(cfg, "", "  ")
+		nd := filepath.Join(dir, id)
+		os.MkdirAll(nd, 0o755)
+		path := filepath.Join(nd, "wrangler.json")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p := &proc{t: t, id: id, config: path, persist: filepath.Join(nd, "state"), http: https[i], client: clients[i]}
+		tn.nodes = append(tn.nodes, p)
+		f, err := os.OpenFile(filepath.Join(nd, "log.txt"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.log = f
+		_, port, _ := net.SplitHostPort(p.http)
+		p.cmd = exec.Command(bin, "serve", "--config", path, "--port", port, "--persist-to", p.persist, "--grace", "5s", "--hibernation-timeout", "1s")
+		p.cmd.Stdout, p.cmd.Stderr = f, f
+		if err := p.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		p.exited = make(chan struct{})
+		go func(c *exec.Cmd, ch chan struct{}) { c.Wait(); close(ch) }(p.cmd, p.exited)
+	}
+	for _, p := range tn.nodes {
+		p.waitReady(90 * time.Second)
+	}
+	return tn
+}
+
+// shardLeader returns the node that leads the shard of room's object once
+// leaders are placed: shard i's is the i-th node in sorted order, and the
+// shard is the hash of the object's key (internal/cluster/shard.go,
+// internal/actor clusterKey).
+func shardLeader(t testing.TB, tn *testNet, room string) *proc {
+	t.Helper()
+	id, err := get(tn.nodes[0].http, "/id/"+room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := fnv.New32a()
+	h.Write([]byte(base64.RawURLEncoding.EncodeToString([]byte("app.Room/" + id))))
+	return tn.nodes[h.Sum32()%uint32(len(tn.nodes))]
+}
+
+type roomClient struct {
+	t    testing.TB
+	user string
+	c    *websocket.Conn
+}
+
+// join connects user to room through node p and reads the welcome.
+func join(t testing.TB, p *proc, room, user string) *roomClient {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws://"+p.http+"/ws/"+room+"?user="+user+"&via="+p.id, nil)
+	if err != nil {
+		t.Fatalf("%s joins %s through %s: %v", user, room, p.id, err)
+	}
+	c.SetReadLimit(16 << 20)
+	t.Cleanup(func() { c.CloseNow() })
+	rc := &roomClient{t: t, user: user, c: c}
+	if got := rc.read(); !strings.HasPrefix(got, "welcome "+user+" from ") {
+		t.Fatalf("%s got %q; want a welcome", user, got)
+	}
+	return rc
+}
+
+func (rc *roomClient) write(typ websocket.MessageType, b []byte) {
+	rc.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := rc.c.Write(ctx, typ, b); err != nil {
+		rc.t.Fatalf("%s write: %v", rc.user, err)
+	}
+}
+
+func (rc *roomClient) say(s string) { rc.t.Helper(); rc.write(websocket.MessageText, []byte(s)) }
+
+// next reads a message or the close, within d.
+func (rc *roomClient) next(d time.Duration) (websocket.MessageType, []byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return rc.c.Read(ctx)
+}
+
+func (rc *roomClient) read() string {
+	rc.t.Helper()
+	typ, b, err := rc.next(10 * time.Second)
+	if err != nil || typ != websocket.MessageText {
+		rc.t.Fatalf("%s read = %v, %q, %v; want a text message", rc.user, typ, b, err)
+	}
+	return string(b)
+}
+
+type roomWho struct {
+	Node     string   `json:"node"`
+	Instance string   `json:"instance"`
+	Sockets  int      `json:"sockets"`
+	Tags     []string `json:"tags"`
+}
+
+func (rc *roomClient) who() roomWho {
+	rc.t.Helper()
+	rc.say("who")
+	var w roomWho
+	if s := rc.read(); json.Unmarshal([]byte(s), &w) != nil {
+		rc.t.Fatalf("who: %q", s)
+	}
+	return w
+}
+
+// TestProcessWebSockets: a hibernatable chat room owned by one node, with
+// clients on its owner, on a node that neither owns it nor leads its
+// shard, and (later) on that shard's leader.
+func TestProcessWebSockets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts 3 isola processes")
+	}
+	tn := startRooms(t)
+	tn.waitLeadersPlaced()
+	owner := tn.nodes[0]
+	room := placeOn(t, owner, "room", 1)[0]
+	leader := shardLeader(t, tn, room)
+	if leader == owner {
+		t.Fatalf("%s owns %s and leads its shard", owner.id, room)
+	}
+	var clientNode *proc // neither the owner nor the shard's leader: its death leaves the room's shard alone
+	for _, p := range tn.nodes {
+		if p != owner && p != leader {
+			clientNode = p
+		}
+	}
+	roomID, _ := get(owner.http, "/id/"+room)
+	t.Logf("room %s: owner %s, shard leader %s, client node %s", room, owner.id, leader.id, clientNode.id)
+
+	x := join(t, clientNode, room, "x") // relayed
+	y := join(t, owner, room, "y")      // local to the owner
+
+	t.Run("messages", func(t *testing.T) {
+		x.say("hello")
+		y.say("hi")
+		for _, rc := range []*roomClient{x, y} {
+			for _, want := range []string{"x: hello", "y: hi"} {
+				if got := rc.read(); got != want {
+					t.Fatalf("%s got %q; want %q", rc.user, got, want)
+				}
+			}
+		}
+		w := x.who()
+		if w.Node != owner.id || w.Sockets != 2 || strings.Join(w.Tags, ",") != "user:x,via:"+clientNode.id {
+			t.Errorf("who through %s = %+v; want node %s, 2 sockets, tags user:x, via:%s", clientNode.id, w, owner.id, clientNode.id)
+		}
+		// getWebSockets(tag) on the owner, asked through the third node.
+		for tag, want := range map[string]string{"": "2", "via:" + clientNode.id: "1", "user:y": "1", "user:nobody": "0"} {
+			if got, err := get(leader.http, "/count/"+room+"?tag="+tag); err != nil || got != want {
+				t.Errorf("count(%q) = %q, %v; want %s", tag, got, err, want)
+			}
+		}
+		// A message over NATS's 1 MiB payload goes in chunks, both ways.
+		big := bytes.Repeat([]byte("0123456789abcdef"), 3<<16) // 3 MiB
+		x.write(websocket.MessageBinary, big)
+		typ, got, err := x.next(20 * time.Second)
+		if err != nil || typ != websocket.MessageBinary || !bytes.Equal(got, big) {
+			t.Fatalf("echo of %d bytes = %v, %d bytes, %v", len(big), typ, len(got), err)
+		}
+	})
+
+	t.Run("hibernation", func(t *testing.T) {
+		before := x.who().Instance
+		hibernated := func() bool {
+			return strings.Contains(owner.grepLog("durable object hibernated"), roomID)
+		}
+		for end := time.Now().Add(20 * time.Second); !hibernated(); time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("room not hibernated on %s after 20 s; log:\n%s", owner.id, owner.logText())
+			}
+		}
+		w := x.who() // wakes it, on its owner
+		if w.Node != owner.id || w.Instance == before || w.Sockets != 2 {
+			t.Errorf("who after hibernation = %+v; want node %s, a new instance (not %s), 2 sockets", w, owner.id, before)
+		}
+		if !strings.Contains(owner.grepLog("woke from hibernation"), roomID) {
+			t.Errorf("no wake-up logged on %s", owner.id)
+		}
+		x.say("after")
+		for _, rc := range []*roomClient{x, y} {
+			if got := rc.read(); got != "x: after" {
+				t.Fatalf("%s got %q; want %q", rc.user, got, "x: after")
+			}
+		}
+	})
+
+	t.Run("client node killed", func(t *testing.T) {
+		killed := time.Now()
+		clientNode.kill()
+		// The owner sees x's socket close (its relay gives up on the
+		// silent node), and tells y.
+		got := y.read()
+		if got != "left x 1006" {
+			t.Fatalf("y got %q; want %q", got, "left x 1006")
+		}
+		t.Logf("the owner saw the socket of the killed node's client close after %v", time.Since(killed).Round(100*time.Millisecond))
+		if n, err := get(owner.http, "/count/"+room); err != nil || n != "1" {
+			t.Errorf("count after the kill = %q, %v; want 1", n, err)
+		}
+		if c, err := get(owner.http, "/closes/"+room); err != nil || c != `{"closed:x":1006}` {
+			t.Errorf("closes = %q, %v; want x closed with 1006", c, err)
+		}
+	})
+
+	t.Run("owner killed", func(t *testing.T) {
+		z := join(t, leader, room, "z") // relayed from the shard's leader
+		z.say("still here")
+		if got := z.read(); got != "z: still here" {
+			t.Fatalf("z got %q", got)
+		}
+		killed := time.Now()
+		owner.kill()
+		// z's node closes it once the owner stays silent: 1012, naming
+		// the node.
+		_, b, err := z.next(30 * time.Second)
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) {
+			t.Fatalf("z read after the owner's kill = %q, %v; want a close frame", b, err)
+		}
+		if ce.Code != 1012 || !strings.Contains(ce.Reason, owner.id) {
+			t.Errorf("z closed with %d %q; want 1012 naming %s", ce.Code, ce.Reason, owner.id)
+		}
+		t.Logf("z closed with %d %q after %v", ce.Code, ce.Reason, time.Since(killed).Round(100*time.Millisecond))
+	})
+}
