@@ -428,7 +428,7 @@ func (m *Manager) HandleForward(ctx context.Context, key string, payload []byte)
 		v, err = m.ownerEvent(ctx, k, f.Name, f.Hook, f.Args)
 	}
 	var r forwardReply
-	if doc, _ := v.(map[string]any); f.Hook == "actor.fetch" && doc != nil && doc["webSocket"] != nil {
+	if doc, _ := v.(map[string]any); err == nil && f.Hook == "actor.fetch" && doc != nil && doc["webSocket"] != nil {
 		// A WebSocket crosses to Go as the id of an end in this process's
 		// hub: export that end to the sender, which serves its client
 		// with an end of its own joined to it (cluster_ws.go).
@@ -581,12 +581,14 @@ func (m *Manager) watchLease(key objKey, l *cluster.Lease) {
 		delete(m.cl.alarmRec, key)
 	}
 	m.cl.mu.Unlock()
+	if lost {
+		// cluster_ws.go: the next owner cannot serve them; closed before
+		// the eviction, so that none of their events re-takes the lease.
+		m.closeSockets(key)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	m.evictKey(ctx, key)
-	if lost {
-		m.closeSockets(key) // cluster_ws.go: the next owner cannot serve them
-	}
 }
 
 // evictKey evicts key's resident instance, if any, and waits for it.

@@ -109,12 +109,17 @@ type roomClient struct {
 	c    *websocket.Conn
 }
 
-// join connects user to room through node p and reads the welcome.
-func join(t testing.TB, p *proc, room, user string) *roomClient {
+// join connects user to room through node p and reads the welcome; query
+// is added to the URL.
+func join(t testing.TB, p *proc, room, user string, query ...string) *roomClient {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws://"+p.http+"/ws/"+room+"?user="+user+"&via="+p.id, nil)
+	u := "ws://" + p.http + "/ws/" + room + "?user=" + user + "&via=" + p.id
+	for _, q := range query {
+		u += "&" + q
+	}
+	c, _, err := websocket.Dial(ctx, u, nil)
 	if err != nil {
 		t.Fatalf("%s joins %s through %s: %v", user, room, p.id, err)
 	}
@@ -218,6 +223,13 @@ func TestProcessWebSockets(t *testing.T) {
 				t.Errorf("count(%q) = %q, %v; want %s", tag, got, err, want)
 			}
 		}
+		// A socket the room accept()s (not hibernatable) is relayed too.
+		p := join(t, clientNode, room, "p", "mode=plain")
+		p.say("ping")
+		if got := p.read(); !strings.HasPrefix(got, "plain ") || !strings.HasSuffix(got, ": ping") {
+			t.Errorf("plain socket got %q; want its echo", got)
+		}
+		p.c.Close(websocket.StatusNormalClosure, "")
 		// A message over NATS's 1 MiB payload goes in chunks, both ways.
 		big := bytes.Repeat([]byte("0123456789abcdef"), 3<<16) // 3 MiB
 		x.write(websocket.MessageBinary, big)

@@ -22,6 +22,13 @@ export class Room extends DurableObject {
     const user = url.searchParams.get("user") ?? "anon";
     const via = url.searchParams.get("via") ?? "";
     const [client, server] = Object.values(new WebSocketPair());
+    if (url.searchParams.get("mode") === "plain") {
+      // Not hibernatable: the instance handles it (and stays in memory).
+      server.accept();
+      server.addEventListener("message", (e) => server.send(`plain ${this.instance}: ${e.data}`));
+      server.send(`welcome ${user} from ${this.env.NODE}`);
+      return new Response(null, { status: 101, webSocket: client });
+    }
     this.ctx.acceptWebSocket(server, ["user:" + user, "via:" + via]);
     server.serializeAttachment({ user });
     server.send(`welcome ${user} from ${this.env.NODE}`);
