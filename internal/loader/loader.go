@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -290,7 +291,7 @@ func (c *Code) hash() string {
 
 // StartError is what a failed load reports to the caller: workerd's
 // "Failed to start Worker:\nUncaught ..." text.
-func startErrorJS(err error, b *bundle.Bundle) error {
+func startErrorJS(err error, b stackRewriter) error {
 	var se *sandbox.StartError
 	if errors.As(err, &se) {
 		where := ""
@@ -516,25 +517,73 @@ func (l *Loader) acquire(handle string) *dyn {
 }
 
 func (l *Loader) start(ctx context.Context, parent *engine.Runtime, key string, code *Code, env []byte, envRefs []int64, outboundRef int64) (*dyn, error) {
-	fail := func(err error, b *bundle.Bundle) (*dyn, error) {
+	fail := func(err error) (*dyn, error) {
 		releaseLocals(parent, append(envRefs, outboundRef))
-		return nil, startErrorJS(err, b)
+		return nil, startErrorJS(err, nil)
 	}
 	if _, ok := code.Modules[code.MainModule]; !ok {
-		return fail(&engine.JSError{Name: "Error", Message: "Failed to start Worker:\nUncaught Error: No such module: " + code.MainModule}, nil)
+		return fail(&engine.JSError{Name: "Error", Message: "Failed to start Worker:\nUncaught Error: No such module: " + code.MainModule})
 	}
-	b, err := l.bundles.build(code)
-	if err != nil {
-		return fail(err, nil)
-	}
-	d := &dyn{l: l, key: key, bundle: b, limits: code.Limits, grants: map[int64]capRef{}}
 	cfg := sandbox.Config{
 		Name:        l.opts.Name + ":" + strings.TrimPrefix(key, "\x00"),
-		Script:      b.Code,
 		Env:         env,
 		MemoryLimit: l.opts.MemoryLimit,
 		CPULimit:    minDur(l.opts.CPULimit, code.Limits.CPU),
 	}
+	// ES modules alone run natively in isolate mode: bundling them would
+	// cost more than the rest of the load. Anything else (CommonJS, text,
+	// data or JSON modules, an import of a virtual module, code QuickJS
+	// does not compile) is bundled, and so is every worker in process mode.
+	if mods, main, ok := nativeModules(code); ok && l.opts.Isolation == Isolate {
+		cfg.Modules, cfg.MainModule = mods, main
+		d, err := l.run(ctx, parent, key, code, cfg, nativeStacks{}, envRefs, outboundRef)
+		if !errors.Is(err, sandbox.ErrNotNative) {
+			return d, err
+		}
+		cfg.Modules, cfg.MainModule = nil, ""
+	}
+	b, err := l.bundles.build(code)
+	if err != nil {
+		return fail(err)
+	}
+	cfg.Script = b.Code
+	return l.run(ctx, parent, key, code, cfg, b, envRefs, outboundRef)
+}
+
+// stackRewriter maps a sandbox's stack traces to module names and lines.
+type stackRewriter interface {
+	RewriteStack(stack, scriptName string) string
+}
+
+// nativeStacks is the stackRewriter of natively run modules, whose frames
+// already name their modules.
+type nativeStacks struct{}
+
+func (nativeStacks) RewriteStack(stack, _ string) string { return stack }
+
+// nativeModules returns code's modules as sources by clean name if they
+// are all ES modules.
+func nativeModules(code *Code) (map[string]string, string, bool) {
+	mods := make(map[string]string, len(code.Modules))
+	for name, m := range code.Modules {
+		if m.Type != bundle.ESModule {
+			return nil, "", false
+		}
+		mods[cleanName(name)] = m.Source
+	}
+	return mods, cleanName(code.MainModule), true
+}
+
+// cleanName turns "/lib/./util.js" into "lib/util.js", as QuickJS names
+// the module "./util.js" imported from "lib/index.js".
+func cleanName(name string) string {
+	return strings.TrimPrefix(path.Clean("/"+name), "/")
+}
+
+// run starts the sandbox of cfg for key.
+func (l *Loader) run(ctx context.Context, parent *engine.Runtime, key string, code *Code, cfg sandbox.Config, stacks stackRewriter, envRefs []int64, outboundRef int64) (*dyn, error) {
+	var err error
+	d := &dyn{l: l, key: key, bundle: stacks, limits: code.Limits, grants: map[int64]capRef{}}
 	for _, local := range envRefs {
 		cfg.EnvGrants = append(cfg.EnvGrants, d.grant(parent, local))
 	}
@@ -555,9 +604,13 @@ func (l *Loader) start(ctx context.Context, parent *engine.Runtime, key string, 
 	} else {
 		c, err = sandbox.Start(sctx, cfg, d)
 	}
+	if errors.Is(err, sandbox.ErrNotNative) {
+		// Nothing ran: the parent's references stay for the next try.
+		return nil, err
+	}
 	if err != nil {
 		d.releaseAll()
-		return nil, startErrorJS(err, b)
+		return nil, startErrorJS(err, stacks)
 	}
 	d.c = c
 	return d, nil

@@ -369,18 +369,18 @@
     #target = void 0;
     #dispatching = false;
     #trusted = false;
-    constructor(type, init = void 0) {
+    constructor(type, init2 = void 0) {
       if (arguments.length === 0) {
         throw new TypeError("Failed to construct 'Event': 1 argument required, but only 0 present.");
       }
       this.#type = String(type);
-      if (init !== void 0 && init !== null) {
-        if (typeof init !== "object" && typeof init !== "function") {
+      if (init2 !== void 0 && init2 !== null) {
+        if (typeof init2 !== "object" && typeof init2 !== "function") {
           throw new TypeError("Failed to construct 'Event': The provided value is not of type 'EventInit'.");
         }
-        this.#bubbles = !!init.bubbles;
-        this.#cancelable = !!init.cancelable;
-        this.#composed = !!init.composed;
+        this.#bubbles = !!init2.bubbles;
+        this.#cancelable = !!init2.cancelable;
+        this.#composed = !!init2.composed;
       } else {
         this.#bubbles = this.#cancelable = this.#composed = false;
       }
@@ -590,14 +590,14 @@
     markTrusted(event);
     return target.dispatchEvent(event);
   }
-  function dict(init) {
-    return init === void 0 || init === null ? {} : init;
+  function dict(init2) {
+    return init2 === void 0 || init2 === null ? {} : init2;
   }
   var CustomEvent = class extends Event {
     #detail;
-    constructor(type, init = void 0) {
-      super(type, init);
-      this.#detail = dict(init).detail;
+    constructor(type, init2 = void 0) {
+      super(type, init2);
+      this.#detail = dict(init2).detail;
     }
     get detail() {
       if (!(#detail in this)) throw illegal();
@@ -606,9 +606,9 @@
   };
   var ErrorEvent = class extends Event {
     #i;
-    constructor(type, init = void 0) {
-      super(type, init);
-      const d2 = dict(init);
+    constructor(type, init2 = void 0) {
+      super(type, init2);
+      const d2 = dict(init2);
       this.#i = {
         message: d2.message === void 0 ? "" : String(d2.message),
         filename: d2.filename === void 0 ? "" : String(d2.filename),
@@ -635,9 +635,9 @@
   };
   var MessageEvent = class extends Event {
     #i;
-    constructor(type, init = void 0) {
-      super(type, init);
-      const d2 = dict(init);
+    constructor(type, init2 = void 0) {
+      super(type, init2);
+      const d2 = dict(init2);
       this.#i = {
         data: d2.data === void 0 ? null : d2.data,
         origin: d2.origin === void 0 ? "" : String(d2.origin),
@@ -664,9 +664,9 @@
   };
   var CloseEvent = class extends Event {
     #i;
-    constructor(type, init = void 0) {
-      super(type, init);
-      const d2 = dict(init);
+    constructor(type, init2 = void 0) {
+      super(type, init2);
+      const d2 = dict(init2);
       this.#i = {
         code: d2.code === void 0 ? 0 : d2.code & 65535,
         reason: d2.reason === void 0 ? "" : String(d2.reason),
@@ -1981,18 +1981,18 @@
     #list = [];
     #onUpdate = null;
     // set when the object belongs to a URL
-    constructor(init = void 0) {
-      if (init === void 0 || init === null) {
-        if (init === null) this.#list = parseQuery("null");
+    constructor(init2 = void 0) {
+      if (init2 === void 0 || init2 === null) {
+        if (init2 === null) this.#list = parseQuery("null");
         return;
       }
-      if (typeof init === "object" || typeof init === "function") {
-        if (init instanceof _URLSearchParams) {
-          this.#list = init.#list.map((p2) => [p2[0], p2[1]]);
+      if (typeof init2 === "object" || typeof init2 === "function") {
+        if (init2 instanceof _URLSearchParams) {
+          this.#list = init2.#list.map((p2) => [p2[0], p2[1]]);
           return;
         }
-        if (typeof init[Symbol.iterator] === "function") {
-          for (const pair of init) {
+        if (typeof init2[Symbol.iterator] === "function") {
+          for (const pair of init2) {
             if (pair === null || typeof pair !== "object" && typeof pair !== "function" || typeof pair[Symbol.iterator] !== "function") {
               throw new TypeError("Invalid URL search params sequence.");
             }
@@ -2002,19 +2002,19 @@
           }
           return;
         }
-        for (const key2 of Reflect.ownKeys(init)) {
+        for (const key2 of Reflect.ownKeys(init2)) {
           if (typeof key2 !== "string") continue;
-          const d2 = Reflect.getOwnPropertyDescriptor(init, key2);
+          const d2 = Reflect.getOwnPropertyDescriptor(init2, key2);
           if (d2 === void 0 || !d2.enumerable) continue;
           const name = usv(key2);
-          const value = usv(init[key2]);
+          const value = usv(init2[key2]);
           const i2 = this.#list.findIndex((p2) => p2[0] === name);
           if (i2 >= 0) this.#list[i2][1] = value;
           else this.#list.push([name, value]);
         }
         return;
       }
-      let s2 = usv(init);
+      let s2 = usv(init2);
       if (s2.charCodeAt(0) === 63) s2 = s2.slice(1);
       this.#list = parseQuery(s2);
     }
@@ -6933,32 +6933,32 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       };
       isImmutable = (h2) => h2.#immutable;
     }
-    constructor(init = void 0) {
-      if (init === void 0) return;
-      if (init instanceof _Headers) {
-        for (const [k2, vs] of init.#map) this.#map.set(k2, vs.slice());
-        this.#unchecked = init.#unchecked;
+    constructor(init2 = void 0) {
+      if (init2 === void 0) return;
+      if (init2 instanceof _Headers) {
+        for (const [k2, vs] of init2.#map) this.#map.set(k2, vs.slice());
+        this.#unchecked = init2.#unchecked;
         return;
       }
-      if (init === null || typeof init !== "object" && typeof init !== "function") {
+      if (init2 === null || typeof init2 !== "object" && typeof init2 !== "function") {
         throw new TypeError(
           "Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'."
         );
       }
-      const iter = init[Symbol.iterator];
-      if (iter === arrayValues && Array.isArray(init)) {
-        for (let i2 = 0; i2 < init.length; i2++) {
-          const pair = init[i2];
+      const iter = init2[Symbol.iterator];
+      if (iter === arrayValues && Array.isArray(init2)) {
+        for (let i2 = 0; i2 < init2.length; i2++) {
+          const pair = init2[i2];
           if (Array.isArray(pair) && pair.length === 2 && pair[Symbol.iterator] === arrayValues) this.#add(pair[0], pair[1]);
           else this.#addPair(pair);
         }
         return;
       }
       if (typeof iter === "function") {
-        for (const pair of init) this.#addPair(pair);
+        for (const pair of init2) this.#addPair(pair);
         return;
       }
-      for (const k2 of Object.keys(init)) this.#add(k2, init[k2]);
+      for (const k2 of Object.keys(init2)) this.#add(k2, init2[k2]);
     }
     #addPair(pair) {
       const kv = typeof pair === "string" || pair == null ? [] : Array.from(pair);
@@ -7423,23 +7423,23 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         body: bodyTake(r2)
       });
     }
-    constructor(input, init = void 0) {
+    constructor(input, init2 = void 0) {
       super();
       if (input === INTERNAL2) {
-        this.#method = init.method;
-        this.#url = init.url;
-        if (init.raw !== void 0) {
-          this.#raw = init.raw;
-          if (init.rawFrom !== void 0) this.#rawFrom = init.rawFrom;
-          if (init.body !== null) bodySource(this, init.body);
+        this.#method = init2.method;
+        this.#url = init2.url;
+        if (init2.raw !== void 0) {
+          this.#raw = init2.raw;
+          if (init2.rawFrom !== void 0) this.#rawFrom = init2.rawFrom;
+          if (init2.body !== null) bodySource(this, init2.body);
         } else {
-          this.#headers = init.headers;
-          bodyInit(this, init.body, this.#headers);
+          this.#headers = init2.headers;
+          bodyInit(this, init2.body, this.#headers);
         }
-        if (init.redirect !== void 0) this.#redirect = init.redirect || "follow";
-        if (init.signal) this.#signal = init.signal;
-        if (init.cf !== void 0) this.#cf = init.cf;
-        if (init.cache !== void 0) this.#cache = init.cache;
+        if (init2.redirect !== void 0) this.#redirect = init2.redirect || "follow";
+        if (init2.signal) this.#signal = init2.signal;
+        if (init2.cf !== void 0) this.#cf = init2.cf;
+        if (init2.cache !== void 0) this.#cache = init2.cache;
         return;
       }
       if (arguments.length < 1) {
@@ -7461,7 +7461,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         redirect = input.#redirect;
         signal = input.#signal;
         cache = input.#cache;
-        const replaced = init instanceof _Request || init != null && init.body !== void 0;
+        const replaced = init2 instanceof _Request || init2 != null && init2.body !== void 0;
         if (!replaced) {
           if (input.bodyUsed) throw new TypeError("Cannot reconstruct a Request with a used body.");
           body = bodyTake(input);
@@ -7469,36 +7469,36 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       } else {
         url = parseURL(input);
       }
-      if (init instanceof _Request) {
-        method = init.#method;
-        redirect = init.#redirect;
-        cache = init.#cache;
-        signal = init.#signal;
-        headers = new Headers2(init.#headers ?? init.#materialize());
-        cf = cloneCf(init.#cf);
-        body = bodyClone(init);
-      } else if (init !== void 0 && init !== null) {
-        if (typeof init !== "object") throw new TypeError("Failed to construct 'Request': cannot convert init to a dictionary.");
-        if (init.integrity !== void 0 && String(init.integrity) !== "") {
+      if (init2 instanceof _Request) {
+        method = init2.#method;
+        redirect = init2.#redirect;
+        cache = init2.#cache;
+        signal = init2.#signal;
+        headers = new Headers2(init2.#headers ?? init2.#materialize());
+        cf = cloneCf(init2.#cf);
+        body = bodyClone(init2);
+      } else if (init2 !== void 0 && init2 !== null) {
+        if (typeof init2 !== "object") throw new TypeError("Failed to construct 'Request': cannot convert init to a dictionary.");
+        if (init2.integrity !== void 0 && String(init2.integrity) !== "") {
           throw new TypeError(
             "Subrequest integrity checking is not implemented. The integrity option must be either undefined or an empty string."
           );
         }
-        if (init.method !== void 0) method = normalizeMethod(init.method);
-        if (init.headers !== void 0) headers = new Headers2(init.headers);
-        if (init.signal !== void 0) signal = init.signal;
-        if (init.cf !== void 0) cf = cloneCf(init.cf);
-        if (init.body !== void 0 && init.body !== null) {
-          body = extractBody(init.body);
+        if (init2.method !== void 0) method = normalizeMethod(init2.method);
+        if (init2.headers !== void 0) headers = new Headers2(init2.headers);
+        if (init2.signal !== void 0) signal = init2.signal;
+        if (init2.cf !== void 0) cf = cloneCf(init2.cf);
+        if (init2.body !== void 0 && init2.body !== null) {
+          body = extractBody(init2.body);
           if (method === "GET" || method === "HEAD") {
             throw new TypeError("Request with a GET or HEAD method cannot have a body.");
           }
-        } else if (init.body === null) {
+        } else if (init2.body === null) {
           body = null;
         }
-        if (init.redirect !== void 0) redirect = parseRedirect(init.redirect);
-        if (init.cache !== void 0) cache = parseCache(init.cache);
-        if ((init.method !== void 0 || init.body !== void 0) && body !== null && (method === "GET" || method === "HEAD")) {
+        if (init2.redirect !== void 0) redirect = parseRedirect(init2.redirect);
+        if (init2.cache !== void 0) cache = parseCache(init2.cache);
+        if ((init2.method !== void 0 || init2.body !== void 0) && body !== null && (method === "GET" || method === "HEAD")) {
           throw new TypeError("Request with a GET or HEAD method cannot have a body.");
         }
       }
@@ -7696,21 +7696,21 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         return r2;
       };
     }
-    constructor(body = null, init = void 0) {
+    constructor(body = null, init2 = void 0) {
       super();
       if (body === INTERNAL2) {
-        if (init === null) return;
-        this.#status = init.status;
-        this.#statusText = init.statusText ?? null;
-        this.#headers = init.headers;
-        this.#type = init.type || "default";
-        this.#urlList = init.urlList || null;
-        this.#cf = init.cf;
-        this.#webSocket = init.webSocket || null;
-        bodyInit(this, init.body, this.#headers);
+        if (init2 === null) return;
+        this.#status = init2.status;
+        this.#statusText = init2.statusText ?? null;
+        this.#headers = init2.headers;
+        this.#type = init2.type || "default";
+        this.#urlList = init2.urlList || null;
+        this.#cf = init2.cf;
+        this.#webSocket = init2.webSocket || null;
+        bodyInit(this, init2.body, this.#headers);
         return;
       }
-      if (init === void 0 && typeof body === "string") {
+      if (init2 === void 0 && typeof body === "string") {
         this.#ctype = "text/plain;charset=UTF-8";
         bodySource(this, body);
         return;
@@ -7720,21 +7720,21 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       let headers;
       let cf;
       let webSocket = null;
-      if (init instanceof _Response) {
-        status = init.#status;
-        statusText = init.#statusText;
-        headers = new Headers2(init.#headers ?? init.#materialize());
-        cf = cloneCf(init.#cf);
-        webSocket = init.#webSocket;
-      } else if (init !== void 0 && init !== null) {
-        if (typeof init !== "object") throw new TypeError("Failed to construct 'Response': cannot convert init to a dictionary.");
-        if (init.status !== void 0) status = Math.trunc(Number(init.status)) || 0;
-        if (init.statusText !== void 0) statusText = String(init.statusText);
-        if (init.headers !== void 0) headers = new Headers2(init.headers);
-        if (init.cf !== void 0) cf = cloneCf(init.cf);
-        if (init.webSocket !== void 0 && init.webSocket !== null) webSocket = init.webSocket;
-        if (init.encodeBody !== void 0 && init.encodeBody !== "manual" && init.encodeBody !== "automatic") {
-          throw new TypeError("encodeBody: unexpected value: " + init.encodeBody);
+      if (init2 instanceof _Response) {
+        status = init2.#status;
+        statusText = init2.#statusText;
+        headers = new Headers2(init2.#headers ?? init2.#materialize());
+        cf = cloneCf(init2.#cf);
+        webSocket = init2.#webSocket;
+      } else if (init2 !== void 0 && init2 !== null) {
+        if (typeof init2 !== "object") throw new TypeError("Failed to construct 'Response': cannot convert init to a dictionary.");
+        if (init2.status !== void 0) status = Math.trunc(Number(init2.status)) || 0;
+        if (init2.statusText !== void 0) statusText = String(init2.statusText);
+        if (init2.headers !== void 0) headers = new Headers2(init2.headers);
+        if (init2.cf !== void 0) cf = cloneCf(init2.cf);
+        if (init2.webSocket !== void 0 && init2.webSocket !== null) webSocket = init2.webSocket;
+        if (init2.encodeBody !== void 0 && init2.encodeBody !== "manual" && init2.encodeBody !== "automatic") {
+          throw new TypeError("encodeBody: unexpected value: " + init2.encodeBody);
         }
       }
       if (webSocket === null) {
@@ -7789,21 +7789,21 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       headersMap(headers).set("location", [href]);
       return new _Response(INTERNAL2, { status, headers: setImmutable(headers) });
     }
-    static json(data, init = void 0) {
+    static json(data, init2 = void 0) {
       const text = JSON.stringify(data);
-      if ((init === void 0 || init === null) && typeof text === "string") return textResponse(text, "application/json");
+      if ((init2 === void 0 || init2 === null) && typeof text === "string") return textResponse(text, "application/json");
       let dict2;
-      if (init instanceof _Response) {
+      if (init2 instanceof _Response) {
         dict2 = {
-          status: init.#status,
-          statusText: init.#statusText ?? void 0,
-          headers: new Headers2(init.#headers ?? init.#materialize()),
-          cf: init.#cf,
-          webSocket: init.#webSocket
+          status: init2.#status,
+          statusText: init2.#statusText ?? void 0,
+          headers: new Headers2(init2.#headers ?? init2.#materialize()),
+          cf: init2.#cf,
+          webSocket: init2.#webSocket
         };
-      } else if (init !== void 0 && init !== null) {
-        dict2 = Object.assign({}, init);
-        dict2.headers = new Headers2(init.headers);
+      } else if (init2 !== void 0 && init2 !== null) {
+        dict2 = Object.assign({}, init2);
+        dict2.headers = new Headers2(init2.headers);
       } else {
         dict2 = { headers: new Headers2() };
       }
@@ -7915,16 +7915,16 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       body
     });
   }
-  function toJSRequest(init) {
-    if (typeof init === "string") {
+  function toJSRequest(init2) {
+    if (typeof init2 === "string") {
       let text = null;
-      if (init.charCodeAt(0) === 10) {
-        const nl = init.indexOf("\n", 1);
-        const end = nl + 1 + Number(init.slice(1, nl));
-        text = init.slice(nl + 1, end);
-        init = init.slice(end);
+      if (init2.charCodeAt(0) === 10) {
+        const nl = init2.indexOf("\n", 1);
+        const end = nl + 1 + Number(init2.slice(1, nl));
+        text = init2.slice(nl + 1, end);
+        init2 = init2.slice(end);
       }
-      const f2 = init.split("\n");
+      const f2 = init2.split("\n");
       return new Request2(INTERNAL2, {
         method: f2[0],
         url: f2[1],
@@ -7934,11 +7934,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       });
     }
     return new Request2(INTERNAL2, {
-      method: init.method,
-      url: init.url,
-      raw: init.headers || [],
-      cf: init.cf ?? void 0,
-      body: requestBody(init.body)
+      method: init2.method,
+      url: init2.url,
+      raw: init2.headers || [],
+      cf: init2.cf ?? void 0,
+      body: requestBody(init2.body)
     });
   }
   function requestBody(b3) {
@@ -8061,8 +8061,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
 
   // js/src/fetch.js
   var nextFetch = 1;
-  async function fetch2(input, init = void 0) {
-    const req = new Request2(input, init);
+  async function fetch2(input, init2 = void 0) {
+    const req = new Request2(input, init2);
     const p2 = requestParts(req);
     const signal = p2.signal;
     if (signal && signal.aborted) throw signal.reason;
@@ -8119,15 +8119,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   // js/src/websocket_fetch.js
   var innerFetch = globalThis.fetch;
   if (typeof innerFetch === "function") {
-    const fetch3 = function fetch4(input, init = void 0) {
+    const fetch3 = function fetch4(input, init2 = void 0) {
       let headers;
       try {
-        headers = new Headers(init != null && init.headers !== void 0 ? init.headers : input instanceof Request ? input.headers : void 0);
+        headers = new Headers(init2 != null && init2.headers !== void 0 ? init2.headers : input instanceof Request ? input.headers : void 0);
       } catch {
         return innerFetch.apply(this, arguments);
       }
       if (String(headers.get("upgrade") ?? "").toLowerCase() !== "websocket") return innerFetch.apply(this, arguments);
-      const req = new Request(input, init);
+      const req = new Request(input, init2);
       const hdrs = [];
       for (const [k2, v3] of req.headers) {
         if (!["upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "host"].includes(k2)) hdrs.push([k2, v3]);
@@ -8445,9 +8445,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     constructor: function DurableObject2() {
       throw new TypeError("Illegal constructor");
     },
-    async fetch(input, init) {
+    async fetch(input, init2) {
       const { ns, sid, name } = stubKeys.get(this);
-      const req = input instanceof Request && init === void 0 ? input : new Request(input, init);
+      const req = input instanceof Request && init2 === void 0 ? input : new Request(input, init2);
       const ri = await requestInit(req);
       ri.url = ri.url.split("#")[0];
       const urls = [ri.url];
@@ -8914,10 +8914,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (o2.broken) throw o2.broken;
     return o2;
   }
-  register("actor.fetch", async (ns, cls, id, name, init) => {
+  register("actor.fetch", async (ns, cls, id, name, init2) => {
     const o2 = await instance(ns, cls, id, name);
     if (typeof o2.inst.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
-    let resp = await o2.inst.fetch(requestFrom(init));
+    let resp = await o2.inst.fetch(requestFrom(init2));
     if (!(resp instanceof Response)) {
       throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
     }
@@ -9162,10 +9162,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const r2 = await invokeLocal(obj, method, Array.isArray(args) ? args : []);
     return exportOut(r2);
   });
-  register("loader.capFetch", async (local, init) => {
+  register("loader.capFetch", async (local, init2) => {
     const obj = exported2.get(local);
     if (obj === void 0) throw new Error("The capability was revoked.");
-    const req = requestFrom(init);
+    const req = requestFrom(init2);
     let resp;
     if (typeof obj === "function") resp = await obj(req);
     else if (typeof obj.fetch === "function") resp = await obj.fetch(req);
@@ -9321,8 +9321,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   function makeEntrypoint(stub, name, props, limits) {
     const b3 = stub._binding;
     const base = {
-      async fetch(input, init) {
-        const req = input instanceof Request && init === void 0 ? input : new Request(input, init);
+      async fetch(input, init2) {
+        const req = input instanceof Request && init2 === void 0 ? input : new Request(input, init2);
         const ri = await requestInit(req);
         const r2 = await stub._call((h2) => callAsync("loader.fetch", b3, h2, name, props ?? null, limits, ri));
         return responseFrom(r2.response);
@@ -9373,8 +9373,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const p2 = new Proxy(target, {
       get(t2, prop) {
         if (prop === "fetch") {
-          return async (input, init) => {
-            const req = input instanceof Request && init === void 0 ? input : new Request(input, init);
+          return async (input, init2) => {
+            const req = input instanceof Request && init2 === void 0 ? input : new Request(input, init2);
             const out = await callAsync("loader.capFetch", grant, await requestInit(req));
             return responseFrom(out);
           };
@@ -9460,9 +9460,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     freezeClock();
     const fetch0 = globalThis.fetch;
     Object.defineProperty(globalThis, "fetch", {
-      value: async function fetch3(input, init) {
+      value: async function fetch3(input, init2) {
         call("loader.subrequest");
-        return fetch0(input, init);
+        return fetch0(input, init2);
       },
       writable: true,
       configurable: true
@@ -9575,8 +9575,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var RESERVED4 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
   function makeFetcher(target) {
     const base = {
-      async fetch(input, init) {
-        const req = new Request(input, init);
+      async fetch(input, init2) {
+        const req = new Request(input, init2);
         const out = await callAsync("service.fetch", target, await requestInit(req));
         return responseFrom(out);
       },
@@ -9605,14 +9605,20 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const body = req.body === null ? null : new Uint8Array(await req.arrayBuffer());
     return { method: req.method, url: req.url, headers: [...req.headers], body };
   }
-  function requestFrom(init) {
-    if (init.body === null || init.body === void 0 || typeof init.body === "number") return toJSRequest(init);
-    return new Request(init.url, { method: init.method, headers: init.headers, body: init.body });
+  function requestFrom(init2) {
+    if (init2.body === null || init2.body === void 0 || typeof init2.body === "number") return toJSRequest(init2);
+    return new Request(init2.url, { method: init2.method, headers: init2.headers, body: init2.body });
   }
   function responseFrom(out) {
     return new Response(out.body ?? null, { status: out.status, statusText: out.statusText ?? "", headers: out.headers });
   }
   register("worker.init", (desc) => {
+    const ready = globalThis.__isola_entry_ready;
+    delete globalThis.__isola_entry_ready;
+    if (ready !== void 0) return ready.then(() => init(desc));
+    return init(desc);
+  });
+  function init(desc) {
     entry = globalThis.__isola_entry ?? {};
     delete globalThis.__isola_entry;
     setRuntime(desc.runtimeId ?? 0, RpcTarget);
@@ -9626,7 +9632,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       exportsInfo[k2] = isClass2(v3, DurableObject) ? "durable_object" : isClass2(v3, WorkerEntrypoint) ? "entrypoint" : typeof v3;
     }
     return exportsInfo;
-  });
+  }
   function handlerFor(name, props, method) {
     const exp = entry[name ?? "default"];
     if (exp === void 0) throw new Error(`Worker has no export named "${name ?? "default"}".`);
@@ -9639,15 +9645,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (exp && typeof exp[method] === "function") return (arg) => exp[method](arg, env, ctx);
     return null;
   }
-  register("worker.fetch", async (name, init, props) => {
+  register("worker.fetch", async (name, init2, props) => {
     const h2 = handlerFor(name, props, "fetch");
     if (!h2) throw new Error("Handler does not export a fetch() function.");
-    const req = requestFrom(init);
+    const req = requestFrom(init2);
     const resp = await h2(req);
     if (!(resp instanceof Response)) {
       throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
     }
-    return typeof init === "string" ? responseWire(resp) : responseDoc(resp);
+    return typeof init2 === "string" ? responseWire(resp) : responseDoc(resp);
   });
   register("worker.scheduled", async (name, cron, scheduledTime) => {
     const h2 = handlerFor(name, null, "scheduled");

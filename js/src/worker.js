@@ -119,8 +119,17 @@ export function responseFrom(out) {
   return new Response(out.body ?? null, { status: out.status, statusText: out.statusText ?? "", headers: out.headers });
 }
 
-// worker.init(desc): take the bundle's exports and build env.
+// worker.init(desc): take the bundle's exports and build env. Modules run
+// natively (engine.LoadModules) may still be evaluating (top-level await):
+// their exports are taken once they have.
 register("worker.init", (desc) => {
+  const ready = globalThis.__isola_entry_ready;
+  delete globalThis.__isola_entry_ready;
+  if (ready !== undefined) return ready.then(() => init(desc));
+  return init(desc);
+});
+
+function init(desc) {
   entry = globalThis.__isola_entry ?? {};
   delete globalThis.__isola_entry;
   setRuntime(desc.runtimeId ?? 0, RpcTarget);
@@ -135,7 +144,7 @@ register("worker.init", (desc) => {
     exportsInfo[k] = isClass(v, DurableObject) ? "durable_object" : isClass(v, WorkerEntrypoint) ? "entrypoint" : typeof v;
   }
   return exportsInfo;
-});
+}
 
 function handlerFor(name, props, method) {
   const exp = entry[name ?? "default"];

@@ -74,7 +74,15 @@ func Start(ctx context.Context, cfg Config, host Host) (*Runner, error) {
 		rt.Close()
 		return nil, startError(err)
 	}
-	if err := rt.Load(ctx, ScriptName, cfg.Script); err != nil {
+	if cfg.Modules != nil {
+		if err := rt.LoadModules(ctx, cfg.MainModule, cfg.Modules, "__isola_entry"); err != nil {
+			rt.Close()
+			if errors.Is(err, ErrNotNative) {
+				return nil, err
+			}
+			return nil, startError(err)
+		}
+	} else if err := rt.Load(ctx, ScriptName, cfg.Script); err != nil {
 		rt.Close()
 		return nil, startError(err)
 	}

@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/isola-run/isola/internal/engine"
 )
 
 // Outbound says where the global fetch() of a dynamic worker goes.
@@ -41,6 +43,12 @@ type Config struct {
 	Name string
 	// Script is the bundled worker (an IIFE assigning __isola_entry).
 	Script string
+	// Modules, if set, replaces Script: ES modules by name, run natively
+	// without a bundler, MainModule first. A start reports ErrNotNative
+	// (and nothing ran) if they do not compile or import a module that is
+	// not among them; the caller then bundles them into a Script.
+	Modules    map[string]string `json:"-"`
+	MainModule string            `json:"-"`
 	// Env is the worker's env object, structured-cloned (js/src/clone.js
 	// format); its external references index EnvGrants. Empty means {}.
 	Env []byte
@@ -161,6 +169,9 @@ var (
 	ErrSubRequests = &LimitError{Kind: "subrequests", Message: "Too many subrequests."}
 	ErrProcess     = &LimitError{Kind: "process", Message: "Worker's sandbox process died (a resource limit was hit or it crashed)."}
 )
+
+// ErrNotNative: Config.Modules cannot run without a bundler.
+var ErrNotNative = engine.ErrNotNative
 
 // ErrClosed is returned by calls on a closed sandbox.
 var ErrClosed = errors.New("sandbox: closed")
