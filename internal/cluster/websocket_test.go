@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -302,4 +303,42 @@ func TestProcessWebSockets(t *testing.T) {
 		}
 		t.Logf("z closed with %d %q after %v", ce.Code, ce.Reason, time.Since(killed).Round(100*time.Millisecond))
 	})
+}
+
+// TestProcessWebSocketsLeaseLost pauses a room's owner past its session:
+// on resuming it has lost the room's lease and closes the room's sockets,
+// its local client's and the relayed one's, with 1012; the room then
+// answers from a node that took it.
+func TestProcessWebSocketsLeaseLost(t *testing.T) {
+	longTest(t)
+	tn := startRooms(t)
+	tn.waitLeadersPlaced()
+	owner := tn.nodes[0]
+	room := placeOn(t, owner, "paused", 1)[0]
+	other := tn.nodes[1]
+	x := join(t, other, room, "x")
+	y := join(t, owner, room, "y")
+	owner.signal(syscall.SIGSTOP)
+	time.Sleep(4 * time.Second) // past the 3 s TTL
+	owner.signal(syscall.SIGCONT)
+	for _, rc := range []*roomClient{x, y} {
+		_, b, err := rc.next(30 * time.Second)
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) {
+			t.Fatalf("%s read after the pause = %q, %v; want a close frame", rc.user, b, err)
+		}
+		t.Logf("%s closed with %d %q", rc.user, ce.Code, ce.Reason)
+		if ce.Code != 1012 {
+			t.Errorf("%s closed with %d %q; want 1012", rc.user, ce.Code, ce.Reason)
+		}
+		// The owner's own client can only learn it from the lost lease
+		// (the relayed one may first see its node give up on the owner).
+		if rc == y && !strings.Contains(ce.Reason, "moved to another node") {
+			t.Errorf("y closed with %q; want the moved reason", ce.Reason)
+		}
+	}
+	x2 := join(t, other, room, "x2")
+	if w := x2.who(); w.Sockets != 1 {
+		t.Errorf("who after the move = %+v; want 1 socket", w)
+	}
 }

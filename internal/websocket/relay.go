@@ -155,8 +155,10 @@ func (h *Hub) NewRelay(opts RelayOptions) *Relay {
 // ErrRelayClosed is returned by Export and Import after Close.
 var ErrRelayClosed = errors.New("websocket: relay closed")
 
-func (r *Relay) newLink(e *Endpoint, peer string, exported bool, tag string) (*link, error) {
-	l := &link{r: r, peer: peer, end: e, exported: exported, tag: tag, lastCode: 1006, lastWhy: DisconnectReason}
+// newLink registers a link of end e with peer; remote is the peer's id
+// of it (0 for an export, until attached).
+func (r *Relay) newLink(e *Endpoint, peer string, remote uint64, tag string) (*link, error) {
+	l := &link{r: r, peer: peer, end: e, exported: remote == 0, tag: tag, remote: remote, lastCode: 1006, lastWhy: DisconnectReason}
 	l.ctx, l.cancel = context.WithCancel(r.ctx)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -222,7 +224,7 @@ func (r *Relay) Export(e *Endpoint, peer, tag string) (uint64, error) {
 	if e.Consumer() != None {
 		return 0, fmt.Errorf("websocket[%d]: export: %w", e.id, ErrAccepted)
 	}
-	l, err := r.newLink(e, peer, true, tag)
+	l, err := r.newLink(e, peer, 0, tag)
 	if err != nil {
 		return 0, err
 	}
@@ -245,15 +247,19 @@ func (r *Relay) Export(e *Endpoint, peer, tag string) (uint64, error) {
 // standing for the peer's end: events sent on it reach the peer's, and
 // those sent there come out of it.
 func (r *Relay) Import(ctx context.Context, peer string, id uint64) (*Endpoint, error) {
+	if id == 0 {
+		return nil, fmt.Errorf("websocket: attach to a socket of node %s: no link id", peer)
+	}
 	a1, a2 := r.hub.Pair()
-	l, err := r.newLink(a2, peer, false, "")
+	l, err := r.newLink(a2, peer, id, "")
 	if err != nil {
 		a1.Release()
 		a2.Release()
 		return nil, err
 	}
-	l.remote = id
 	a2.OnRelease(l.released)
+	ctx, cancel := context.WithTimeout(ctx, relayRequestTimeout)
+	defer cancel()
 	resp, err := r.opts.Send(ctx, peer, appendAttach(nil, id, l.id))
 	if err == nil && (len(resp) == 0 || resp[0] != relayOK) {
 		err = errors.New("the node does not know the socket")
@@ -440,7 +446,8 @@ func (l *link) send(ev Event) byte {
 		l.outSeq++
 		seq := l.outSeq
 		l.mu.Unlock()
-		st := l.deliver(appendEvent(nil, remote, seq, ev, more, data[:n]))
+		msg := make([]byte, 0, 40+len(ev.Reason)+n)
+		st := l.deliver(appendEvent(msg, remote, seq, ev, more, data[:n]))
 		if st != relayOK || !more {
 			return st
 		}
