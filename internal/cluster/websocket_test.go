@@ -204,11 +204,17 @@ func TestProcessWebSockets(t *testing.T) {
 	x := join(t, clientNode, room, "x") // relayed
 	y := join(t, owner, room, "y")      // local to the owner
 
-	t.Run("messages", func(t *testing.T) {
-		x.say("hello")
-		y.say("hi")
-		for _, rc := range []*roomClient{x, y} {
-			for _, want := range []string{"x: hello", "y: hi"} {
+	// Each phase starts where the last one left off: a failure ends the test.
+	ok := t.Run("messages", func(t *testing.T) {
+		// Each message reaches both clients (the room orders messages
+		// as they reach it: the relayed one comes later).
+		for _, c := range []struct {
+			from *roomClient
+			msg  string
+		}{{x, "hello"}, {y, "hi"}} {
+			c.from.say(c.msg)
+			want := c.from.user + ": " + c.msg
+			for _, rc := range []*roomClient{x, y} {
 				if got := rc.read(); got != want {
 					t.Fatalf("%s got %q; want %q", rc.user, got, want)
 				}
@@ -240,7 +246,7 @@ func TestProcessWebSockets(t *testing.T) {
 		}
 	})
 
-	t.Run("hibernation", func(t *testing.T) {
+	ok = ok && t.Run("hibernation", func(t *testing.T) {
 		before := x.who().Instance
 		hibernated := func() bool {
 			return strings.Contains(owner.grepLog("durable object hibernated"), roomID)
@@ -265,7 +271,7 @@ func TestProcessWebSockets(t *testing.T) {
 		}
 	})
 
-	t.Run("client node killed", func(t *testing.T) {
+	ok = ok && t.Run("client node killed", func(t *testing.T) {
 		killed := time.Now()
 		clientNode.kill()
 		// The owner sees x's socket close (its relay gives up on the
@@ -283,7 +289,7 @@ func TestProcessWebSockets(t *testing.T) {
 		}
 	})
 
-	t.Run("owner killed", func(t *testing.T) {
+	_ = ok && t.Run("owner killed", func(t *testing.T) {
 		z := join(t, leader, room, "z") // relayed from the shard's leader
 		z.say("still here")
 		if got := z.read(); got != "z: still here" {
