@@ -4,9 +4,11 @@
 // github.com/coder/websocket), the queues between them with their limits and
 // back-pressure, and the data the hibernation API keeps for a socket while
 // its Durable Object is out of memory (tags, attachment, auto-response
-// timestamp). The JS half is js/src/websocket.js; it reaches an end only
-// through its id. This package knows nothing of Durable Objects: the actor
-// package consumes an end with a Push function.
+// timestamp), and the relay that joins an end on one node to an end on
+// another (relay.go, over a transport the caller provides). The JS half is
+// js/src/websocket.js; it reaches an end only through its id. This package
+// knows nothing of Durable Objects or NATS: the actor package consumes an
+// end with a Push function and carries the relay's messages.
 package websocket
 
 import (
