@@ -64,7 +64,7 @@ func (l *Lease) setAlarm(a *alarmOp) error {
 		// The index may now disagree with the log: give the key up, so
 		// that its next owner rewrites the entry from the rebuilt object.
 		l.mu.Lock()
-		l.loseLocked(fmt.Errorf("%w: alarm index write failed: %v", ErrLeaseLost, err))
+		l.abandonLocked(fmt.Errorf("%w: alarm index write failed: %v", ErrLeaseLost, err))
 		l.mu.Unlock()
 		return fmt.Errorf("cluster: alarm index %q: %w", l.key, err)
 	}

@@ -489,6 +489,49 @@ func TestLease(t *testing.T) {
 			t.Errorf("Forward = %v; want ErrNoOwner", err)
 		}
 	})
+
+	t.Run("lost lease is given back", func(t *testing.T) {
+		// A lease lost while its session lives on (an append with an
+		// unknown outcome) must not keep naming its holder: other nodes
+		// would forward to it, and it serves nothing.
+		l, err := a.Acquire(ctx, "ns/abandon")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.mu.Lock()
+		l.abandonLocked(fmt.Errorf("%w: append failed: test", ErrLeaseLost))
+		l.mu.Unlock()
+		if l.Valid() {
+			t.Fatal("lease valid after abandonLocked")
+		}
+		if l.sess.Err() != nil {
+			t.Fatalf("session lost with the lease: %v", l.sess.Err())
+		}
+		waitFor(t, "the lost lease's entry to go", func() bool {
+			_, err := b.OwnerFresh(ctx, "ns/abandon")
+			return errors.Is(err, ErrNoOwner)
+		})
+		if _, err := b.Acquire(ctx, "ns/abandon"); err != nil {
+			t.Fatalf("Acquire after the holder gave a lost lease back = %v", err)
+		}
+
+		// A newer owner's entry stays.
+		stale, err := a.Acquire(ctx, "ns/abandon2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.shardOf(encodeKey("ns/abandon2")).kv.Purge(ctx, encodeKey("ns/abandon2")); err != nil {
+			t.Fatal(err)
+		}
+		acquireEventually(t, b, "ns/abandon2")
+		stale.mu.Lock()
+		stale.abandonLocked(fmt.Errorf("%w: append failed: test", ErrLeaseLost))
+		stale.mu.Unlock()
+		time.Sleep(500 * time.Millisecond) // abandon's delete is refused at once
+		if o, err := c.OwnerFresh(ctx, "ns/abandon2"); err != nil || o != "n2" {
+			t.Errorf("OwnerFresh after a stale holder gave its lease back = %q, %v; want n2", o, err)
+		}
+	})
 }
 
 func restoreAll(t testing.TB, l *Lease) []string {

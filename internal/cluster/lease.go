@@ -139,6 +139,10 @@ func (n *Node) Acquire(ctx context.Context, key string) (*Lease, error) {
 		var v leaseValue
 		json.Unmarshal(e.Value(), &v)
 		he.Node = v.Node
+		// Fresher than the watch, which may lag (Owner).
+		n.mu.Lock()
+		n.owners[enc] = v
+		n.mu.Unlock()
 		// Take the lease over (compare-and-set on its revision) when the
 		// session it names is gone (its holder gave it up at the
 		// session's local deadline), or when it is ours: a Create of
@@ -161,8 +165,11 @@ func (n *Node) Acquire(ctx context.Context, key string) (*Lease, error) {
 	}
 	l := &Lease{n: n, key: key, enc: enc, epoch: rev, rev: rev, sess: sess, done: make(chan struct{})}
 	if err := l.appendMarker(ctx); err != nil {
-		// Give the lease back so that another attempt need not wait.
-		kv.Delete(context.Background(), enc, jetstream.LastRevision(rev))
+		// Give the lease back so that another attempt need not wait
+		// (through an election, which is likely why the marker failed).
+		l.mu.Lock()
+		l.abandonLocked(fmt.Errorf("%w: epoch marker: %v", ErrLeaseLost, err))
+		l.mu.Unlock()
 		return nil, fmt.Errorf("cluster: acquire %q: epoch marker: %w", key, err)
 	}
 	n.mu.Lock()
@@ -187,6 +194,11 @@ func (l *Lease) watchSession() {
 func (l *Lease) appendMarker(ctx context.Context) error {
 	subj := l.n.logSubject(l.enc)
 	for attempt := 0; ; attempt++ {
+		// A marker appended under a lost session would fence a newer
+		// owner, which took the key once it saw the session gone.
+		if err := l.sess.Err(); err != nil {
+			return err
+		}
 		var last uint64
 		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
 		m, err := l.n.shardOf(l.enc).log.GetLastMsgForSubject(actx, subj)
@@ -268,7 +280,7 @@ func (l *Lease) Err() error {
 func (l *Lease) errLocked() error {
 	if l.err == nil {
 		if err := l.sess.Err(); err != nil {
-			l.loseLocked(err)
+			l.abandonLocked(err)
 		}
 	}
 	return l.err
@@ -277,6 +289,57 @@ func (l *Lease) errLocked() error {
 // Valid reports whether the lease is held and its local deadline has not
 // passed: the object may serve reads.
 func (l *Lease) Valid() bool { return l.Err() == nil }
+
+// abandonLocked loses the lease (loseLocked) and gives its entry back in
+// the background (giveBack, for up to the lease TTL). Every loss but a
+// release (which gives the entry back itself) abandons: the entry may
+// still name a live session of this node (an append or alarm write with
+// an unknown outcome, a marker that failed; a fence by a stale holder's
+// late marker), and until it goes, other nodes see a live holder and send
+// the key's events here, where no lease serves them; this node's own next
+// event for the key would take it again, a forwarded one does not.
+func (l *Lease) abandonLocked(err error) {
+	if l.err != nil {
+		return
+	}
+	l.loseLocked(err)
+	go func() {
+		ctx, cancel := context.WithTimeout(l.n.ctx, l.n.cfg.LeaseTTL)
+		defer cancel()
+		select {
+		case l.n.abandonSem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		defer func() { <-l.n.abandonSem }()
+		if deleted, _ := l.giveBack(ctx); deleted {
+			l.n.log.Info("lost lease given back", "key", l.key, "epoch", l.epoch)
+		}
+	}()
+}
+
+// giveBack deletes the lease's entry if it is still this lease's (the
+// revision it was taken at), retrying while the bucket has no leader.
+// Safe once this node stopped serving the key: a newer owner's entry has
+// another revision, and the log refuses an append of this epoch once a
+// new owner appended its marker. It reports whether it deleted the
+// entry; the error is nil also when the entry was no longer this lease's.
+func (l *Lease) giveBack(ctx context.Context) (deleted bool, err error) {
+	kv := l.n.shardOf(l.enc).kv
+	for attempt := 0; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
+		err := kv.Delete(actx, l.enc, jetstream.LastRevision(l.rev))
+		cancel()
+		switch {
+		case err == nil:
+			return true, nil
+		case wrongLastSeq(err) || errors.Is(err, jetstream.ErrKeyRevisionMismatch):
+			return false, nil
+		case !(unavailable(err) || errors.Is(err, context.DeadlineExceeded)) || !retryWait(ctx, attempt):
+			return false, err
+		}
+	}
+}
 
 func (l *Lease) loseLocked(err error) {
 	if l.err != nil {
@@ -307,10 +370,9 @@ func (l *Lease) Release(ctx context.Context) error {
 		l.mu.Unlock()
 		return nil
 	}
-	rev := l.rev
 	l.loseLocked(fmt.Errorf("%w: released", ErrLeaseLost))
 	l.mu.Unlock()
-	if err := l.n.shardOf(l.enc).kv.Delete(ctx, l.enc, jetstream.LastRevision(rev)); err != nil && !wrongLastSeq(err) {
+	if _, err := l.giveBack(ctx); err != nil {
 		return fmt.Errorf("cluster: release %q: %w", l.key, err)
 	}
 	return nil
@@ -430,12 +492,12 @@ func (l *Lease) publish(kind string, data []byte, hdr map[string]string) (uint64
 	defer l.mu.Unlock()
 	if err != nil {
 		if wrongLastSeq(err) {
-			l.loseLocked(ErrFenced)
+			l.abandonLocked(ErrFenced)
 			return 0, fmt.Errorf("cluster: append %q epoch %d: %w", l.key, l.epoch, ErrFenced)
 		}
 		// Unknown outcome: the message may or may not be in the log, so
 		// this holder's state can no longer be trusted.
-		l.loseLocked(fmt.Errorf("%w: append failed: %v", ErrLeaseLost, err))
+		l.abandonLocked(fmt.Errorf("%w: append failed: %v", ErrLeaseLost, err))
 		return 0, fmt.Errorf("cluster: append %q epoch %d: %w: %w", l.key, l.epoch, ErrLeaseLost, err)
 	}
 	if l.err != nil {

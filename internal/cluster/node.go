@@ -47,6 +47,11 @@ type Node struct {
 
 	downMu sync.Mutex           // guards down; taken with a shard's mu held
 	down   map[string]time.Time // node -> until when it counts as down
+
+	// abandonSem bounds the deletions of lost leases' entries under way
+	// (Lease.abandonLocked): a session's loss loses every lease of its
+	// shard.
+	abandonSem chan struct{}
 }
 
 // Start joins the cluster described by cfg: it starts the embedded server
@@ -65,7 +70,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	n := &Node{
 		cfg: cfg, log: log.With("node", cfg.NodeID),
 		owners: map[string]leaseValue{}, leases: map[string]*Lease{}, alarmIdx: map[string]int64{},
-		down: map[string]time.Time{},
+		down: map[string]time.Time{}, abandonSem: make(chan struct{}, 8),
 	}
 	n.ctx, n.stop = context.WithCancel(context.Background())
 	ctx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)

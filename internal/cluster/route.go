@@ -46,6 +46,7 @@ const (
 // bucket, or ErrNoOwner (no lease, or its holder's session is gone).
 func (n *Node) Owner(ctx context.Context, key string) (string, error) {
 	enc := encodeKey(key)
+	sh := n.shardOf(enc)
 	n.mu.Lock()
 	v, ok := n.owners[enc]
 	n.mu.Unlock()
@@ -56,7 +57,19 @@ func (n *Node) Owner(ctx context.Context, key string) (string, error) {
 		}
 	}
 	// An owner that did not answer a forward is checked at the bucket.
-	if !n.sessionLive(ctx, n.shardOf(enc), v.Node, v.Session, n.isDown(v.Node)) {
+	if n.sessionLive(ctx, sh, v.Node, v.Session, n.isDown(v.Node)) {
+		return v.Node, nil
+	}
+	if !ok {
+		return "", ErrNoOwner
+	}
+	// The cached holder's session is gone, but the cache may be what is
+	// stale: the watch stalls for seconds when its consumer was on a
+	// server that died, and misses a takeover meanwhile (then this node
+	// would try to take a key that another node holds, again and again).
+	// Ask the bucket.
+	v, err := n.lookup(ctx, enc)
+	if err != nil || !n.sessionLive(ctx, sh, v.Node, v.Session, n.isDown(v.Node)) {
 		return "", ErrNoOwner
 	}
 	return v.Node, nil
@@ -172,9 +185,13 @@ func (n *Node) forward(ctx context.Context, node, key string, payload []byte, gr
 	go n.watchOwner(ctx, encodeKey(key), node, time.Now().Add(grace), cancel)
 	resp, err := n.nc.RequestMsgWithContext(ctx, msg)
 	if cause := context.Cause(ctx); errors.Is(cause, ErrNoOwner) {
-		// Its session (or lease) went while it did not answer: it may be
-		// cut off. Check it at the bucket for a while (Owner).
-		n.markDown(node)
+		// Its lease went while it did not answer. If its session in the
+		// key's shard went too, it may be cut off: check it at the bucket
+		// for a while (Owner), and hand it nothing (TakePeer). A live
+		// node also gives a lease up (Lease.abandonLocked): not that.
+		if !n.sessionPresent(n.shardOf(encodeKey(key)), node) {
+			n.markDown(node)
+		}
 		return nil, fmt.Errorf("cluster: forward %q to %s: %w", key, node, cause)
 	}
 	if errors.Is(err, nats.ErrNoResponders) {

@@ -251,3 +251,12 @@ func (n *Node) sessionLive(ctx context.Context, sh *shard, node, id string, fres
 	}
 	return v.ID == id
 }
+
+// sessionPresent reports whether node has a session in sh at the bucket
+// (whatever its id); an unknown answer counts as present.
+func (n *Node) sessionPresent(sh *shard, node string) bool {
+	ctx, cancel := context.WithTimeout(n.ctx, attemptTimeout)
+	defer cancel()
+	_, err := sh.sess.Get(ctx, node)
+	return !errors.Is(err, jetstream.ErrKeyNotFound) && !errors.Is(err, jetstream.ErrKeyDeleted)
+}
