@@ -41,6 +41,9 @@ func Main(opts ChildOptions) int {
 		return 3
 	}
 	_ = report
+	// A child serves one worker: a warm pool would only build runtimes
+	// nobody takes.
+	SetWarm(0)
 	c := &child{w: bufio.NewWriter(os.Stdout), pending: map[uint64]chan *Msg{}}
 	if err := c.serve(bufio.NewReader(os.Stdin)); err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintf(os.Stderr, "isola sandbox: %v\n", err)
