@@ -5,9 +5,11 @@
 // kill -9 of the owning node, and the requests/s of one node and of a
 // 3-node cluster over 1,000 objects (concurrent clients spread over the
 // nodes). It builds ./cmd/isola, starts its own processes on 127.0.0.1 and
-// writes a report to bench/results.
+// writes a report to bench/results. With -failover-only it runs only the
+// kill -9 rounds and replaces the failover section of today's report.
 //
 //	go run ./bench/cluster [-writes 2000] [-kills 10] [-objects 1000] [-conc 32] [-dur 15s] [-o bench/results]
+//	go run ./bench/cluster -failover-only [-kills 10] [-lease-ms 3000]
 package main
 
 import (
@@ -29,6 +31,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/nats-io/nats.go"
 )
 
 var (
@@ -40,6 +44,7 @@ var (
 	nobjs  = flag.Int("objects", 1000, "objects of the throughput runs")
 	conc   = flag.Int("conc", 32, "concurrent clients of the throughput runs")
 	dur    = flag.Duration("dur", 15*time.Second, "length of each throughput run")
+	foOnly = flag.Bool("failover-only", false, "run only the kill -9 rounds and replace the failover section of today's report")
 )
 
 func main() {
@@ -63,6 +68,22 @@ func main() {
 
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		fmt.Fprintf(&rep, "Load average at start: %s (other work on the machine skews these figures).\n\n", strings.Join(strings.Fields(string(b))[:3], " "))
+	}
+	name := filepath.Join(*outDir, time.Now().UTC().Format("2006-01-02")+"-cluster.md")
+	if *foOnly {
+		nodes := startNodes(bin, app, filepath.Join(dir, "cluster"), 3, true)
+		sec := failover(bin, nodes)
+		stopAll(nodes)
+		old, err := os.ReadFile(name)
+		if err != nil {
+			log.Fatalf("-failover-only replaces a section of %s: %v", name, err)
+		}
+		out := replaceSection(string(old), failoverHead(), sec)
+		if err := os.WriteFile(name, []byte(out), 0o644); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Print(sec)
+		return
 	}
 	single := startNodes(bin, app, filepath.Join(dir, "single"), 1, false)
 	l1 := latency(single[0].http, "single")
@@ -94,46 +115,11 @@ func main() {
 		}
 		rep.WriteString("\nAll processes share this machine's cores: a 3-node cluster here measures the cost of replication and forwarding, not the gain of three machines.\n")
 	}
-
-	var fo []time.Duration
-	for i := range *kills {
-		victim := nodes[i%3]
-		other := nodes[(i+1)%3]
-		obj := ownedBy(victim, fmt.Sprintf("fail%d-", i))
-		start := time.Now()
-		victim.kill()
-		for {
-			if _, err := get(other.http, "/w/"+obj+"/y"); err == nil {
-				break
-			}
-			if time.Since(start) > 2*time.Minute {
-				log.Fatalf("%s: no failover after 2 minutes", obj)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		d := time.Since(start)
-		fo = append(fo, d)
-		log.Printf("kill %d: object back after %v", i+1, d.Round(time.Millisecond))
-		victim.start(bin)
-		victim.waitReady()
-		// Let its JetStream replicas catch up: killing the next node
-		// before then is a double failure, not a failover.
-		time.Sleep(*settle)
+	if *kills > 0 {
+		rep.WriteString("\n")
+		rep.WriteString(failover(bin, nodes))
 	}
 	stopAll(nodes)
-	if len(fo) > 0 {
-		slices.Sort(fo)
-		fmt.Fprintf(&rep, "\n## Failover after kill -9 of the owner (%d kills, lease TTL %d ms)\n\n", len(fo), *lease)
-		fmt.Fprintf(&rep, "min %.1f s, p50 %.1f s, max %.1f s; all: ", fo[0].Seconds(), pct(fo, 50).Seconds(), fo[len(fo)-1].Seconds())
-		for i, d := range fo {
-			if i > 0 {
-				rep.WriteString(", ")
-			}
-			fmt.Fprintf(&rep, "%.1f", d.Seconds())
-		}
-		rep.WriteString(" s.\n\nFailover = expiry of the dead node's session (TTL) + taking the lease over, appending the epoch marker and rebuilding. The killed node led only the groups of the shard whose objects it does not own, so its objects' new owner waits for no JetStream election; objects of that shard owned by other nodes stall for the election (4-9 s) instead (`go test -run TestProcessKill9 ./internal/cluster` measures both).\n")
-	}
-	name := filepath.Join(*outDir, time.Now().UTC().Format("2006-01-02")+"-cluster.md")
 	if err := os.WriteFile(name, []byte(rep.String()), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -280,6 +266,8 @@ func get(addr, path string) (string, error) {
 
 type node struct {
 	id, config, persist, http string
+	client                    string // NATS client address of its embedded server
+	logOff                    int64  // where the current process's log starts
 	cmd                       *exec.Cmd
 	done                      chan struct{}
 }
@@ -302,7 +290,7 @@ func freeAddrs(n int) []string {
 }
 
 func startNodes(bin, app, dir string, n int, clustered bool) []*node {
-	routes, https := freeAddrs(n), freeAddrs(n)
+	routes, https, clients := freeAddrs(n), freeAddrs(n), freeAddrs(n)
 	var nodes []*node
 	for i := range n {
 		id := fmt.Sprintf("n%d", i+1)
@@ -320,14 +308,14 @@ func startNodes(bin, app, dir string, n int, clustered bool) []*node {
 				}
 			}
 			cfg["cluster"] = map[string]any{"node_id": id, "lease_ttl_ms": *lease,
-				"embedded": map[string]any{"listen": routes[i], "routes": peers}}
+				"embedded": map[string]any{"listen": routes[i], "routes": peers, "client": clients[i]}}
 		}
 		nd := filepath.Join(dir, id)
 		os.MkdirAll(nd, 0o755)
 		b, _ := json.Marshal(cfg)
 		path := filepath.Join(nd, "wrangler.json")
 		os.WriteFile(path, b, 0o644)
-		nodes = append(nodes, &node{id: id, config: path, persist: filepath.Join(nd, "state"), http: https[i]})
+		nodes = append(nodes, &node{id: id, config: path, persist: filepath.Join(nd, "state"), http: https[i], client: clients[i]})
 	}
 	for _, nd := range nodes {
 		nd.start(bin)
@@ -338,9 +326,14 @@ func startNodes(bin, app, dir string, n int, clustered bool) []*node {
 	return nodes
 }
 
+func (n *node) logPath() string { return filepath.Join(filepath.Dir(n.config), "log.txt") }
+
 func (n *node) start(bin string) {
 	_, port, _ := net.SplitHostPort(n.http)
-	logf, _ := os.OpenFile(filepath.Join(filepath.Dir(n.config), "log.txt"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if fi, err := os.Stat(n.logPath()); err == nil {
+		n.logOff = fi.Size()
+	}
+	logf, _ := os.OpenFile(n.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	n.cmd = exec.Command(bin, "serve", "--config", n.config, "--port", port, "--persist-to", n.persist, "--grace", "5s")
 	n.cmd.Stdout, n.cmd.Stderr = logf, logf
 	if err := n.cmd.Start(); err != nil {
@@ -380,4 +373,274 @@ func stopAll(nodes []*node) {
 			n.kill()
 		}
 	}
+}
+
+// Failover: kill -9 of each node in turn under write load.
+
+// class of an object in a kill round.
+const (
+	ownObj   = iota // owned by the killed node
+	ledObj          // of a shard the killed node led, owned elsewhere
+	otherObj        // owned elsewhere, placed through a survivor
+)
+
+type killRound struct {
+	victim string
+	led    []string // "shard i (g groups)" the victim led at the kill
+	meta   bool     // it led the JetStream meta group
+	back   [3]time.Duration
+	n      [3]int
+}
+
+// failover kills nodes[i%3] *kills times, each time under write load to
+// objects it owned, objects of the shard it led that others owned and
+// other objects, measures when each object answers a write from a
+// survivor again, restarts it and lets it settle. It returns the report
+// section.
+func failover(bin string, nodes []*node) string {
+	load := ""
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		load = strings.Join(strings.Fields(string(b))[:3], " ")
+	}
+	var rounds []killRound
+	for i := range *kills {
+		victim := nodes[i%3]
+		var survivors []*node
+		for _, n := range nodes {
+			if n != victim {
+				survivors = append(survivors, n)
+			}
+		}
+		var objs [3][]string
+		objs[ownObj], objs[ledObj] = place(victim, fmt.Sprintf("fail%d-", i), 4, 4)
+		for _, s := range survivors {
+			for j := range 2 {
+				objs[otherObj] = append(objs[otherObj], ownedBy(s, fmt.Sprintf("fail%d-%s-%d-", i, s.id, j)))
+			}
+		}
+		all := slices.Concat(objs[:]...)
+		// Write load: one writer per object through every live node, from
+		// a second before the kill until the object is back.
+		var dead atomic.Bool
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for _, o := range all {
+			wg.Go(func() {
+				for k := 0; ; k++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					n := nodes[rand.IntN(3)]
+					if n == victim && dead.Load() {
+						continue
+					}
+					if _, err := get(n.http, fmt.Sprintf("/w/%s/l%d", o, k)); err != nil {
+						time.Sleep(50 * time.Millisecond)
+					}
+				}
+			})
+		}
+		time.Sleep(time.Second)
+		kr := killRound{victim: victim.id, meta: metaLeader(victim)}
+		for s, l := range shardLeaders(survivors[0]) {
+			g := 0
+			for _, id := range l {
+				if id == victim.id {
+					g++
+				}
+			}
+			if g > 0 {
+				kr.led = append(kr.led, fmt.Sprintf("shard %d (%d groups)", s, g))
+			}
+		}
+		dead.Store(true)
+		start := time.Now()
+		victim.kill()
+		back := make([]time.Duration, len(all))
+		var pg sync.WaitGroup
+		for j, o := range all {
+			pg.Go(func() {
+				for k := 0; ; k++ {
+					if _, err := get(survivors[k%2].http, "/w/"+o+"/probe"); err == nil {
+						back[j] = time.Since(start)
+						return
+					}
+					if time.Since(start) > 2*time.Minute {
+						log.Fatalf("%s: not back 2 minutes after the kill", o)
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			})
+		}
+		pg.Wait()
+		close(stop)
+		wg.Wait()
+		j := 0
+		for c := range objs {
+			for range objs[c] {
+				kr.back[c] = max(kr.back[c], back[j])
+				kr.n[c]++
+				j++
+			}
+		}
+		rounds = append(rounds, kr)
+		log.Printf("kill %d of %s (led %v, meta %v): objects back after %.1f / %.1f / %.1f s (its own / its shard's / placed on survivors)",
+			i+1, kr.victim, kr.led, kr.meta, kr.back[0].Seconds(), kr.back[1].Seconds(), kr.back[2].Seconds())
+		victim.start(bin)
+		victim.waitReady()
+		// Let its JetStream replicas catch up and its shard's leadership
+		// come back: killing the next node before then is a double
+		// failure, not a failover.
+		time.Sleep(*settle)
+	}
+	return failoverReport(rounds, load)
+}
+
+// failoverHead starts the failover section of a report; -failover-only
+// replaces the section of the same lease TTL.
+func failoverHead() string { return fmt.Sprintf("## Failover after kill -9, lease TTL %d ms", *lease) }
+
+func failoverReport(rounds []killRound, load string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%d kills)\n\n", failoverHead(), len(rounds))
+	fmt.Fprintf(&b, "%s, `go run ./bench/cluster -failover-only -kills %d -lease-ms %d -settle %v`.", time.Now().UTC().Format("2006-01-02 15:04 UTC"), *kills, *lease, *settle)
+	if load != "" {
+		fmt.Fprintf(&b, " Load average at start: %s.", load)
+	}
+	b.WriteString("\n\nEach round kills the next node (n1, n2, n3, n1, ...) while one client per object writes to it through random live nodes, then sends writes to every object through the survivors until each is acknowledged. The objects: 4 the killed node owned, 4 of the shard whose lease bucket, log stream and session bucket it led that other nodes owned, and 2 placed on each survivor (a survivor hands the objects of its own shard on, so these are in the shard the killed node led or in the other survivor's). Times are from the kill to the acknowledged write; a column gives the slowest object of its group.\n\n")
+	b.WriteString("| kill | node | led at the kill | its objects | its shard's objects owned elsewhere | objects placed on survivors | every object |\n|---|---|---|---|---|---|---|\n")
+	var byClass [3][]time.Duration
+	var everyAll, everyLed, everyNone []time.Duration
+	for i, r := range rounds {
+		led := strings.Join(r.led, ", ")
+		if led == "" {
+			led = "no shard"
+		}
+		if r.meta {
+			led += ", meta group"
+		}
+		every := max(r.back[0], r.back[1], r.back[2])
+		fmt.Fprintf(&b, "| %d | %s | %s | %.1f s | %.1f s | %.1f s | %.1f s |\n", i+1, r.victim, led, r.back[0].Seconds(), r.back[1].Seconds(), r.back[2].Seconds(), every.Seconds())
+		for c := range 3 {
+			byClass[c] = append(byClass[c], r.back[c])
+		}
+		everyAll = append(everyAll, every)
+		if len(r.led) > 0 {
+			everyLed = append(everyLed, every)
+		} else {
+			everyNone = append(everyNone, every)
+		}
+	}
+	dist := func(ds []time.Duration) string {
+		if len(ds) == 0 {
+			return "none"
+		}
+		s := slices.Sorted(slices.Values(ds))
+		return fmt.Sprintf("min %.1f s, p50 %.1f s, max %.1f s", s[0].Seconds(), pct(s, 50).Seconds(), s[len(s)-1].Seconds())
+	}
+	fmt.Fprintf(&b, "\nEvery object back (per kill, the slowest object): %s.\n\n", dist(everyAll))
+	fmt.Fprintf(&b, "- kills of a node that led a shard's groups (%d): %s;\n", len(everyLed), dist(everyLed))
+	if len(everyNone) > 0 {
+		fmt.Fprintf(&b, "- kills of a node that led none (%d): %s;\n", len(everyNone), dist(everyNone))
+	} else {
+		b.WriteString("- kills of a node that led none: none (with as many shards as nodes, each node leads one shard once placement settled);\n")
+	}
+	fmt.Fprintf(&b, "- objects the killed node owned: %s;\n", dist(byClass[ownObj]))
+	fmt.Fprintf(&b, "- objects of the shard it led, owned by survivors: %s;\n", dist(byClass[ledObj]))
+	fmt.Fprintf(&b, "- objects placed on survivors: %s.\n", dist(byClass[otherObj]))
+	return b.String()
+}
+
+// replaceSection replaces the section of doc that starts with the line
+// prefix head (up to the next "## " heading) by sec, or appends sec.
+func replaceSection(doc, head, sec string) string {
+	i := strings.Index(doc, "\n"+head)
+	if i < 0 {
+		return strings.TrimRight(doc, "\n") + "\n\n" + sec
+	}
+	rest := doc[i+1:]
+	j := strings.Index(rest[len(head):], "\n## ")
+	if j < 0 {
+		return doc[:i+1] + sec
+	}
+	return doc[:i+1] + sec + "\n" + rest[len(head)+j+1:]
+}
+
+// place returns objects whose first event reaches n: wantOwn that n
+// takes and wantLed that it hands to another node (those of the shard it
+// leads). The nodes' views of the leaders lag: each batch is classified
+// again after a while.
+func place(n *node, prefix string, wantOwn, wantLed int) (own, led []string) {
+	for try := 0; len(own) < wantOwn || len(led) < wantLed; try++ {
+		if try == 10 {
+			log.Fatalf("placed %d objects on %s and %d of its shard elsewhere", len(own), n.id, len(led))
+		}
+		var names []string
+		for j := range 20 {
+			names = append(names, fmt.Sprintf("%s%d-%d", prefix, try, j))
+		}
+		for _, o := range names {
+			if _, err := get(n.http, "/who/"+o); err != nil {
+				log.Fatalf("place %s: %v", o, err)
+			}
+		}
+		time.Sleep(2 * time.Second)
+		for _, o := range names {
+			who, err := get(n.http, "/who/"+o)
+			switch {
+			case err != nil:
+				log.Fatalf("place %s: %v", o, err)
+			case who == n.id && len(own) < wantOwn:
+				own = append(own, o)
+			case who != n.id && len(led) < wantLed:
+				led = append(led, o)
+			}
+		}
+	}
+	return own, led
+}
+
+// shardLeaders returns, per shard, the leaders of its lease bucket, log
+// stream and session bucket as n's server sees them.
+func shardLeaders(n *node) [][3]string {
+	nc, err := nats.Connect("nats://"+n.client, nats.Timeout(5*time.Second))
+	if err != nil {
+		log.Fatalf("connect to %s: %v", n.id, err)
+	}
+	defer nc.Close()
+	var out [][3]string
+	for i := range 3 {
+		var ls [3]string
+		for j, s := range []string{fmt.Sprintf("KV_isola_leases_%d", i), fmt.Sprintf("ISOLA_LOG_%d", i), fmt.Sprintf("KV_isola_sessions_%d", i)} {
+			var info struct {
+				Cluster struct {
+					Leader string `json:"leader"`
+				} `json:"cluster"`
+			}
+			if m, err := nc.Request("$JS.API.STREAM.INFO."+s, nil, 5*time.Second); err == nil {
+				json.Unmarshal(m.Data, &info)
+			}
+			ls[j] = info.Cluster.Leader
+		}
+		out = append(out, ls)
+	}
+	return out
+}
+
+// metaLeader reports whether n's server leads the JetStream meta group,
+// by its log ("JetStream meta leadership", internal/cluster).
+func metaLeader(n *node) bool {
+	b, _ := os.ReadFile(n.logPath())
+	if n.logOff <= int64(len(b)) {
+		b = b[n.logOff:]
+	}
+	var last string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, `"msg":"JetStream meta leadership"`) {
+			last = line
+		}
+	}
+	return strings.Contains(last, `"leader":true`)
 }
