@@ -77,8 +77,8 @@ var classNames = [3]string{"owned by the victim", "of the shard it led, owned el
 // killLeaders kills, rounds times, a node that leads a shard (every node
 // does once placement settled; even rounds pick the meta leader, odd ones
 // another node) under write load, checks that every object answers again
-// within failoverBound, restarts the node and finally checks that no
-// acknowledged write was lost.
+// within failoverBound, restarts the node (but the last) and finally
+// checks that no acknowledged write was lost.
 func killLeaders(t *testing.T, leaseMs, rounds int) []killRound {
 	tn := startNet(t, 3, leaseMs)
 	bin := isolaBinary(t)
@@ -224,6 +224,9 @@ func killLeaders(t *testing.T, leaseMs, rounds int) []killRound {
 		out = append(out, kr)
 		close(stop)
 		wg.Wait()
+		if r == rounds-1 {
+			break // verified through a survivor
+		}
 		lo.mark(victim)
 		victim.start(bin)
 		victim.waitReady(90 * time.Second)
@@ -236,7 +239,7 @@ func killLeaders(t *testing.T, leaseMs, rounds int) []killRound {
 		n += len(k)
 	}
 	t.Logf("%d acknowledged writes, %d failed attempts (retried)", n, l.fails)
-	tn.verify(l, tn.nodes[0])
+	tn.verify(l, live()[0])
 	return out
 }
 
