@@ -13,9 +13,10 @@ package cluster
 // mode isola sets them, through go:linkname, to a heartbeat every 250 ms
 // and an election timeout drawn between 1.5 and 3 s: a follower campaigns
 // only after missing six heartbeats in a row, so a busy machine does not
-// make the groups flap, and an election ends 1.5-3 s after the leader's
-// death (measured: internal/cluster TestProcessKill9Leaders,
-// bench/results/*-cluster.md).
+// make the groups flap, and a follower campaigns 1.5-3 s after the last
+// heartbeat of a dead leader (a split vote draws once more). Measured:
+// every object back 2.9-4.7 s after kill -9 of a leader with a 3 s lease
+// TTL (TestProcessKill9Leaders, bench/results/2026-11-29-cluster.md).
 //
 // The variables are unexported: they are pinned to the nats-server
 // version in go.mod. Before changing them, tuneRaft checks that they hold
@@ -23,7 +24,8 @@ package cluster
 // a zero variable of this package: the linker does not complain); if not,
 // it changes nothing and the servers keep their own timing.
 // TestRaftTiming fails on either, so an upgrade of nats-server is checked
-// again. External NATS servers keep their configured timing (the
+// again. The timing is the process's: nats-servers that tests start
+// in-process get it too. External NATS servers keep theirs (the
 // defaults: failover of their groups takes their 4-9 s election).
 
 import (
