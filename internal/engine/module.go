@@ -35,30 +35,7 @@ func (rt *Runtime) LoadModules(ctx context.Context, main string, mods map[string
 	if _, ok := mods[main]; !ok {
 		return fmt.Errorf("%w: no module %q", ErrNotNative, main)
 	}
-	errc := make(chan error, 1)
-	id := rt.nextID.Add(1)
-	b := &budget{callID: id, left: rt.opts.CPULimit}
-	pc := &pendingCall{ch: make(chan callResult, 1), b: b}
-	if !rt.postCall(id, pc, task{b: b, fn: func() {
-		err := rt.evalModules(main, mods, entry)
-		rt.mu.Lock()
-		delete(rt.calls, id)
-		rt.mu.Unlock()
-		errc <- err
-	}}) {
-		return ErrClosed
-	}
-	select {
-	case err := <-errc:
-		if err != nil && !errors.Is(err, ErrNotNative) {
-			return asError(err)
-		}
-		return err
-	case r := <-pc.ch: // killed on a limit
-		return r.err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return rt.evalTask(ctx, func() error { return rt.evalModules(main, mods, entry) })
 }
 
 // evalModules runs on the loop.

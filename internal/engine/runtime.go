@@ -629,12 +629,22 @@ func (rt *Runtime) Eval(ctx context.Context, src string) (any, error) {
 // under file name on the loop, and waits for it. Its top-level errors are
 // returned as *Error.
 func (rt *Runtime) Load(ctx context.Context, name, src string) error {
+	return rt.evalTask(ctx, func() error {
+		_, err := rt.evalScript(name, src, false)
+		return err
+	})
+}
+
+// evalTask runs eval on the loop as a call of its own (its JS time is
+// charged to a budget, and a limit kills it like a call) and waits for it.
+// Errors other than ErrNotNative become *Error.
+func (rt *Runtime) evalTask(ctx context.Context, eval func() error) error {
 	errc := make(chan error, 1)
 	id := rt.nextID.Add(1)
 	b := &budget{callID: id, left: rt.opts.CPULimit}
 	pc := &pendingCall{ch: make(chan callResult, 1), b: b}
 	if !rt.postCall(id, pc, task{b: b, fn: func() {
-		_, err := rt.evalScript(name, src, false)
+		err := eval()
 		rt.mu.Lock()
 		delete(rt.calls, id)
 		rt.mu.Unlock()
@@ -644,10 +654,10 @@ func (rt *Runtime) Load(ctx context.Context, name, src string) error {
 	}
 	select {
 	case err := <-errc:
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrNotNative) {
 			return asError(err)
 		}
-		return nil
+		return err
 	case r := <-pc.ch: // killed on a limit
 		return r.err
 	case <-ctx.Done():
