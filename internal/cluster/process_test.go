@@ -583,19 +583,65 @@ func TestProcessKill9(t *testing.T) {
 }
 
 // TestProcessSIGSTOP pauses an owner past its lease: another node takes
-// its objects; after SIGCONT the old owner is fenced and writes nothing
-// more, and every acknowledged write survives.
+// its objects; after SIGCONT the old owner is fenced: it acknowledges no
+// write under the epoch it held, and every acknowledged write survives.
+// The resumed node may own the object again, legitimately: the new owner
+// gives it back when it comes to lead the object's shard (or evicts it),
+// and the next event the resumed node receives takes it, under a higher
+// epoch, rebuilt from the log. Any write it acknowledges as owner must be
+// such a one.
 func TestProcessSIGSTOP(t *testing.T) {
 	longTest(t)
 	tn := startNet(t, 3, 3000)
 	tn.waitLeadersPlaced()
 	old := tn.nodes[0]
 	obj := placeOn(t, old, "paused", 1)[0]
+	id, err := get(old.http, "/id/"+obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if t.Failed() {
+			for _, p := range tn.nodes {
+				t.Logf("log of %s about %s (%s) and sessions:\n%s", p.id, obj, id, p.grepLog(id, "session", "took object", "giving object back"))
+			}
+		}
+	}()
 	l := &ledger{acked: map[string][]string{}}
 	if _, err := get(old.http, "/w/"+obj+"/before"); err != nil {
 		t.Fatal(err)
 	}
 	l.ack(obj, "before")
+	before := epochs(old, id)
+	if len(before) == 0 {
+		t.Fatalf("no epoch of %s in %s's log", id, old.id)
+	}
+	stale := slices.Max(before)
+	// answer is a /wk/ answer: the node that ran the write and the keys the
+	// object held then.
+	type answer struct {
+		Node string   `json:"node"`
+		Keys []string `json:"keys"`
+	}
+	// checkOwner checks a write the resumed node acknowledged: if it ran it
+	// as owner, that ownership must be newer than the pause.
+	checkOwner := func(what string, a answer) {
+		t.Helper()
+		if a.Node != old.id {
+			t.Logf("%s: acknowledged through %s (forwarded)", what, a.Node)
+			return
+		}
+		newer := epochs(old, id)[len(before):]
+		t.Logf("%s: acknowledged by %s as owner; its epochs: %v before the pause, %v since", what, old.id, before, newer)
+		if len(newer) == 0 || slices.Max(newer) <= stale {
+			t.Errorf("%s: resumed node acknowledged a write as owner under its stale epoch %d (no newer epoch taken: %v)", what, stale, newer)
+		}
+		// The stale instance never saw the new owner's write; an owner
+		// rebuilt from the log has it.
+		if !slices.Contains(a.Keys, "after") {
+			t.Errorf("%s: resumed node acknowledged a write as owner without the new owner's write: it holds %v", what, a.Keys)
+		}
+	}
 	old.signal(syscall.SIGSTOP)
 	// A request to the paused node hangs until SIGCONT; its outcome is
 	// whatever the fenced owner can do then.
@@ -606,7 +652,7 @@ func TestProcessSIGSTOP(t *testing.T) {
 	pausedWrite := make(chan result, 1)
 	go func() {
 		// No client timeout: the outcome, not a guess, is checked below.
-		resp, err := (&http.Client{}).Get("http://" + old.http + "/w/" + obj + "/during-pause")
+		resp, err := (&http.Client{}).Get("http://" + old.http + "/wk/" + obj + "/during-pause")
 		if err != nil {
 			pausedWrite <- result{"", err}
 			return
@@ -634,24 +680,30 @@ func TestProcessSIGSTOP(t *testing.T) {
 	if who == old.id {
 		t.Fatalf("write acknowledged by the paused node")
 	}
+	for _, p := range tn.nodes {
+		if p.id == who {
+			t.Logf("new owner %s, epochs %v (%s held %d)", who, epochs(p, id), old.id, stale)
+		}
+	}
 	old.signal(syscall.SIGCONT)
 	r := <-pausedWrite
 	t.Logf("write sent to the paused node: %q, %v", r.body, r.err)
 	if r.err == nil {
-		// Acknowledged: then it must have gone through the new owner
-		// (forwarded) and be in the log.
-		if r.body == old.id {
-			t.Errorf("paused node acknowledged a write as owner after its lease expired")
+		var a answer
+		if err := json.Unmarshal([]byte(r.body), &a); err != nil {
+			t.Fatalf("write sent to the paused node: answer %q: %v", r.body, err)
 		}
+		checkOwner("write sent during the pause", a)
 		l.ack(obj, "during-pause")
 	}
-	// The old node now forwards to the new owner.
 	for start := time.Now(); ; {
-		b, err := get(old.http, "/w/"+obj+"/resumed")
+		b, err := get(old.http, "/wk/"+obj+"/resumed")
 		if err == nil {
-			if b == old.id {
-				t.Errorf("resumed node still acts as owner")
+			var a answer
+			if err := json.Unmarshal([]byte(b), &a); err != nil {
+				t.Fatalf("write sent after SIGCONT: answer %q: %v", b, err)
 			}
+			checkOwner("write sent after SIGCONT", a)
 			l.ack(obj, "resumed")
 			break
 		}

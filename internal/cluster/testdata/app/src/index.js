@@ -7,6 +7,12 @@ export class Box extends DurableObject {
     await this.ctx.storage.put(key, 1);
     return this.env.NODE;
   }
+  // putKeys is put answering also what the object holds then: an owner
+  // that rebuilt the object from the log holds every earlier write.
+  async putKeys(key) {
+    await this.ctx.storage.put(key, 1);
+    return { node: this.env.NODE, keys: [...(await this.ctx.storage.list()).keys()] };
+  }
   async keys() {
     return [...(await this.ctx.storage.list()).keys()];
   }
@@ -38,6 +44,8 @@ export default {
     switch (op) {
       case "w":
         return new Response(await box.put(key));
+      case "wk":
+        return Response.json(await box.putKeys(key));
       case "r":
         return Response.json(await box.keys());
       case "who":
