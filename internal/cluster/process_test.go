@@ -633,6 +633,9 @@ func TestProcessSIGSTOP(t *testing.T) {
 		}
 		newer := epochs(old, id)[len(before):]
 		t.Logf("%s: acknowledged by %s as owner; its epochs: %v before the pause, %v since", what, old.id, before, newer)
+		for _, p := range tn.nodes {
+			t.Logf("%s about the object:\n%s", p.id, p.grepLog(id))
+		}
 		if len(newer) == 0 || slices.Max(newer) <= stale {
 			t.Errorf("%s: resumed node acknowledged a write as owner under its stale epoch %d (no newer epoch taken: %v)", what, stale, newer)
 		}
