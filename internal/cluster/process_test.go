@@ -89,9 +89,10 @@ type proc struct {
 	id      string
 	config  string
 	persist string
-	http    string // host:port
-	client  string // NATS client host:port of its embedded server
-	netns   string // network namespace to run in, "" for the test's
+	http    string   // host:port
+	client  string   // NATS client host:port of its embedded server
+	netns   string   // network namespace to run in, "" for the test's
+	args    []string // more flags of isola serve
 	log     *os.File
 	cmd     *exec.Cmd
 	exited  chan struct{}
@@ -106,16 +107,37 @@ type testNet struct {
 // and starts the nodes.
 func startNet(t testing.TB, size int, leaseMs int) *testNet {
 	t.Helper()
-	return startNetIn(t, size, leaseMs, nil)
+	return startNetWith(t, netSpec{size: size, leaseMs: leaseMs})
 }
 
 // startNetIn is startNet with node i in network namespace netns[i] at
 // address ips[i] (fixed ports), or on 127.0.0.1 when netns is nil.
 func startNetIn(t testing.TB, size int, leaseMs int, nsIPs [][2]string) *testNet {
 	t.Helper()
+	return startNetWith(t, netSpec{size: size, leaseMs: leaseMs, nsIPs: nsIPs})
+}
+
+// netSpec describes a test cluster. The zero values of app, binding, class
+// are testdata/app with its BOX binding of class Box.
+type netSpec struct {
+	size    int
+	leaseMs int
+	nsIPs   [][2]string // see startNetIn
+	app     string      // testdata/<app>/src/index.js
+	binding string      // the Durable Object binding...
+	class   string      // ...and its class
+	args    []string    // more flags of isola serve
+}
+
+func startNetWith(t testing.TB, spec netSpec) *testNet {
+	t.Helper()
+	if spec.app == "" {
+		spec.app, spec.binding, spec.class = "app", "BOX", "Box"
+	}
+	size, leaseMs, nsIPs := spec.size, spec.leaseMs, spec.nsIPs
 	bin := isolaBinary(t)
 	dir := t.TempDir()
-	main, err := filepath.Abs("testdata/app/src/index.js")
+	main, err := filepath.Abs(filepath.Join("testdata", spec.app, "src", "index.js"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,8 +162,8 @@ func startNetIn(t testing.TB, size int, leaseMs int, nsIPs [][2]string) *testNet
 		}
 		cfg := map[string]any{
 			"name": "app", "main": main, "compatibility_date": "2025-09-01",
-			"durable_objects": map[string]any{"bindings": []any{map[string]any{"name": "BOX", "class_name": "Box"}}},
-			"migrations":      []any{map[string]any{"tag": "v1", "new_sqlite_classes": []any{"Box"}}},
+			"durable_objects": map[string]any{"bindings": []any{map[string]any{"name": spec.binding, "class_name": spec.class}}},
+			"migrations":      []any{map[string]any{"tag": "v1", "new_sqlite_classes": []any{spec.class}}},
 			"vars":            map[string]any{"NODE": id},
 			"cluster": map[string]any{
 				"node_id": id, "advertise": https[i], "lease_ttl_ms": leaseMs,
@@ -155,7 +177,7 @@ func startNetIn(t testing.TB, size int, leaseMs int, nsIPs [][2]string) *testNet
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		p := &proc{t: t, id: id, config: path, persist: filepath.Join(nd, "state"), http: https[i], client: clients[i]}
+		p := &proc{t: t, id: id, config: path, persist: filepath.Join(nd, "state"), http: https[i], client: clients[i], args: spec.args}
 		if nsIPs != nil {
 			p.netns = nsIPs[i][0]
 		}
@@ -185,7 +207,7 @@ func (p *proc) start(bin string) {
 		p.t.Fatal(err)
 	}
 	p.log = f
-	p.cmd = exec.Command(bin, "serve", "--config", p.config, "--port", port, "--persist-to", p.persist, "--grace", "5s")
+	p.cmd = exec.Command(bin, append([]string{"serve", "--config", p.config, "--port", port, "--persist-to", p.persist, "--grace", "5s"}, p.args...)...)
 	if p.netns != "" {
 		host, _, _ := net.SplitHostPort(p.http)
 		// ip netns exec execs the binary: the pid stays the node's.

@@ -11,12 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"hash/fnv"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -29,64 +24,7 @@ import (
 // timeout (startNet's nodes run testdata/app with the defaults).
 func startRooms(t testing.TB) *testNet {
 	t.Helper()
-	bin := isolaBinary(t)
-	dir := t.TempDir()
-	main, err := filepath.Abs("testdata/rooms/src/index.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	routes, https, clients := freePorts(t, 3), freePorts(t, 3), freePorts(t, 3)
-	tn := &testNet{t: t}
-	t.Cleanup(func() {
-		for _, p := range tn.nodes {
-			p.kill()
-		}
-	})
-	for i := range 3 {
-		id := fmt.Sprintf("n%d", i+1)
-		var peers []string
-		for j, r := range routes {
-			if j != i {
-				peers = append(peers, r)
-			}
-		}
-		cfg := map[string]any{
-			"name": "app", "main": main, "compatibility_date": "2025-09-01",
-			"durable_objects": map[string]any{"bindings": []any{map[string]any{"name": "ROOM", "class_name": "Room"}}},
-			"migrations":      []any{map[string]any{"tag": "v1", "new_sqlite_classes": []any{"Room"}}},
-			"vars":            map[string]any{"NODE": id},
-			"cluster": map[string]any{
-				"node_id": id, "advertise": https[i], "lease_ttl_ms": 3000,
-				"embedded": map[string]any{"listen": routes[i], "routes": peers, "client": clients[i]},
-			},
-		}
-		b, _ := json.MarshalIndent(cfg, "", "  ")
-		nd := filepath.Join(dir, id)
-		os.MkdirAll(nd, 0o755)
-		path := filepath.Join(nd, "wrangler.json")
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		p := &proc{t: t, id: id, config: path, persist: filepath.Join(nd, "state"), http: https[i], client: clients[i]}
-		tn.nodes = append(tn.nodes, p)
-		f, err := os.OpenFile(filepath.Join(nd, "log.txt"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.log = f
-		_, port, _ := net.SplitHostPort(p.http)
-		p.cmd = exec.Command(bin, "serve", "--config", path, "--port", port, "--persist-to", p.persist, "--grace", "5s", "--hibernation-timeout", "1s")
-		p.cmd.Stdout, p.cmd.Stderr = f, f
-		if err := p.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		p.exited = make(chan struct{})
-		go func(c *exec.Cmd, ch chan struct{}) { c.Wait(); close(ch) }(p.cmd, p.exited)
-	}
-	for _, p := range tn.nodes {
-		p.waitReady(90 * time.Second)
-	}
-	return tn
+	return startNetWith(t, netSpec{size: 3, leaseMs: 3000, app: "rooms", binding: "ROOM", class: "Room", args: []string{"--hibernation-timeout", "1s"}})
 }
 
 // shardLeader returns the node that leads the shard of room's object once
