@@ -83,22 +83,8 @@ func killLeaders(t *testing.T, leaseMs, rounds int) []killRound {
 	tn := startNet(t, 3, leaseMs)
 	bin := isolaBinary(t)
 	lo := logOffsets{}
-	var mu sync.Mutex
-	alive := map[*proc]bool{}
-	for _, p := range tn.nodes {
-		alive[p] = true
-	}
-	live := func() []*proc {
-		mu.Lock()
-		defer mu.Unlock()
-		var out []*proc
-		for _, p := range tn.nodes {
-			if alive[p] {
-				out = append(out, p)
-			}
-		}
-		return out
-	}
+	up := newLiveSet(tn.nodes)
+	live := up.live
 	l := &ledger{acked: map[string][]string{}}
 	var out []killRound
 	for r := range rounds {
@@ -160,9 +146,7 @@ func killLeaders(t *testing.T, leaseMs, rounds int) []killRound {
 		stop := make(chan struct{})
 		wg := tn.load(l, all, live, stop)
 		time.Sleep(2 * time.Second)
-		mu.Lock()
-		alive[victim] = false
-		mu.Unlock()
+		up.set(victim, false)
 		led := leaders(t, survivors[0])
 		killed := time.Now()
 		victim.kill()
@@ -230,9 +214,7 @@ func killLeaders(t *testing.T, leaseMs, rounds int) []killRound {
 		lo.mark(victim)
 		victim.start(bin)
 		victim.waitReady(90 * time.Second)
-		mu.Lock()
-		alive[victim] = true
-		mu.Unlock()
+		up.set(victim, true)
 	}
 	n := 0
 	for _, k := range l.acked {

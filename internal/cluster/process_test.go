@@ -98,6 +98,40 @@ type proc struct {
 	exited  chan struct{}
 }
 
+// liveSet is which nodes of a test cluster are up, for load goroutines.
+type liveSet struct {
+	mu  sync.Mutex // guards up
+	up  map[*proc]bool
+	all []*proc
+}
+
+func newLiveSet(nodes []*proc) *liveSet {
+	s := &liveSet{up: map[*proc]bool{}, all: nodes}
+	for _, p := range nodes {
+		s.up[p] = true
+	}
+	return s
+}
+
+func (s *liveSet) set(p *proc, up bool) {
+	s.mu.Lock()
+	s.up[p] = up
+	s.mu.Unlock()
+}
+
+// live returns the nodes that are up, in order.
+func (s *liveSet) live() []*proc {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*proc
+	for _, p := range s.all {
+		if s.up[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 type testNet struct {
 	t     testing.TB
 	nodes []*proc
@@ -497,26 +531,13 @@ func TestProcessKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	alarmDue := time.Now().Add(alarmIn)
-	var mu sync.Mutex
-	alive := map[*proc]bool{tn.nodes[0]: true, tn.nodes[1]: true, tn.nodes[2]: true}
-	live := func() []*proc {
-		mu.Lock()
-		defer mu.Unlock()
-		var out []*proc
-		for _, p := range tn.nodes {
-			if alive[p] {
-				out = append(out, p)
-			}
-		}
-		return out
-	}
+	up := newLiveSet(tn.nodes)
+	live := up.live
 	l := &ledger{acked: map[string][]string{}}
 	stop := make(chan struct{})
 	wg := tn.load(l, objs, live, stop)
 	time.Sleep(2 * time.Second)
-	mu.Lock()
-	alive[victim] = false
-	mu.Unlock()
+	up.set(victim, false)
 	killed := time.Now()
 	victim.kill()
 	t.Logf("kill -9 of %s at %s", victim.id, killed.Format("15:04:05.000"))
