@@ -105,7 +105,7 @@ type measurement struct {
 	Touched      int
 	RSSBeforeKiB int64
 	TouchTook    time.Duration
-	Failure      string // why touching stopped early; "" when all were touched
+	Failure      string // why touching stopped early, or the server died during a load; "" otherwise
 }
 
 func lastLines(s string, n int) string {
@@ -282,9 +282,18 @@ func runScenario(ctx context.Context, o options, sc scenario, rt, bin, wrk, dir,
 			return nil, fmt.Errorf("bench: %s on %s: %w", sc.Name, rt, err)
 		}
 		out = append(out, measurement{Scenario: sc, Runtime: rt, Connections: c, wrkResult: res, RSSKiB: rssKiB(srv.PID())})
+		if srv.Exited() {
+			break
+		}
 	}
 	if srv.Exited() {
-		return nil, fmt.Errorf("bench: %s on %s: the server died during the run:\n%s", sc.Name, rt, srv.Output())
+		// A result too: reported with what it measured, not dropped.
+		fmt.Fprintf(os.Stderr, "bench: %s on %s: the server died during the run:\n%s\n", sc.Name, rt, lastLines(srv.Output(), 5))
+		if len(out) == 0 {
+			return nil, fmt.Errorf("bench: %s on %s: the server died before a run ended", sc.Name, rt)
+		}
+		first, _, _ := strings.Cut(strings.TrimSpace(lastLines(srv.Output(), 3)), "\n")
+		out[len(out)-1].Failure = "the server died during this run: " + first
 	}
 	return out, nil
 }

@@ -142,6 +142,11 @@ func renderLoad(b *strings.Builder, ms []measurement, o options) {
 		fmt.Fprintf(b, "| %s | %d | %s | %.0f | %s | %s | %d | %s |\n", m.Scenario.Name, m.Connections, m.Runtime, m.RPS,
 			fmtDur(m.P50), fmtDur(m.P99), m.Non2xx+m.SockErrors, fmtKiB(m.RSSKiB))
 	}
+	for _, m := range ms {
+		if m.Failure != "" {
+			fmt.Fprintf(b, "\n**%s on %s at %d connections:** %s (the runs after it on that runtime were not made).\n", m.Scenario.Name, m.Runtime, m.Connections, mdLine(m.Failure))
+		}
+	}
 	if containsStr(o.runtimes, "isola") && containsStr(o.runtimes, "workerd") {
 		b.WriteString("\n## isola / workerd\n\n")
 		b.WriteString("Throughput above 1 and latency below 1 favour isola.\n\n")
