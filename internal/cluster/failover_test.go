@@ -230,9 +230,7 @@ func killLeaders(t *testing.T, leaseMs, rounds int) []killRound {
 // every object answers again within 10 s and no acknowledged write is
 // lost. TestProcessKill9LeadersLong does six rounds with the default TTL.
 func TestProcessKill9Leaders(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts 3 isola processes")
-	}
+	processTest(t)
 	killLeaders(t, 3000, 2)
 }
 

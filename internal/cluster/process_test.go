@@ -52,14 +52,21 @@ func isolaBinary(t testing.TB) string {
 	return binPath
 }
 
-// longTest skips t under -short, and unless ISOLA_CLUSTER_LONG is set: the
-// tests CI leaves out to keep this package within its budget (~4 min).
-// They pass; run them with ISOLA_CLUSTER_LONG=1 go test ./internal/cluster.
-func longTest(t testing.TB) {
+// processTest skips t under -short: it starts isola processes.
+func processTest(t testing.TB) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts 3 isola processes")
 	}
+}
+
+// longTest skips t under -short, and unless ISOLA_CLUSTER_LONG is set: the
+// distribution runs CI leaves out (TestProcessKill9LeadersLong, about two
+// minutes of six kills, repeats what TestProcessKill9Leaders checks in CI).
+// Run them with ISOLA_CLUSTER_LONG=1 go test ./internal/cluster.
+func longTest(t testing.TB) {
+	t.Helper()
+	processTest(t)
 	if os.Getenv("ISOLA_CLUSTER_LONG") == "" {
 		t.Skip("long cluster test; run with ISOLA_CLUSTER_LONG=1")
 	}
@@ -489,9 +496,7 @@ func owner(t testing.TB, p *proc, obj string) string {
 // each group took; -count=N repeats it for a distribution
 // (TestProcessKill9Leaders kills nodes in turn).
 func TestProcessKill9(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts 3 isola processes")
-	}
+	processTest(t)
 	tn := startNet(t, 3, 3000)
 	tn.waitLeadersPlaced()
 	victim := tn.nodes[0]
@@ -634,7 +639,7 @@ func TestProcessKill9(t *testing.T) {
 // epoch, rebuilt from the log. Any write it acknowledges as owner must be
 // such a one.
 func TestProcessSIGSTOP(t *testing.T) {
-	longTest(t)
+	processTest(t)
 	tn := startNet(t, 3, 3000)
 	tn.waitLeadersPlaced()
 	old := tn.nodes[0]
@@ -768,7 +773,7 @@ func TestProcessSIGSTOP(t *testing.T) {
 // TestProcessRollingRestart restarts every node in turn under load; clients
 // retry failed writes; nothing acknowledged is lost.
 func TestProcessRollingRestart(t *testing.T) {
-	longTest(t)
+	processTest(t)
 	tn := startNet(t, 3, 3000)
 	var objs []string
 	for i := range 8 {

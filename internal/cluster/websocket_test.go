@@ -119,9 +119,7 @@ func (rc *roomClient) who() roomWho {
 // clients on its owner, on a node that neither owns it nor leads its
 // shard, and (later) on that shard's leader.
 func TestProcessWebSockets(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts 3 isola processes")
-	}
+	processTest(t)
 	tn := startRooms(t)
 	tn.waitLeadersPlaced()
 	owner := tn.nodes[0]
@@ -254,7 +252,7 @@ func TestProcessWebSockets(t *testing.T) {
 // its local client's and the relayed one's, with 1012; the room then
 // answers from a node that took it.
 func TestProcessWebSocketsLeaseLost(t *testing.T) {
-	longTest(t)
+	processTest(t)
 	tn := startRooms(t)
 	tn.waitLeadersPlaced()
 	owner := tn.nodes[0]
