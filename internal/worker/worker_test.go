@@ -77,7 +77,6 @@ func BenchmarkServeHTTP(b *testing.B) {
 	}
 }
 
-
 func TestOversizedBody(t *testing.T) {
 	w := newWorker(t, `export default { async fetch(r) { return new Response(String((await r.arrayBuffer()).byteLength)); } };`,
 		func(s *Spec) { s.MaxBodyBytes = 1024 })
