@@ -61,9 +61,9 @@ type Module struct {
 func BuildModules(mods map[string]Module, main string, virtual map[string]string) (*Bundle, error) {
 	byName := make(map[string]Module, len(mods))
 	for name, m := range mods {
-		byName[cleanModuleName(name)] = m
+		byName[CleanModuleName(name)] = m
 	}
-	main = cleanModuleName(main)
+	main = CleanModuleName(main)
 	if _, ok := byName[main]; !ok {
 		return nil, errorf("main module %q is not among the modules", main)
 	}
@@ -94,8 +94,9 @@ func BuildModules(mods map[string]Module, main string, virtual map[string]string
 	return b, nil
 }
 
-// cleanModuleName turns "/lib/./util.js" into "lib/util.js".
-func cleanModuleName(name string) string {
+// CleanModuleName turns "/lib/./util.js" into "lib/util.js", the name
+// module "./util.js" imported from "lib/index.js" resolves to.
+func CleanModuleName(name string) string {
 	return strings.TrimPrefix(path.Clean("/"+name), "/")
 }
 
@@ -123,9 +124,9 @@ func (p *modulePlugin) setup(build api.PluginBuild) {
 			case args.Kind == api.ResolveEntryPoint:
 				name = args.Path
 			case strings.HasPrefix(args.Path, "./"), strings.HasPrefix(args.Path, "../"):
-				name = cleanModuleName(path.Join(path.Dir(args.Importer), args.Path))
+				name = CleanModuleName(path.Join(path.Dir(args.Importer), args.Path))
 			default:
-				name = cleanModuleName(args.Path)
+				name = CleanModuleName(args.Path)
 			}
 			if _, ok := p.mods[name]; !ok {
 				text := fmt.Sprintf("no such module %q", name)

@@ -153,8 +153,8 @@ func TestCleanModuleName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := cleanModuleName(tt.in); got != tt.want {
-				t.Errorf("cleanModuleName(%q) = %q; want %q", tt.in, got, tt.want)
+			if got := CleanModuleName(tt.in); got != tt.want {
+				t.Errorf("CleanModuleName(%q) = %q; want %q", tt.in, got, tt.want)
 			}
 		})
 	}

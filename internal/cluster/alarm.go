@@ -35,15 +35,7 @@ type Alarm struct {
 // when set is false. It is skipped if the lease is lost by then. It returns
 // a func that waits for the outcome. A failed write loses the lease.
 func (l *Lease) SetAlarmAsync(ms int64, set bool) func(context.Context) error {
-	res := l.enqueue(&op{alarm: &alarmOp{ms: ms, set: set}})
-	return func(ctx context.Context) error {
-		select {
-		case err := <-res:
-			return err
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return l.enqueue(&op{alarm: &alarmOp{ms: ms, set: set}})
 }
 
 type alarmOp struct {
@@ -73,28 +65,16 @@ func (l *Lease) setAlarm(a *alarmOp) error {
 
 // watchAlarms keeps the node's copy of the alarm index.
 func (n *Node) watchAlarms(w jetstream.KeyWatcher) {
-	defer w.Stop()
-	for {
-		select {
-		case <-n.ctx.Done():
-			return
-		case e, ok := <-w.Updates():
-			if !ok {
-				return
-			}
-			if e == nil {
-				continue
-			}
-			n.mu.Lock()
-			ms, err := strconv.ParseInt(string(e.Value()), 10, 64)
-			if e.Operation() == jetstream.KeyValuePut && err == nil {
-				n.alarmIdx[e.Key()] = ms
-			} else {
-				delete(n.alarmIdx, e.Key())
-			}
-			n.mu.Unlock()
+	n.follow(w, func(e jetstream.KeyValueEntry) {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		ms, err := strconv.ParseInt(string(e.Value()), 10, 64)
+		if e.Operation() == jetstream.KeyValuePut && err == nil {
+			n.alarmIdx[e.Key()] = ms
+		} else {
+			delete(n.alarmIdx, e.Key())
 		}
-	}
+	})
 }
 
 // Due returns the indexed alarms due at now whose key is not known to be

@@ -216,10 +216,7 @@ func killLeaders(t *testing.T, leaseMs, rounds int) []killRound {
 		victim.waitReady(90 * time.Second)
 		up.set(victim, true)
 	}
-	n := 0
-	for _, k := range l.acked {
-		n += len(k)
-	}
+	n := l.count()
 	t.Logf("%d acknowledged writes, %d failed attempts (retried)", n, l.fails)
 	tn.verify(l, live()[0])
 	return out

@@ -380,11 +380,7 @@ func (l *Lease) Release(ctx context.Context) error {
 
 // flush waits until the queue is empty.
 func (l *Lease) flush(ctx context.Context) {
-	res := l.enqueue(&op{})
-	select {
-	case <-res:
-	case <-ctx.Done():
-	}
+	_ = l.enqueue(&op{})(ctx)
 }
 
 // Append appends a changeset to the key's log and returns once the log
@@ -403,18 +399,12 @@ func (l *Lease) AppendAsync(cs []byte) func(context.Context) error {
 	if len(cs) == 0 {
 		cs = nil
 	}
-	res := l.enqueue(&op{cs: cs})
-	return func(ctx context.Context) error {
-		select {
-		case err := <-res:
-			return err
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return l.enqueue(&op{cs: cs})
 }
 
-func (l *Lease) enqueue(o *op) chan error {
+// enqueue queues o and returns a func that waits for its outcome (or for
+// ctx).
+func (l *Lease) enqueue(o *op) func(context.Context) error {
 	o.res = make(chan error, 1)
 	l.mu.Lock()
 	l.queue = append(l.queue, o)
@@ -423,7 +413,14 @@ func (l *Lease) enqueue(o *op) chan error {
 		go l.work()
 	}
 	l.mu.Unlock()
-	return o.res
+	return func(ctx context.Context) error {
+		select {
+		case err := <-o.res:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // work runs the queued operations in order.
@@ -540,15 +537,7 @@ func (l *Lease) Snapshot(ctx context.Context, r io.Reader) error {
 // SnapshotAsync queues a snapshot (see Snapshot) in order with appends and
 // returns a func that waits for its outcome.
 func (l *Lease) SnapshotAsync(r io.Reader) func(context.Context) error {
-	res := l.enqueue(&op{snap: r})
-	return func(ctx context.Context) error {
-		select {
-		case err := <-res:
-			return err
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return l.enqueue(&op{snap: r})
 }
 
 func (l *Lease) snapshot(r io.Reader) error {

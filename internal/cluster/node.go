@@ -388,6 +388,23 @@ func (n *Node) create(ctx context.Context, r int) error {
 
 // watch keeps the owner cache in step with the lease bucket.
 func (n *Node) watch(w jetstream.KeyWatcher) {
+	n.follow(w, func(e jetstream.KeyValueEntry) {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if e.Operation() == jetstream.KeyValuePut {
+			var v leaseValue
+			if json.Unmarshal(e.Value(), &v) == nil {
+				n.owners[e.Key()] = v
+			}
+		} else {
+			delete(n.owners, e.Key())
+		}
+	})
+}
+
+// follow calls apply with each update of w (not the nil that ends the
+// initial values) until w ends or the node stops, then stops w.
+func (n *Node) follow(w jetstream.KeyWatcher, apply func(jetstream.KeyValueEntry)) {
 	defer w.Stop()
 	for {
 		select {
@@ -397,19 +414,9 @@ func (n *Node) watch(w jetstream.KeyWatcher) {
 			if !ok {
 				return
 			}
-			if e == nil {
-				continue // end of the initial values
+			if e != nil {
+				apply(e)
 			}
-			n.mu.Lock()
-			if e.Operation() == jetstream.KeyValuePut {
-				var v leaseValue
-				if json.Unmarshal(e.Value(), &v) == nil {
-					n.owners[e.Key()] = v
-				}
-			} else {
-				delete(n.owners, e.Key())
-			}
-			n.mu.Unlock()
 		}
 	}
 }

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/isola-run/isola/internal/cluster"
 )
 
 var (
@@ -70,24 +72,6 @@ func longTest(t testing.TB) {
 	if os.Getenv("ISOLA_CLUSTER_LONG") == "" {
 		t.Skip("long cluster test; run with ISOLA_CLUSTER_LONG=1")
 	}
-}
-
-func freePorts(t testing.TB, n int) []string {
-	t.Helper()
-	var out []string
-	var ls []net.Listener
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-		out = append(out, l.Addr().String())
-	}
-	for _, l := range ls {
-		l.Close()
-	}
-	return out
 }
 
 // proc is one isola node.
@@ -184,7 +168,7 @@ func startNetWith(t testing.TB, spec netSpec) *testNet {
 	}
 	var routes, https, clients []string
 	if nsIPs == nil {
-		routes, https, clients = freePorts(t, size), freePorts(t, size), freePorts(t, size)
+		routes, https, clients = cluster.FreeAddrs(t, size), cluster.FreeAddrs(t, size), cluster.FreeAddrs(t, size)
 	} else {
 		for _, n := range nsIPs {
 			routes = append(routes, n[1]+":6222")
@@ -344,6 +328,17 @@ type ledger struct {
 	mu    sync.Mutex
 	acked map[string][]string
 	fails int
+}
+
+// count is the number of acknowledged writes.
+func (l *ledger) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, keys := range l.acked {
+		n += len(keys)
+	}
+	return n
 }
 
 func (l *ledger) ack(obj, key string) {
@@ -600,10 +595,7 @@ func TestProcessKill9(t *testing.T) {
 	time.Sleep(time.Second)
 	close(stop)
 	wg.Wait()
-	n := 0
-	for _, k := range l.acked {
-		n += len(k)
-	}
+	n := l.count()
 	t.Logf("%d acknowledged writes, %d failed attempts (retried)", n, l.fails)
 	tn.verify(l, tn.nodes[2])
 	for {
@@ -779,43 +771,24 @@ func TestProcessRollingRestart(t *testing.T) {
 	for i := range 8 {
 		objs = append(objs, fmt.Sprintf("roll%d", i))
 	}
-	var mu sync.Mutex
-	down := map[*proc]bool{}
-	live := func() []*proc {
-		mu.Lock()
-		defer mu.Unlock()
-		var out []*proc
-		for _, p := range tn.nodes {
-			if !down[p] {
-				out = append(out, p)
-			}
-		}
-		return out
-	}
+	up := newLiveSet(tn.nodes)
 	l := &ledger{acked: map[string][]string{}}
 	stop := make(chan struct{})
-	wg := tn.load(l, objs, live, stop)
+	wg := tn.load(l, objs, up.live, stop)
 	bin := isolaBinary(t)
 	for _, p := range tn.nodes {
 		time.Sleep(time.Second)
-		mu.Lock()
-		down[p] = true
-		mu.Unlock()
+		up.set(p, false)
 		p.signal(syscall.SIGTERM)
 		<-p.exited
 		p.start(bin)
 		p.waitReady(90 * time.Second)
-		mu.Lock()
-		down[p] = false
-		mu.Unlock()
+		up.set(p, true)
 	}
 	time.Sleep(time.Second)
 	close(stop)
 	wg.Wait()
-	n := 0
-	for _, k := range l.acked {
-		n += len(k)
-	}
+	n := l.count()
 	t.Logf("%d acknowledged writes, %d failed attempts (retried) during the rolling restart", n, l.fails)
 	tn.verify(l, tn.nodes[0])
 }
@@ -827,7 +800,7 @@ func TestProcessBadConfig(t *testing.T) {
 	}
 	bin := isolaBinary(t)
 	main, _ := filepath.Abs("testdata/app/src/index.js")
-	dead := freePorts(t, 1)[0]
+	dead := cluster.FreeAddrs(t, 1)[0]
 	tests := []struct {
 		name    string
 		cluster string

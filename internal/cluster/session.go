@@ -198,28 +198,16 @@ func (s *session) end(ctx context.Context) {
 
 // watchSessions keeps the node's copy of a shard's live sessions.
 func (n *Node) watchSessions(sh *shard, w jetstream.KeyWatcher) {
-	defer w.Stop()
-	for {
-		select {
-		case <-n.ctx.Done():
-			return
-		case e, ok := <-w.Updates():
-			if !ok {
-				return
-			}
-			if e == nil {
-				continue
-			}
-			var v sessionValue
-			n.mu.Lock()
-			if e.Operation() == jetstream.KeyValuePut && json.Unmarshal(e.Value(), &v) == nil {
-				sh.sessions[e.Key()] = v.ID
-			} else {
-				sh.sessions[e.Key()] = "" // known gone
-			}
-			n.mu.Unlock()
+	n.follow(w, func(e jetstream.KeyValueEntry) {
+		var v sessionValue
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if e.Operation() == jetstream.KeyValuePut && json.Unmarshal(e.Value(), &v) == nil {
+			sh.sessions[e.Key()] = v.ID
+		} else {
+			sh.sessions[e.Key()] = "" // known gone
 		}
-	}
+	})
 }
 
 // sessionLive reports whether node's session id is live in sh: from the

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -569,15 +568,9 @@ func nativeModules(code *Code) (map[string]string, string, bool) {
 		if m.Type != bundle.ESModule {
 			return nil, "", false
 		}
-		mods[cleanName(name)] = m.Source
+		mods[bundle.CleanModuleName(name)] = m.Source
 	}
-	return mods, cleanName(code.MainModule), true
-}
-
-// cleanName turns "/lib/./util.js" into "lib/util.js", as QuickJS names
-// the module "./util.js" imported from "lib/index.js".
-func cleanName(name string) string {
-	return strings.TrimPrefix(path.Clean("/"+name), "/")
+	return mods, bundle.CleanModuleName(code.MainModule), true
 }
 
 // run starts the sandbox of cfg for key.

@@ -367,47 +367,36 @@ func hostSet(s *slot) *engine.HostSet {
 		}
 		return start(ctx, args)
 	})
-	runner := func() (*Runner, error) {
-		if r := s.r.Load(); r != nil {
-			return r, nil
-		}
-		return nil, engine.Errorf("Error", "sandbox: no worker yet")
+	// The functions below act for the slot's Runner.
+	syncFn := func(name string, f func(r *Runner, args []any) (any, error)) {
+		hs.Sync(name, func(args []any) (any, error) {
+			if r := s.r.Load(); r != nil {
+				return f(r, args)
+			}
+			return nil, errNoWorker
+		})
 	}
-	hs.Sync("loader.subrequest", func([]any) (any, error) {
-		r, err := runner()
-		if err != nil {
-			return nil, err
-		}
-		return nil, r.subrequest()
-	})
-	hs.Sync("loader.tick", func([]any) (any, error) {
-		r, err := runner()
-		if err != nil {
-			return nil, err
-		}
+	asyncFn := func(name string, f func(ctx context.Context, r *Runner, args []any) (any, error)) {
+		hs.Async(name, func(ctx context.Context, args []any) (any, error) {
+			if r := s.r.Load(); r != nil {
+				return f(ctx, r, args)
+			}
+			return nil, errNoWorker
+		})
+	}
+	syncFn("loader.subrequest", func(r *Runner, _ []any) (any, error) { return nil, r.subrequest() })
+	syncFn("loader.tick", func(r *Runner, _ []any) (any, error) {
 		now := time.Now().UnixMilli()
 		r.frozen.Store(now)
 		return float64(now), nil
 	})
-	hs.Sync("perf.now", func([]any) (any, error) {
-		r, err := runner()
-		if err != nil {
-			return nil, err
-		}
+	syncFn("perf.now", func(r *Runner, _ []any) (any, error) {
 		return float64(r.frozen.Load() - r.origin.UnixMilli()), nil
 	})
-	hs.Sync("perf.timeOrigin", func([]any) (any, error) {
-		r, err := runner()
-		if err != nil {
-			return nil, err
-		}
+	syncFn("perf.timeOrigin", func(r *Runner, _ []any) (any, error) {
 		return float64(r.origin.UnixMilli()), nil
 	})
-	hs.Async("loader.capCall", func(ctx context.Context, args []any) (any, error) {
-		r, err := runner()
-		if err != nil {
-			return nil, err
-		}
+	asyncFn("loader.capCall", func(ctx context.Context, r *Runner, args []any) (any, error) {
 		if err := r.subrequest(); err != nil {
 			return nil, err
 		}
@@ -423,11 +412,7 @@ func hostSet(s *slot) *engine.HostSet {
 		}
 		return map[string]any{"bytes": out.Bytes, "grants": grantList(out.Grants)}, nil
 	})
-	hs.Async("loader.capFetch", func(ctx context.Context, args []any) (any, error) {
-		r, err := runner()
-		if err != nil {
-			return nil, err
-		}
+	asyncFn("loader.capFetch", func(ctx context.Context, r *Runner, args []any) (any, error) {
 		if err := r.subrequest(); err != nil {
 			return nil, err
 		}
@@ -440,6 +425,10 @@ func hostSet(s *slot) *engine.HostSet {
 	})
 	return hs
 }
+
+// errNoWorker is what a pooled runtime's host functions answer before a
+// Runner adopts it (nothing runs in it then).
+var errNoWorker = engine.Errorf("Error", "sandbox: no worker yet")
 
 // jsError makes err throwable in the worker with the right class.
 func jsError(err error) error {
