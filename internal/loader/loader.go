@@ -44,6 +44,9 @@ const (
 	Process Isolation = "process"
 )
 
+// evictDelay is how long an evicted worker waits before it is freed.
+const evictDelay = 3 * time.Millisecond
+
 // Defaults.
 const (
 	DefaultCacheSize        = 128
@@ -475,10 +478,11 @@ func (l *Loader) trim() {
 		out = append(out, d)
 	}
 	l.mu.Unlock()
-	// In the background: freeing a runtime costs about as much as a load,
-	// and the request that caused the eviction should not wait for it.
+	// In the background, and a little later: freeing a runtime costs about
+	// as much as a load, and neither the request that caused the eviction
+	// nor its CPU should wait for it (see sandbox.refillDelay).
 	for _, d := range out {
-		go d.evict()
+		time.AfterFunc(evictDelay, d.evict)
 	}
 }
 

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/isola-run/isola/internal/engine"
 )
@@ -10,6 +11,14 @@ import (
 // DefaultWarm is how many runtimes the process keeps started ahead of the
 // dynamic workers that will use them.
 const DefaultWarm = 4
+
+// refillDelay is how long after a runtime is taken the pool starts
+// building its replacement. Building is a few milliseconds of CPU; started
+// at once, it competes for the CPUs with the rest of the very load that
+// took the runtime (its module evaluation, its first call, the parent's
+// response), and on a two-core machine that doubled a cold load's latency.
+// Loads arriving back to back still overlap refills, as they must.
+const refillDelay = 2 * time.Millisecond
 
 // Most of a cold load is building a runtime: reading the runtime bundle's
 // bytecode and running it. A warm pool does that ahead of time, off the
@@ -48,7 +57,7 @@ func SetWarm(n int) {
 // Prewarm starts filling the pool now rather than at the first load.
 func Prewarm() {
 	pool.mu.Lock()
-	pool.refillLocked()
+	pool.refillLocked(0)
 	pool.mu.Unlock()
 }
 
@@ -79,7 +88,7 @@ func (p *warmPool) take() (warmRuntime, error) {
 		p.idle[n-1] = warmRuntime{}
 		p.idle = p.idle[:n-1]
 	}
-	p.refillLocked()
+	p.refillLocked(refillDelay)
 	p.mu.Unlock()
 	if ok {
 		return w, nil
@@ -87,12 +96,12 @@ func (p *warmPool) take() (warmRuntime, error) {
 	return newRuntime()
 }
 
-func (p *warmPool) refillLocked() {
+func (p *warmPool) refillLocked(after time.Duration) {
 	if p.filling || len(p.idle) >= p.size {
 		return
 	}
 	p.filling = true
-	go p.fill()
+	time.AfterFunc(after, p.fill)
 }
 
 // fill builds runtimes one at a time until the pool is full.
