@@ -4,10 +4,35 @@
 // It owns no Go logic; internal/engine evaluates Runtime in every new runtime.
 package js
 
-import _ "embed"
+import (
+	"embed"
+	"strings"
+)
 
 // Runtime is the bundled runtime script (an IIFE), evaluated once per JS
 // runtime before any user code.
 //
 //go:embed dist/runtime.js
 var Runtime string
+
+// Chunks are the lazy parts of the runtime (js/src/chunks), by name: each
+// a script whose completion value is its exports, evaluated in a runtime
+// the first time its code asks for it (host.js chunk()).
+var Chunks = map[string]string{}
+
+//go:embed dist/chunks/*.js
+var chunkFiles embed.FS
+
+func init() {
+	ents, err := chunkFiles.ReadDir("dist/chunks")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range ents {
+		b, err := chunkFiles.ReadFile("dist/chunks/" + e.Name())
+		if err != nil {
+			panic(err)
+		}
+		Chunks[strings.TrimSuffix(e.Name(), ".js")] = string(b)
+	}
+}

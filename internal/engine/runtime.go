@@ -41,6 +41,10 @@ type Options struct {
 	Cache *Cache
 	// Bootstrap replaces the runtime bundle (js.Runtime); for tests.
 	Bootstrap string
+	// Chunks are the lazy parts of the bundle by name (default
+	// js.Chunks): scripts whose completion value the bundle's
+	// host.js chunk(name) evaluates and returns, once per runtime.
+	Chunks map[string]string
 	// AfterTurn, if set, runs on the loop after every turn (a task and the
 	// microtasks it queued). It may start making the turn's writes durable
 	// and return a wait func: results of calls that settled in the turn, and
@@ -146,6 +150,9 @@ func New(opts Options) (*Runtime, error) {
 	}
 	if opts.Bootstrap == "" {
 		opts.Bootstrap = js.Runtime
+	}
+	if opts.Chunks == nil {
+		opts.Chunks = js.Chunks
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	rt := &Runtime{
@@ -705,11 +712,32 @@ func (rt *Runtime) evalScript(name, src string, strip bool) (any, error) {
 	return rt.vm.EvalBytecode(bc)
 }
 
+// chunk evaluates the lazy chunk name and returns its completion value.
+func (rt *Runtime) chunk(name string) (quickjs.Value, error) {
+	src, ok := rt.opts.Chunks[name]
+	if !ok {
+		return quickjs.Value{}, fmt.Errorf("engine: no chunk %q", name)
+	}
+	file := "chunk:" + name
+	bc, err := rt.opts.Cache.get(file, src, true, func() ([]byte, error) { return compile(rt.vm, src, file, true) })
+	if err != nil {
+		return quickjs.Value{}, err
+	}
+	return rt.vm.EvalBytecodeValue(bc)
+}
+
 // native is __isola_native(kind, name, types, ...args), the one function the
 // runtime bundle's host.js calls (see pack.go for types). Kinds: 0 sync
 // call, 1 async call (returns a promise id), 2 resolve call name, 3 reject
-// call name.
+// call name, 4 evaluate chunk name (returns its exports).
 func (rt *Runtime) native(kind int, name string, types string, raw ...quickjs.Value) quickjs.Value {
+	if kind == 4 {
+		v, err := rt.chunk(name)
+		if err != nil {
+			return rt.tagged(0, errorDoc(err))
+		}
+		return v
+	}
 	args, uerr := rt.unpack(types, raw)
 	switch kind {
 	case 0:

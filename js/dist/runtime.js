@@ -5,123 +5,148 @@
   delete globalThis.__isola_native;
   var BYTES = "\0b";
   var pending = /* @__PURE__ */ new Map();
-  function copyOf(v3) {
-    return v3.buffer.slice(v3.byteOffset, v3.byteOffset + v3.byteLength);
+  function copyOf(v) {
+    return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength);
   }
   function pack(args) {
     let types = "";
     const out = [""];
     let extra = null;
-    for (let i2 = 0; i2 < args.length; i2++) {
-      const a3 = args[i2];
-      const t2 = typeof a3;
-      if (a3 === void 0 || a3 === null) {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      const t = typeof a;
+      if (a === void 0 || a === null) {
         types += "n";
         out.push(null);
-      } else if (t2 === "string" || t2 === "number" || t2 === "boolean") {
+      } else if (t === "string" || t === "number" || t === "boolean") {
         types += "p";
-        out.push(a3);
-      } else if (a3 instanceof ArrayBuffer) {
+        out.push(a);
+      } else if (a instanceof ArrayBuffer) {
         types += "b";
-        out.push(a3);
-      } else if (ArrayBuffer.isView(a3)) {
+        out.push(a);
+      } else if (ArrayBuffer.isView(a)) {
         types += "b";
-        out.push(copyOf(a3));
+        out.push(copyOf(a));
       } else {
         extra ??= [];
         types += "j";
-        out.push(encodeJSON(a3, extra));
+        out.push(encodeJSON(a, extra));
       }
     }
     if (extra) {
-      for (const b3 of extra) {
+      for (const b of extra) {
         types += "B";
-        out.push(b3);
+        out.push(b);
       }
     }
     out[0] = types;
     return out;
   }
-  function encodeJSON(v3, bufs) {
-    return JSON.stringify(v3, function(key2, value) {
-      const x3 = this[key2];
-      if (x3 instanceof ArrayBuffer) {
-        bufs.push(x3);
+  function encodeJSON(v, bufs) {
+    return JSON.stringify(v, function(key2, value) {
+      const x = this[key2];
+      if (x instanceof ArrayBuffer) {
+        bufs.push(x);
         return { [BYTES]: bufs.length - 1 };
       }
-      if (ArrayBuffer.isView(x3)) {
-        bufs.push(copyOf(x3));
+      if (ArrayBuffer.isView(x)) {
+        bufs.push(copyOf(x));
         return { [BYTES]: bufs.length - 1 };
       }
-      if (x3 === void 0) return null;
+      if (x === void 0) return null;
       return value;
     });
   }
   function decodeJSON(json, bufs) {
     if (json === void 0 || json === "") return void 0;
     if (bufs.length === 0) return JSON.parse(json);
-    return JSON.parse(json, (k2, v3) => {
-      if (v3 !== null && typeof v3 === "object" && BYTES in v3) return new Uint8Array(bufs[v3[BYTES]]);
-      return v3;
+    return JSON.parse(json, (k, v) => {
+      if (v !== null && typeof v === "object" && BYTES in v) return new Uint8Array(bufs[v[BYTES]]);
+      return v;
     });
   }
   function unpack(types, vals, from) {
     const out = [];
     let bufs = null;
-    for (let i2 = 0; i2 < types.length; i2++) {
-      const t2 = types.charCodeAt(i2);
-      const v3 = vals[from + i2];
-      if (t2 === 112) out.push(v3);
-      else if (t2 === 110) out.push(void 0);
-      else if (t2 === 98) out.push(new Uint8Array(v3));
-      else if (t2 === 106) {
+    for (let i = 0; i < types.length; i++) {
+      const t = types.charCodeAt(i);
+      const v = vals[from + i];
+      if (t === 112) out.push(v);
+      else if (t === 110) out.push(void 0);
+      else if (t === 98) out.push(new Uint8Array(v));
+      else if (t === 106) {
         if (bufs === null) {
           bufs = [];
-          for (let k2 = i2; k2 < types.length; k2++) if (types.charCodeAt(k2) === 66) bufs.push(vals[from + k2]);
+          for (let k = i; k < types.length; k++) if (types.charCodeAt(k) === 66) bufs.push(vals[from + k]);
         }
-        out.push(decodeJSON(v3, bufs));
+        out.push(decodeJSON(v, bufs));
       }
     }
     return out;
   }
-  function makeError(e2) {
-    const C3 = e2.name && typeof globalThis[e2.name] === "function" && e2.name.endsWith("Error") ? globalThis[e2.name] : null;
-    if (C3) return new C3(e2.message);
-    if (typeof globalThis.DOMException === "function" && e2.name && e2.name !== "Error") {
-      return new globalThis.DOMException(e2.message, e2.name);
+  function makeError(e) {
+    const C = e.name && typeof globalThis[e.name] === "function" && e.name.endsWith("Error") ? globalThis[e.name] : null;
+    if (C) return new C(e.message);
+    if (typeof globalThis.DOMException === "function" && e.name && e.name !== "Error") {
+      return new globalThis.DOMException(e.message, e.name);
     }
-    const err = new Error(e2.message);
-    if (e2.name) err.name = e2.name;
+    const err = new Error(e.message);
+    if (e.name) err.name = e.name;
     return err;
   }
-  function tp(x3) {
-    if (x3 === void 0 || x3 === null) return "n";
-    const t2 = typeof x3;
-    return t2 === "string" || t2 === "number" || t2 === "boolean" ? "p" : "";
+  function tp(x) {
+    if (x === void 0 || x === null) return "n";
+    const t = typeof x;
+    return t === "string" || t === "number" || t === "boolean" ? "p" : "";
   }
-  function call(name, a3, b3, c2) {
-    const n2 = arguments.length - 1;
-    let r2;
-    if (n2 === 0) {
-      r2 = native(0, name, "");
-    } else if (n2 <= 3) {
-      const ta = tp(a3);
-      const tb = n2 > 1 ? tp(b3) : "n";
-      const tc = n2 > 2 ? tp(c2) : "n";
+  function call(name, a, b, c) {
+    const n = arguments.length - 1;
+    let r;
+    if (n === 0) {
+      r = native(0, name, "");
+    } else if (n <= 3) {
+      const ta = tp(a);
+      const tb = n > 1 ? tp(b) : "n";
+      const tc = n > 2 ? tp(c) : "n";
       if (ta !== "" && tb !== "" && tc !== "") {
-        if (n2 === 1) r2 = native(0, name, ta, a3 ?? null);
-        else if (n2 === 2) r2 = native(0, name, ta + tb, a3 ?? null, b3 ?? null);
-        else r2 = native(0, name, ta + tb + tc, a3 ?? null, b3 ?? null, c2 ?? null);
+        if (n === 1) r = native(0, name, ta, a ?? null);
+        else if (n === 2) r = native(0, name, ta + tb, a ?? null, b ?? null);
+        else r = native(0, name, ta + tb + tc, a ?? null, b ?? null, c ?? null);
       } else {
-        r2 = native(0, name, ...pack(Array.prototype.slice.call(arguments, 1)));
+        r = native(0, name, ...pack(Array.prototype.slice.call(arguments, 1)));
       }
     } else {
-      r2 = native(0, name, ...pack(Array.prototype.slice.call(arguments, 1)));
+      r = native(0, name, ...pack(Array.prototype.slice.call(arguments, 1)));
     }
-    if (!Array.isArray(r2)) return r2;
-    const v3 = unpack(r2[1], r2, 2)[0];
-    if (r2[0] === 0) throw makeError(JSON.parse(r2[2]));
-    return v3;
+    if (!Array.isArray(r)) return r;
+    const v = unpack(r[1], r, 2)[0];
+    if (r[0] === 0) throw makeError(JSON.parse(r[2]));
+    return v;
+  }
+  function chunk(name) {
+    const r = native(4, name, "");
+    if (Array.isArray(r)) throw makeError(JSON.parse(r[2]));
+    return r;
+  }
+  function lazyProperty(obj, name, make, enumerable = false) {
+    const data = (target, value) => Object.defineProperty(target, name, { value, writable: true, enumerable, configurable: true });
+    const get = function() {
+      const v = make();
+      data(obj, v);
+      return v;
+    };
+    Object.defineProperty(obj, name, {
+      get,
+      set(v) {
+        data(this, v);
+      },
+      enumerable,
+      configurable: true
+    });
+    return () => {
+      const d = Object.getOwnPropertyDescriptor(obj, name);
+      if (d && d.get === get) get();
+    };
   }
   function callAsync(name, ...args) {
     const packed = pack(args);
@@ -130,61 +155,61 @@
       pending.set(id, { resolve, reject });
     });
   }
-  function errorInfo(e2) {
-    if (e2 instanceof Error || e2 && typeof e2 === "object" && "message" in e2) {
-      return { name: String(e2.name ?? "Error"), message: String(e2.message ?? ""), stack: String(e2.stack ?? "") };
+  function errorInfo(e) {
+    if (e instanceof Error || e && typeof e === "object" && "message" in e) {
+      return { name: String(e.name ?? "Error"), message: String(e.message ?? ""), stack: String(e.stack ?? "") };
     }
-    return { name: "", message: String(e2), stack: "" };
+    return { name: "", message: String(e), stack: "" };
   }
   var hookTable = {};
   function register(path, fn) {
     hookTable[path] = fn;
   }
   var OOM = pack([{ name: "InternalError", message: "out of memory", stack: "" }]);
-  function fail(sid, e2) {
+  function fail(sid, e) {
     try {
-      native(3, sid, ...pack([errorInfo(e2)]));
+      native(3, sid, ...pack([errorInfo(e)]));
     } catch {
       native(3, sid, ...OOM);
     }
   }
-  function deliver(sid, v3) {
+  function deliver(sid, v) {
     let packed;
     try {
-      packed = pack([v3]);
-    } catch (e2) {
-      fail(sid, e2);
+      packed = pack([v]);
+    } catch (e) {
+      fail(sid, e);
       return;
     }
     native(2, sid, ...packed);
   }
   function invoke(id, path, types, ...vals) {
     const sid = String(id);
-    let r2;
+    let r;
     try {
       const fn = hookTable[path];
       if (typeof fn !== "function") throw new Error("no runtime hook " + JSON.stringify(path));
-      r2 = fn(...unpack(types, vals, 0));
-    } catch (e2) {
-      fail(sid, e2);
+      r = fn(...unpack(types, vals, 0));
+    } catch (e) {
+      fail(sid, e);
       return;
     }
-    if (r2 !== null && typeof r2 === "object" && typeof r2.then === "function") {
-      r2.then(
-        (v3) => deliver(sid, v3),
-        (e2) => fail(sid, e2)
+    if (r !== null && typeof r === "object" && typeof r.then === "function") {
+      r.then(
+        (v) => deliver(sid, v),
+        (e) => fail(sid, e)
       );
     } else {
-      deliver(sid, r2);
+      deliver(sid, r);
     }
   }
   function settle(id, ok, types, ...vals) {
-    const p2 = pending.get(id);
-    if (!p2) return;
+    const p = pending.get(id);
+    if (!p) return;
     pending.delete(id);
-    const v3 = unpack(types, vals, 0)[0];
-    if (ok) p2.resolve(v3);
-    else p2.reject(makeError(v3));
+    const v = unpack(types, vals, 0)[0];
+    if (ok) p.resolve(v);
+    else p.reject(makeError(v));
   }
 
   // js/src/dom.js
@@ -263,10 +288,10 @@
       return codes[this.#name] ?? 0;
     }
   };
-  for (const [k2, v3] of Object.entries(constants)) {
-    const d2 = { value: v3, enumerable: true };
-    Object.defineProperty(DOMException2, k2, d2);
-    Object.defineProperty(DOMException2.prototype, k2, d2);
+  for (const [k, v] of Object.entries(constants)) {
+    const d = { value: v, enumerable: true };
+    Object.defineProperty(DOMException2, k, d);
+    Object.defineProperty(DOMException2.prototype, k, d);
   }
   Object.defineProperty(DOMException2.prototype, Symbol.toStringTag, { value: "DOMException", configurable: true });
   var Navigator = class {
@@ -307,8 +332,8 @@
   function install(name, value) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
-  for (const [name, C3] of Object.entries({ DOMException: DOMException2, Navigator, Performance })) {
-    Object.defineProperty(C3, "name", { value: name, configurable: true });
+  for (const [name, C] of Object.entries({ DOMException: DOMException2, Navigator, Performance })) {
+    Object.defineProperty(C, "name", { value: name, configurable: true });
   }
   if (typeof Error.captureStackTrace !== "function") {
     Object.defineProperty(Error, "captureStackTrace", {
@@ -330,15 +355,15 @@
       configurable: true
     });
   }
-  for (const m2 of ["toString", "toTimeString"]) {
-    const f2 = Date.prototype[m2];
-    Object.defineProperty(Date.prototype, m2, {
+  for (const m of ["toString", "toTimeString"]) {
+    const f = Date.prototype[m];
+    Object.defineProperty(Date.prototype, m, {
       value: {
-        [m2]() {
-          const s2 = f2.call(this);
-          return s2 === "Invalid Date" ? s2 : s2 + " (Coordinated Universal Time)";
+        [m]() {
+          const s = f.call(this);
+          return s === "Invalid Date" ? s : s + " (Coordinated Universal Time)";
         }
-      }[m2],
+      }[m],
       writable: true,
       enumerable: false,
       configurable: true
@@ -386,19 +411,19 @@
       }
     }
     static {
-      beginDispatch = (e2, target) => {
-        if (e2.#dispatching) throw new DOMException2("The event is already being dispatched.", "InvalidStateError");
-        e2.#dispatching = true;
-        e2.#target = target;
-        e2.#canceled = false;
-        e2.#stopped = e2.#stopImmediate = false;
+      beginDispatch = (e, target) => {
+        if (e.#dispatching) throw new DOMException2("The event is already being dispatched.", "InvalidStateError");
+        e.#dispatching = true;
+        e.#target = target;
+        e.#canceled = false;
+        e.#stopped = e.#stopImmediate = false;
       };
-      endDispatch = (e2) => {
-        e2.#dispatching = false;
+      endDispatch = (e) => {
+        e.#dispatching = false;
       };
-      isStopped = (e2) => e2.#stopImmediate;
-      markTrusted = (e2) => {
-        e2.#trusted = true;
+      isStopped = (e) => e.#stopImmediate;
+      markTrusted = (e) => {
+        e.#trusted = true;
       };
     }
     get type() {
@@ -438,15 +463,15 @@
     get returnValue() {
       return !this.defaultPrevented;
     }
-    set returnValue(v3) {
-      if (!v3) this.preventDefault();
+    set returnValue(v) {
+      if (!v) this.preventDefault();
     }
     get cancelBubble() {
       if (!(#type in this)) throw illegal();
       return this.#stopped;
     }
-    set cancelBubble(v3) {
-      if (v3) this.stopPropagation();
+    set cancelBubble(v) {
+      if (v) this.stopPropagation();
     }
     get isTrusted() {
       if (!(#type in this)) throw illegal();
@@ -481,10 +506,10 @@
       this.#cancelable = !!cancelable;
     }
   };
-  for (const [k2, v3] of [["NONE", 0], ["CAPTURING_PHASE", 1], ["AT_TARGET", 2], ["BUBBLING_PHASE", 3]]) {
-    const d2 = { value: v3, enumerable: true };
-    Object.defineProperty(Event, k2, d2);
-    Object.defineProperty(Event.prototype, k2, d2);
+  for (const [k, v] of [["NONE", 0], ["CAPTURING_PHASE", 1], ["AT_TARGET", 2], ["BUBBLING_PHASE", 3]]) {
+    const d = { value: v, enumerable: true };
+    Object.defineProperty(Event, k, d);
+    Object.defineProperty(Event.prototype, k, d);
   }
   function flag(options, name) {
     return options !== null && typeof options === "object" ? !!options[name] : false;
@@ -493,14 +518,14 @@
   var EventTarget = class {
     #listeners = /* @__PURE__ */ new Map();
     static {
-      clearListeners = (t2) => {
-        for (const list of t2.#listeners.values()) {
-          for (const l2 of list) {
-            l2.removed = true;
-            if (l2.detach) l2.detach();
+      clearListeners = (t) => {
+        for (const list of t.#listeners.values()) {
+          for (const l of list) {
+            l.removed = true;
+            if (l.detach) l.detach();
           }
         }
-        t2.#listeners.clear();
+        t.#listeners.clear();
       };
     }
     addEventListener(type, callback, options = void 0) {
@@ -529,7 +554,7 @@
       if (signal && signal.aborted) return;
       let list = this.#listeners.get(type);
       if (!list) this.#listeners.set(type, list = []);
-      if (list.some((l2) => l2.callback === callback)) return;
+      if (list.some((l) => l.callback === callback)) return;
       const entry2 = { callback, once, removed: false, detach: null };
       if (signal) entry2.detach = onAbort(signal, () => this.removeEventListener(type, callback));
       list.push(entry2);
@@ -544,11 +569,11 @@
       type = String(type);
       const list = this.#listeners.get(type);
       if (!list) return;
-      const i2 = list.findIndex((l3) => l3.callback === callback);
-      if (i2 < 0) return;
-      const [l2] = list.splice(i2, 1);
-      l2.removed = true;
-      if (l2.detach) l2.detach();
+      const i = list.findIndex((l2) => l2.callback === callback);
+      if (i < 0) return;
+      const [l] = list.splice(i, 1);
+      l.removed = true;
+      if (l.detach) l.detach();
       if (list.length === 0) this.#listeners.delete(type);
     }
     dispatchEvent(event) {
@@ -565,17 +590,17 @@
           if (on.call(this, event) === true) event.preventDefault();
         }
         if (list) {
-          for (const l2 of list.slice()) {
+          for (const l of list.slice()) {
             if (isStopped(event)) break;
-            if (l2.removed) continue;
-            if (l2.once) this.removeEventListener(type, l2.callback);
+            if (l.removed) continue;
+            if (l.once) this.removeEventListener(type, l.callback);
             let ret;
-            if (typeof l2.callback === "function") {
-              ret = l2.callback.call(this, event);
+            if (typeof l.callback === "function") {
+              ret = l.callback.call(this, event);
             } else {
-              const h2 = l2.callback.handleEvent;
-              if (typeof h2 !== "function") throw new TypeError("The event listener's handleEvent is not a function.");
-              ret = h2.call(l2.callback, event);
+              const h = l.callback.handleEvent;
+              if (typeof h !== "function") throw new TypeError("The event listener's handleEvent is not a function.");
+              ret = h.call(l.callback, event);
             }
             if (ret === true) event.preventDefault();
           }
@@ -608,13 +633,13 @@
     #i;
     constructor(type, init2 = void 0) {
       super(type, init2);
-      const d2 = dict(init2);
+      const d = dict(init2);
       this.#i = {
-        message: d2.message === void 0 ? "" : String(d2.message),
-        filename: d2.filename === void 0 ? "" : String(d2.filename),
-        lineno: d2.lineno >>> 0,
-        colno: d2.colno >>> 0,
-        error: d2.error
+        message: d.message === void 0 ? "" : String(d.message),
+        filename: d.filename === void 0 ? "" : String(d.filename),
+        lineno: d.lineno >>> 0,
+        colno: d.colno >>> 0,
+        error: d.error
       };
     }
     get message() {
@@ -637,13 +662,13 @@
     #i;
     constructor(type, init2 = void 0) {
       super(type, init2);
-      const d2 = dict(init2);
+      const d = dict(init2);
       this.#i = {
-        data: d2.data === void 0 ? null : d2.data,
-        origin: d2.origin === void 0 ? "" : String(d2.origin),
-        lastEventId: d2.lastEventId === void 0 ? "" : String(d2.lastEventId),
-        source: d2.source ?? null,
-        ports: d2.ports ? Array.from(d2.ports) : []
+        data: d.data === void 0 ? null : d.data,
+        origin: d.origin === void 0 ? "" : String(d.origin),
+        lastEventId: d.lastEventId === void 0 ? "" : String(d.lastEventId),
+        source: d.source ?? null,
+        ports: d.ports ? Array.from(d.ports) : []
       };
     }
     get data() {
@@ -666,11 +691,11 @@
     #i;
     constructor(type, init2 = void 0) {
       super(type, init2);
-      const d2 = dict(init2);
+      const d = dict(init2);
       this.#i = {
-        code: d2.code === void 0 ? 0 : d2.code & 65535,
-        reason: d2.reason === void 0 ? "" : String(d2.reason),
-        wasClean: !!d2.wasClean
+        code: d.code === void 0 ? 0 : d.code & 65535,
+        reason: d.reason === void 0 ? "" : String(d.reason),
+        wasClean: !!d.wasClean
       };
     }
     get code() {
@@ -696,22 +721,22 @@
       super();
     }
     static {
-      signalAlgorithms = (s2) => s2.#algorithms;
-      signalAbort = (s2, reason) => {
-        if (s2.#aborted) return;
-        s2.#aborted = true;
-        s2.#reason = reason === void 0 ? new DOMException2("The operation was aborted", "AbortError") : reason;
-        const algorithms = [...s2.#algorithms];
-        s2.#algorithms.clear();
+      signalAlgorithms = (s) => s.#algorithms;
+      signalAbort = (s, reason) => {
+        if (s.#aborted) return;
+        s.#aborted = true;
+        s.#reason = reason === void 0 ? new DOMException2("The operation was aborted", "AbortError") : reason;
+        const algorithms = [...s.#algorithms];
+        s.#algorithms.clear();
         try {
-          for (const fn of algorithms) fn(s2.#reason);
+          for (const fn of algorithms) fn(s.#reason);
           const ev = new Event("abort");
-          dispatchTrusted(s2, ev);
-          const on = s2.#onabort;
-          if (typeof on === "function") on.call(s2, ev);
+          dispatchTrusted(s, ev);
+          const on = s.#onabort;
+          if (typeof on === "function") on.call(s, ev);
           else if (on !== null && typeof on.handleEvent === "function") on.handleEvent(ev);
         } finally {
-          clearListeners(s2);
+          clearListeners(s);
         }
       };
     }
@@ -727,30 +752,30 @@
       if (!(#aborted in this)) throw illegal();
       return this.#onabort;
     }
-    set onabort(h2) {
+    set onabort(h) {
       if (!(#aborted in this)) throw illegal();
-      this.#onabort = typeof h2 === "function" || h2 !== null && typeof h2 === "object" ? h2 : null;
+      this.#onabort = typeof h === "function" || h !== null && typeof h === "object" ? h : null;
     }
     throwIfAborted() {
       if (!(#aborted in this)) throw illegal();
       if (this.#aborted) throw this.#reason;
     }
     static abort(reason = void 0) {
-      const s2 = new _AbortSignal(CREATE);
-      s2.#aborted = true;
-      s2.#reason = reason === void 0 ? new DOMException2("The operation was aborted", "AbortError") : reason;
-      return s2;
+      const s = new _AbortSignal(CREATE);
+      s.#aborted = true;
+      s.#reason = reason === void 0 ? new DOMException2("The operation was aborted", "AbortError") : reason;
+      return s;
     }
     static timeout(ms) {
       ms = Number(ms);
       if (!Number.isFinite(ms) || ms < 0) {
         throw new TypeError("AbortSignal.timeout(): the delay must be a non-negative finite number.");
       }
-      const s2 = new _AbortSignal(CREATE);
+      const s = new _AbortSignal(CREATE);
       globalThis.setTimeout(() => {
-        signalAbort(s2, new DOMException2("The operation was aborted due to timeout", "TimeoutError"));
+        signalAbort(s, new DOMException2("The operation was aborted due to timeout", "TimeoutError"));
       }, ms);
-      return s2;
+      return s;
     }
     static any(signals) {
       const list = Array.from(signals);
@@ -760,17 +785,17 @@
       for (const sig of list) {
         if (sig.aborted) return _AbortSignal.abort(sig.reason);
       }
-      const s2 = new _AbortSignal(CREATE);
+      const s = new _AbortSignal(CREATE);
       const detach = [];
       const fire2 = (reason) => {
-        for (const d2 of detach) d2();
-        signalAbort(s2, reason);
+        for (const d of detach) d();
+        signalAbort(s, reason);
       };
       for (const sig of list) detach.push(onAbort(sig, fire2));
-      return s2;
+      return s;
     }
   };
-  var AbortController2 = class {
+  var AbortController = class {
     #signal = new AbortSignal(CREATE);
     get signal() {
       if (!(#signal in this)) throw illegal();
@@ -786,7 +811,7 @@
     set2.add(fn);
     return () => set2.delete(fn);
   }
-  for (const [name, C3] of Object.entries({
+  for (const [name, C] of Object.entries({
     Event,
     EventTarget,
     CustomEvent,
@@ -794,97 +819,97 @@
     MessageEvent,
     CloseEvent,
     AbortSignal,
-    AbortController: AbortController2
+    AbortController
   })) {
-    Object.defineProperty(C3, "name", { value: name, configurable: true });
-    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: name, configurable: true });
-    Object.defineProperty(globalThis, name, { value: C3, writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(C, "name", { value: name, configurable: true });
+    Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
+    Object.defineProperty(globalThis, name, { value: C, writable: true, enumerable: false, configurable: true });
   }
 
   // js/src/encoding.js
   var JS_MAX = 8;
-  function toUSV(s2) {
-    return typeof s2.toWellFormed === "function" ? s2.toWellFormed() : s2;
+  function toUSV(s) {
+    return typeof s.toWellFormed === "function" ? s.toWellFormed() : s;
   }
-  function encodeJS(s2, out) {
-    let n2 = 0;
-    for (let i2 = 0; i2 < s2.length; i2++) {
-      let c2 = s2.charCodeAt(i2);
-      if (c2 < 128) {
-        out[n2++] = c2;
-      } else if (c2 < 2048) {
-        out[n2++] = 192 | c2 >> 6;
-        out[n2++] = 128 | c2 & 63;
+  function encodeJS(s, out) {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      let c = s.charCodeAt(i);
+      if (c < 128) {
+        out[n++] = c;
+      } else if (c < 2048) {
+        out[n++] = 192 | c >> 6;
+        out[n++] = 128 | c & 63;
       } else {
-        if (c2 >= 55296 && c2 <= 57343) {
-          const d2 = i2 + 1 < s2.length ? s2.charCodeAt(i2 + 1) : 0;
-          if (c2 <= 56319 && d2 >= 56320 && d2 <= 57343) {
-            c2 = 65536 + (c2 - 55296 << 10) + (d2 - 56320);
-            i2++;
-            out[n2++] = 240 | c2 >> 18;
-            out[n2++] = 128 | c2 >> 12 & 63;
-            out[n2++] = 128 | c2 >> 6 & 63;
-            out[n2++] = 128 | c2 & 63;
+        if (c >= 55296 && c <= 57343) {
+          const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+          if (c <= 56319 && d >= 56320 && d <= 57343) {
+            c = 65536 + (c - 55296 << 10) + (d - 56320);
+            i++;
+            out[n++] = 240 | c >> 18;
+            out[n++] = 128 | c >> 12 & 63;
+            out[n++] = 128 | c >> 6 & 63;
+            out[n++] = 128 | c & 63;
             continue;
           }
-          c2 = 65533;
+          c = 65533;
         }
-        out[n2++] = 224 | c2 >> 12;
-        out[n2++] = 128 | c2 >> 6 & 63;
-        out[n2++] = 128 | c2 & 63;
+        out[n++] = 224 | c >> 12;
+        out[n++] = 128 | c >> 6 & 63;
+        out[n++] = 128 | c & 63;
       }
     }
-    return n2;
+    return n;
   }
-  function encodeUTF8(s2) {
-    s2 = String(s2);
-    if (s2.length <= JS_MAX) {
-      const buf = new Uint8Array(s2.length * 3);
-      const n2 = encodeJS(s2, buf);
-      return buf.slice(0, n2);
+  function encodeUTF8(s) {
+    s = String(s);
+    if (s.length <= JS_MAX) {
+      const buf = new Uint8Array(s.length * 3);
+      const n = encodeJS(s, buf);
+      return buf.slice(0, n);
     }
-    return call("encoding.encode", toUSV(s2));
+    return call("encoding.encode", toUSV(s));
   }
-  function decodeJS(b3, fatal) {
+  function decodeJS(b, fatal) {
     let out = "";
     const codes2 = [];
-    let i2 = 0;
-    const len = b3.length;
-    while (i2 < len) {
-      const c2 = b3[i2];
-      if (c2 < 128) {
-        codes2.push(c2);
-        i2++;
+    let i = 0;
+    const len = b.length;
+    while (i < len) {
+      const c = b[i];
+      if (c < 128) {
+        codes2.push(c);
+        i++;
       } else {
-        let n2 = 0;
-        let lo2 = 128;
+        let n = 0;
+        let lo = 128;
         let hi = 191;
         let cp = 0;
-        if (c2 >= 194 && c2 <= 223) {
-          n2 = 2;
-          cp = c2 & 31;
-        } else if (c2 >= 224 && c2 <= 239) {
-          n2 = 3;
-          cp = c2 & 15;
-          if (c2 === 224) lo2 = 160;
-          else if (c2 === 237) hi = 159;
-        } else if (c2 >= 240 && c2 <= 244) {
-          n2 = 4;
-          cp = c2 & 7;
-          if (c2 === 240) lo2 = 144;
-          else if (c2 === 244) hi = 143;
+        if (c >= 194 && c <= 223) {
+          n = 2;
+          cp = c & 31;
+        } else if (c >= 224 && c <= 239) {
+          n = 3;
+          cp = c & 15;
+          if (c === 224) lo = 160;
+          else if (c === 237) hi = 159;
+        } else if (c >= 240 && c <= 244) {
+          n = 4;
+          cp = c & 7;
+          if (c === 240) lo = 144;
+          else if (c === 244) hi = 143;
         }
-        let j3 = i2 + 1;
-        if (n2 > 0) {
-          for (; j3 < i2 + n2 && j3 < len; j3++) {
-            const x3 = b3[j3];
-            if (x3 < lo2 || x3 > hi) break;
-            lo2 = 128;
+        let j = i + 1;
+        if (n > 0) {
+          for (; j < i + n && j < len; j++) {
+            const x = b[j];
+            if (x < lo || x > hi) break;
+            lo = 128;
             hi = 191;
-            cp = cp << 6 | x3 & 63;
+            cp = cp << 6 | x & 63;
           }
         }
-        if (n2 > 0 && j3 === i2 + n2) {
+        if (n > 0 && j === i + n) {
           if (cp >= 65536) {
             cp -= 65536;
             codes2.push(55296 + (cp >> 10), 56320 + (cp & 1023));
@@ -895,7 +920,7 @@
           if (fatal) return null;
           codes2.push(65533);
         }
-        i2 = j3;
+        i = j;
       }
       if (codes2.length >= 4096) {
         out += String.fromCharCode.apply(null, codes2);
@@ -913,20 +938,20 @@
       "Failed to execute 'decode' on 'TextDecoder': parameter 1 is not of type 'ArrayBuffer or ArrayBufferView'."
     );
   }
-  function decodeUTF8(b3, fatal, stream) {
-    if (!stream && b3.length <= JS_MAX) {
-      const s2 = decodeJS(b3, fatal);
-      if (s2 === null) throw new TypeError("Failed to decode input.");
-      return [s2, 0];
+  function decodeUTF8(b, fatal, stream) {
+    if (!stream && b.length <= JS_MAX) {
+      const s = decodeJS(b, fatal);
+      if (s === null) throw new TypeError("Failed to decode input.");
+      return [s, 0];
     }
-    const r2 = call("encoding.decode", b3, fatal, stream);
-    return typeof r2 === "string" ? [r2, 0] : r2;
+    const r = call("encoding.decode", b, fatal, stream);
+    return typeof r === "string" ? [r, 0] : r;
   }
   var labels = /* @__PURE__ */ new Map();
-  for (const l2 of ["unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "utf-8", "utf8", "x-unicode20utf8"]) labels.set(l2, "utf-8");
-  for (const l2 of ["csunicode", "iso-10646-ucs-2", "ucs-2", "unicode", "unicodefeff", "utf-16", "utf-16le"]) labels.set(l2, "utf-16le");
-  for (const l2 of ["unicodefffe", "utf-16be"]) labels.set(l2, "utf-16be");
-  for (const l2 of [
+  for (const l of ["unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "utf-8", "utf8", "x-unicode20utf8"]) labels.set(l, "utf-8");
+  for (const l of ["csunicode", "iso-10646-ucs-2", "ucs-2", "unicode", "unicodefeff", "utf-16", "utf-16le"]) labels.set(l, "utf-16le");
+  for (const l of ["unicodefffe", "utf-16be"]) labels.set(l, "utf-16be");
+  for (const l of [
     "ansi_x3.4-1968",
     "ascii",
     "cp1252",
@@ -944,7 +969,7 @@
     "us-ascii",
     "windows-1252",
     "x-cp1252"
-  ]) labels.set(l2, "windows-1252");
+  ]) labels.set(l, "windows-1252");
   function encodingForLabel(label) {
     return labels.get(String(label).trim().toLowerCase()) ?? null;
   }
@@ -981,9 +1006,9 @@
       const enc = encodingForLabel(label);
       if (enc === null) throw new RangeError(`"${label}" is not a valid encoding.`);
       this.#encoding = enc;
-      const o2 = options ?? {};
-      this.#fatal = !!o2.fatal;
-      this.#ignoreBOM = !!o2.ignoreBOM;
+      const o = options ?? {};
+      this.#fatal = !!o.fatal;
+      this.#ignoreBOM = !!o.ignoreBOM;
     }
     get encoding() {
       return this.#encoding;
@@ -995,40 +1020,40 @@
       return this.#ignoreBOM;
     }
     decode(input = void 0, options = void 0) {
-      let b3 = bytesOf(input);
+      let b = bytesOf(input);
       const stream = !!(options && options.stream);
       if (this.#pending) {
-        const joined = new Uint8Array(this.#pending.length + b3.length);
+        const joined = new Uint8Array(this.#pending.length + b.length);
         joined.set(this.#pending);
-        joined.set(b3, this.#pending.length);
-        b3 = joined;
+        joined.set(b, this.#pending.length);
+        b = joined;
         this.#pending = null;
       }
-      let s2;
+      let s;
       let pending2 = 0;
       try {
         switch (this.#encoding) {
           case "utf-8":
-            [s2, pending2] = decodeUTF8(b3, this.#fatal, stream);
+            [s, pending2] = decodeUTF8(b, this.#fatal, stream);
             break;
           case "utf-16le":
           case "utf-16be":
-            [s2, pending2] = decodeUTF16(b3, this.#encoding === "utf-16be", this.#fatal, stream);
+            [s, pending2] = decodeUTF16(b, this.#encoding === "utf-16be", this.#fatal, stream);
             break;
           default:
-            s2 = windows1252(b3);
+            s = windows1252(b);
         }
-      } catch (e2) {
+      } catch (e) {
         this.#bomSeen = false;
-        throw e2;
+        throw e;
       }
-      if (pending2 > 0) this.#pending = b3.slice(b3.length - pending2);
-      if (s2.length > 0 && !this.#ignoreBOM && !this.#bomSeen && this.#encoding !== "windows-1252") {
+      if (pending2 > 0) this.#pending = b.slice(b.length - pending2);
+      if (s.length > 0 && !this.#ignoreBOM && !this.#bomSeen && this.#encoding !== "windows-1252") {
         this.#bomSeen = true;
-        if (s2.charCodeAt(0) === 65279) s2 = s2.slice(1);
+        if (s.charCodeAt(0) === 65279) s = s.slice(1);
       }
       if (!stream) this.#bomSeen = false;
-      return s2;
+      return s;
     }
   };
   var C1 = [
@@ -1065,43 +1090,43 @@
     382,
     376
   ];
-  function windows1252(b3) {
+  function windows1252(b) {
     let out = "";
-    for (let i2 = 0; i2 < b3.length; i2 += 4096) {
-      let chunk = b3.subarray(i2, i2 + 4096);
-      if (chunk.some((c2) => c2 >= 128 && c2 <= 159)) chunk = Array.from(chunk, (c2) => c2 >= 128 && c2 <= 159 ? C1[c2 - 128] : c2);
-      out += String.fromCharCode.apply(null, chunk);
+    for (let i = 0; i < b.length; i += 4096) {
+      let chunk2 = b.subarray(i, i + 4096);
+      if (chunk2.some((c) => c >= 128 && c <= 159)) chunk2 = Array.from(chunk2, (c) => c >= 128 && c <= 159 ? C1[c - 128] : c);
+      out += String.fromCharCode.apply(null, chunk2);
     }
     return out;
   }
-  function decodeUTF16(b3, bigEndian, fatal, stream) {
+  function decodeUTF16(b, bigEndian, fatal, stream) {
     const units = [];
     let out = "";
-    let end = b3.length - b3.length % 2;
-    let pending2 = b3.length - end;
-    for (let i2 = 0; i2 < end; i2 += 2) {
-      const u2 = bigEndian ? b3[i2] << 8 | b3[i2 + 1] : b3[i2] | b3[i2 + 1] << 8;
-      if (u2 >= 55296 && u2 <= 56319) {
-        if (i2 + 2 >= end) {
+    let end = b.length - b.length % 2;
+    let pending2 = b.length - end;
+    for (let i = 0; i < end; i += 2) {
+      const u = bigEndian ? b[i] << 8 | b[i + 1] : b[i] | b[i + 1] << 8;
+      if (u >= 55296 && u <= 56319) {
+        if (i + 2 >= end) {
           if (stream) {
-            pending2 += end - i2;
+            pending2 += end - i;
             break;
           }
         } else {
-          const v3 = bigEndian ? b3[i2 + 2] << 8 | b3[i2 + 3] : b3[i2 + 2] | b3[i2 + 3] << 8;
-          if (v3 >= 56320 && v3 <= 57343) {
-            units.push(u2, v3);
-            i2 += 2;
+          const v = bigEndian ? b[i + 2] << 8 | b[i + 3] : b[i + 2] | b[i + 3] << 8;
+          if (v >= 56320 && v <= 57343) {
+            units.push(u, v);
+            i += 2;
             continue;
           }
         }
         if (fatal) throw new TypeError("Failed to decode input.");
         units.push(65533);
-      } else if (u2 >= 56320 && u2 <= 57343) {
+      } else if (u >= 56320 && u <= 57343) {
         if (fatal) throw new TypeError("Failed to decode input.");
         units.push(65533);
       } else {
-        units.push(u2);
+        units.push(u);
       }
       if (units.length >= 4096) {
         out += String.fromCharCode.apply(null, units);
@@ -1124,790 +1149,13 @@
     if (arguments.length === 0) throw new TypeError("Failed to execute 'atob': 1 argument required, but only 0 present.");
     return call("encoding.atob", String(data));
   }
-  for (const [name, C3] of Object.entries({ TextEncoder: TextEncoder2, TextDecoder: TextDecoder2 })) {
-    Object.defineProperty(C3, "name", { value: name, configurable: true });
-    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: name, configurable: true });
+  for (const [name, C] of Object.entries({ TextEncoder: TextEncoder2, TextDecoder: TextDecoder2 })) {
+    Object.defineProperty(C, "name", { value: name, configurable: true });
+    Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
   }
   for (const [name, value] of Object.entries({ TextEncoder: TextEncoder2, TextDecoder: TextDecoder2, atob, btoa })) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
-
-  // js/node_modules/urlpattern-polyfill/dist/urlpattern.js
-  var Pe = Object.defineProperty;
-  var a = (e2, t2) => Pe(e2, "name", { value: t2, configurable: true });
-  var P = class {
-    type = 3;
-    name = "";
-    prefix = "";
-    value = "";
-    suffix = "";
-    modifier = 3;
-    constructor(t2, r2, n2, c2, l2, f2) {
-      this.type = t2, this.name = r2, this.prefix = n2, this.value = c2, this.suffix = l2, this.modifier = f2;
-    }
-    hasCustomName() {
-      return this.name !== "" && typeof this.name != "number";
-    }
-  };
-  a(P, "Part");
-  var Re = /[$_\p{ID_Start}]/u;
-  var Ee = /[$_\u200C\u200D\p{ID_Continue}]/u;
-  var v = ".*";
-  function Oe(e2, t2) {
-    return (t2 ? /^[\x00-\xFF]*$/ : /^[\x00-\x7F]*$/).test(e2);
-  }
-  a(Oe, "isASCII");
-  function D(e2, t2 = false) {
-    let r2 = [], n2 = 0;
-    for (; n2 < e2.length; ) {
-      let c2 = e2[n2], l2 = a(function(f2) {
-        if (!t2) throw new TypeError(f2);
-        r2.push({ type: "INVALID_CHAR", index: n2, value: e2[n2++] });
-      }, "ErrorOrInvalid");
-      if (c2 === "*") {
-        r2.push({ type: "ASTERISK", index: n2, value: e2[n2++] });
-        continue;
-      }
-      if (c2 === "+" || c2 === "?") {
-        r2.push({ type: "OTHER_MODIFIER", index: n2, value: e2[n2++] });
-        continue;
-      }
-      if (c2 === "\\") {
-        r2.push({ type: "ESCAPED_CHAR", index: n2++, value: e2[n2++] });
-        continue;
-      }
-      if (c2 === "{") {
-        r2.push({ type: "OPEN", index: n2, value: e2[n2++] });
-        continue;
-      }
-      if (c2 === "}") {
-        r2.push({ type: "CLOSE", index: n2, value: e2[n2++] });
-        continue;
-      }
-      if (c2 === ":") {
-        let f2 = "", s2 = n2 + 1;
-        for (; s2 < e2.length; ) {
-          let i2 = e2.substr(s2, 1);
-          if (s2 === n2 + 1 && Re.test(i2) || s2 !== n2 + 1 && Ee.test(i2)) {
-            f2 += e2[s2++];
-            continue;
-          }
-          break;
-        }
-        if (!f2) {
-          l2(`Missing parameter name at ${n2}`);
-          continue;
-        }
-        r2.push({ type: "NAME", index: n2, value: f2 }), n2 = s2;
-        continue;
-      }
-      if (c2 === "(") {
-        let f2 = 1, s2 = "", i2 = n2 + 1, o2 = false;
-        if (e2[i2] === "?") {
-          l2(`Pattern cannot start with "?" at ${i2}`);
-          continue;
-        }
-        for (; i2 < e2.length; ) {
-          if (!Oe(e2[i2], false)) {
-            l2(`Invalid character '${e2[i2]}' at ${i2}.`), o2 = true;
-            break;
-          }
-          if (e2[i2] === "\\") {
-            s2 += e2[i2++] + e2[i2++];
-            continue;
-          }
-          if (e2[i2] === ")") {
-            if (f2--, f2 === 0) {
-              i2++;
-              break;
-            }
-          } else if (e2[i2] === "(" && (f2++, e2[i2 + 1] !== "?")) {
-            l2(`Capturing groups are not allowed at ${i2}`), o2 = true;
-            break;
-          }
-          s2 += e2[i2++];
-        }
-        if (o2) continue;
-        if (f2) {
-          l2(`Unbalanced pattern at ${n2}`);
-          continue;
-        }
-        if (!s2) {
-          l2(`Missing pattern at ${n2}`);
-          continue;
-        }
-        r2.push({ type: "REGEX", index: n2, value: s2 }), n2 = i2;
-        continue;
-      }
-      r2.push({ type: "CHAR", index: n2, value: e2[n2++] });
-    }
-    return r2.push({ type: "END", index: n2, value: "" }), r2;
-  }
-  a(D, "lexer");
-  function F(e2, t2 = {}) {
-    let r2 = D(e2);
-    t2.delimiter ??= "/#?", t2.prefixes ??= "./";
-    let n2 = `[^${x(t2.delimiter)}]+?`, c2 = [], l2 = 0, f2 = 0, s2 = "", i2 = /* @__PURE__ */ new Set(), o2 = a((u2) => {
-      if (f2 < r2.length && r2[f2].type === u2) return r2[f2++].value;
-    }, "tryConsume"), h2 = a(() => o2("OTHER_MODIFIER") ?? o2("ASTERISK"), "tryConsumeModifier"), p2 = a((u2) => {
-      let d2 = o2(u2);
-      if (d2 !== void 0) return d2;
-      let { type: g2, index: y2 } = r2[f2];
-      throw new TypeError(`Unexpected ${g2} at ${y2}, expected ${u2}`);
-    }, "mustConsume"), A2 = a(() => {
-      let u2 = "", d2;
-      for (; d2 = o2("CHAR") ?? o2("ESCAPED_CHAR"); ) u2 += d2;
-      return u2;
-    }, "consumeText"), xe2 = a((u2) => u2, "DefaultEncodePart"), N2 = t2.encodePart || xe2, H2 = "", $2 = a((u2) => {
-      H2 += u2;
-    }, "appendToPendingFixedValue"), M2 = a(() => {
-      H2.length && (c2.push(new P(3, "", "", N2(H2), "", 3)), H2 = "");
-    }, "maybeAddPartFromPendingFixedValue"), X2 = a((u2, d2, g2, y2, Z2) => {
-      let m2 = 3;
-      switch (Z2) {
-        case "?":
-          m2 = 1;
-          break;
-        case "*":
-          m2 = 0;
-          break;
-        case "+":
-          m2 = 2;
-          break;
-      }
-      if (!d2 && !g2 && m2 === 3) {
-        $2(u2);
-        return;
-      }
-      if (M2(), !d2 && !g2) {
-        if (!u2) return;
-        c2.push(new P(3, "", "", N2(u2), "", m2));
-        return;
-      }
-      let S2;
-      g2 ? g2 === "*" ? S2 = v : S2 = g2 : S2 = n2;
-      let k2 = 2;
-      S2 === n2 ? (k2 = 1, S2 = "") : S2 === v && (k2 = 0, S2 = "");
-      let E2;
-      if (d2 ? E2 = d2 : g2 && (E2 = l2++), i2.has(E2)) throw new TypeError(`Duplicate name '${E2}'.`);
-      i2.add(E2), c2.push(new P(k2, E2, N2(u2), S2, N2(y2), m2));
-    }, "addPart");
-    for (; f2 < r2.length; ) {
-      let u2 = o2("CHAR"), d2 = o2("NAME"), g2 = o2("REGEX");
-      if (!d2 && !g2 && (g2 = o2("ASTERISK")), d2 || g2) {
-        let m2 = u2 ?? "";
-        t2.prefixes.indexOf(m2) === -1 && ($2(m2), m2 = ""), M2();
-        let S2 = h2();
-        X2(m2, d2, g2, "", S2);
-        continue;
-      }
-      let y2 = u2 ?? o2("ESCAPED_CHAR");
-      if (y2) {
-        $2(y2);
-        continue;
-      }
-      if (o2("OPEN")) {
-        let m2 = A2(), S2 = o2("NAME"), k2 = o2("REGEX");
-        !S2 && !k2 && (k2 = o2("ASTERISK"));
-        let E2 = A2();
-        p2("CLOSE");
-        let be2 = h2();
-        X2(m2, S2, k2, E2, be2);
-        continue;
-      }
-      M2(), p2("END");
-    }
-    return c2;
-  }
-  a(F, "parse");
-  function x(e2) {
-    return e2.replace(/([.+*?^${}()[\]|/\\])/g, "\\$1");
-  }
-  a(x, "escapeString");
-  function B(e2) {
-    return e2 && e2.ignoreCase ? "ui" : "u";
-  }
-  a(B, "flags");
-  function q(e2, t2, r2) {
-    return W(F(e2, r2), t2, r2);
-  }
-  a(q, "stringToRegexp");
-  function T(e2) {
-    switch (e2) {
-      case 0:
-        return "*";
-      case 1:
-        return "?";
-      case 2:
-        return "+";
-      case 3:
-        return "";
-    }
-  }
-  a(T, "modifierToString");
-  function W(e2, t2, r2 = {}) {
-    r2.delimiter ??= "/#?", r2.prefixes ??= "./", r2.sensitive ??= false, r2.strict ??= false, r2.end ??= true, r2.start ??= true, r2.endsWith = "";
-    let n2 = r2.start ? "^" : "";
-    for (let s2 of e2) {
-      if (s2.type === 3) {
-        s2.modifier === 3 ? n2 += x(s2.value) : n2 += `(?:${x(s2.value)})${T(s2.modifier)}`;
-        continue;
-      }
-      t2 && t2.push(s2.name);
-      let i2 = `[^${x(r2.delimiter)}]+?`, o2 = s2.value;
-      if (s2.type === 1 ? o2 = i2 : s2.type === 0 && (o2 = v), !s2.prefix.length && !s2.suffix.length) {
-        s2.modifier === 3 || s2.modifier === 1 ? n2 += `(${o2})${T(s2.modifier)}` : n2 += `((?:${o2})${T(s2.modifier)})`;
-        continue;
-      }
-      if (s2.modifier === 3 || s2.modifier === 1) {
-        n2 += `(?:${x(s2.prefix)}(${o2})${x(s2.suffix)})`, n2 += T(s2.modifier);
-        continue;
-      }
-      n2 += `(?:${x(s2.prefix)}`, n2 += `((?:${o2})(?:`, n2 += x(s2.suffix), n2 += x(s2.prefix), n2 += `(?:${o2}))*)${x(s2.suffix)})`, s2.modifier === 0 && (n2 += "?");
-    }
-    let c2 = `[${x(r2.endsWith)}]|$`, l2 = `[${x(r2.delimiter)}]`;
-    if (r2.end) return r2.strict || (n2 += `${l2}?`), r2.endsWith.length ? n2 += `(?=${c2})` : n2 += "$", new RegExp(n2, B(r2));
-    r2.strict || (n2 += `(?:${l2}(?=${c2}))?`);
-    let f2 = false;
-    if (e2.length) {
-      let s2 = e2[e2.length - 1];
-      s2.type === 3 && s2.modifier === 3 && (f2 = r2.delimiter.indexOf(s2) > -1);
-    }
-    return f2 || (n2 += `(?=${l2}|${c2})`), new RegExp(n2, B(r2));
-  }
-  a(W, "partsToRegexp");
-  var b = { delimiter: "", prefixes: "", sensitive: true, strict: true };
-  var J = { delimiter: ".", prefixes: "", sensitive: true, strict: true };
-  var Q = { delimiter: "/", prefixes: "/", sensitive: true, strict: true };
-  function ee(e2, t2) {
-    return e2.length ? e2[0] === "/" ? true : !t2 || e2.length < 2 ? false : (e2[0] == "\\" || e2[0] == "{") && e2[1] == "/" : false;
-  }
-  a(ee, "isAbsolutePathname");
-  function te(e2, t2) {
-    return e2.startsWith(t2) ? e2.substring(t2.length, e2.length) : e2;
-  }
-  a(te, "maybeStripPrefix");
-  function ke(e2, t2) {
-    return e2.endsWith(t2) ? e2.substr(0, e2.length - t2.length) : e2;
-  }
-  a(ke, "maybeStripSuffix");
-  function _(e2) {
-    return !e2 || e2.length < 2 ? false : e2[0] === "[" || (e2[0] === "\\" || e2[0] === "{") && e2[1] === "[";
-  }
-  a(_, "treatAsIPv6Hostname");
-  var re = ["ftp", "file", "http", "https", "ws", "wss"];
-  function U(e2) {
-    if (!e2) return true;
-    for (let t2 of re) if (e2.test(t2)) return true;
-    return false;
-  }
-  a(U, "isSpecialScheme");
-  function ne(e2, t2) {
-    if (e2 = te(e2, "#"), t2 || e2 === "") return e2;
-    let r2 = new URL("https://example.com");
-    return r2.hash = e2, r2.hash ? r2.hash.substring(1, r2.hash.length) : "";
-  }
-  a(ne, "canonicalizeHash");
-  function se(e2, t2) {
-    if (e2 = te(e2, "?"), t2 || e2 === "") return e2;
-    let r2 = new URL("https://example.com");
-    return r2.search = e2, r2.search ? r2.search.substring(1, r2.search.length) : "";
-  }
-  a(se, "canonicalizeSearch");
-  function ie(e2, t2) {
-    return t2 || e2 === "" ? e2 : _(e2) ? K(e2) : j(e2);
-  }
-  a(ie, "canonicalizeHostname");
-  function ae(e2, t2) {
-    if (t2 || e2 === "") return e2;
-    let r2 = new URL("https://example.com");
-    return r2.password = e2, r2.password;
-  }
-  a(ae, "canonicalizePassword");
-  function oe(e2, t2) {
-    if (t2 || e2 === "") return e2;
-    let r2 = new URL("https://example.com");
-    return r2.username = e2, r2.username;
-  }
-  a(oe, "canonicalizeUsername");
-  function ce(e2, t2, r2) {
-    if (r2 || e2 === "") return e2;
-    if (t2 && !re.includes(t2)) return new URL(`${t2}:${e2}`).pathname;
-    let n2 = e2[0] == "/";
-    return e2 = new URL(n2 ? e2 : "/-" + e2, "https://example.com").pathname, n2 || (e2 = e2.substring(2, e2.length)), e2;
-  }
-  a(ce, "canonicalizePathname");
-  function le(e2, t2, r2) {
-    return z(t2) === e2 && (e2 = ""), r2 || e2 === "" ? e2 : G(e2);
-  }
-  a(le, "canonicalizePort");
-  function fe(e2, t2) {
-    return e2 = ke(e2, ":"), t2 || e2 === "" ? e2 : w(e2);
-  }
-  a(fe, "canonicalizeProtocol");
-  function z(e2) {
-    switch (e2) {
-      case "ws":
-      case "http":
-        return "80";
-      case "wws":
-      case "https":
-        return "443";
-      case "ftp":
-        return "21";
-      default:
-        return "";
-    }
-  }
-  a(z, "defaultPortForProtocol");
-  function w(e2) {
-    if (e2 === "") return e2;
-    if (/^[-+.A-Za-z0-9]*$/.test(e2)) return e2.toLowerCase();
-    throw new TypeError(`Invalid protocol '${e2}'.`);
-  }
-  a(w, "protocolEncodeCallback");
-  function he(e2) {
-    if (e2 === "") return e2;
-    let t2 = new URL("https://example.com");
-    return t2.username = e2, t2.username;
-  }
-  a(he, "usernameEncodeCallback");
-  function ue(e2) {
-    if (e2 === "") return e2;
-    let t2 = new URL("https://example.com");
-    return t2.password = e2, t2.password;
-  }
-  a(ue, "passwordEncodeCallback");
-  function j(e2) {
-    if (e2 === "") return e2;
-    if (/[\t\n\r #%/:<>?@[\]^\\|]/g.test(e2)) throw new TypeError(`Invalid hostname '${e2}'`);
-    let t2 = new URL("https://example.com");
-    return t2.hostname = e2, t2.hostname;
-  }
-  a(j, "hostnameEncodeCallback");
-  function K(e2) {
-    if (e2 === "") return e2;
-    if (/[^0-9a-fA-F[\]:]/g.test(e2)) throw new TypeError(`Invalid IPv6 hostname '${e2}'`);
-    return e2.toLowerCase();
-  }
-  a(K, "ipv6HostnameEncodeCallback");
-  function G(e2) {
-    if (e2 === "" || /^[0-9]*$/.test(e2) && parseInt(e2) <= 65535) return e2;
-    throw new TypeError(`Invalid port '${e2}'.`);
-  }
-  a(G, "portEncodeCallback");
-  function de(e2) {
-    if (e2 === "") return e2;
-    let t2 = new URL("https://example.com");
-    return t2.pathname = e2[0] !== "/" ? "/-" + e2 : e2, e2[0] !== "/" ? t2.pathname.substring(2, t2.pathname.length) : t2.pathname;
-  }
-  a(de, "standardURLPathnameEncodeCallback");
-  function pe(e2) {
-    return e2 === "" ? e2 : new URL(`data:${e2}`).pathname;
-  }
-  a(pe, "pathURLPathnameEncodeCallback");
-  function ge(e2) {
-    if (e2 === "") return e2;
-    let t2 = new URL("https://example.com");
-    return t2.search = e2, t2.search.substring(1, t2.search.length);
-  }
-  a(ge, "searchEncodeCallback");
-  function me(e2) {
-    if (e2 === "") return e2;
-    let t2 = new URL("https://example.com");
-    return t2.hash = e2, t2.hash.substring(1, t2.hash.length);
-  }
-  a(me, "hashEncodeCallback");
-  var C = class {
-    #i;
-    #n = [];
-    #t = {};
-    #e = 0;
-    #s = 1;
-    #l = 0;
-    #o = 0;
-    #d = 0;
-    #p = 0;
-    #g = false;
-    constructor(t2) {
-      this.#i = t2;
-    }
-    get result() {
-      return this.#t;
-    }
-    parse() {
-      for (this.#n = D(this.#i, true); this.#e < this.#n.length; this.#e += this.#s) {
-        if (this.#s = 1, this.#n[this.#e].type === "END") {
-          if (this.#o === 0) {
-            this.#b(), this.#f() ? this.#r(9, 1) : this.#h() ? this.#r(8, 1) : this.#r(7, 0);
-            continue;
-          } else if (this.#o === 2) {
-            this.#u(5);
-            continue;
-          }
-          this.#r(10, 0);
-          break;
-        }
-        if (this.#d > 0) if (this.#A()) this.#d -= 1;
-        else continue;
-        if (this.#T()) {
-          this.#d += 1;
-          continue;
-        }
-        switch (this.#o) {
-          case 0:
-            this.#P() && this.#u(1);
-            break;
-          case 1:
-            if (this.#P()) {
-              this.#C();
-              let t2 = 7, r2 = 1;
-              this.#E() ? (t2 = 2, r2 = 3) : this.#g && (t2 = 2), this.#r(t2, r2);
-            }
-            break;
-          case 2:
-            this.#S() ? this.#u(3) : (this.#x() || this.#h() || this.#f()) && this.#u(5);
-            break;
-          case 3:
-            this.#O() ? this.#r(4, 1) : this.#S() && this.#r(5, 1);
-            break;
-          case 4:
-            this.#S() && this.#r(5, 1);
-            break;
-          case 5:
-            this.#y() ? this.#p += 1 : this.#w() && (this.#p -= 1), this.#k() && !this.#p ? this.#r(6, 1) : this.#x() ? this.#r(7, 0) : this.#h() ? this.#r(8, 1) : this.#f() && this.#r(9, 1);
-            break;
-          case 6:
-            this.#x() ? this.#r(7, 0) : this.#h() ? this.#r(8, 1) : this.#f() && this.#r(9, 1);
-            break;
-          case 7:
-            this.#h() ? this.#r(8, 1) : this.#f() && this.#r(9, 1);
-            break;
-          case 8:
-            this.#f() && this.#r(9, 1);
-            break;
-          case 9:
-            break;
-          case 10:
-            break;
-        }
-      }
-      this.#t.hostname !== void 0 && this.#t.port === void 0 && (this.#t.port = "");
-    }
-    #r(t2, r2) {
-      switch (this.#o) {
-        case 0:
-          break;
-        case 1:
-          this.#t.protocol = this.#c();
-          break;
-        case 2:
-          break;
-        case 3:
-          this.#t.username = this.#c();
-          break;
-        case 4:
-          this.#t.password = this.#c();
-          break;
-        case 5:
-          this.#t.hostname = this.#c();
-          break;
-        case 6:
-          this.#t.port = this.#c();
-          break;
-        case 7:
-          this.#t.pathname = this.#c();
-          break;
-        case 8:
-          this.#t.search = this.#c();
-          break;
-        case 9:
-          this.#t.hash = this.#c();
-          break;
-        case 10:
-          break;
-      }
-      this.#o !== 0 && t2 !== 10 && ([1, 2, 3, 4].includes(this.#o) && [6, 7, 8, 9].includes(t2) && (this.#t.hostname ??= ""), [1, 2, 3, 4, 5, 6].includes(this.#o) && [8, 9].includes(t2) && (this.#t.pathname ??= this.#g ? "/" : ""), [1, 2, 3, 4, 5, 6, 7].includes(this.#o) && t2 === 9 && (this.#t.search ??= "")), this.#R(t2, r2);
-    }
-    #R(t2, r2) {
-      this.#o = t2, this.#l = this.#e + r2, this.#e += r2, this.#s = 0;
-    }
-    #b() {
-      this.#e = this.#l, this.#s = 0;
-    }
-    #u(t2) {
-      this.#b(), this.#o = t2;
-    }
-    #m(t2) {
-      return t2 < 0 && (t2 = this.#n.length - t2), t2 < this.#n.length ? this.#n[t2] : this.#n[this.#n.length - 1];
-    }
-    #a(t2, r2) {
-      let n2 = this.#m(t2);
-      return n2.value === r2 && (n2.type === "CHAR" || n2.type === "ESCAPED_CHAR" || n2.type === "INVALID_CHAR");
-    }
-    #P() {
-      return this.#a(this.#e, ":");
-    }
-    #E() {
-      return this.#a(this.#e + 1, "/") && this.#a(this.#e + 2, "/");
-    }
-    #S() {
-      return this.#a(this.#e, "@");
-    }
-    #O() {
-      return this.#a(this.#e, ":");
-    }
-    #k() {
-      return this.#a(this.#e, ":");
-    }
-    #x() {
-      return this.#a(this.#e, "/");
-    }
-    #h() {
-      if (this.#a(this.#e, "?")) return true;
-      if (this.#n[this.#e].value !== "?") return false;
-      let t2 = this.#m(this.#e - 1);
-      return t2.type !== "NAME" && t2.type !== "REGEX" && t2.type !== "CLOSE" && t2.type !== "ASTERISK";
-    }
-    #f() {
-      return this.#a(this.#e, "#");
-    }
-    #T() {
-      return this.#n[this.#e].type == "OPEN";
-    }
-    #A() {
-      return this.#n[this.#e].type == "CLOSE";
-    }
-    #y() {
-      return this.#a(this.#e, "[");
-    }
-    #w() {
-      return this.#a(this.#e, "]");
-    }
-    #c() {
-      let t2 = this.#n[this.#e], r2 = this.#m(this.#l).index;
-      return this.#i.substring(r2, t2.index);
-    }
-    #C() {
-      let t2 = {};
-      Object.assign(t2, b), t2.encodePart = w;
-      let r2 = q(this.#c(), void 0, t2);
-      this.#g = U(r2);
-    }
-  };
-  a(C, "Parser");
-  var V = ["protocol", "username", "password", "hostname", "port", "pathname", "search", "hash"];
-  var O = "*";
-  function Se(e2, t2) {
-    if (typeof e2 != "string") throw new TypeError("parameter 1 is not of type 'string'.");
-    let r2 = new URL(e2, t2);
-    return { protocol: r2.protocol.substring(0, r2.protocol.length - 1), username: r2.username, password: r2.password, hostname: r2.hostname, port: r2.port, pathname: r2.pathname, search: r2.search !== "" ? r2.search.substring(1, r2.search.length) : void 0, hash: r2.hash !== "" ? r2.hash.substring(1, r2.hash.length) : void 0 };
-  }
-  a(Se, "extractValues");
-  function R(e2, t2) {
-    return t2 ? I(e2) : e2;
-  }
-  a(R, "processBaseURLString");
-  function L(e2, t2, r2) {
-    let n2;
-    if (typeof t2.baseURL == "string") try {
-      n2 = new URL(t2.baseURL), t2.protocol === void 0 && (e2.protocol = R(n2.protocol.substring(0, n2.protocol.length - 1), r2)), !r2 && t2.protocol === void 0 && t2.hostname === void 0 && t2.port === void 0 && t2.username === void 0 && (e2.username = R(n2.username, r2)), !r2 && t2.protocol === void 0 && t2.hostname === void 0 && t2.port === void 0 && t2.username === void 0 && t2.password === void 0 && (e2.password = R(n2.password, r2)), t2.protocol === void 0 && t2.hostname === void 0 && (e2.hostname = R(n2.hostname, r2)), t2.protocol === void 0 && t2.hostname === void 0 && t2.port === void 0 && (e2.port = R(n2.port, r2)), t2.protocol === void 0 && t2.hostname === void 0 && t2.port === void 0 && t2.pathname === void 0 && (e2.pathname = R(n2.pathname, r2)), t2.protocol === void 0 && t2.hostname === void 0 && t2.port === void 0 && t2.pathname === void 0 && t2.search === void 0 && (e2.search = R(n2.search.substring(1, n2.search.length), r2)), t2.protocol === void 0 && t2.hostname === void 0 && t2.port === void 0 && t2.pathname === void 0 && t2.search === void 0 && t2.hash === void 0 && (e2.hash = R(n2.hash.substring(1, n2.hash.length), r2));
-    } catch {
-      throw new TypeError(`invalid baseURL '${t2.baseURL}'.`);
-    }
-    if (typeof t2.protocol == "string" && (e2.protocol = fe(t2.protocol, r2)), typeof t2.username == "string" && (e2.username = oe(t2.username, r2)), typeof t2.password == "string" && (e2.password = ae(t2.password, r2)), typeof t2.hostname == "string" && (e2.hostname = ie(t2.hostname, r2)), typeof t2.port == "string" && (e2.port = le(t2.port, e2.protocol, r2)), typeof t2.pathname == "string") {
-      if (e2.pathname = t2.pathname, n2 && !ee(e2.pathname, r2)) {
-        let c2 = n2.pathname.lastIndexOf("/");
-        c2 >= 0 && (e2.pathname = R(n2.pathname.substring(0, c2 + 1), r2) + e2.pathname);
-      }
-      e2.pathname = ce(e2.pathname, e2.protocol, r2);
-    }
-    return typeof t2.search == "string" && (e2.search = se(t2.search, r2)), typeof t2.hash == "string" && (e2.hash = ne(t2.hash, r2)), e2;
-  }
-  a(L, "applyInit");
-  function I(e2) {
-    return e2.replace(/([+*?:{}()\\])/g, "\\$1");
-  }
-  a(I, "escapePatternString");
-  function Te(e2) {
-    return e2.replace(/([.+*?^${}()[\]|/\\])/g, "\\$1");
-  }
-  a(Te, "escapeRegexpString");
-  function Ae(e2, t2) {
-    t2.delimiter ??= "/#?", t2.prefixes ??= "./", t2.sensitive ??= false, t2.strict ??= false, t2.end ??= true, t2.start ??= true, t2.endsWith = "";
-    let r2 = ".*", n2 = `[^${Te(t2.delimiter)}]+?`, c2 = /[$_\u200C\u200D\p{ID_Continue}]/u, l2 = "";
-    for (let f2 = 0; f2 < e2.length; ++f2) {
-      let s2 = e2[f2];
-      if (s2.type === 3) {
-        if (s2.modifier === 3) {
-          l2 += I(s2.value);
-          continue;
-        }
-        l2 += `{${I(s2.value)}}${T(s2.modifier)}`;
-        continue;
-      }
-      let i2 = s2.hasCustomName(), o2 = !!s2.suffix.length || !!s2.prefix.length && (s2.prefix.length !== 1 || !t2.prefixes.includes(s2.prefix)), h2 = f2 > 0 ? e2[f2 - 1] : null, p2 = f2 < e2.length - 1 ? e2[f2 + 1] : null;
-      if (!o2 && i2 && s2.type === 1 && s2.modifier === 3 && p2 && !p2.prefix.length && !p2.suffix.length) if (p2.type === 3) {
-        let A2 = p2.value.length > 0 ? p2.value[0] : "";
-        o2 = c2.test(A2);
-      } else o2 = !p2.hasCustomName();
-      if (!o2 && !s2.prefix.length && h2 && h2.type === 3) {
-        let A2 = h2.value[h2.value.length - 1];
-        o2 = t2.prefixes.includes(A2);
-      }
-      o2 && (l2 += "{"), l2 += I(s2.prefix), i2 && (l2 += `:${s2.name}`), s2.type === 2 ? l2 += `(${s2.value})` : s2.type === 1 ? i2 || (l2 += `(${n2})`) : s2.type === 0 && (!i2 && (!h2 || h2.type === 3 || h2.modifier !== 3 || o2 || s2.prefix !== "") ? l2 += "*" : l2 += `(${r2})`), s2.type === 1 && i2 && s2.suffix.length && c2.test(s2.suffix[0]) && (l2 += "\\"), l2 += I(s2.suffix), o2 && (l2 += "}"), s2.modifier !== 3 && (l2 += T(s2.modifier));
-    }
-    return l2;
-  }
-  a(Ae, "partsToPattern");
-  var Y = class {
-    #i;
-    #n = {};
-    #t = {};
-    #e = {};
-    #s = {};
-    #l = false;
-    constructor(t2 = {}, r2, n2) {
-      try {
-        let c2;
-        if (typeof r2 == "string" ? c2 = r2 : n2 = r2, typeof t2 == "string") {
-          let i2 = new C(t2);
-          if (i2.parse(), t2 = i2.result, c2 === void 0 && typeof t2.protocol != "string") throw new TypeError("A base URL must be provided for a relative constructor string.");
-          t2.baseURL = c2;
-        } else {
-          if (!t2 || typeof t2 != "object") throw new TypeError("parameter 1 is not of type 'string' and cannot convert to dictionary.");
-          if (c2) throw new TypeError("parameter 1 is not of type 'string'.");
-        }
-        typeof n2 > "u" && (n2 = { ignoreCase: false });
-        let l2 = { ignoreCase: n2.ignoreCase === true }, f2 = { pathname: O, protocol: O, username: O, password: O, hostname: O, port: O, search: O, hash: O };
-        this.#i = L(f2, t2, true), z(this.#i.protocol) === this.#i.port && (this.#i.port = "");
-        let s2;
-        for (s2 of V) {
-          if (!(s2 in this.#i)) continue;
-          let i2 = {}, o2 = this.#i[s2];
-          switch (this.#t[s2] = [], s2) {
-            case "protocol":
-              Object.assign(i2, b), i2.encodePart = w;
-              break;
-            case "username":
-              Object.assign(i2, b), i2.encodePart = he;
-              break;
-            case "password":
-              Object.assign(i2, b), i2.encodePart = ue;
-              break;
-            case "hostname":
-              Object.assign(i2, J), _(o2) ? i2.encodePart = K : i2.encodePart = j;
-              break;
-            case "port":
-              Object.assign(i2, b), i2.encodePart = G;
-              break;
-            case "pathname":
-              U(this.#n.protocol) ? (Object.assign(i2, Q, l2), i2.encodePart = de) : (Object.assign(i2, b, l2), i2.encodePart = pe);
-              break;
-            case "search":
-              Object.assign(i2, b, l2), i2.encodePart = ge;
-              break;
-            case "hash":
-              Object.assign(i2, b, l2), i2.encodePart = me;
-              break;
-          }
-          try {
-            this.#s[s2] = F(o2, i2), this.#n[s2] = W(this.#s[s2], this.#t[s2], i2), this.#e[s2] = Ae(this.#s[s2], i2), this.#l = this.#l || this.#s[s2].some((h2) => h2.type === 2);
-          } catch {
-            throw new TypeError(`invalid ${s2} pattern '${this.#i[s2]}'.`);
-          }
-        }
-      } catch (c2) {
-        throw new TypeError(`Failed to construct 'URLPattern': ${c2.message}`);
-      }
-    }
-    get [Symbol.toStringTag]() {
-      return "URLPattern";
-    }
-    test(t2 = {}, r2) {
-      let n2 = { pathname: "", protocol: "", username: "", password: "", hostname: "", port: "", search: "", hash: "" };
-      if (typeof t2 != "string" && r2) throw new TypeError("parameter 1 is not of type 'string'.");
-      if (typeof t2 > "u") return false;
-      try {
-        typeof t2 == "object" ? n2 = L(n2, t2, false) : n2 = L(n2, Se(t2, r2), false);
-      } catch {
-        return false;
-      }
-      let c2;
-      for (c2 of V) if (!this.#n[c2].exec(n2[c2])) return false;
-      return true;
-    }
-    exec(t2 = {}, r2) {
-      let n2 = { pathname: "", protocol: "", username: "", password: "", hostname: "", port: "", search: "", hash: "" };
-      if (typeof t2 != "string" && r2) throw new TypeError("parameter 1 is not of type 'string'.");
-      if (typeof t2 > "u") return;
-      try {
-        typeof t2 == "object" ? n2 = L(n2, t2, false) : n2 = L(n2, Se(t2, r2), false);
-      } catch {
-        return null;
-      }
-      let c2 = {};
-      r2 ? c2.inputs = [t2, r2] : c2.inputs = [t2];
-      let l2;
-      for (l2 of V) {
-        let f2 = this.#n[l2].exec(n2[l2]);
-        if (!f2) return null;
-        let s2 = {};
-        for (let [i2, o2] of this.#t[l2].entries()) if (typeof o2 == "string" || typeof o2 == "number") {
-          let h2 = f2[i2 + 1];
-          s2[o2] = h2;
-        }
-        c2[l2] = { input: n2[l2] ?? "", groups: s2 };
-      }
-      return c2;
-    }
-    static compareComponent(t2, r2, n2) {
-      let c2 = a((i2, o2) => {
-        for (let h2 of ["type", "modifier", "prefix", "value", "suffix"]) {
-          if (i2[h2] < o2[h2]) return -1;
-          if (i2[h2] === o2[h2]) continue;
-          return 1;
-        }
-        return 0;
-      }, "comparePart"), l2 = new P(3, "", "", "", "", 3), f2 = new P(0, "", "", "", "", 3), s2 = a((i2, o2) => {
-        let h2 = 0;
-        for (; h2 < Math.min(i2.length, o2.length); ++h2) {
-          let p2 = c2(i2[h2], o2[h2]);
-          if (p2) return p2;
-        }
-        return i2.length === o2.length ? 0 : c2(i2[h2] ?? l2, o2[h2] ?? l2);
-      }, "comparePartList");
-      return !r2.#e[t2] && !n2.#e[t2] ? 0 : r2.#e[t2] && !n2.#e[t2] ? s2(r2.#s[t2], [f2]) : !r2.#e[t2] && n2.#e[t2] ? s2([f2], n2.#s[t2]) : s2(r2.#s[t2], n2.#s[t2]);
-    }
-    get protocol() {
-      return this.#e.protocol;
-    }
-    get username() {
-      return this.#e.username;
-    }
-    get password() {
-      return this.#e.password;
-    }
-    get hostname() {
-      return this.#e.hostname;
-    }
-    get port() {
-      return this.#e.port;
-    }
-    get pathname() {
-      return this.#e.pathname;
-    }
-    get search() {
-      return this.#e.search;
-    }
-    get hash() {
-      return this.#e.hash;
-    }
-    get hasRegExpGroups() {
-      return this.#l;
-    }
-  };
-  a(Y, "URLPattern");
 
   // js/src/url.js
   var HREF = 0;
@@ -1921,52 +1169,52 @@
   var PATHNAME = 8;
   var SEARCH = 9;
   var HASH = 10;
-  function usv(v3) {
-    const s2 = typeof v3 === "string" ? v3 : String(v3);
-    return s2.isWellFormed() ? s2 : s2.toWellFormed();
+  function usv(v) {
+    const s = typeof v === "string" ? v : String(v);
+    return s.isWellFormed() ? s : s.toWellFormed();
   }
   function illegal2() {
     return new TypeError("Illegal invocation");
   }
   var formSpecial = { "!": "%21", "'": "%27", "(": "%28", ")": "%29", "~": "%7E", "%20": "+" };
-  function formEncode(s2) {
-    return encodeURIComponent(s2).replace(/[!'()~]|%20/g, (c2) => formSpecial[c2]);
+  function formEncode(s) {
+    return encodeURIComponent(s).replace(/[!'()~]|%20/g, (c) => formSpecial[c]);
   }
-  function percentDecodeUTF8(s2) {
+  function percentDecodeUTF8(s) {
     const parts2 = [];
     let start = 0;
-    for (let i2 = 0; i2 < s2.length; i2++) {
-      if (s2.charCodeAt(i2) === 37 && /^[0-9A-Fa-f]{2}$/.test(s2.slice(i2 + 1, i2 + 3))) {
-        if (i2 > start) parts2.push(encodeUTF8(s2.slice(start, i2)));
-        parts2.push(Uint8Array.of(parseInt(s2.slice(i2 + 1, i2 + 3), 16)));
-        i2 += 2;
-        start = i2 + 1;
+    for (let i = 0; i < s.length; i++) {
+      if (s.charCodeAt(i) === 37 && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
+        if (i > start) parts2.push(encodeUTF8(s.slice(start, i)));
+        parts2.push(Uint8Array.of(parseInt(s.slice(i + 1, i + 3), 16)));
+        i += 2;
+        start = i + 1;
       }
     }
-    if (start < s2.length) parts2.push(encodeUTF8(s2.slice(start)));
-    let n2 = 0;
-    for (const p2 of parts2) n2 += p2.length;
-    const bytes = new Uint8Array(n2);
-    n2 = 0;
-    for (const p2 of parts2) {
-      bytes.set(p2, n2);
-      n2 += p2.length;
+    if (start < s.length) parts2.push(encodeUTF8(s.slice(start)));
+    let n = 0;
+    for (const p of parts2) n += p.length;
+    const bytes = new Uint8Array(n);
+    n = 0;
+    for (const p of parts2) {
+      bytes.set(p, n);
+      n += p.length;
     }
     return new TextDecoder2().decode(bytes);
   }
-  function formDecode(s2) {
-    if (s2.indexOf("+") >= 0) s2 = s2.replace(/\+/g, " ");
-    if (s2.indexOf("%") < 0) return s2;
+  function formDecode(s) {
+    if (s.indexOf("+") >= 0) s = s.replace(/\+/g, " ");
+    if (s.indexOf("%") < 0) return s;
     try {
-      return decodeURIComponent(s2);
+      return decodeURIComponent(s);
     } catch {
-      return percentDecodeUTF8(s2);
+      return percentDecodeUTF8(s);
     }
   }
-  function parseQuery(q3) {
+  function parseQuery(q) {
     const list = [];
-    if (q3 === "") return list;
-    for (const seq of q3.split("&")) {
+    if (q === "") return list;
+    for (const seq of q.split("&")) {
       if (seq === "") continue;
       const eq = seq.indexOf("=");
       const name = eq < 0 ? seq : seq.slice(0, eq);
@@ -1988,7 +1236,7 @@
       }
       if (typeof init2 === "object" || typeof init2 === "function") {
         if (init2 instanceof _URLSearchParams) {
-          this.#list = init2.#list.map((p2) => [p2[0], p2[1]]);
+          this.#list = init2.#list.map((p) => [p[0], p[1]]);
           return;
         }
         if (typeof init2[Symbol.iterator] === "function") {
@@ -1996,27 +1244,27 @@
             if (pair === null || typeof pair !== "object" && typeof pair !== "function" || typeof pair[Symbol.iterator] !== "function") {
               throw new TypeError("Invalid URL search params sequence.");
             }
-            const p2 = Array.from(pair);
-            if (p2.length !== 2) throw new TypeError("Invalid URL search params sequence.");
-            this.#list.push([usv(p2[0]), usv(p2[1])]);
+            const p = Array.from(pair);
+            if (p.length !== 2) throw new TypeError("Invalid URL search params sequence.");
+            this.#list.push([usv(p[0]), usv(p[1])]);
           }
           return;
         }
         for (const key2 of Reflect.ownKeys(init2)) {
           if (typeof key2 !== "string") continue;
-          const d2 = Reflect.getOwnPropertyDescriptor(init2, key2);
-          if (d2 === void 0 || !d2.enumerable) continue;
+          const d = Reflect.getOwnPropertyDescriptor(init2, key2);
+          if (d === void 0 || !d.enumerable) continue;
           const name = usv(key2);
           const value = usv(init2[key2]);
-          const i2 = this.#list.findIndex((p2) => p2[0] === name);
-          if (i2 >= 0) this.#list[i2][1] = value;
+          const i = this.#list.findIndex((p) => p[0] === name);
+          if (i >= 0) this.#list[i][1] = value;
           else this.#list.push([name, value]);
         }
         return;
       }
-      let s2 = usv(init2);
-      if (s2.charCodeAt(0) === 63) s2 = s2.slice(1);
-      this.#list = parseQuery(s2);
+      let s = usv(init2);
+      if (s.charCodeAt(0) === 63) s = s.slice(1);
+      this.#list = parseQuery(s);
     }
     static {
       linkParams = (sp, onUpdate, query) => {
@@ -2045,10 +1293,10 @@
       if (arguments.length < 1) throw new TypeError("Failed to execute 'delete' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
       if (value === void 0) {
-        this.#list = this.#list.filter((p2) => p2[0] !== name);
+        this.#list = this.#list.filter((p) => p[0] !== name);
       } else {
         value = usv(value);
-        this.#list = this.#list.filter((p2) => p2[0] !== name || p2[1] !== value);
+        this.#list = this.#list.filter((p) => p[0] !== name || p[1] !== value);
       }
       this.#update();
     }
@@ -2057,14 +1305,14 @@
       if (arguments.length < 1) throw new TypeError("Failed to execute 'get' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
       const list = this.#list;
-      for (let i2 = 0; i2 < list.length; i2++) if (list[i2][0] === name) return list[i2][1];
+      for (let i = 0; i < list.length; i++) if (list[i][0] === name) return list[i][1];
       return null;
     }
     getAll(name) {
       if (!(#list in this)) throw illegal2();
       if (arguments.length < 1) throw new TypeError("Failed to execute 'getAll' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
-      return this.#list.filter((p2) => p2[0] === name).map((p2) => p2[1]);
+      return this.#list.filter((p) => p[0] === name).map((p) => p[1]);
     }
     has(name, value = void 0) {
       if (!(#list in this)) throw illegal2();
@@ -2072,29 +1320,29 @@
       name = usv(name);
       if (value === void 0) {
         const list = this.#list;
-        for (let i2 = 0; i2 < list.length; i2++) if (list[i2][0] === name) return true;
+        for (let i = 0; i < list.length; i++) if (list[i][0] === name) return true;
         return false;
       }
       value = usv(value);
-      return this.#list.some((p2) => p2[0] === name && p2[1] === value);
+      return this.#list.some((p) => p[0] === name && p[1] === value);
     }
     set(name, value) {
       if (!(#list in this)) throw illegal2();
       if (arguments.length < 2) throw new TypeError("Failed to execute 'set' on 'URLSearchParams': 2 arguments required.");
       name = usv(name);
       value = usv(value);
-      const i2 = this.#list.findIndex((p2) => p2[0] === name);
-      if (i2 < 0) {
+      const i = this.#list.findIndex((p) => p[0] === name);
+      if (i < 0) {
         this.#list.push([name, value]);
       } else {
-        this.#list[i2][1] = value;
-        this.#list = this.#list.filter((p2, j3) => j3 <= i2 || p2[0] !== name);
+        this.#list[i][1] = value;
+        this.#list = this.#list.filter((p, j) => j <= i || p[0] !== name);
       }
       this.#update();
     }
     sort() {
       if (!(#list in this)) throw illegal2();
-      this.#list.sort((a3, b3) => a3[0] < b3[0] ? -1 : a3[0] > b3[0] ? 1 : 0);
+      this.#list.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
       this.#update();
     }
     forEach(callback, thisArg = void 0) {
@@ -2102,9 +1350,9 @@
       if (typeof callback !== "function") {
         throw new TypeError("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
       }
-      for (let i2 = 0; i2 < this.#list.length; i2++) {
-        const [k2, v3] = this.#list[i2];
-        callback.call(thisArg, v3, k2, this);
+      for (let i = 0; i < this.#list.length; i++) {
+        const [k, v] = this.#list[i];
+        callback.call(thisArg, v, k, this);
       }
     }
     entries() {
@@ -2125,9 +1373,9 @@
     toString() {
       if (!(#list in this)) throw illegal2();
       let out = "";
-      for (let i2 = 0; i2 < this.#list.length; i2++) {
-        if (i2 > 0) out += "&";
-        out += formEncode(this.#list[i2][0]) + "=" + formEncode(this.#list[i2][1]);
+      for (let i = 0; i < this.#list.length; i++) {
+        if (i > 0) out += "&";
+        out += formEncode(this.#list[i][0]) + "=" + formEncode(this.#list[i][1]);
       }
       return out;
     }
@@ -2145,42 +1393,42 @@
       if (!(#list in this)) throw illegal2();
       const list = this.#list();
       if (this.#i >= list.length) return { value: void 0, done: true };
-      const [k2, v3] = list[this.#i++];
-      return { value: this.#kind === "keys" ? k2 : this.#kind === "values" ? v3 : [k2, v3], done: false };
+      const [k, v] = list[this.#i++];
+      return { value: this.#kind === "keys" ? k : this.#kind === "values" ? v : [k, v], done: false };
     }
   };
   Object.setPrototypeOf(ParamsIterator.prototype, IteratorPrototype);
   Object.defineProperty(ParamsIterator.prototype, Symbol.toStringTag, { value: "URLSearchParams Iterator", configurable: true });
-  function parts(p2) {
-    return typeof p2 === "string" ? p2.split("\0") : p2;
+  function parts(p) {
+    return typeof p === "string" ? p.split("\0") : p;
   }
   var parsed = /* @__PURE__ */ new Map();
   var PARSED_MAX = 256;
   var PARSED_LEN = 2048;
   function parse(url, base) {
-    const u2 = usv(url);
-    if (base !== void 0) return parts(call("url.parse", u2, usv(base)));
-    let p2 = parsed.get(u2);
-    if (p2 !== void 0) return p2;
-    p2 = parts(call("url.parse", u2, null));
-    if (p2 !== void 0 && u2.length <= PARSED_LEN) {
+    const u = usv(url);
+    if (base !== void 0) return parts(call("url.parse", u, usv(base)));
+    let p = parsed.get(u);
+    if (p !== void 0) return p;
+    p = parts(call("url.parse", u, null));
+    if (p !== void 0 && u.length <= PARSED_LEN) {
       if (parsed.size >= PARSED_MAX) parsed.clear();
-      parsed.set(u2, p2);
+      parsed.set(u, p);
     }
-    return p2;
+    return p;
   }
   function parseHref(url) {
-    const p2 = parse(url, void 0);
-    return p2 === void 0 ? void 0 : p2[HREF];
+    const p = parse(url, void 0);
+    return p === void 0 ? void 0 : p[HREF];
   }
   var URL2 = class _URL {
     #p;
     #sp = null;
     constructor(url, base = void 0) {
       if (arguments.length === 0) throw new TypeError("Failed to construct 'URL': 1 argument required, but only 0 present.");
-      const p2 = parse(url, base);
-      if (p2 === void 0) throw new TypeError("Invalid URL string.");
-      this.#p = p2;
+      const p = parse(url, base);
+      if (p === void 0) throw new TypeError("Invalid URL string.");
+      this.#p = p;
     }
     static canParse(url, base = void 0) {
       if (arguments.length === 0) throw new TypeError("Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.");
@@ -2201,20 +1449,20 @@
       throw new Error("URL.revokeObjectURL() is not implemented");
     }
     #set(name, value) {
-      const p2 = parts(call("url.set", this.#p[HREF], name, usv(value)));
-      if (p2 === void 0) {
+      const p = parts(call("url.set", this.#p[HREF], name, usv(value)));
+      if (p === void 0) {
         throw new TypeError("Failed to set the 'href' property on 'URL': the provided value is not of type 'valid URL string'.");
       }
-      this.#p = p2;
-      if (this.#sp && (name === "href" || name === "search")) resetParams(this.#sp, p2[SEARCH].slice(1));
+      this.#p = p;
+      if (this.#sp && (name === "href" || name === "search")) resetParams(this.#sp, p[SEARCH].slice(1));
     }
     get href() {
       if (!(#p in this)) throw illegal2();
       return this.#p[HREF];
     }
-    set href(v3) {
+    set href(v) {
       if (!(#p in this)) throw illegal2();
-      this.#set("href", v3);
+      this.#set("href", v);
     }
     get origin() {
       if (!(#p in this)) throw illegal2();
@@ -2224,65 +1472,65 @@
       if (!(#p in this)) throw illegal2();
       return this.#p[PROTOCOL];
     }
-    set protocol(v3) {
+    set protocol(v) {
       if (!(#p in this)) throw illegal2();
-      this.#set("protocol", v3);
+      this.#set("protocol", v);
     }
     get username() {
       if (!(#p in this)) throw illegal2();
       return this.#p[USERNAME];
     }
-    set username(v3) {
+    set username(v) {
       if (!(#p in this)) throw illegal2();
-      this.#set("username", v3);
+      this.#set("username", v);
     }
     get password() {
       if (!(#p in this)) throw illegal2();
       return this.#p[PASSWORD];
     }
-    set password(v3) {
+    set password(v) {
       if (!(#p in this)) throw illegal2();
-      this.#set("password", v3);
+      this.#set("password", v);
     }
     get host() {
       if (!(#p in this)) throw illegal2();
       return this.#p[HOST];
     }
-    set host(v3) {
+    set host(v) {
       if (!(#p in this)) throw illegal2();
-      this.#set("host", v3);
+      this.#set("host", v);
     }
     get hostname() {
       if (!(#p in this)) throw illegal2();
       return this.#p[HOSTNAME];
     }
-    set hostname(v3) {
+    set hostname(v) {
       if (!(#p in this)) throw illegal2();
-      this.#set("hostname", v3);
+      this.#set("hostname", v);
     }
     get port() {
       if (!(#p in this)) throw illegal2();
       return this.#p[PORT];
     }
-    set port(v3) {
+    set port(v) {
       if (!(#p in this)) throw illegal2();
-      this.#set("port", v3);
+      this.#set("port", v);
     }
     get pathname() {
       if (!(#p in this)) throw illegal2();
       return this.#p[PATHNAME];
     }
-    set pathname(v3) {
+    set pathname(v) {
       if (!(#p in this)) throw illegal2();
-      this.#set("pathname", v3);
+      this.#set("pathname", v);
     }
     get search() {
       if (!(#p in this)) throw illegal2();
       return this.#p[SEARCH];
     }
-    set search(v3) {
+    set search(v) {
       if (!(#p in this)) throw illegal2();
-      this.#set("search", v3);
+      this.#set("search", v);
     }
     get searchParams() {
       if (!(#p in this)) throw illegal2();
@@ -2303,9 +1551,9 @@
       if (!(#p in this)) throw illegal2();
       return this.#p[HASH];
     }
-    set hash(v3) {
+    set hash(v) {
       if (!(#p in this)) throw illegal2();
-      this.#set("hash", v3);
+      this.#set("hash", v);
     }
     toString() {
       if (!(#p in this)) throw illegal2();
@@ -2316,16 +1564,14 @@
       return this.#p[HREF];
     }
   };
-  for (const [name, C3] of Object.entries({ URL: URL2, URLSearchParams })) {
-    Object.defineProperty(C3, "name", { value: name, configurable: true });
-    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: name, configurable: true });
+  for (const [name, C] of Object.entries({ URL: URL2, URLSearchParams })) {
+    Object.defineProperty(C, "name", { value: name, configurable: true });
+    Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
   }
   for (const [name, value] of Object.entries({ URL: URL2, URLSearchParams })) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
-  if (typeof globalThis.URLPattern !== "function") {
-    Object.defineProperty(globalThis, "URLPattern", { value: Y, writable: true, enumerable: false, configurable: true });
-  }
+  if (!("URLPattern" in globalThis)) lazyProperty(globalThis, "URLPattern", () => chunk("urlpattern").URLPattern);
 
   // js/src/clone.js
   var STR_JS_MAX = 32;
@@ -2354,30 +1600,30 @@
     URIError
   };
   var blocked = /* @__PURE__ */ new Set();
-  function uncloneable(C3) {
-    blocked.add(C3.prototype);
+  function uncloneable(C) {
+    blocked.add(C.prototype);
   }
-  for (const C3 of [Navigator, Performance, Event, EventTarget, AbortController2, TextEncoder2, TextDecoder2, URL2, URLSearchParams]) {
-    uncloneable(C3);
+  for (const C of [Navigator, Performance, Event, EventTarget, AbortController, TextEncoder2, TextDecoder2, URL2, URLSearchParams]) {
+    uncloneable(C);
   }
-  function cloneError(v3) {
+  function cloneError(v) {
     let what;
-    if (typeof v3 === "function") what = String(v3);
-    else if (typeof v3 === "symbol") what = v3.toString();
+    if (typeof v === "function") what = String(v);
+    else if (typeof v === "symbol") what = v.toString();
     else {
-      const ctor = Object.getPrototypeOf(v3)?.constructor;
+      const ctor = Object.getPrototypeOf(v)?.constructor;
       what = "#<" + (typeof ctor === "function" && ctor.name ? ctor.name : "Object") + ">";
     }
     return new DOMException2(what + " could not be cloned.", "DataCloneError");
   }
-  function realError(C3) {
-    const e2 = Reflect.construct(C3, []);
-    delete e2.stack;
-    return e2;
+  function realError(C) {
+    const e = Reflect.construct(C, []);
+    delete e.stack;
+    return e;
   }
-  function isBlocked(v3) {
-    for (let p2 = Object.getPrototypeOf(v3); p2 !== null; p2 = Object.getPrototypeOf(p2)) {
-      if (blocked.has(p2)) return true;
+  function isBlocked(v) {
+    for (let p = Object.getPrototypeOf(v); p !== null; p = Object.getPrototypeOf(p)) {
+      if (blocked.has(p)) return true;
     }
     return false;
   }
@@ -2390,38 +1636,38 @@
       this.dv = new DataView(this.buf.buffer);
       this.n = 0;
     }
-    grow(k2) {
-      if (this.n + k2 <= this.buf.length) return;
+    grow(k) {
+      if (this.n + k <= this.buf.length) return;
       let size = this.buf.length * 2;
-      while (size < this.n + k2) size *= 2;
-      const b3 = new Uint8Array(size);
-      b3.set(this.buf.subarray(0, this.n));
-      this.buf = b3;
-      this.dv = new DataView(b3.buffer);
+      while (size < this.n + k) size *= 2;
+      const b = new Uint8Array(size);
+      b.set(this.buf.subarray(0, this.n));
+      this.buf = b;
+      this.dv = new DataView(b.buffer);
     }
-    byte(b3) {
+    byte(b) {
       this.grow(1);
-      this.buf[this.n++] = b3;
+      this.buf[this.n++] = b;
     }
-    tag(c2) {
-      this.byte(c2.charCodeAt(0));
+    tag(c) {
+      this.byte(c.charCodeAt(0));
     }
-    varint(x3) {
+    varint(x) {
       this.grow(10);
-      while (x3 >= 128) {
-        this.buf[this.n++] = x3 % 128 | 128;
-        x3 = Math.floor(x3 / 128);
+      while (x >= 128) {
+        this.buf[this.n++] = x % 128 | 128;
+        x = Math.floor(x / 128);
       }
-      this.buf[this.n++] = x3;
+      this.buf[this.n++] = x;
     }
-    f64(x3) {
+    f64(x) {
       this.grow(8);
-      this.dv.setFloat64(this.n, x3, true);
+      this.dv.setFloat64(this.n, x, true);
       this.n += 8;
     }
-    i32(x3) {
+    i32(x) {
       this.grow(4);
-      this.dv.setInt32(this.n, x3, true);
+      this.dv.setInt32(this.n, x, true);
       this.n += 4;
     }
     bytes(u8) {
@@ -2429,189 +1675,189 @@
       this.buf.set(u8, this.n);
       this.n += u8.length;
     }
-    string(s2) {
-      if (s2.length > STR_JS_MAX && s2.isWellFormed()) {
-        const b3 = call("encoding.strbytes", s2);
-        this.byte(b3[0]);
-        this.varint(s2.length);
-        this.bytes(b3.subarray(1));
+    string(s) {
+      if (s.length > STR_JS_MAX && s.isWellFormed()) {
+        const b = call("encoding.strbytes", s);
+        this.byte(b[0]);
+        this.varint(s.length);
+        this.bytes(b.subarray(1));
         return;
       }
       let wide = false;
-      for (let i2 = 0; i2 < s2.length; i2++) {
-        if (s2.charCodeAt(i2) > 255) {
+      for (let i = 0; i < s.length; i++) {
+        if (s.charCodeAt(i) > 255) {
           wide = true;
           break;
         }
       }
       this.tag(wide ? "w" : "s");
-      this.varint(s2.length);
+      this.varint(s.length);
       if (wide) {
-        this.grow(s2.length * 2);
-        for (let i2 = 0; i2 < s2.length; i2++) {
-          const c2 = s2.charCodeAt(i2);
-          this.buf[this.n++] = c2 & 255;
-          this.buf[this.n++] = c2 >> 8;
+        this.grow(s.length * 2);
+        for (let i = 0; i < s.length; i++) {
+          const c = s.charCodeAt(i);
+          this.buf[this.n++] = c & 255;
+          this.buf[this.n++] = c >> 8;
         }
       } else {
-        this.grow(s2.length);
-        for (let i2 = 0; i2 < s2.length; i2++) this.buf[this.n++] = s2.charCodeAt(i2);
+        this.grow(s.length);
+        for (let i = 0; i < s.length; i++) this.buf[this.n++] = s.charCodeAt(i);
       }
     }
   };
   function serialize(value, opts = void 0) {
-    const w3 = new Writer();
+    const w = new Writer();
     const ids = /* @__PURE__ */ new Map();
     const external = opts && opts.external;
-    w3.byte(73);
-    w3.byte(1);
-    const write = (v3) => {
-      switch (typeof v3) {
+    w.byte(73);
+    w.byte(1);
+    const write = (v) => {
+      switch (typeof v) {
         case "undefined":
-          return w3.tag("u");
+          return w.tag("u");
         case "boolean":
-          return w3.tag(v3 ? "T" : "F");
+          return w.tag(v ? "T" : "F");
         case "number":
-          if ((v3 | 0) === v3 && !Object.is(v3, -0)) {
-            w3.tag("i");
-            return w3.i32(v3);
+          if ((v | 0) === v && !Object.is(v, -0)) {
+            w.tag("i");
+            return w.i32(v);
           }
-          w3.tag("d");
-          return w3.f64(v3);
+          w.tag("d");
+          return w.f64(v);
         case "bigint":
-          w3.tag("Z");
-          return w3.string(v3.toString());
+          w.tag("Z");
+          return w.string(v.toString());
         case "string":
-          return w3.string(v3);
+          return w.string(v);
         case "symbol":
         case "function": {
-          const x4 = external && external(v3);
-          if (typeof x4 === "number") {
-            w3.tag("x");
-            return w3.varint(x4);
+          const x2 = external && external(v);
+          if (typeof x2 === "number") {
+            w.tag("x");
+            return w.varint(x2);
           }
-          throw cloneError(v3);
+          throw cloneError(v);
         }
       }
-      if (v3 === null) return w3.tag("z");
-      const seen = ids.get(v3);
+      if (v === null) return w.tag("z");
+      const seen = ids.get(v);
       if (seen !== void 0) {
-        w3.tag("r");
-        return w3.varint(seen);
+        w.tag("r");
+        return w.varint(seen);
       }
-      const x3 = external && external(v3);
-      if (typeof x3 === "number") {
-        w3.tag("x");
-        return w3.varint(x3);
+      const x = external && external(v);
+      if (typeof x === "number") {
+        w.tag("x");
+        return w.varint(x);
       }
-      if (isBlocked(v3)) throw cloneError(v3);
-      ids.set(v3, ids.size);
-      if (Array.isArray(v3)) {
-        const len = v3.length;
-        w3.tag("a");
-        w3.varint(len);
-        for (let i2 = 0; i2 < len; i2++) {
-          if (i2 in v3) write(v3[i2]);
-          else w3.tag("h");
+      if (isBlocked(v)) throw cloneError(v);
+      ids.set(v, ids.size);
+      if (Array.isArray(v)) {
+        const len = v.length;
+        w.tag("a");
+        w.varint(len);
+        for (let i = 0; i < len; i++) {
+          if (i in v) write(v[i]);
+          else w.tag("h");
         }
-        const extra = Object.keys(v3).filter((k2) => !(String(k2 >>> 0) === k2 && k2 >>> 0 < len));
-        w3.varint(extra.length);
-        for (const k2 of extra) {
-          w3.string(k2);
-          write(v3[k2]);
+        const extra = Object.keys(v).filter((k) => !(String(k >>> 0) === k && k >>> 0 < len));
+        w.varint(extra.length);
+        for (const k of extra) {
+          w.string(k);
+          write(v[k]);
         }
         return;
       }
-      if (v3 instanceof DOMException2) {
-        w3.tag("X");
-        w3.string(v3.name);
-        w3.string(v3.message);
+      if (v instanceof DOMException2) {
+        w.tag("X");
+        w.string(v.name);
+        w.string(v.message);
         return;
       }
-      const t2 = typeOfTag.call(v3);
-      if (ArrayBuffer.isView(v3)) {
-        const kind = VIEWS.findIndex((C3) => v3 instanceof C3);
-        if (kind < 0) throw cloneError(v3);
-        w3.tag("V");
-        w3.byte(kind);
-        write(v3.buffer);
-        w3.varint(v3.byteOffset);
-        w3.varint(v3 instanceof DataView ? v3.byteLength : v3.length);
+      const t = typeOfTag.call(v);
+      if (ArrayBuffer.isView(v)) {
+        const kind = VIEWS.findIndex((C) => v instanceof C);
+        if (kind < 0) throw cloneError(v);
+        w.tag("V");
+        w.byte(kind);
+        write(v.buffer);
+        w.varint(v.byteOffset);
+        w.varint(v instanceof DataView ? v.byteLength : v.length);
         return;
       }
-      if (v3 instanceof ArrayBuffer) {
-        w3.tag("B");
-        if (v3.detached === true) return w3.varint(0);
-        w3.varint(v3.byteLength);
-        return w3.bytes(new Uint8Array(v3));
+      if (v instanceof ArrayBuffer) {
+        w.tag("B");
+        if (v.detached === true) return w.varint(0);
+        w.varint(v.byteLength);
+        return w.bytes(new Uint8Array(v));
       }
-      if (v3 instanceof Date) {
-        w3.tag("D");
-        return w3.f64(v3.getTime());
+      if (v instanceof Date) {
+        w.tag("D");
+        return w.f64(v.getTime());
       }
-      if (v3 instanceof RegExp) {
-        w3.tag("R");
-        w3.string(v3.source);
-        return w3.string(v3.flags);
+      if (v instanceof RegExp) {
+        w.tag("R");
+        w.string(v.source);
+        return w.string(v.flags);
       }
-      if (v3 instanceof Map) {
-        const entries = [...Map.prototype.entries.call(v3)];
-        w3.tag("M");
-        w3.varint(entries.length);
-        for (const [k2, val] of entries) {
-          write(k2);
+      if (v instanceof Map) {
+        const entries = [...Map.prototype.entries.call(v)];
+        w.tag("M");
+        w.varint(entries.length);
+        for (const [k, val] of entries) {
+          write(k);
           write(val);
         }
         return;
       }
-      if (v3 instanceof Set) {
-        const values = [...Set.prototype.values.call(v3)];
-        w3.tag("S");
-        w3.varint(values.length);
+      if (v instanceof Set) {
+        const values = [...Set.prototype.values.call(v)];
+        w.tag("S");
+        w.varint(values.length);
         for (const val of values) write(val);
         return;
       }
-      if (v3 instanceof Error) {
-        let name = v3.name;
+      if (v instanceof Error) {
+        let name = v.name;
         if (!Object.hasOwn(ERRORS, name)) name = "Error";
-        w3.tag("E");
-        w3.string(name);
-        const m2 = Object.getOwnPropertyDescriptor(v3, "message");
-        if (m2 && "value" in m2) w3.string(String(m2.value));
-        else w3.tag("u");
-        if (typeof v3.stack === "string") w3.string(v3.stack);
-        else w3.tag("u");
-        if (Object.hasOwn(v3, "cause")) write(v3.cause);
-        else w3.tag("u");
+        w.tag("E");
+        w.string(name);
+        const m = Object.getOwnPropertyDescriptor(v, "message");
+        if (m && "value" in m) w.string(String(m.value));
+        else w.tag("u");
+        if (typeof v.stack === "string") w.string(v.stack);
+        else w.tag("u");
+        if (Object.hasOwn(v, "cause")) write(v.cause);
+        else w.tag("u");
         return;
       }
-      switch (t2) {
+      switch (t) {
         case "[object Boolean]":
-          w3.tag("b");
-          return w3.byte(Boolean.prototype.valueOf.call(v3) ? 1 : 0);
+          w.tag("b");
+          return w.byte(Boolean.prototype.valueOf.call(v) ? 1 : 0);
         case "[object Number]":
-          w3.tag("N");
-          return w3.f64(Number.prototype.valueOf.call(v3));
+          w.tag("N");
+          return w.f64(Number.prototype.valueOf.call(v));
         case "[object String]":
-          w3.tag("G");
-          return w3.string(String.prototype.valueOf.call(v3));
+          w.tag("G");
+          return w.string(String.prototype.valueOf.call(v));
         case "[object BigInt]":
-          w3.tag("J");
-          return w3.string(BigInt.prototype.valueOf.call(v3).toString());
+          w.tag("J");
+          return w.string(BigInt.prototype.valueOf.call(v).toString());
       }
-      if (v3 instanceof WeakMap || v3 instanceof WeakSet || v3 instanceof Promise || typeof WeakRef === "function" && v3 instanceof WeakRef || typeof FinalizationRegistry === "function" && v3 instanceof FinalizationRegistry || typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer) {
-        throw cloneError(v3);
+      if (v instanceof WeakMap || v instanceof WeakSet || v instanceof Promise || typeof WeakRef === "function" && v instanceof WeakRef || typeof FinalizationRegistry === "function" && v instanceof FinalizationRegistry || typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer) {
+        throw cloneError(v);
       }
-      const keys2 = Object.keys(v3);
-      w3.tag("o");
-      w3.varint(keys2.length);
-      for (const k2 of keys2) {
-        w3.string(k2);
-        write(v3[k2]);
+      const keys2 = Object.keys(v);
+      w.tag("o");
+      w.varint(keys2.length);
+      for (const k of keys2) {
+        w.string(k);
+        write(v[k]);
       }
     };
     write(value);
-    return w3.buf.slice(0, w3.n);
+    return w.buf.slice(0, w.n);
   }
   var Reader = class {
     constructor(u8) {
@@ -2619,70 +1865,70 @@
       this.dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
       this.n = 0;
     }
-    need(k2) {
-      if (this.n + k2 > this.buf.length) throw bad("truncated input");
+    need(k) {
+      if (this.n + k > this.buf.length) throw bad("truncated input");
     }
     byte() {
       this.need(1);
       return this.buf[this.n++];
     }
     varint() {
-      let x3 = 0;
+      let x = 0;
       let mul = 1;
       for (; ; ) {
-        const b3 = this.byte();
-        x3 += (b3 & 127) * mul;
-        if (b3 < 128) return x3;
+        const b = this.byte();
+        x += (b & 127) * mul;
+        if (b < 128) return x;
         mul *= 128;
         if (mul > 2 ** 53) throw bad("varint overflow");
       }
     }
     f64() {
       this.need(8);
-      const x3 = this.dv.getFloat64(this.n, true);
+      const x = this.dv.getFloat64(this.n, true);
       this.n += 8;
-      return x3;
+      return x;
     }
     i32() {
       this.need(4);
-      const x3 = this.dv.getInt32(this.n, true);
+      const x = this.dv.getInt32(this.n, true);
       this.n += 4;
-      return x3;
+      return x;
     }
-    bytes(k2) {
-      this.need(k2);
-      const b3 = this.buf.slice(this.n, this.n + k2);
-      this.n += k2;
-      return b3;
+    bytes(k) {
+      this.need(k);
+      const b = this.buf.slice(this.n, this.n + k);
+      this.n += k;
+      return b;
     }
     stringBody(tag) {
       const len = this.varint();
       if (len > STR_JS_MAX && (tag === 115 || tag === 119)) {
-        const k2 = tag === 115 ? len : len * 2;
-        this.need(k2);
-        const s3 = call("encoding.strfrom", this.buf.subarray(this.n, this.n + k2), tag === 119);
-        if (s3 !== void 0) {
-          this.n += k2;
-          return s3;
+        const k = tag === 115 ? len : len * 2;
+        this.need(k);
+        const s2 = call("encoding.strfrom", this.buf.subarray(this.n, this.n + k), tag === 119);
+        if (s2 !== void 0) {
+          this.n += k;
+          return s2;
         }
       }
       if (tag === 115) {
         this.need(len);
-        let s3 = "";
-        for (let i2 = 0; i2 < len; i2 += 4096) {
-          s3 += String.fromCharCode.apply(null, this.buf.subarray(this.n + i2, this.n + Math.min(len, i2 + 4096)));
+        let s2 = "";
+        for (let i = 0; i < len; i += 4096) {
+          s2 += String.fromCharCode.apply(null, this.buf.subarray(this.n + i, this.n + Math.min(len, i + 4096)));
         }
         this.n += len;
-        return s3;
+        return s2;
       }
       if (tag !== 119) throw bad("expected a string");
       this.need(len * 2);
       const units = new Uint16Array(len);
-      for (let i2 = 0; i2 < len; i2++) units[i2] = this.buf[this.n + 2 * i2] | this.buf[this.n + 2 * i2 + 1] << 8;
+      for (let i = 0; i < len; i++) units[i] = this.buf[this.n + 2 * i] | this.buf[this.n + 2 * i + 1] << 8;
       this.n += len * 2;
-      let s2 = "";
-      for (let i2 = 0; i2 < len; i2 += 4096) s2 += String.fromCharCode.apply(null, units.subarray(i2, i2 + 4096));
-      return s2;
+      let s = "";
+      for (let i = 0; i < len; i += 4096) s += String.fromCharCode.apply(null, units.subarray(i, i + 4096));
+      return s;
     }
     string() {
       return this.stringBody(this.byte());
@@ -2693,13 +1939,13 @@
   }
   function deserialize(bytes, opts = void 0) {
     const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-    const r2 = new Reader(u8);
-    if (r2.byte() !== 73 || r2.byte() !== 1) throw bad("unknown format version");
+    const r = new Reader(u8);
+    if (r.byte() !== 73 || r.byte() !== 1) throw bad("unknown format version");
     const objs = [];
     const external = opts && opts.external;
     let depth = 0;
     const read = () => {
-      const tag = r2.byte();
+      const tag = r.byte();
       switch (String.fromCharCode(tag)) {
         case "u":
           return void 0;
@@ -2710,23 +1956,23 @@
         case "F":
           return false;
         case "i":
-          return r2.i32();
+          return r.i32();
         case "d":
-          return r2.f64();
+          return r.f64();
         case "Z":
-          return BigInt(r2.string());
+          return BigInt(r.string());
         case "s":
         case "w":
-          return r2.stringBody(tag);
+          return r.stringBody(tag);
         case "r": {
-          const i2 = r2.varint();
-          if (i2 >= objs.length) throw bad("bad back-reference");
-          return objs[i2];
+          const i = r.varint();
+          if (i >= objs.length) throw bad("bad back-reference");
+          return objs[i];
         }
         case "x": {
-          const i2 = r2.varint();
+          const i = r.varint();
           if (!external) throw bad("external value without a handler");
-          return external(i2);
+          return external(i);
         }
       }
       if (++depth > 1e4) throw bad("nesting too deep");
@@ -2737,283 +1983,283 @@
       }
     };
     const readObject = (tag) => {
-      const at2 = objs.length;
+      const at = objs.length;
       objs.push(void 0);
-      let v4;
+      let v2;
       switch (String.fromCharCode(tag)) {
         case "a": {
-          const len = r2.varint();
+          const len = r.varint();
           if (len > u8.length) throw bad("array too long");
-          v4 = new Array(len);
-          objs[at2] = v4;
-          for (let i2 = 0; i2 < len; i2++) {
-            if (u8[r2.n] === 104) r2.n++;
-            else v4[i2] = read();
+          v2 = new Array(len);
+          objs[at] = v2;
+          for (let i = 0; i < len; i++) {
+            if (u8[r.n] === 104) r.n++;
+            else v2[i] = read();
           }
-          for (let k2 = r2.varint(); k2 > 0; k2--) {
-            const key2 = r2.string();
-            Object.defineProperty(v4, key2, { value: read(), writable: true, enumerable: true, configurable: true });
+          for (let k = r.varint(); k > 0; k--) {
+            const key2 = r.string();
+            Object.defineProperty(v2, key2, { value: read(), writable: true, enumerable: true, configurable: true });
           }
-          return v4;
+          return v2;
         }
         case "o": {
-          v4 = {};
-          objs[at2] = v4;
-          for (let k2 = r2.varint(); k2 > 0; k2--) {
-            const key2 = r2.string();
+          v2 = {};
+          objs[at] = v2;
+          for (let k = r.varint(); k > 0; k--) {
+            const key2 = r.string();
             const val = read();
-            Object.defineProperty(v4, key2, { value: val, writable: true, enumerable: true, configurable: true });
+            Object.defineProperty(v2, key2, { value: val, writable: true, enumerable: true, configurable: true });
           }
-          return v4;
+          return v2;
         }
         case "X": {
-          const name = r2.string();
-          v4 = new DOMException2(r2.string(), name);
-          objs[at2] = v4;
-          return v4;
+          const name = r.string();
+          v2 = new DOMException2(r.string(), name);
+          objs[at] = v2;
+          return v2;
         }
         case "B":
-          v4 = r2.bytes(r2.varint()).buffer;
-          objs[at2] = v4;
-          return v4;
+          v2 = r.bytes(r.varint()).buffer;
+          objs[at] = v2;
+          return v2;
         case "V": {
-          const C3 = VIEWS[r2.byte()];
-          if (!C3) throw bad("unknown view kind");
+          const C = VIEWS[r.byte()];
+          if (!C) throw bad("unknown view kind");
           const buf = read();
           if (!(buf instanceof ArrayBuffer)) throw bad("view without a buffer");
-          const off = r2.varint();
-          const len = r2.varint();
+          const off = r.varint();
+          const len = r.varint();
           try {
-            v4 = new C3(buf, off, len);
+            v2 = new C(buf, off, len);
           } catch {
             throw bad("view out of range");
           }
-          objs[at2] = v4;
-          return v4;
+          objs[at] = v2;
+          return v2;
         }
         case "D":
-          v4 = new Date(r2.f64());
-          objs[at2] = v4;
-          return v4;
+          v2 = new Date(r.f64());
+          objs[at] = v2;
+          return v2;
         case "R": {
-          const src = r2.string();
-          const flags = r2.string();
+          const src = r.string();
+          const flags = r.string();
           try {
-            v4 = new RegExp(src, flags);
+            v2 = new RegExp(src, flags);
           } catch {
             throw bad("bad RegExp");
           }
-          objs[at2] = v4;
-          return v4;
+          objs[at] = v2;
+          return v2;
         }
         case "M":
-          v4 = /* @__PURE__ */ new Map();
-          objs[at2] = v4;
-          for (let k2 = r2.varint(); k2 > 0; k2--) {
+          v2 = /* @__PURE__ */ new Map();
+          objs[at] = v2;
+          for (let k = r.varint(); k > 0; k--) {
             const key2 = read();
-            v4.set(key2, read());
+            v2.set(key2, read());
           }
-          return v4;
+          return v2;
         case "S":
-          v4 = /* @__PURE__ */ new Set();
-          objs[at2] = v4;
-          for (let k2 = r2.varint(); k2 > 0; k2--) v4.add(read());
-          return v4;
+          v2 = /* @__PURE__ */ new Set();
+          objs[at] = v2;
+          for (let k = r.varint(); k > 0; k--) v2.add(read());
+          return v2;
         case "E": {
-          const name = r2.string();
-          const C3 = Object.hasOwn(ERRORS, name) ? ERRORS[name] : Error;
-          v4 = realError(C3);
-          objs[at2] = v4;
+          const name = r.string();
+          const C = Object.hasOwn(ERRORS, name) ? ERRORS[name] : Error;
+          v2 = realError(C);
+          objs[at] = v2;
           const message = read();
           if (message !== void 0) {
-            Object.defineProperty(v4, "message", { value: String(message), writable: true, configurable: true });
+            Object.defineProperty(v2, "message", { value: String(message), writable: true, configurable: true });
           }
           const stack = read();
-          if (stack !== void 0) Object.defineProperty(v4, "stack", { value: stack, writable: true, configurable: true });
-          const causeTag = u8[r2.n];
+          if (stack !== void 0) Object.defineProperty(v2, "stack", { value: stack, writable: true, configurable: true });
+          const causeTag = u8[r.n];
           const cause = read();
-          if (causeTag !== 117) Object.defineProperty(v4, "cause", { value: cause, writable: true, configurable: true });
-          return v4;
+          if (causeTag !== 117) Object.defineProperty(v2, "cause", { value: cause, writable: true, configurable: true });
+          return v2;
         }
         case "b":
-          v4 = Object(r2.byte() !== 0);
-          objs[at2] = v4;
-          return v4;
+          v2 = Object(r.byte() !== 0);
+          objs[at] = v2;
+          return v2;
         case "N":
-          v4 = Object(r2.f64());
-          objs[at2] = v4;
-          return v4;
+          v2 = Object(r.f64());
+          objs[at] = v2;
+          return v2;
         case "G":
-          v4 = Object(r2.string());
-          objs[at2] = v4;
-          return v4;
+          v2 = Object(r.string());
+          objs[at] = v2;
+          return v2;
         case "J":
-          v4 = Object(BigInt(r2.string()));
-          objs[at2] = v4;
-          return v4;
+          v2 = Object(BigInt(r.string()));
+          objs[at] = v2;
+          return v2;
       }
       throw bad("unknown tag 0x" + tag.toString(16));
     };
-    const v3 = read();
-    if (r2.n !== u8.length) throw bad("trailing bytes");
-    return v3;
+    const v = read();
+    if (r.n !== u8.length) throw bad("trailing bytes");
+    return v;
   }
   function cloneValue(value) {
     const ids = /* @__PURE__ */ new Map();
-    const copy = (v3) => {
-      if (typeof v3 !== "object" || v3 === null) {
-        if (typeof v3 === "symbol" || typeof v3 === "function") throw cloneError(v3);
-        return v3;
+    const copy = (v) => {
+      if (typeof v !== "object" || v === null) {
+        if (typeof v === "symbol" || typeof v === "function") throw cloneError(v);
+        return v;
       }
-      const seen = ids.get(v3);
+      const seen = ids.get(v);
       if (seen !== void 0) return seen;
-      const proto = Object.getPrototypeOf(v3);
-      if (proto !== ObjectProto && proto !== ArrayProto && isBlocked(v3)) throw cloneError(v3);
-      if (Array.isArray(v3)) {
-        const len = v3.length;
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== ObjectProto && proto !== ArrayProto && isBlocked(v)) throw cloneError(v);
+      if (Array.isArray(v)) {
+        const len = v.length;
         const out2 = new Array(len);
-        ids.set(v3, out2);
+        ids.set(v, out2);
         let present = 0;
-        for (let i2 = 0; i2 < len; i2++) {
-          if (i2 in v3) {
-            out2[i2] = copy(v3[i2]);
+        for (let i = 0; i < len; i++) {
+          if (i in v) {
+            out2[i] = copy(v[i]);
             present++;
           }
         }
-        const keys3 = Object.keys(v3);
+        const keys3 = Object.keys(v);
         if (keys3.length > present) {
-          for (const k2 of keys3) {
-            if (!(String(k2 >>> 0) === k2 && k2 >>> 0 < len)) Object.defineProperty(out2, k2, { value: copy(v3[k2]), writable: true, enumerable: true, configurable: true });
+          for (const k of keys3) {
+            if (!(String(k >>> 0) === k && k >>> 0 < len)) Object.defineProperty(out2, k, { value: copy(v[k]), writable: true, enumerable: true, configurable: true });
           }
         }
         return out2;
       }
-      if (proto !== ObjectProto || ArrayBuffer.isView(v3) || typeOfTag.call(v3) !== "[object Object]") {
-        const out2 = copySpecial(v3, copy);
+      if (proto !== ObjectProto || ArrayBuffer.isView(v) || typeOfTag.call(v) !== "[object Object]") {
+        const out2 = copySpecial(v, copy);
         if (out2 !== void 0) return out2;
       }
       const out = {};
-      ids.set(v3, out);
-      const keys2 = Object.keys(v3);
-      for (let i2 = 0; i2 < keys2.length; i2++) {
-        const k2 = keys2[i2];
-        const x3 = copy(v3[k2]);
-        if (k2 in ObjectProto) Object.defineProperty(out, k2, { value: x3, writable: true, enumerable: true, configurable: true });
-        else out[k2] = x3;
+      ids.set(v, out);
+      const keys2 = Object.keys(v);
+      for (let i = 0; i < keys2.length; i++) {
+        const k = keys2[i];
+        const x = copy(v[k]);
+        if (k in ObjectProto) Object.defineProperty(out, k, { value: x, writable: true, enumerable: true, configurable: true });
+        else out[k] = x;
       }
       return out;
     };
-    const copySpecial = (v3, copy2) => {
+    const copySpecial = (v, copy2) => {
       let out;
-      if (v3 instanceof DOMException2) {
-        out = new DOMException2(v3.message, v3.name);
-        ids.set(v3, out);
+      if (v instanceof DOMException2) {
+        out = new DOMException2(v.message, v.name);
+        ids.set(v, out);
         return out;
       }
-      const t2 = typeOfTag.call(v3);
-      if (ArrayBuffer.isView(v3)) {
-        const kind = VIEWS.findIndex((C4) => v3 instanceof C4);
-        if (kind < 0) throw cloneError(v3);
-        const C3 = VIEWS[kind];
-        const buf = copy2(v3.buffer);
-        out = new C3(buf, v3.byteOffset, v3 instanceof DataView ? v3.byteLength : v3.length);
-        ids.set(v3, out);
+      const t = typeOfTag.call(v);
+      if (ArrayBuffer.isView(v)) {
+        const kind = VIEWS.findIndex((C2) => v instanceof C2);
+        if (kind < 0) throw cloneError(v);
+        const C = VIEWS[kind];
+        const buf = copy2(v.buffer);
+        out = new C(buf, v.byteOffset, v instanceof DataView ? v.byteLength : v.length);
+        ids.set(v, out);
         return out;
       }
-      if (v3 instanceof ArrayBuffer) {
-        const n2 = v3.detached === true ? 0 : v3.byteLength;
-        out = new ArrayBuffer(n2);
-        if (n2 > 0) new Uint8Array(out).set(new Uint8Array(v3));
-        ids.set(v3, out);
+      if (v instanceof ArrayBuffer) {
+        const n = v.detached === true ? 0 : v.byteLength;
+        out = new ArrayBuffer(n);
+        if (n > 0) new Uint8Array(out).set(new Uint8Array(v));
+        ids.set(v, out);
         return out;
       }
-      if (v3 instanceof Date) {
-        out = new Date(v3.getTime());
-        ids.set(v3, out);
+      if (v instanceof Date) {
+        out = new Date(v.getTime());
+        ids.set(v, out);
         return out;
       }
-      if (v3 instanceof RegExp) {
-        out = new RegExp(v3.source, v3.flags);
-        ids.set(v3, out);
+      if (v instanceof RegExp) {
+        out = new RegExp(v.source, v.flags);
+        ids.set(v, out);
         return out;
       }
-      if (v3 instanceof Map) {
+      if (v instanceof Map) {
         out = /* @__PURE__ */ new Map();
-        ids.set(v3, out);
-        const entries = [...Map.prototype.entries.call(v3)];
-        for (const [k2, x3] of entries) {
-          const ck = copy2(k2);
-          out.set(ck, copy2(x3));
+        ids.set(v, out);
+        const entries = [...Map.prototype.entries.call(v)];
+        for (const [k, x] of entries) {
+          const ck = copy2(k);
+          out.set(ck, copy2(x));
         }
         return out;
       }
-      if (v3 instanceof Set) {
+      if (v instanceof Set) {
         out = /* @__PURE__ */ new Set();
-        ids.set(v3, out);
-        const values = [...Set.prototype.values.call(v3)];
-        for (const x3 of values) out.add(copy2(x3));
+        ids.set(v, out);
+        const values = [...Set.prototype.values.call(v)];
+        for (const x of values) out.add(copy2(x));
         return out;
       }
-      if (v3 instanceof Error) {
-        let name = v3.name;
+      if (v instanceof Error) {
+        let name = v.name;
         if (!Object.hasOwn(ERRORS, name)) name = "Error";
         out = realError(ERRORS[name]);
-        ids.set(v3, out);
-        const m2 = Object.getOwnPropertyDescriptor(v3, "message");
-        if (m2 && "value" in m2) Object.defineProperty(out, "message", { value: String(m2.value), writable: true, configurable: true });
-        const stack = v3.stack;
+        ids.set(v, out);
+        const m = Object.getOwnPropertyDescriptor(v, "message");
+        if (m && "value" in m) Object.defineProperty(out, "message", { value: String(m.value), writable: true, configurable: true });
+        const stack = v.stack;
         if (typeof stack === "string") Object.defineProperty(out, "stack", { value: stack, writable: true, configurable: true });
-        if (Object.hasOwn(v3, "cause")) {
-          const cause = copy2(v3.cause);
+        if (Object.hasOwn(v, "cause")) {
+          const cause = copy2(v.cause);
           if (cause !== void 0) Object.defineProperty(out, "cause", { value: cause, writable: true, configurable: true });
         }
         return out;
       }
-      switch (t2) {
+      switch (t) {
         case "[object Boolean]":
-          out = Object(Boolean.prototype.valueOf.call(v3));
+          out = Object(Boolean.prototype.valueOf.call(v));
           break;
         case "[object Number]":
-          out = Object(Number.prototype.valueOf.call(v3));
+          out = Object(Number.prototype.valueOf.call(v));
           break;
         case "[object String]":
-          out = Object(String.prototype.valueOf.call(v3));
+          out = Object(String.prototype.valueOf.call(v));
           break;
         case "[object BigInt]":
-          out = Object(BigInt.prototype.valueOf.call(v3));
+          out = Object(BigInt.prototype.valueOf.call(v));
           break;
       }
       if (out !== void 0) {
-        ids.set(v3, out);
+        ids.set(v, out);
         return out;
       }
-      if (v3 instanceof WeakMap || v3 instanceof WeakSet || v3 instanceof Promise || typeof WeakRef === "function" && v3 instanceof WeakRef || typeof FinalizationRegistry === "function" && v3 instanceof FinalizationRegistry || typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer) {
-        throw cloneError(v3);
+      if (v instanceof WeakMap || v instanceof WeakSet || v instanceof Promise || typeof WeakRef === "function" && v instanceof WeakRef || typeof FinalizationRegistry === "function" && v instanceof FinalizationRegistry || typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer) {
+        throw cloneError(v);
       }
       return void 0;
     };
     return copy(value);
   }
-  function structuredClone2(value, options = void 0) {
+  function structuredClone(value, options = void 0) {
     if (arguments.length === 0) {
       throw new TypeError("Failed to execute 'structuredClone': 1 argument required, but only 0 present.");
     }
     if (options === void 0 || options === null || options.transfer === void 0) return cloneValue(value);
     const transfer = Array.from(options.transfer);
     const seen = /* @__PURE__ */ new Set();
-    for (const t2 of transfer) {
-      if (!(t2 instanceof ArrayBuffer)) throw new DOMException2("Value not transferable", "DataCloneError");
-      if (seen.has(t2)) throw new DOMException2("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
-      seen.add(t2);
+    for (const t of transfer) {
+      if (!(t instanceof ArrayBuffer)) throw new DOMException2("Value not transferable", "DataCloneError");
+      if (seen.has(t)) throw new DOMException2("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
+      seen.add(t);
     }
     const out = cloneValue(value);
-    for (const t2 of transfer) {
-      if (typeof t2.transfer === "function" && t2.detached !== true) t2.transfer();
+    for (const t of transfer) {
+      if (typeof t.transfer === "function" && t.detached !== true) t.transfer();
     }
     return out;
   }
   Object.defineProperty(globalThis, "structuredClone", {
-    value: structuredClone2,
+    value: structuredClone,
     writable: true,
     enumerable: false,
     configurable: true
@@ -3036,11 +2282,11 @@
     if (timers.delete(id)) call("timer.clear", id);
   }
   function fire(id) {
-    const t2 = timers.get(id);
-    if (!t2) return;
-    if (t2.repeat >= 0) call("timer.set", id, t2.repeat);
+    const t = timers.get(id);
+    if (!t) return;
+    if (t.repeat >= 0) call("timer.set", id, t.repeat);
     else timers.delete(id);
-    t2.fn(...t2.args);
+    t.fn(...t.args);
   }
   globalThis.setTimeout = (fn, ms, ...args) => set(fn, ms, args, false);
   globalThis.setInterval = (fn, ms, ...args) => set(fn, ms, args, true);
@@ -3052,66 +2298,66 @@
   };
 
   // js/src/console.js
-  function inspect(v3, depth, seen) {
-    switch (typeof v3) {
+  function inspect(v, depth, seen) {
+    switch (typeof v) {
       case "string":
-        return depth === 0 ? v3 : JSON.stringify(v3);
+        return depth === 0 ? v : JSON.stringify(v);
       case "number":
       case "boolean":
       case "undefined":
       case "symbol":
-        return String(v3);
+        return String(v);
       case "bigint":
-        return v3 + "n";
+        return v + "n";
       case "function":
-        return v3.name ? `[Function: ${v3.name}]` : "[Function (anonymous)]";
+        return v.name ? `[Function: ${v.name}]` : "[Function (anonymous)]";
     }
-    if (v3 === null) return "null";
-    if (v3 instanceof Error) return v3.stack ? `${v3.name}: ${v3.message}
-${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
-    if (seen.has(v3)) return "[Circular]";
-    if (depth > 2) return Array.isArray(v3) ? "[Array]" : "[Object]";
-    seen.add(v3);
+    if (v === null) return "null";
+    if (v instanceof Error) return v.stack ? `${v.name}: ${v.message}
+${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
+    if (seen.has(v)) return "[Circular]";
+    if (depth > 2) return Array.isArray(v) ? "[Array]" : "[Object]";
+    seen.add(v);
     try {
-      if (Array.isArray(v3)) return "[ " + v3.map((x3) => inspect(x3, depth + 1, seen)).join(", ") + " ]";
-      if (v3 instanceof Map) return `Map(${v3.size}) { ` + [...v3].map(([k2, x3]) => inspect(k2, depth + 1, seen) + " => " + inspect(x3, depth + 1, seen)).join(", ") + " }";
-      if (v3 instanceof Set) return `Set(${v3.size}) { ` + [...v3].map((x3) => inspect(x3, depth + 1, seen)).join(", ") + " }";
-      if (v3 instanceof Date) return isNaN(v3) ? "Invalid Date" : v3.toISOString();
-      if (ArrayBuffer.isView(v3)) return `${v3.constructor.name}(${v3.length ?? v3.byteLength}) [ ${Array.from(v3.length !== void 0 ? v3 : new Uint8Array(v3.buffer, v3.byteOffset, v3.byteLength)).slice(0, 50).join(", ")} ]`;
-      const name = v3.constructor && v3.constructor !== Object && v3.constructor.name ? v3.constructor.name + " " : "";
-      const keys2 = Object.keys(v3);
+      if (Array.isArray(v)) return "[ " + v.map((x) => inspect(x, depth + 1, seen)).join(", ") + " ]";
+      if (v instanceof Map) return `Map(${v.size}) { ` + [...v].map(([k, x]) => inspect(k, depth + 1, seen) + " => " + inspect(x, depth + 1, seen)).join(", ") + " }";
+      if (v instanceof Set) return `Set(${v.size}) { ` + [...v].map((x) => inspect(x, depth + 1, seen)).join(", ") + " }";
+      if (v instanceof Date) return isNaN(v) ? "Invalid Date" : v.toISOString();
+      if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${v.length ?? v.byteLength}) [ ${Array.from(v.length !== void 0 ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).slice(0, 50).join(", ")} ]`;
+      const name = v.constructor && v.constructor !== Object && v.constructor.name ? v.constructor.name + " " : "";
+      const keys2 = Object.keys(v);
       if (keys2.length === 0) return name + "{}";
-      return name + "{ " + keys2.map((k2) => `${/^[A-Za-z_$][\w$]*$/.test(k2) ? k2 : JSON.stringify(k2)}: ${inspect(v3[k2], depth + 1, seen)}`).join(", ") + " }";
+      return name + "{ " + keys2.map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inspect(v[k], depth + 1, seen)}`).join(", ") + " }";
     } finally {
-      seen.delete(v3);
+      seen.delete(v);
     }
   }
   function format(args) {
     let out = [];
-    let i2 = 0;
+    let i = 0;
     if (typeof args[0] === "string" && args[0].includes("%")) {
-      let s2 = args[0].replace(/%[sdifoOjc%]/g, (m2) => {
-        if (m2 === "%%") return "%";
-        if (i2 + 1 >= args.length) return m2;
-        const a3 = args[++i2];
-        switch (m2) {
+      let s = args[0].replace(/%[sdifoOjc%]/g, (m) => {
+        if (m === "%%") return "%";
+        if (i + 1 >= args.length) return m;
+        const a = args[++i];
+        switch (m) {
           case "%s":
-            return typeof a3 === "string" ? a3 : inspect(a3, 1, /* @__PURE__ */ new Set());
+            return typeof a === "string" ? a : inspect(a, 1, /* @__PURE__ */ new Set());
           case "%d":
           case "%i":
-            return String(parseInt(a3));
+            return String(parseInt(a));
           case "%f":
-            return String(parseFloat(a3));
+            return String(parseFloat(a));
           case "%c":
             return "";
           default:
-            return inspect(a3, 1, /* @__PURE__ */ new Set());
+            return inspect(a, 1, /* @__PURE__ */ new Set());
         }
       });
-      out.push(s2);
-      i2++;
+      out.push(s);
+      i++;
     }
-    for (; i2 < args.length; i2++) out.push(inspect(args[i2], 0, /* @__PURE__ */ new Set()));
+    for (; i < args.length; i++) out.push(inspect(args[i], 0, /* @__PURE__ */ new Set()));
     return out.join(" ");
   }
   var counts = /* @__PURE__ */ new Map();
@@ -3120,2251 +2366,222 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     call("console.log", level, format(args));
   }
   globalThis.console = {
-    log: (...a3) => emit("log", a3),
-    info: (...a3) => emit("info", a3),
-    debug: (...a3) => emit("debug", a3),
-    warn: (...a3) => emit("warn", a3),
-    error: (...a3) => emit("error", a3),
-    trace: (...a3) => emit("trace", [...a3, new Error().stack]),
-    assert: (cond, ...a3) => {
-      if (!cond) emit("error", ["Assertion failed" + (a3.length ? ":" : ""), ...a3]);
+    log: (...a) => emit("log", a),
+    info: (...a) => emit("info", a),
+    debug: (...a) => emit("debug", a),
+    warn: (...a) => emit("warn", a),
+    error: (...a) => emit("error", a),
+    trace: (...a) => emit("trace", [...a, new Error().stack]),
+    assert: (cond, ...a) => {
+      if (!cond) emit("error", ["Assertion failed" + (a.length ? ":" : ""), ...a]);
     },
     count: (label = "default") => {
-      const n2 = (counts.get(label) ?? 0) + 1;
-      counts.set(label, n2);
-      emit("log", [`${label}: ${n2}`]);
+      const n = (counts.get(label) ?? 0) + 1;
+      counts.set(label, n);
+      emit("log", [`${label}: ${n}`]);
     },
     countReset: (label = "default") => counts.delete(label),
     time: (label = "default") => timersStart.set(label, Date.now()),
     timeEnd: (label = "default") => {
-      const t2 = timersStart.get(label);
-      if (t2 !== void 0) {
+      const t = timersStart.get(label);
+      if (t !== void 0) {
         timersStart.delete(label);
-        emit("log", [`${label}: ${Date.now() - t2}ms`]);
+        emit("log", [`${label}: ${Date.now() - t}ms`]);
       }
     },
-    timeLog: (label = "default", ...a3) => {
-      const t2 = timersStart.get(label);
-      if (t2 !== void 0) emit("log", [`${label}: ${Date.now() - t2}ms`, ...a3]);
+    timeLog: (label = "default", ...a) => {
+      const t = timersStart.get(label);
+      if (t !== void 0) emit("log", [`${label}: ${Date.now() - t}ms`, ...a]);
     },
-    table: (...a3) => emit("log", a3),
-    dir: (v3) => emit("log", [v3]),
-    group: (...a3) => a3.length && emit("log", a3),
+    table: (...a) => emit("log", a),
+    dir: (v) => emit("log", [v]),
+    group: (...a) => a.length && emit("log", a),
     groupEnd: () => {
     }
   };
 
-  // js/node_modules/web-streams-polyfill/dist/ponyfill.mjs
-  function e() {
-  }
-  function t(e2) {
-    return "object" == typeof e2 && null !== e2 || "function" == typeof e2;
-  }
-  var r = e;
-  function o(e2, t2) {
-    try {
-      Object.defineProperty(e2, "name", { value: t2, configurable: true });
-    } catch (e3) {
-    }
-  }
-  var n = Promise;
-  var i = Promise.resolve.bind(n);
-  var a2 = Promise.prototype.then;
-  var s = Promise.reject.bind(n);
-  var l = i;
-  function u(e2) {
-    return new n(e2);
-  }
-  function c(e2) {
-    return u((t2) => t2(e2));
-  }
-  function d(e2) {
-    return s(e2);
-  }
-  function f(e2, t2, r2) {
-    return a2.call(e2, t2, r2);
-  }
-  function h(e2, t2, o2) {
-    f(f(e2, t2, o2), void 0, r);
-  }
-  function b2(e2, t2) {
-    h(e2, t2);
-  }
-  function _2(e2, t2) {
-    h(e2, void 0, t2);
-  }
-  function m(e2, t2, r2) {
-    return f(e2, t2, r2);
-  }
-  function p(e2) {
-    f(e2, void 0, r);
-  }
-  var y = (e2) => {
-    if ("function" == typeof queueMicrotask) y = queueMicrotask;
-    else {
-      const e3 = c(void 0);
-      y = (t2) => f(e3, t2);
-    }
-    return y(e2);
-  };
-  function S(e2, t2, r2) {
-    if ("function" != typeof e2) throw new TypeError("Argument is not a function");
-    return Function.prototype.apply.call(e2, t2, r2);
-  }
-  function g(e2, t2, r2) {
-    try {
-      return c(S(e2, t2, r2));
-    } catch (e3) {
-      return d(e3);
-    }
-  }
-  var v2 = class {
-    constructor() {
-      this._cursor = 0, this._size = 0, this._front = { _elements: [], _next: void 0 }, this._back = this._front, this._cursor = 0, this._size = 0;
-    }
-    get length() {
-      return this._size;
-    }
-    push(e2) {
-      const t2 = this._back;
-      let r2 = t2;
-      16383 === t2._elements.length && (r2 = { _elements: [], _next: void 0 }), t2._elements.push(e2), r2 !== t2 && (this._back = r2, t2._next = r2), ++this._size;
-    }
-    shift() {
-      const e2 = this._front;
-      let t2 = e2;
-      const r2 = this._cursor;
-      let o2 = r2 + 1;
-      const n2 = e2._elements, i2 = n2[r2];
-      return 16384 === o2 && (t2 = e2._next, o2 = 0), --this._size, this._cursor = o2, e2 !== t2 && (this._front = t2), n2[r2] = void 0, i2;
-    }
-    forEach(e2) {
-      let t2 = this._cursor, r2 = this._front, o2 = r2._elements;
-      for (; !(t2 === o2.length && void 0 === r2._next || t2 === o2.length && (r2 = r2._next, o2 = r2._elements, t2 = 0, 0 === o2.length)); ) e2(o2[t2]), ++t2;
-    }
-    peek() {
-      const e2 = this._front, t2 = this._cursor;
-      return e2._elements[t2];
-    }
-  };
-  var w2 = /* @__PURE__ */ Symbol("[[AbortSteps]]");
-  var R2 = /* @__PURE__ */ Symbol("[[ErrorSteps]]");
-  var T2 = /* @__PURE__ */ Symbol("[[CancelSteps]]");
-  var P2 = /* @__PURE__ */ Symbol("[[PullSteps]]");
-  var C2 = /* @__PURE__ */ Symbol("[[CanPullSyncSteps]]");
-  var q2 = /* @__PURE__ */ Symbol("[[ReleaseSteps]]");
-  function E(e2, t2) {
-    e2._ownerReadableStream = t2, t2._reader = e2, "readable" === t2._state ? j2(e2) : "closed" === t2._state ? (function(e3) {
-      j2(e3), z2(e3);
-    })(e2) : k(e2, t2._storedError);
-  }
-  function W2(e2, t2) {
-    return Mr(e2._ownerReadableStream, t2);
-  }
-  function O2(e2) {
-    const t2 = e2._ownerReadableStream;
-    "readable" === t2._state ? A(e2, new TypeError("Reader was released and can no longer be used to monitor the stream's closedness")) : (function(e3, t3) {
-      k(e3, t3);
-    })(e2, new TypeError("Reader was released and can no longer be used to monitor the stream's closedness")), t2._readableStreamController[q2](), t2._reader = void 0, e2._ownerReadableStream = void 0;
-  }
-  function B2(e2) {
-    return new TypeError("Cannot " + e2 + " a stream using a released reader");
-  }
-  function j2(e2) {
-    e2._closedPromise = u((t2, r2) => {
-      e2._closedPromise_resolve = t2, e2._closedPromise_reject = r2;
-    });
-  }
-  function k(e2, t2) {
-    j2(e2), A(e2, t2);
-  }
-  function A(e2, t2) {
-    void 0 !== e2._closedPromise_reject && (p(e2._closedPromise), e2._closedPromise_reject(t2), e2._closedPromise_resolve = void 0, e2._closedPromise_reject = void 0);
-  }
-  function z2(e2) {
-    void 0 !== e2._closedPromise_resolve && (e2._closedPromise_resolve(void 0), e2._closedPromise_resolve = void 0, e2._closedPromise_reject = void 0);
-  }
-  var D2 = Number.isFinite || function(e2) {
-    return "number" == typeof e2 && isFinite(e2);
-  };
-  var F2 = Math.trunc || function(e2) {
-    return e2 < 0 ? Math.ceil(e2) : Math.floor(e2);
-  };
-  function L2(e2, t2) {
-    if (void 0 !== e2 && ("object" != typeof (r2 = e2) && "function" != typeof r2)) throw new TypeError(`${t2} is not an object.`);
-    var r2;
-  }
-  function I2(e2, t2) {
-    if ("function" != typeof e2) throw new TypeError(`${t2} is not a function.`);
-  }
-  function $(e2, t2) {
-    if (!/* @__PURE__ */ (function(e3) {
-      return "object" == typeof e3 && null !== e3 || "function" == typeof e3;
-    })(e2)) throw new TypeError(`${t2} is not an object.`);
-  }
-  function M(e2, t2, r2) {
-    if (void 0 === e2) throw new TypeError(`Parameter ${t2} is required in '${r2}'.`);
-  }
-  function Y2(e2, t2, r2) {
-    if (void 0 === e2) throw new TypeError(`${t2} is required in '${r2}'.`);
-  }
-  function x2(e2) {
-    return Number(e2);
-  }
-  function Q2(e2) {
-    return 0 === e2 ? 0 : e2;
-  }
-  function N(e2, t2) {
-    const r2 = Number.MAX_SAFE_INTEGER;
-    let o2 = Number(e2);
-    if (o2 = Q2(o2), !D2(o2)) throw new TypeError(`${t2} is not a finite number`);
-    if (o2 = (function(e3) {
-      return Q2(F2(e3));
-    })(o2), o2 < 0 || o2 > r2) throw new TypeError(`${t2} is outside the accepted range of 0 to ${r2}, inclusive`);
-    return D2(o2) && 0 !== o2 ? o2 : 0;
-  }
-  function H(e2, t2) {
-    if (!Ir(e2)) throw new TypeError(`${t2} is not a ReadableStream.`);
-  }
-  function V2(e2) {
-    return new ReadableStreamDefaultReader(e2);
-  }
-  function U2(e2, t2) {
-    e2._reader._readRequests.push(t2);
-  }
-  function G2(e2, t2, r2) {
-    const o2 = e2._reader._readRequests.shift();
-    r2 ? o2._closeSteps() : o2._chunkSteps(t2);
-  }
-  function X(e2) {
-    return e2._reader._readRequests.length;
-  }
-  function J2(e2) {
-    const t2 = e2._reader;
-    return void 0 !== t2 && !!ee2(t2);
-  }
-  var ReadableStreamDefaultReader = class {
-    constructor(e2) {
-      if (M(e2, 1, "ReadableStreamDefaultReader"), H(e2, "First parameter"), $r(e2)) throw new TypeError("This stream has already been locked for exclusive reading by another reader");
-      E(this, e2), this._readRequests = new v2();
-    }
-    get closed() {
-      return ee2(this) ? this._closedPromise : d(ne2("closed"));
-    }
-    cancel(e2 = void 0) {
-      return ee2(this) ? void 0 === this._ownerReadableStream ? d(B2("cancel")) : W2(this, e2) : d(ne2("cancel"));
-    }
-    read() {
-      if (!ee2(this)) return d(ne2("read"));
-      if (void 0 === this._ownerReadableStream) return d(B2("read from"));
-      const e2 = re2(this) ? new Z() : new K2();
-      return te2(this, e2), e2._promise;
-    }
-    releaseLock() {
-      if (!ee2(this)) throw ne2("releaseLock");
-      void 0 !== this._ownerReadableStream && (function(e2) {
-        O2(e2);
-        const t2 = new TypeError("Reader was released");
-        oe2(e2, t2);
-      })(this);
-    }
-  };
-  Object.defineProperties(ReadableStreamDefaultReader.prototype, { cancel: { enumerable: true }, read: { enumerable: true }, releaseLock: { enumerable: true }, closed: { enumerable: true } }), o(ReadableStreamDefaultReader.prototype.cancel, "cancel"), o(ReadableStreamDefaultReader.prototype.read, "read"), o(ReadableStreamDefaultReader.prototype.releaseLock, "releaseLock"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ReadableStreamDefaultReader.prototype, Symbol.toStringTag, { value: "ReadableStreamDefaultReader", configurable: true });
-  var K2 = class {
-    constructor() {
-      this._promise = u((e2, t2) => {
-        this._resolvePromise = e2, this._rejectPromise = t2;
-      });
-    }
-    _chunkSteps(e2) {
-      this._resolvePromise({ value: e2, done: false });
-    }
-    _closeSteps() {
-      this._resolvePromise({ value: void 0, done: true });
-    }
-    _errorSteps(e2) {
-      this._rejectPromise(e2);
-    }
-  };
-  var Z = class {
-    constructor() {
-      this._promise = void 0;
-    }
-    _chunkSteps(e2) {
-      this._promise = l({ value: e2, done: false });
-    }
-    _closeSteps() {
-      this._promise = l({ value: void 0, done: true });
-    }
-    _errorSteps(e2) {
-      this._promise = d(e2);
-    }
-  };
-  function ee2(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_readRequests") && e2 instanceof ReadableStreamDefaultReader);
-  }
-  function te2(e2, t2) {
-    const r2 = e2._ownerReadableStream;
-    r2._disturbed = true, "closed" === r2._state ? t2._closeSteps() : "errored" === r2._state ? t2._errorSteps(r2._storedError) : r2._readableStreamController[P2](t2);
-  }
-  function re2(e2) {
-    const t2 = e2._ownerReadableStream;
-    return "closed" === t2._state || ("errored" === t2._state || t2._readableStreamController[C2]());
-  }
-  function oe2(e2, t2) {
-    const r2 = e2._readRequests;
-    e2._readRequests = new v2(), r2.forEach((e3) => {
-      e3._errorSteps(t2);
-    });
-  }
-  function ne2(e2) {
-    return new TypeError(`ReadableStreamDefaultReader.prototype.${e2} can only be used on a ReadableStreamDefaultReader`);
-  }
-  var ie2;
-  var ae2;
-  var se2;
-  function le2(e2) {
-    return e2.slice();
-  }
-  function ue2(e2, t2, r2, o2, n2) {
-    new Uint8Array(e2).set(new Uint8Array(r2, o2, n2), t2);
-  }
-  var ce2 = (e2) => (ce2 = "function" == typeof e2.transfer ? (e3) => e3.transfer() : "function" == typeof structuredClone ? (e3) => structuredClone(e3, { transfer: [e3] }) : (e3) => e3, ce2(e2));
-  var de2 = (e2) => (de2 = "boolean" == typeof e2.detached ? (e3) => e3.detached : (e3) => 0 === e3.byteLength, de2(e2));
-  function fe2(e2, t2, r2) {
-    if (e2.slice) return e2.slice(t2, r2);
-    const o2 = r2 - t2, n2 = new ArrayBuffer(o2);
-    return ue2(n2, 0, e2, t2, o2), n2;
-  }
-  function he2(e2, t2) {
-    const r2 = e2[t2];
-    if (null != r2) {
-      if ("function" != typeof r2) throw new TypeError(`${String(t2)} is not a function`);
-      return r2;
-    }
-  }
-  function be(e2) {
-    try {
-      const t2 = e2.done, r2 = e2.value;
-      return f(l(r2), (e3) => ({ done: t2, value: e3 }));
-    } catch (e3) {
-      return d(e3);
-    }
-  }
-  var _e = null !== (se2 = null !== (ie2 = Symbol.asyncIterator) && void 0 !== ie2 ? ie2 : null === (ae2 = Symbol.for) || void 0 === ae2 ? void 0 : ae2.call(Symbol, "Symbol.asyncIterator")) && void 0 !== se2 ? se2 : "@@asyncIterator";
-  function me2(e2, r2 = "sync", o2) {
-    if (void 0 === o2) if ("async" === r2) {
-      if (void 0 === (o2 = he2(e2, _e))) {
-        return (function(e3) {
-          const r3 = { next() {
-            let t2;
-            try {
-              t2 = pe2(e3);
-            } catch (e4) {
-              return d(e4);
-            }
-            return be(t2);
-          }, return(r4) {
-            let o3;
-            try {
-              const t2 = he2(e3.iterator, "return");
-              if (void 0 === t2) return c({ done: true, value: r4 });
-              o3 = S(t2, e3.iterator, [r4]);
-            } catch (e4) {
-              return d(e4);
-            }
-            return t(o3) ? be(o3) : d(new TypeError("The iterator.return() method must return an object"));
-          } };
-          return { iterator: r3, nextMethod: r3.next, done: false };
-        })(me2(e2, "sync", he2(e2, Symbol.iterator)));
-      }
-    } else o2 = he2(e2, Symbol.iterator);
-    if (void 0 === o2) throw new TypeError("The object is not iterable");
-    const n2 = S(o2, e2, []);
-    if (!t(n2)) throw new TypeError("The iterator method must return an object");
-    return { iterator: n2, nextMethod: n2.next, done: false };
-  }
-  function pe2(e2) {
-    const r2 = S(e2.nextMethod, e2.iterator, []);
-    if (!t(r2)) throw new TypeError("The iterator.next() method must return an object");
-    return r2;
-  }
-  var ye = class {
-    constructor(e2, t2) {
-      this._ongoingPromise = void 0, this._isFinished = false, this._reader = e2, this._preventCancel = t2;
-    }
-    next() {
-      const e2 = () => this._nextSteps();
-      return this._ongoingPromise = this._ongoingPromise ? m(this._ongoingPromise, e2, e2) : e2(), this._ongoingPromise;
-    }
-    return(e2) {
-      const t2 = () => this._returnSteps(e2);
-      return this._ongoingPromise = this._ongoingPromise ? m(this._ongoingPromise, t2, t2) : t2(), this._ongoingPromise;
-    }
-    _nextSteps() {
-      if (this._isFinished) return Promise.resolve({ value: void 0, done: true });
-      const e2 = this._reader, t2 = new Se2(this);
-      return te2(e2, t2), t2._promise;
-    }
-    _returnSteps(e2) {
-      if (this._isFinished) return Promise.resolve({ value: e2, done: true });
-      this._isFinished = true;
-      const t2 = this._reader;
-      if (!this._preventCancel) {
-        const r2 = W2(t2, e2);
-        return O2(t2), m(r2, () => ({ value: e2, done: true }));
-      }
-      return O2(t2), c({ value: e2, done: true });
-    }
-  };
-  var Se2 = class {
-    constructor(e2) {
-      this._iterator = e2, this._promise = u((e3, t2) => {
-        this._resolvePromise = e3, this._rejectPromise = t2;
-      });
-    }
-    _chunkSteps(e2) {
-      this._iterator._ongoingPromise = void 0, y(() => this._resolvePromise({ value: e2, done: false }));
-    }
-    _closeSteps() {
-      const e2 = this._iterator;
-      e2._ongoingPromise = void 0, e2._isFinished = true, O2(e2._reader), this._resolvePromise({ value: void 0, done: true });
-    }
-    _errorSteps(e2) {
-      const t2 = this._iterator;
-      t2._ongoingPromise = void 0, t2._isFinished = true, O2(t2._reader), this._rejectPromise(e2);
-    }
-  };
-  var ge2 = { next() {
-    return ve(this) ? this._asyncIteratorImpl.next() : d(we("next"));
-  }, return(e2) {
-    return ve(this) ? this._asyncIteratorImpl.return(e2) : d(we("return"));
-  }, [_e]() {
-    return this;
-  } };
-  function ve(e2) {
-    if (!t(e2)) return false;
-    if (!Object.prototype.hasOwnProperty.call(e2, "_asyncIteratorImpl")) return false;
-    try {
-      return e2._asyncIteratorImpl instanceof ye;
-    } catch (e3) {
-      return false;
-    }
-  }
-  function we(e2) {
-    return new TypeError(`ReadableStreamAsyncIterator.${e2} can only be used on a ReadableSteamAsyncIterator`);
-  }
-  Object.defineProperty(ge2, _e, { enumerable: false });
-  var Re2 = Number.isNaN || function(e2) {
-    return e2 != e2;
-  };
-  function Te2(e2) {
-    const t2 = fe2(e2.buffer, e2.byteOffset, e2.byteOffset + e2.byteLength);
-    return new Uint8Array(t2);
-  }
-  function Pe2(e2) {
-    const t2 = e2._queue.shift();
-    return e2._queueTotalSize -= t2.size, e2._queueTotalSize < 0 && (e2._queueTotalSize = 0), t2.value;
-  }
-  function Ce(e2, t2, r2) {
-    if ("number" != typeof (o2 = r2) || Re2(o2) || o2 < 0 || r2 === 1 / 0) throw new RangeError("Size must be a finite, non-NaN, non-negative number.");
-    var o2;
-    e2._queue.push({ value: t2, size: r2 }), e2._queueTotalSize += r2;
-  }
-  function qe(e2) {
-    e2._queue = new v2(), e2._queueTotalSize = 0;
-  }
-  function Ee2(e2) {
-    return e2 === DataView;
-  }
-  function We(e2) {
-    return Ee2(e2) ? 1 : e2.BYTES_PER_ELEMENT;
-  }
-  var ReadableStreamBYOBRequest = class {
-    constructor() {
-      throw new TypeError("Illegal constructor");
-    }
-    get view() {
-      if (!Be(this)) throw ot("view");
-      return this._view;
-    }
-    respond(e2) {
-      if (!Be(this)) throw ot("respond");
-      if (M(e2, 1, "respond"), e2 = N(e2, "First parameter"), void 0 === this._associatedReadableByteStreamController) throw new TypeError("This BYOB request has been invalidated");
-      if (de2(this._view.buffer)) throw new TypeError("The BYOB request's buffer has been detached and so cannot be used as a response");
-      et(this._associatedReadableByteStreamController, e2);
-    }
-    respondWithNewView(e2) {
-      if (!Be(this)) throw ot("respondWithNewView");
-      if (M(e2, 1, "respondWithNewView"), !ArrayBuffer.isView(e2)) throw new TypeError("You can only respond with array buffer views");
-      if (void 0 === this._associatedReadableByteStreamController) throw new TypeError("This BYOB request has been invalidated");
-      if (de2(e2.buffer)) throw new TypeError("The given view's buffer has been detached and so cannot be used as a response");
-      tt(this._associatedReadableByteStreamController, e2);
-    }
-  };
-  Object.defineProperties(ReadableStreamBYOBRequest.prototype, { respond: { enumerable: true }, respondWithNewView: { enumerable: true }, view: { enumerable: true } }), o(ReadableStreamBYOBRequest.prototype.respond, "respond"), o(ReadableStreamBYOBRequest.prototype.respondWithNewView, "respondWithNewView"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ReadableStreamBYOBRequest.prototype, Symbol.toStringTag, { value: "ReadableStreamBYOBRequest", configurable: true });
-  var ReadableByteStreamController = class {
-    constructor() {
-      throw new TypeError("Illegal constructor");
-    }
-    get byobRequest() {
-      if (!Oe2(this)) throw nt("byobRequest");
-      return Ke(this);
-    }
-    get desiredSize() {
-      if (!Oe2(this)) throw nt("desiredSize");
-      return Ze(this);
-    }
-    close() {
-      if (!Oe2(this)) throw nt("close");
-      if (this._closeRequested) throw new TypeError("The stream has already been closed; do not close it again!");
-      const e2 = this._controlledReadableByteStream._state;
-      if ("readable" !== e2) throw new TypeError(`The stream (in ${e2} state) is not in the readable state and cannot be closed`);
-      Ue(this);
-    }
-    enqueue(e2) {
-      if (!Oe2(this)) throw nt("enqueue");
-      if (M(e2, 1, "enqueue"), !ArrayBuffer.isView(e2)) throw new TypeError("chunk must be an array buffer view");
-      if (0 === e2.byteLength) throw new TypeError("chunk must have non-zero byteLength");
-      if (0 === e2.buffer.byteLength) throw new TypeError("chunk's buffer must have non-zero byteLength");
-      if (this._closeRequested) throw new TypeError("stream is closed or draining");
-      const t2 = this._controlledReadableByteStream._state;
-      if ("readable" !== t2) throw new TypeError(`The stream (in ${t2} state) is not in the readable state and cannot be enqueued to`);
-      Ge(this, e2);
-    }
-    error(e2 = void 0) {
-      if (!Oe2(this)) throw nt("error");
-      Xe(this, e2);
-    }
-    [T2](e2) {
-      ke2(this), qe(this);
-      const t2 = this._cancelAlgorithm(e2);
-      return Ve(this), t2;
-    }
-    [P2](e2) {
-      const t2 = this._controlledReadableByteStream;
-      if (this._queueTotalSize > 0) return void Je(this, e2);
-      const r2 = this._autoAllocateChunkSize;
-      if (void 0 !== r2) {
-        let t3;
-        try {
-          t3 = new ArrayBuffer(r2);
-        } catch (t4) {
-          return void e2._errorSteps(t4);
-        }
-        const o2 = { buffer: t3, bufferByteLength: r2, byteOffset: 0, byteLength: r2, bytesFilled: 0, minimumFill: 1, elementSize: 1, viewConstructor: Uint8Array, readerType: "default" };
-        this._pendingPullIntos.push(o2);
-      }
-      U2(t2, e2), je(this);
-    }
-    [C2]() {
-      return this._queueTotalSize > 0;
-    }
-    [q2]() {
-      if (this._pendingPullIntos.length > 0) {
-        const e2 = this._pendingPullIntos.peek();
-        e2.readerType = "none", this._pendingPullIntos = new v2(), this._pendingPullIntos.push(e2);
-      }
-    }
-  };
-  function Oe2(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_controlledReadableByteStream") && e2 instanceof ReadableByteStreamController);
-  }
-  function Be(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_associatedReadableByteStreamController") && e2 instanceof ReadableStreamBYOBRequest);
-  }
-  function je(e2) {
-    const t2 = (function(e3) {
-      const t3 = e3._controlledReadableByteStream;
-      if ("readable" !== t3._state) return false;
-      if (e3._closeRequested) return false;
-      if (!e3._started) return false;
-      if (J2(t3) && X(t3) > 0) return true;
-      if (ut(t3) && lt(t3) > 0) return true;
-      const r2 = Ze(e3);
-      if (r2 > 0) return true;
-      return false;
-    })(e2);
-    if (!t2) return;
-    if (e2._pulling) return void (e2._pullAgain = true);
-    e2._pulling = true;
-    h(e2._pullAlgorithm(), () => (e2._pulling = false, e2._pullAgain && (e2._pullAgain = false, je(e2)), null), (t3) => (Xe(e2, t3), null));
-  }
-  function ke2(e2) {
-    xe(e2), e2._pendingPullIntos = new v2();
-  }
-  function Ae2(e2, t2) {
-    let r2 = false;
-    "closed" === e2._state && (r2 = true);
-    const o2 = De(t2);
-    "default" === t2.readerType ? G2(e2, o2, r2) : (function(e3, t3, r3) {
-      const o3 = e3._reader, n2 = o3._readIntoRequests.shift();
-      r3 ? n2._closeSteps(t3) : n2._chunkSteps(t3);
-    })(e2, o2, r2);
-  }
-  function ze(e2, t2) {
-    for (let r2 = 0; r2 < t2.length; ++r2) Ae2(e2, t2[r2]);
-  }
-  function De(e2) {
-    const t2 = e2.bytesFilled, r2 = e2.elementSize;
-    return new e2.viewConstructor(e2.buffer, e2.byteOffset, t2 / r2);
-  }
-  function Fe(e2, t2, r2, o2) {
-    e2._queue.push({ buffer: t2, byteOffset: r2, byteLength: o2 }), e2._queueTotalSize += o2;
-  }
-  function Le(e2, t2, r2, o2) {
-    let n2;
-    try {
-      n2 = fe2(t2, r2, r2 + o2);
-    } catch (t3) {
-      throw Xe(e2, t3), t3;
-    }
-    Fe(e2, n2, 0, o2);
-  }
-  function Ie(e2, t2) {
-    t2.bytesFilled > 0 && Le(e2, t2.buffer, t2.byteOffset, t2.bytesFilled), He(e2);
-  }
-  function $e(e2, t2) {
-    const r2 = Math.min(e2._queueTotalSize, t2.byteLength - t2.bytesFilled), o2 = t2.bytesFilled + r2;
-    let n2 = r2, i2 = false;
-    const a3 = o2 - o2 % t2.elementSize;
-    a3 >= t2.minimumFill && (n2 = a3 - t2.bytesFilled, i2 = true);
-    const s2 = e2._queue;
-    for (; n2 > 0; ) {
-      const r3 = s2.peek(), o3 = Math.min(n2, r3.byteLength), i3 = t2.byteOffset + t2.bytesFilled;
-      ue2(t2.buffer, i3, r3.buffer, r3.byteOffset, o3), r3.byteLength === o3 ? s2.shift() : (r3.byteOffset += o3, r3.byteLength -= o3), e2._queueTotalSize -= o3, Me(e2, o3, t2), n2 -= o3;
-    }
-    return i2;
-  }
-  function Me(e2, t2, r2) {
-    r2.bytesFilled += t2;
-  }
-  function Ye(e2) {
-    0 === e2._queueTotalSize && e2._closeRequested ? (Ve(e2), Yr(e2._controlledReadableByteStream)) : je(e2);
-  }
-  function xe(e2) {
-    null !== e2._byobRequest && (e2._byobRequest._associatedReadableByteStreamController = void 0, e2._byobRequest._view = null, e2._byobRequest = null);
-  }
-  function Qe(e2) {
-    const t2 = [];
-    for (; e2._pendingPullIntos.length > 0 && 0 !== e2._queueTotalSize; ) {
-      const r2 = e2._pendingPullIntos.peek();
-      $e(e2, r2) && (He(e2), t2.push(r2));
-    }
-    return t2;
-  }
-  function Ne(e2, t2) {
-    const r2 = e2._pendingPullIntos.peek();
-    xe(e2);
-    "closed" === e2._controlledReadableByteStream._state ? (function(e3, t3) {
-      "none" === t3.readerType && He(e3);
-      const r3 = e3._controlledReadableByteStream;
-      if (ut(r3)) {
-        const t4 = [];
-        for (; t4.length < lt(r3); ) t4.push(He(e3));
-        ze(r3, t4);
-      }
-    })(e2, r2) : (function(e3, t3, r3) {
-      if (Me(0, t3, r3), "none" === r3.readerType) {
-        Ie(e3, r3);
-        const t4 = Qe(e3);
-        return void ze(e3._controlledReadableByteStream, t4);
-      }
-      if (r3.bytesFilled < r3.minimumFill) return;
-      He(e3);
-      const o2 = r3.bytesFilled % r3.elementSize;
-      if (o2 > 0) {
-        const t4 = r3.byteOffset + r3.bytesFilled;
-        Le(e3, r3.buffer, t4 - o2, o2);
-      }
-      r3.bytesFilled -= o2;
-      const n2 = Qe(e3);
-      Ae2(e3._controlledReadableByteStream, r3), ze(e3._controlledReadableByteStream, n2);
-    })(e2, t2, r2), je(e2);
-  }
-  function He(e2) {
-    return e2._pendingPullIntos.shift();
-  }
-  function Ve(e2) {
-    e2._pullAlgorithm = void 0, e2._cancelAlgorithm = void 0;
-  }
-  function Ue(e2) {
-    const t2 = e2._controlledReadableByteStream;
-    if (!e2._closeRequested && "readable" === t2._state) if (e2._queueTotalSize > 0) e2._closeRequested = true;
-    else {
-      if (e2._pendingPullIntos.length > 0) {
-        const t3 = e2._pendingPullIntos.peek();
-        if (t3.bytesFilled % t3.elementSize !== 0) {
-          const t4 = new TypeError("Insufficient bytes to fill elements in the given buffer");
-          throw Xe(e2, t4), t4;
-        }
-      }
-      Ve(e2), Yr(t2);
-    }
-  }
-  function Ge(e2, t2) {
-    const r2 = e2._controlledReadableByteStream;
-    if (e2._closeRequested || "readable" !== r2._state) return;
-    const { buffer: o2, byteOffset: n2, byteLength: i2 } = t2;
-    if (de2(o2)) throw new TypeError("chunk's buffer is detached and so cannot be enqueued");
-    const a3 = ce2(o2);
-    if (e2._pendingPullIntos.length > 0) {
-      const t3 = e2._pendingPullIntos.peek();
-      if (de2(t3.buffer)) throw new TypeError("The BYOB request's buffer has been detached and so cannot be filled with an enqueued chunk");
-      xe(e2), t3.buffer = ce2(t3.buffer), "none" === t3.readerType && Ie(e2, t3);
-    }
-    if (J2(r2)) if ((function(e3) {
-      const t3 = e3._controlledReadableByteStream._reader;
-      for (; t3._readRequests.length > 0; ) {
-        if (0 === e3._queueTotalSize) return;
-        Je(e3, t3._readRequests.shift());
-      }
-    })(e2), 0 === X(r2)) Fe(e2, a3, n2, i2);
-    else {
-      e2._pendingPullIntos.length > 0 && He(e2);
-      G2(r2, new Uint8Array(a3, n2, i2), false);
-    }
-    else if (ut(r2)) {
-      Fe(e2, a3, n2, i2);
-      ze(r2, Qe(e2));
-    } else Fe(e2, a3, n2, i2);
-    je(e2);
-  }
-  function Xe(e2, t2) {
-    const r2 = e2._controlledReadableByteStream;
-    "readable" === r2._state && (ke2(e2), qe(e2), Ve(e2), xr(r2, t2));
-  }
-  function Je(e2, t2) {
-    const r2 = e2._queue.shift();
-    e2._queueTotalSize -= r2.byteLength, Ye(e2);
-    const o2 = new Uint8Array(r2.buffer, r2.byteOffset, r2.byteLength);
-    t2._chunkSteps(o2);
-  }
-  function Ke(e2) {
-    if (null === e2._byobRequest && e2._pendingPullIntos.length > 0) {
-      const t2 = e2._pendingPullIntos.peek(), r2 = new Uint8Array(t2.buffer, t2.byteOffset + t2.bytesFilled, t2.byteLength - t2.bytesFilled), o2 = Object.create(ReadableStreamBYOBRequest.prototype);
-      !(function(e3, t3, r3) {
-        e3._associatedReadableByteStreamController = t3, e3._view = r3;
-      })(o2, e2, r2), e2._byobRequest = o2;
-    }
-    return e2._byobRequest;
-  }
-  function Ze(e2) {
-    const t2 = e2._controlledReadableByteStream._state;
-    return "errored" === t2 ? null : "closed" === t2 ? 0 : e2._strategyHWM - e2._queueTotalSize;
-  }
-  function et(e2, t2) {
-    const r2 = e2._pendingPullIntos.peek();
-    if ("closed" === e2._controlledReadableByteStream._state) {
-      if (0 !== t2) throw new TypeError("bytesWritten must be 0 when calling respond() on a closed stream");
-    } else {
-      if (0 === t2) throw new TypeError("bytesWritten must be greater than 0 when calling respond() on a readable stream");
-      if (r2.bytesFilled + t2 > r2.byteLength) throw new RangeError("bytesWritten out of range");
-    }
-    r2.buffer = ce2(r2.buffer), Ne(e2, t2);
-  }
-  function tt(e2, t2) {
-    const r2 = e2._pendingPullIntos.peek();
-    if ("closed" === e2._controlledReadableByteStream._state) {
-      if (0 !== t2.byteLength) throw new TypeError("The view's length must be 0 when calling respondWithNewView() on a closed stream");
-    } else if (0 === t2.byteLength) throw new TypeError("The view's length must be greater than 0 when calling respondWithNewView() on a readable stream");
-    if (r2.byteOffset + r2.bytesFilled !== t2.byteOffset) throw new RangeError("The region specified by view does not match byobRequest");
-    if (r2.bufferByteLength !== t2.buffer.byteLength) throw new RangeError("The buffer of view has different capacity than byobRequest");
-    if (r2.bytesFilled + t2.byteLength > r2.byteLength) throw new RangeError("The region specified by view is larger than byobRequest");
-    const o2 = t2.byteLength;
-    r2.buffer = ce2(t2.buffer), Ne(e2, o2);
-  }
-  function rt(e2, t2, r2, o2, n2, i2, a3) {
-    t2._controlledReadableByteStream = e2, t2._pullAgain = false, t2._pulling = false, t2._byobRequest = null, t2._queue = t2._queueTotalSize = void 0, qe(t2), t2._closeRequested = false, t2._started = false, t2._strategyHWM = i2, t2._pullAlgorithm = o2, t2._cancelAlgorithm = n2, t2._autoAllocateChunkSize = a3, t2._pendingPullIntos = new v2(), e2._readableStreamController = t2;
-    h(c(r2()), () => (t2._started = true, je(t2), null), (e3) => (Xe(t2, e3), null));
-  }
-  function ot(e2) {
-    return new TypeError(`ReadableStreamBYOBRequest.prototype.${e2} can only be used on a ReadableStreamBYOBRequest`);
-  }
-  function nt(e2) {
-    return new TypeError(`ReadableByteStreamController.prototype.${e2} can only be used on a ReadableByteStreamController`);
-  }
-  function it(e2, t2) {
-    if ("byob" !== (e2 = `${e2}`)) throw new TypeError(`${t2} '${e2}' is not a valid enumeration value for ReadableStreamReaderMode`);
-    return e2;
-  }
-  function at(e2) {
-    return new ReadableStreamBYOBReader(e2);
-  }
-  function st(e2, t2) {
-    e2._reader._readIntoRequests.push(t2);
-  }
-  function lt(e2) {
-    return e2._reader._readIntoRequests.length;
-  }
-  function ut(e2) {
-    const t2 = e2._reader;
-    return void 0 !== t2 && !!ft(t2);
-  }
-  Object.defineProperties(ReadableByteStreamController.prototype, { close: { enumerable: true }, enqueue: { enumerable: true }, error: { enumerable: true }, byobRequest: { enumerable: true }, desiredSize: { enumerable: true } }), o(ReadableByteStreamController.prototype.close, "close"), o(ReadableByteStreamController.prototype.enqueue, "enqueue"), o(ReadableByteStreamController.prototype.error, "error"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ReadableByteStreamController.prototype, Symbol.toStringTag, { value: "ReadableByteStreamController", configurable: true });
-  var ReadableStreamBYOBReader = class {
-    constructor(e2) {
-      if (M(e2, 1, "ReadableStreamBYOBReader"), H(e2, "First parameter"), $r(e2)) throw new TypeError("This stream has already been locked for exclusive reading by another reader");
-      if (!Oe2(e2._readableStreamController)) throw new TypeError("Cannot construct a ReadableStreamBYOBReader for a stream not constructed with a byte source");
-      E(this, e2), this._readIntoRequests = new v2();
-    }
-    get closed() {
-      return ft(this) ? this._closedPromise : d(_t("closed"));
-    }
-    cancel(e2 = void 0) {
-      return ft(this) ? void 0 === this._ownerReadableStream ? d(B2("cancel")) : W2(this, e2) : d(_t("cancel"));
-    }
-    read(e2, t2 = {}) {
-      if (!ft(this)) return d(_t("read"));
-      if (!ArrayBuffer.isView(e2)) return d(new TypeError("view must be an array buffer view"));
-      if (0 === e2.byteLength) return d(new TypeError("view must have non-zero byteLength"));
-      if (0 === e2.buffer.byteLength) return d(new TypeError("view's buffer must have non-zero byteLength"));
-      if (de2(e2.buffer)) return d(new TypeError("view's buffer has been detached"));
-      let r2;
-      try {
-        r2 = (function(e3, t3) {
-          var r3;
-          return L2(e3, t3), { min: N(null !== (r3 = null == e3 ? void 0 : e3.min) && void 0 !== r3 ? r3 : 1, `${t3} has member 'min' that`) };
-        })(t2, "options");
-      } catch (e3) {
-        return d(e3);
-      }
-      const o2 = r2.min;
-      if (0 === o2) return d(new TypeError("options.min must be greater than 0"));
-      if ((function(e3) {
-        return Ee2(e3.constructor);
-      })(e2)) {
-        if (o2 > e2.byteLength) return d(new RangeError("options.min must be less than or equal to view's byteLength"));
-      } else if (o2 > e2.length) return d(new RangeError("options.min must be less than or equal to view's length"));
-      if (void 0 === this._ownerReadableStream) return d(B2("read from"));
-      const n2 = (function(e3, t3, r3) {
-        const o3 = e3._ownerReadableStream;
-        return "errored" === o3._state || (function(e4, t4, r4) {
-          const o4 = e4._controlledReadableByteStream, n3 = We(t4.constructor), { byteLength: i2 } = t4, a3 = r4 * n3;
-          return !(e4._pendingPullIntos.length > 0) && ("closed" === o4._state || e4._queueTotalSize >= a3);
-        })(o3._readableStreamController, t3, r3);
-      })(this, e2, o2) ? new dt() : new ct();
-      return ht(this, e2, o2, n2), n2._promise;
-    }
-    releaseLock() {
-      if (!ft(this)) throw _t("releaseLock");
-      void 0 !== this._ownerReadableStream && (function(e2) {
-        O2(e2);
-        const t2 = new TypeError("Reader was released");
-        bt(e2, t2);
-      })(this);
-    }
-  };
-  Object.defineProperties(ReadableStreamBYOBReader.prototype, { cancel: { enumerable: true }, read: { enumerable: true }, releaseLock: { enumerable: true }, closed: { enumerable: true } }), o(ReadableStreamBYOBReader.prototype.cancel, "cancel"), o(ReadableStreamBYOBReader.prototype.read, "read"), o(ReadableStreamBYOBReader.prototype.releaseLock, "releaseLock"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ReadableStreamBYOBReader.prototype, Symbol.toStringTag, { value: "ReadableStreamBYOBReader", configurable: true });
-  var ct = class {
-    constructor() {
-      this._promise = u((e2, t2) => {
-        this._resolvePromise = e2, this._rejectPromise = t2;
-      });
-    }
-    _chunkSteps(e2) {
-      this._resolvePromise({ value: e2, done: false });
-    }
-    _closeSteps(e2) {
-      this._resolvePromise({ value: e2, done: true });
-    }
-    _errorSteps(e2) {
-      this._rejectPromise(e2);
-    }
-  };
-  var dt = class {
-    constructor() {
-      this._promise = void 0;
-    }
-    _chunkSteps(e2) {
-      this._promise = l({ value: e2, done: false });
-    }
-    _closeSteps(e2) {
-      this._promise = l({ value: e2, done: true });
-    }
-    _errorSteps(e2) {
-      this._promise = d(e2);
-    }
-  };
-  function ft(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_readIntoRequests") && e2 instanceof ReadableStreamBYOBReader);
-  }
-  function ht(e2, t2, r2, o2) {
-    const n2 = e2._ownerReadableStream;
-    n2._disturbed = true, "errored" === n2._state ? o2._errorSteps(n2._storedError) : (function(e3, t3, r3, o3) {
-      const n3 = e3._controlledReadableByteStream, i2 = t3.constructor, a3 = We(i2), { byteOffset: s2, byteLength: l2 } = t3, u2 = r3 * a3;
-      let c2;
-      try {
-        c2 = ce2(t3.buffer);
-      } catch (e4) {
-        return void o3._errorSteps(e4);
-      }
-      const d2 = { buffer: c2, bufferByteLength: c2.byteLength, byteOffset: s2, byteLength: l2, bytesFilled: 0, minimumFill: u2, elementSize: a3, viewConstructor: i2, readerType: "byob" };
-      if (e3._pendingPullIntos.length > 0) return e3._pendingPullIntos.push(d2), void st(n3, o3);
-      if ("closed" === n3._state) {
-        const e4 = new i2(d2.buffer, d2.byteOffset, 0);
-        return void o3._closeSteps(e4);
-      }
-      if (e3._queueTotalSize > 0) {
-        if ($e(e3, d2)) {
-          const t4 = De(d2);
-          return Ye(e3), void o3._chunkSteps(t4);
-        }
-        if (e3._closeRequested) {
-          const t4 = new TypeError("Insufficient bytes to fill elements in the given buffer");
-          return Xe(e3, t4), void o3._errorSteps(t4);
-        }
-      }
-      e3._pendingPullIntos.push(d2), st(n3, o3), je(e3);
-    })(n2._readableStreamController, t2, r2, o2);
-  }
-  function bt(e2, t2) {
-    const r2 = e2._readIntoRequests;
-    e2._readIntoRequests = new v2(), r2.forEach((e3) => {
-      e3._errorSteps(t2);
-    });
-  }
-  function _t(e2) {
-    return new TypeError(`ReadableStreamBYOBReader.prototype.${e2} can only be used on a ReadableStreamBYOBReader`);
-  }
-  function mt(e2, t2) {
-    const { highWaterMark: r2 } = e2;
-    if (void 0 === r2) return t2;
-    if (Re2(r2) || r2 < 0) throw new RangeError("Invalid highWaterMark");
-    return r2;
-  }
-  function pt(e2) {
-    const { size: t2 } = e2;
-    return t2 || (() => 1);
-  }
-  function yt(e2, t2) {
-    L2(e2, t2);
-    const r2 = null == e2 ? void 0 : e2.highWaterMark, o2 = null == e2 ? void 0 : e2.size;
-    return { highWaterMark: void 0 === r2 ? void 0 : x2(r2), size: void 0 === o2 ? void 0 : St(o2, `${t2} has member 'size' that`) };
-  }
-  function St(e2, t2) {
-    return I2(e2, t2), (t3) => x2(e2(t3));
-  }
-  function gt(e2, t2, r2) {
-    return I2(e2, r2), (r3) => g(e2, t2, [r3]);
-  }
-  function vt(e2, t2, r2) {
-    return I2(e2, r2), () => g(e2, t2, []);
-  }
-  function wt(e2, t2, r2) {
-    return I2(e2, r2), (r3) => S(e2, t2, [r3]);
-  }
-  function Rt(e2, t2, r2) {
-    return I2(e2, r2), (r3, o2) => g(e2, t2, [r3, o2]);
-  }
-  function Tt(e2, t2) {
-    if (!qt(e2)) throw new TypeError(`${t2} is not a WritableStream.`);
-  }
-  var WritableStream = class {
-    constructor(e2 = {}, t2 = {}) {
-      void 0 === e2 ? e2 = null : $(e2, "First parameter");
-      const r2 = yt(t2, "Second parameter"), o2 = (function(e3, t3) {
-        L2(e3, t3);
-        const r3 = null == e3 ? void 0 : e3.abort, o3 = null == e3 ? void 0 : e3.close, n3 = null == e3 ? void 0 : e3.start, i2 = null == e3 ? void 0 : e3.type, a3 = null == e3 ? void 0 : e3.write;
-        return { abort: void 0 === r3 ? void 0 : gt(r3, e3, `${t3} has member 'abort' that`), close: void 0 === o3 ? void 0 : vt(o3, e3, `${t3} has member 'close' that`), start: void 0 === n3 ? void 0 : wt(n3, e3, `${t3} has member 'start' that`), write: void 0 === a3 ? void 0 : Rt(a3, e3, `${t3} has member 'write' that`), type: i2 };
-      })(e2, "First parameter");
-      Ct(this);
-      if (void 0 !== o2.type) throw new RangeError("Invalid type is specified");
-      const n2 = pt(r2);
-      !(function(e3, t3, r3, o3) {
-        const n3 = Object.create(WritableStreamDefaultController.prototype);
-        let i2, a3, s2, l2;
-        i2 = void 0 !== t3.start ? () => t3.start(n3) : () => {
-        };
-        a3 = void 0 !== t3.write ? (e4) => t3.write(e4, n3) : () => c(void 0);
-        s2 = void 0 !== t3.close ? () => t3.close() : () => c(void 0);
-        l2 = void 0 !== t3.abort ? (e4) => t3.abort(e4) : () => c(void 0);
-        Nt(e3, n3, i2, a3, s2, l2, r3, o3);
-      })(this, o2, mt(r2, 1), n2);
-    }
-    get locked() {
-      if (!qt(this)) throw Kt("locked");
-      return Et(this);
-    }
-    abort(e2 = void 0) {
-      return qt(this) ? Et(this) ? d(new TypeError("Cannot abort a stream that already has a writer")) : Wt(this, e2) : d(Kt("abort"));
-    }
-    close() {
-      return qt(this) ? Et(this) ? d(new TypeError("Cannot close a stream that already has a writer")) : At(this) ? d(new TypeError("Cannot close an already-closing stream")) : Ot(this) : d(Kt("close"));
-    }
-    getWriter() {
-      if (!qt(this)) throw Kt("getWriter");
-      return Pt(this);
-    }
-  };
-  function Pt(e2) {
-    return new WritableStreamDefaultWriter(e2);
-  }
-  function Ct(e2) {
-    e2._state = "writable", e2._storedError = void 0, e2._writer = void 0, e2._writableStreamController = void 0, e2._writeRequests = new v2(), e2._inFlightWriteRequest = void 0, e2._closeRequest = void 0, e2._inFlightCloseRequest = void 0, e2._pendingAbortRequest = void 0, e2._backpressure = false;
-  }
-  function qt(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_writableStreamController") && e2 instanceof WritableStream);
-  }
-  function Et(e2) {
-    return void 0 !== e2._writer;
-  }
-  function Wt(e2, t2) {
-    var r2;
-    if ("closed" === e2._state || "errored" === e2._state) return c(void 0);
-    e2._writableStreamController._abortReason = t2, null === (r2 = e2._writableStreamController._abortController) || void 0 === r2 || r2.abort(t2);
-    const o2 = e2._state;
-    if ("closed" === o2 || "errored" === o2) return c(void 0);
-    if (void 0 !== e2._pendingAbortRequest) return e2._pendingAbortRequest._promise;
-    let n2 = false;
-    "erroring" === o2 && (n2 = true, t2 = void 0);
-    const i2 = u((r3, o3) => {
-      e2._pendingAbortRequest = { _promise: void 0, _resolve: r3, _reject: o3, _reason: t2, _wasAlreadyErroring: n2 };
-    });
-    return e2._pendingAbortRequest._promise = i2, n2 || jt(e2, t2), i2;
-  }
-  function Ot(e2) {
-    const t2 = e2._state;
-    if ("closed" === t2 || "errored" === t2) return d(new TypeError(`The stream (in ${t2} state) is not in the writable state and cannot be closed`));
-    const r2 = u((t3, r3) => {
-      const o3 = { _resolve: t3, _reject: r3 };
-      e2._closeRequest = o3;
-    }), o2 = e2._writer;
-    var n2;
-    return void 0 !== o2 && e2._backpressure && "writable" === t2 && cr(o2), Ce(n2 = e2._writableStreamController, xt, 0), Ut(n2), r2;
-  }
-  function Bt(e2, t2) {
-    "writable" !== e2._state ? kt(e2) : jt(e2, t2);
-  }
-  function jt(e2, t2) {
-    const r2 = e2._writableStreamController;
-    e2._state = "erroring", e2._storedError = t2;
-    const o2 = e2._writer;
-    void 0 !== o2 && $t(o2, t2), !(function(e3) {
-      if (void 0 === e3._inFlightWriteRequest && void 0 === e3._inFlightCloseRequest) return false;
-      return true;
-    })(e2) && r2._started && kt(e2);
-  }
-  function kt(e2) {
-    e2._state = "errored", e2._writableStreamController[R2]();
-    const t2 = e2._storedError;
-    if (e2._writeRequests.forEach((e3) => {
-      e3._reject(t2);
-    }), e2._writeRequests = new v2(), void 0 === e2._pendingAbortRequest) return void zt(e2);
-    const r2 = e2._pendingAbortRequest;
-    if (e2._pendingAbortRequest = void 0, r2._wasAlreadyErroring) return r2._reject(t2), void zt(e2);
-    h(e2._writableStreamController[w2](r2._reason), () => (r2._resolve(), zt(e2), null), (t3) => (r2._reject(t3), zt(e2), null));
-  }
-  function At(e2) {
-    return void 0 !== e2._closeRequest || void 0 !== e2._inFlightCloseRequest;
-  }
-  function zt(e2) {
-    void 0 !== e2._closeRequest && (e2._closeRequest._reject(e2._storedError), e2._closeRequest = void 0);
-    const t2 = e2._writer;
-    void 0 !== t2 && nr(t2, e2._storedError);
-  }
-  function Dt(e2, t2) {
-    const r2 = e2._writer;
-    void 0 !== r2 && t2 !== e2._backpressure && (t2 ? (function(e3) {
-      ar(e3);
-    })(r2) : cr(r2)), e2._backpressure = t2;
-  }
-  Object.defineProperties(WritableStream.prototype, { abort: { enumerable: true }, close: { enumerable: true }, getWriter: { enumerable: true }, locked: { enumerable: true } }), o(WritableStream.prototype.abort, "abort"), o(WritableStream.prototype.close, "close"), o(WritableStream.prototype.getWriter, "getWriter"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(WritableStream.prototype, Symbol.toStringTag, { value: "WritableStream", configurable: true });
-  var WritableStreamDefaultWriter = class {
-    constructor(e2) {
-      if (M(e2, 1, "WritableStreamDefaultWriter"), Tt(e2, "First parameter"), Et(e2)) throw new TypeError("This stream has already been locked for exclusive writing by another writer");
-      this._ownerWritableStream = e2, e2._writer = this;
-      const t2 = e2._state;
-      if ("writable" === t2) !At(e2) && e2._backpressure ? ar(this) : lr(this), rr(this);
-      else if ("erroring" === t2) sr(this, e2._storedError), rr(this);
-      else if ("closed" === t2) lr(this), rr(r2 = this), ir(r2);
-      else {
-        const t3 = e2._storedError;
-        sr(this, t3), or(this, t3);
-      }
-      var r2;
-    }
-    get closed() {
-      return Ft(this) ? this._closedPromise : d(er("closed"));
-    }
-    get desiredSize() {
-      if (!Ft(this)) throw er("desiredSize");
-      if (void 0 === this._ownerWritableStream) throw tr("desiredSize");
-      return (function(e2) {
-        const t2 = e2._ownerWritableStream, r2 = t2._state;
-        if ("errored" === r2 || "erroring" === r2) return null;
-        if ("closed" === r2) return 0;
-        return Vt(t2._writableStreamController);
-      })(this);
-    }
-    get ready() {
-      return Ft(this) ? this._readyPromise : d(er("ready"));
-    }
-    abort(e2 = void 0) {
-      return Ft(this) ? void 0 === this._ownerWritableStream ? d(tr("abort")) : (function(e3, t2) {
-        return Wt(e3._ownerWritableStream, t2);
-      })(this, e2) : d(er("abort"));
-    }
-    close() {
-      if (!Ft(this)) return d(er("close"));
-      const e2 = this._ownerWritableStream;
-      return void 0 === e2 ? d(tr("close")) : At(e2) ? d(new TypeError("Cannot close an already-closing stream")) : Lt(this);
-    }
-    releaseLock() {
-      if (!Ft(this)) throw er("releaseLock");
-      void 0 !== this._ownerWritableStream && Mt(this);
-    }
-    write(e2 = void 0) {
-      return Ft(this) ? void 0 === this._ownerWritableStream ? d(tr("write to")) : Yt(this, e2) : d(er("write"));
-    }
-  };
-  function Ft(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_ownerWritableStream") && e2 instanceof WritableStreamDefaultWriter);
-  }
-  function Lt(e2) {
-    return Ot(e2._ownerWritableStream);
-  }
-  function It(e2, t2) {
-    "pending" === e2._closedPromiseState ? nr(e2, t2) : (function(e3, t3) {
-      or(e3, t3);
-    })(e2, t2);
-  }
-  function $t(e2, t2) {
-    "pending" === e2._readyPromiseState ? ur(e2, t2) : (function(e3, t3) {
-      sr(e3, t3);
-    })(e2, t2);
-  }
-  function Mt(e2) {
-    const t2 = e2._ownerWritableStream, r2 = new TypeError("Writer was released and can no longer be used to monitor the stream's closedness");
-    $t(e2, r2), It(e2, r2), t2._writer = void 0, e2._ownerWritableStream = void 0;
-  }
-  function Yt(e2, t2) {
-    const r2 = e2._ownerWritableStream, o2 = r2._writableStreamController, n2 = (function(e3, t3) {
-      if (void 0 === e3._strategySizeAlgorithm) return 1;
-      try {
-        return e3._strategySizeAlgorithm(t3);
-      } catch (t4) {
-        return Gt(e3, t4), 1;
-      }
-    })(o2, t2);
-    if (r2 !== e2._ownerWritableStream) return d(tr("write to"));
-    const i2 = r2._state;
-    if ("errored" === i2) return d(r2._storedError);
-    if (At(r2) || "closed" === i2) return d(new TypeError("The stream is closing or closed and cannot be written to"));
-    if ("erroring" === i2) return d(r2._storedError);
-    const a3 = (function(e3) {
-      return u((t3, r3) => {
-        const o3 = { _resolve: t3, _reject: r3 };
-        e3._writeRequests.push(o3);
-      });
-    })(r2);
-    return (function(e3, t3, r3) {
-      try {
-        Ce(e3, t3, r3);
-      } catch (t4) {
-        return void Gt(e3, t4);
-      }
-      const o3 = e3._controlledWritableStream;
-      if (!At(o3) && "writable" === o3._state) {
-        Dt(o3, Xt(e3));
-      }
-      Ut(e3);
-    })(o2, t2, n2), a3;
-  }
-  Object.defineProperties(WritableStreamDefaultWriter.prototype, { abort: { enumerable: true }, close: { enumerable: true }, releaseLock: { enumerable: true }, write: { enumerable: true }, closed: { enumerable: true }, desiredSize: { enumerable: true }, ready: { enumerable: true } }), o(WritableStreamDefaultWriter.prototype.abort, "abort"), o(WritableStreamDefaultWriter.prototype.close, "close"), o(WritableStreamDefaultWriter.prototype.releaseLock, "releaseLock"), o(WritableStreamDefaultWriter.prototype.write, "write"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(WritableStreamDefaultWriter.prototype, Symbol.toStringTag, { value: "WritableStreamDefaultWriter", configurable: true });
-  var xt = {};
-  var WritableStreamDefaultController = class {
-    constructor() {
-      throw new TypeError("Illegal constructor");
-    }
-    get abortReason() {
-      if (!Qt(this)) throw Zt("abortReason");
-      return this._abortReason;
-    }
-    get signal() {
-      if (!Qt(this)) throw Zt("signal");
-      if (void 0 === this._abortController) throw new TypeError("WritableStreamDefaultController.prototype.signal is not supported");
-      return this._abortController.signal;
-    }
-    error(e2 = void 0) {
-      if (!Qt(this)) throw Zt("error");
-      "writable" === this._controlledWritableStream._state && Jt(this, e2);
-    }
-    [w2](e2) {
-      const t2 = this._abortAlgorithm(e2);
-      return Ht(this), t2;
-    }
-    [R2]() {
-      qe(this);
-    }
-  };
-  function Qt(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_controlledWritableStream") && e2 instanceof WritableStreamDefaultController);
-  }
-  function Nt(e2, t2, r2, o2, n2, i2, a3, s2) {
-    t2._controlledWritableStream = e2, e2._writableStreamController = t2, t2._queue = void 0, t2._queueTotalSize = void 0, qe(t2), t2._abortReason = void 0, t2._abortController = (function() {
-      if ("function" == typeof AbortController) return new AbortController();
-    })(), t2._started = false, t2._strategySizeAlgorithm = s2, t2._strategyHWM = a3, t2._writeAlgorithm = o2, t2._closeAlgorithm = n2, t2._abortAlgorithm = i2;
-    const l2 = Xt(t2);
-    Dt(e2, l2);
-    h(c(r2()), () => (t2._started = true, Ut(t2), null), (r3) => (t2._started = true, Bt(e2, r3), null));
-  }
-  function Ht(e2) {
-    e2._writeAlgorithm = void 0, e2._closeAlgorithm = void 0, e2._abortAlgorithm = void 0, e2._strategySizeAlgorithm = void 0;
-  }
-  function Vt(e2) {
-    return e2._strategyHWM - e2._queueTotalSize;
-  }
-  function Ut(e2) {
-    const t2 = e2._controlledWritableStream;
-    if (!e2._started) return;
-    if (void 0 !== t2._inFlightWriteRequest) return;
-    if ("erroring" === t2._state) return void kt(t2);
-    if (0 === e2._queue.length) return;
-    const r2 = e2._queue.peek().value;
-    r2 === xt ? (function(e3) {
-      const t3 = e3._controlledWritableStream;
-      (function(e4) {
-        e4._inFlightCloseRequest = e4._closeRequest, e4._closeRequest = void 0;
-      })(t3), Pe2(e3);
-      const r3 = e3._closeAlgorithm();
-      Ht(e3), h(r3, () => ((function(e4) {
-        e4._inFlightCloseRequest._resolve(void 0), e4._inFlightCloseRequest = void 0, "erroring" === e4._state && (e4._storedError = void 0, void 0 !== e4._pendingAbortRequest && (e4._pendingAbortRequest._resolve(), e4._pendingAbortRequest = void 0)), e4._state = "closed";
-        const t4 = e4._writer;
-        void 0 !== t4 && ir(t4);
-      })(t3), null), (e4) => ((function(e5, t4) {
-        e5._inFlightCloseRequest._reject(t4), e5._inFlightCloseRequest = void 0, void 0 !== e5._pendingAbortRequest && (e5._pendingAbortRequest._reject(t4), e5._pendingAbortRequest = void 0), Bt(e5, t4);
-      })(t3, e4), null));
-    })(e2) : (function(e3, t3) {
-      const r3 = e3._controlledWritableStream;
-      !(function(e4) {
-        e4._inFlightWriteRequest = e4._writeRequests.shift();
-      })(r3);
-      const o2 = e3._writeAlgorithm(t3);
-      h(o2, () => {
-        !(function(e4) {
-          e4._inFlightWriteRequest._resolve(void 0), e4._inFlightWriteRequest = void 0;
-        })(r3);
-        const t4 = r3._state;
-        if (Pe2(e3), !At(r3) && "writable" === t4) {
-          const t5 = Xt(e3);
-          Dt(r3, t5);
-        }
-        return Ut(e3), null;
-      }, (t4) => ("writable" === r3._state && Ht(e3), (function(e4, t5) {
-        e4._inFlightWriteRequest._reject(t5), e4._inFlightWriteRequest = void 0, Bt(e4, t5);
-      })(r3, t4), null));
-    })(e2, r2);
-  }
-  function Gt(e2, t2) {
-    "writable" === e2._controlledWritableStream._state && Jt(e2, t2);
-  }
-  function Xt(e2) {
-    return Vt(e2) <= 0;
-  }
-  function Jt(e2, t2) {
-    const r2 = e2._controlledWritableStream;
-    Ht(e2), jt(r2, t2);
-  }
-  function Kt(e2) {
-    return new TypeError(`WritableStream.prototype.${e2} can only be used on a WritableStream`);
-  }
-  function Zt(e2) {
-    return new TypeError(`WritableStreamDefaultController.prototype.${e2} can only be used on a WritableStreamDefaultController`);
-  }
-  function er(e2) {
-    return new TypeError(`WritableStreamDefaultWriter.prototype.${e2} can only be used on a WritableStreamDefaultWriter`);
-  }
-  function tr(e2) {
-    return new TypeError("Cannot " + e2 + " a stream using a released writer");
-  }
-  function rr(e2) {
-    e2._closedPromise = u((t2, r2) => {
-      e2._closedPromise_resolve = t2, e2._closedPromise_reject = r2, e2._closedPromiseState = "pending";
-    });
-  }
-  function or(e2, t2) {
-    rr(e2), nr(e2, t2);
-  }
-  function nr(e2, t2) {
-    void 0 !== e2._closedPromise_reject && (p(e2._closedPromise), e2._closedPromise_reject(t2), e2._closedPromise_resolve = void 0, e2._closedPromise_reject = void 0, e2._closedPromiseState = "rejected");
-  }
-  function ir(e2) {
-    void 0 !== e2._closedPromise_resolve && (e2._closedPromise_resolve(void 0), e2._closedPromise_resolve = void 0, e2._closedPromise_reject = void 0, e2._closedPromiseState = "resolved");
-  }
-  function ar(e2) {
-    e2._readyPromise = u((t2, r2) => {
-      e2._readyPromise_resolve = t2, e2._readyPromise_reject = r2;
-    }), e2._readyPromiseState = "pending";
-  }
-  function sr(e2, t2) {
-    ar(e2), ur(e2, t2);
-  }
-  function lr(e2) {
-    ar(e2), cr(e2);
-  }
-  function ur(e2, t2) {
-    void 0 !== e2._readyPromise_reject && (p(e2._readyPromise), e2._readyPromise_reject(t2), e2._readyPromise_resolve = void 0, e2._readyPromise_reject = void 0, e2._readyPromiseState = "rejected");
-  }
-  function cr(e2) {
-    void 0 !== e2._readyPromise_resolve && (e2._readyPromise_resolve(void 0), e2._readyPromise_resolve = void 0, e2._readyPromise_reject = void 0, e2._readyPromiseState = "fulfilled");
-  }
-  Object.defineProperties(WritableStreamDefaultController.prototype, { abortReason: { enumerable: true }, signal: { enumerable: true }, error: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(WritableStreamDefaultController.prototype, Symbol.toStringTag, { value: "WritableStreamDefaultController", configurable: true });
-  var dr = "undefined" != typeof globalThis ? globalThis : "undefined" != typeof self ? self : "undefined" != typeof global ? global : void 0;
-  var fr = (function() {
-    const e2 = null == dr ? void 0 : dr.DOMException;
-    return (function(e3) {
-      if ("function" != typeof e3 && "object" != typeof e3) return false;
-      if ("DOMException" !== e3.name) return false;
-      try {
-        return new e3(), true;
-      } catch (e4) {
-        return false;
-      }
-    })(e2) ? e2 : void 0;
-  })() || (function() {
-    const e2 = function(e3, t2) {
-      this.message = e3 || "", this.name = t2 || "Error", Error.captureStackTrace && Error.captureStackTrace(this, this.constructor);
-    };
-    return o(e2, "DOMException"), e2.prototype = Object.create(Error.prototype), Object.defineProperty(e2.prototype, "constructor", { value: e2, writable: true, configurable: true }), e2;
-  })();
-  function hr(e2, t2, r2, o2, n2, i2) {
-    const a3 = V2(e2), s2 = Pt(t2);
-    e2._disturbed = true;
-    const l2 = new br(s2), _3 = new mr(l2);
-    return u((m2, y2) => {
-      let S2;
-      if (void 0 !== i2) {
-        if (S2 = () => {
-          const r3 = void 0 !== i2.reason ? i2.reason : new fr("Aborted", "AbortError"), a4 = [];
-          o2 || a4.push(() => "writable" === t2._state ? Wt(t2, r3) : c(void 0)), n2 || a4.push(() => "readable" === e2._state ? Mr(e2, r3) : c(void 0)), T3(() => Promise.all(a4.map((e3) => e3())), true, r3);
-        }, i2.aborted) return void S2();
-        i2.addEventListener("abort", S2);
-      }
-      function g2() {
-        for (; !l2._shuttingDown && !t2._backpressure && "writable" === t2._state && !At(t2) && "readable" === e2._state && re2(a3); ) te2(a3, _3);
-        if (l2._shuttingDown) return c(true);
-        if (t2._backpressure) return f(s2._readyPromise, g2);
-        const r3 = new _r(l2);
-        return te2(a3, r3), r3._promise;
-      }
-      var v3, w3, R3;
-      if (pr(e2, a3._closedPromise, (e3) => (o2 ? P3(true, e3) : T3(() => Wt(t2, e3), true, e3), null)), pr(t2, s2._closedPromise, (t3) => (n2 ? P3(true, t3) : T3(() => Mr(e2, t3), true, t3), null)), v3 = e2, w3 = a3._closedPromise, R3 = () => (r2 ? P3() : T3(() => (function(e3) {
-        const t3 = e3._ownerWritableStream, r3 = t3._state;
-        return At(t3) || "closed" === r3 ? c(void 0) : "errored" === r3 ? d(t3._storedError) : Lt(e3);
-      })(s2)), null), "closed" === v3._state ? R3() : b2(w3, R3), At(t2) || "closed" === t2._state) {
-        const t3 = new TypeError("the destination writable stream closed before all data could be piped to it");
-        n2 ? P3(true, t3) : T3(() => Mr(e2, t3), true, t3);
-      }
-      function T3(e3, r3, o3) {
-        function n3() {
-          return h(e3(), () => C3(r3, o3), (e4) => C3(true, e4)), null;
-        }
-        l2._shuttingDown || (l2._shuttingDown = true, "writable" !== t2._state || At(t2) ? n3() : b2(l2._waitForWritesToFinish(), n3));
-      }
-      function P3(e3, r3) {
-        l2._shuttingDown || (l2._shuttingDown = true, "writable" !== t2._state || At(t2) ? C3(e3, r3) : b2(l2._waitForWritesToFinish(), () => C3(e3, r3)));
-      }
-      function C3(e3, t3) {
-        return Mt(s2), O2(a3), void 0 !== i2 && i2.removeEventListener("abort", S2), e3 ? y2(t3) : m2(void 0), null;
-      }
-      p(u((e3, t3) => {
-        !(function r3(o3) {
-          o3 ? e3() : f(g2(), r3, t3);
-        })(false);
-      }));
-    });
-  }
-  var br = class {
-    constructor(e2) {
-      this._writer = e2, this._shuttingDown = false, this._currentWrite = c(void 0);
-    }
-    _waitForWritesToFinish() {
-      const e2 = this._currentWrite;
-      return f(this._currentWrite, () => e2 !== this._currentWrite ? this._waitForWritesToFinish() : void 0);
-    }
-  };
-  var _r = class {
-    constructor(e2) {
-      this._state = e2, this._promise = u((e3, t2) => {
-        this._resolvePromise = e3, this._rejectPromise = t2;
-      });
-    }
-    _chunkSteps(t2) {
-      this._state._currentWrite = f(Yt(this._state._writer, t2), void 0, e), this._resolvePromise(false);
-    }
-    _closeSteps() {
-      this._resolvePromise(true);
-    }
-    _errorSteps(e2) {
-      this._rejectPromise(e2);
-    }
-  };
-  var mr = class {
-    constructor(e2) {
-      this._state = e2;
-    }
-    _chunkSteps(t2) {
-      this._state._currentWrite = f(Yt(this._state._writer, t2), void 0, e);
-    }
-    _closeSteps() {
-    }
-    _errorSteps(e2) {
-    }
-  };
-  function pr(e2, t2, r2) {
-    "errored" === e2._state ? r2(e2._storedError) : _2(t2, r2);
-  }
-  var ReadableStreamDefaultController = class {
-    constructor() {
-      throw new TypeError("Illegal constructor");
-    }
-    get desiredSize() {
-      if (!yr(this)) throw Er("desiredSize");
-      return Pr(this);
-    }
-    close() {
-      if (!yr(this)) throw Er("close");
-      if (!Cr(this)) throw new TypeError("The stream is not in a state that permits close");
-      wr(this);
-    }
-    enqueue(e2 = void 0) {
-      if (!yr(this)) throw Er("enqueue");
-      if (!Cr(this)) throw new TypeError("The stream is not in a state that permits enqueue");
-      return Rr(this, e2);
-    }
-    error(e2 = void 0) {
-      if (!yr(this)) throw Er("error");
-      Tr(this, e2);
-    }
-    [T2](e2) {
-      qe(this);
-      const t2 = this._cancelAlgorithm(e2);
-      return vr(this), t2;
-    }
-    [P2](e2) {
-      const t2 = this._controlledReadableStream;
-      if (this._queue.length > 0) {
-        const r2 = Pe2(this);
-        this._closeRequested && 0 === this._queue.length ? (vr(this), Yr(t2)) : Sr(this), e2._chunkSteps(r2);
-      } else U2(t2, e2), Sr(this);
-    }
-    [C2]() {
-      return this._queue.length > 0;
-    }
-    [q2]() {
-    }
-  };
-  function yr(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_controlledReadableStream") && e2 instanceof ReadableStreamDefaultController);
-  }
-  function Sr(e2) {
-    if (!gr(e2)) return;
-    if (e2._pulling) return void (e2._pullAgain = true);
-    e2._pulling = true;
-    h(e2._pullAlgorithm(), () => (e2._pulling = false, e2._pullAgain && (e2._pullAgain = false, Sr(e2)), null), (t2) => (Tr(e2, t2), null));
-  }
-  function gr(e2) {
-    const t2 = e2._controlledReadableStream;
-    if (!Cr(e2)) return false;
-    if (!e2._started) return false;
-    if ($r(t2) && X(t2) > 0) return true;
-    return Pr(e2) > 0;
-  }
-  function vr(e2) {
-    e2._pullAlgorithm = void 0, e2._cancelAlgorithm = void 0, e2._strategySizeAlgorithm = void 0;
-  }
-  function wr(e2) {
-    if (!Cr(e2)) return;
-    const t2 = e2._controlledReadableStream;
-    e2._closeRequested = true, 0 === e2._queue.length && (vr(e2), Yr(t2));
-  }
-  function Rr(e2, t2) {
-    if (!Cr(e2)) return;
-    const r2 = e2._controlledReadableStream;
-    if ($r(r2) && X(r2) > 0) G2(r2, t2, false);
-    else {
-      let r3;
-      try {
-        r3 = e2._strategySizeAlgorithm(t2);
-      } catch (t3) {
-        throw Tr(e2, t3), t3;
-      }
-      try {
-        Ce(e2, t2, r3);
-      } catch (t3) {
-        throw Tr(e2, t3), t3;
-      }
-    }
-    Sr(e2);
-  }
-  function Tr(e2, t2) {
-    const r2 = e2._controlledReadableStream;
-    "readable" === r2._state && (qe(e2), vr(e2), xr(r2, t2));
-  }
-  function Pr(e2) {
-    const t2 = e2._controlledReadableStream._state;
-    return "errored" === t2 ? null : "closed" === t2 ? 0 : e2._strategyHWM - e2._queueTotalSize;
-  }
-  function Cr(e2) {
-    const t2 = e2._controlledReadableStream._state;
-    return !e2._closeRequested && "readable" === t2;
-  }
-  function qr(e2, t2, r2, o2, n2, i2, a3) {
-    t2._controlledReadableStream = e2, t2._queue = void 0, t2._queueTotalSize = void 0, qe(t2), t2._started = false, t2._closeRequested = false, t2._pullAgain = false, t2._pulling = false, t2._strategySizeAlgorithm = a3, t2._strategyHWM = i2, t2._pullAlgorithm = o2, t2._cancelAlgorithm = n2, e2._readableStreamController = t2;
-    h(c(r2()), () => (t2._started = true, Sr(t2), null), (e3) => (Tr(t2, e3), null));
-  }
-  function Er(e2) {
-    return new TypeError(`ReadableStreamDefaultController.prototype.${e2} can only be used on a ReadableStreamDefaultController`);
-  }
-  function Wr(e2, t2) {
-    return Oe2(e2._readableStreamController) ? (function(e3) {
-      let t3, r2, o2, n2, i2, a3 = V2(e3), s2 = false, l2 = false, d2 = false, f2 = false, h2 = false;
-      const b3 = u((e4) => {
-        i2 = e4;
-      });
-      function m2(e4) {
-        _2(e4._closedPromise, (t4) => (e4 !== a3 || (Xe(o2._readableStreamController, t4), Xe(n2._readableStreamController, t4), f2 && h2 || i2(void 0)), null));
-      }
-      function p2() {
-        ft(a3) && (O2(a3), a3 = V2(e3), m2(a3));
-        te2(a3, { _chunkSteps: (t4) => {
-          y(() => {
-            l2 = false, d2 = false;
-            const r3 = t4;
-            let a4 = t4;
-            if (!f2 && !h2) try {
-              a4 = Te2(t4);
-            } catch (t5) {
-              return Xe(o2._readableStreamController, t5), Xe(n2._readableStreamController, t5), void i2(Mr(e3, t5));
-            }
-            f2 || Ge(o2._readableStreamController, r3), h2 || Ge(n2._readableStreamController, a4), s2 = false, l2 ? g2() : d2 && v3();
-          });
-        }, _closeSteps: () => {
-          s2 = false, f2 || Ue(o2._readableStreamController), h2 || Ue(n2._readableStreamController), o2._readableStreamController._pendingPullIntos.length > 0 && et(o2._readableStreamController, 0), n2._readableStreamController._pendingPullIntos.length > 0 && et(n2._readableStreamController, 0), f2 && h2 || i2(void 0);
-        }, _errorSteps: () => {
-          s2 = false;
-        } });
-      }
-      function S2(t4, r3) {
-        ee2(a3) && (O2(a3), a3 = at(e3), m2(a3));
-        const u2 = r3 ? n2 : o2, c2 = r3 ? o2 : n2;
-        ht(a3, t4, 1, { _chunkSteps: (t5) => {
-          y(() => {
-            l2 = false, d2 = false;
-            const o3 = r3 ? h2 : f2;
-            if (r3 ? f2 : h2) o3 || tt(u2._readableStreamController, t5);
-            else {
-              let r4;
-              try {
-                r4 = Te2(t5);
-              } catch (t6) {
-                return Xe(u2._readableStreamController, t6), Xe(c2._readableStreamController, t6), void i2(Mr(e3, t6));
-              }
-              o3 || tt(u2._readableStreamController, t5), Ge(c2._readableStreamController, r4);
-            }
-            s2 = false, l2 ? g2() : d2 && v3();
-          });
-        }, _closeSteps: (e4) => {
-          s2 = false;
-          const t5 = r3 ? h2 : f2, o3 = r3 ? f2 : h2;
-          t5 || Ue(u2._readableStreamController), o3 || Ue(c2._readableStreamController), void 0 !== e4 && (t5 || tt(u2._readableStreamController, e4), !o3 && c2._readableStreamController._pendingPullIntos.length > 0 && et(c2._readableStreamController, 0)), t5 && o3 || i2(void 0);
-        }, _errorSteps: () => {
-          s2 = false;
-        } });
-      }
-      function g2() {
-        if (s2) return l2 = true, c(void 0);
-        s2 = true;
-        const e4 = Ke(o2._readableStreamController);
-        return null === e4 ? p2() : S2(e4._view, false), c(void 0);
-      }
-      function v3() {
-        if (s2) return d2 = true, c(void 0);
-        s2 = true;
-        const e4 = Ke(n2._readableStreamController);
-        return null === e4 ? p2() : S2(e4._view, true), c(void 0);
-      }
-      function w3(o3) {
-        if (f2 = true, t3 = o3, h2) {
-          const o4 = le2([t3, r2]), n3 = Mr(e3, o4);
-          i2(n3);
-        }
-        return b3;
-      }
-      function R3(o3) {
-        if (h2 = true, r2 = o3, f2) {
-          const o4 = le2([t3, r2]), n3 = Mr(e3, o4);
-          i2(n3);
-        }
-        return b3;
-      }
-      function T3() {
-      }
-      return o2 = Fr(T3, g2, w3), n2 = Fr(T3, v3, R3), m2(a3), [o2, n2];
-    })(e2) : (function(e3) {
-      const t3 = V2(e3);
-      let r2, o2, n2, i2, a3, s2 = false, l2 = false, d2 = false, f2 = false;
-      const h2 = u((e4) => {
-        a3 = e4;
-      });
-      function b3() {
-        if (s2) return l2 = true, c(void 0);
-        s2 = true;
-        return te2(t3, { _chunkSteps: (e4) => {
-          y(() => {
-            l2 = false;
-            const t4 = e4, r3 = e4;
-            d2 || Rr(n2._readableStreamController, t4), f2 || Rr(i2._readableStreamController, r3), s2 = false, l2 && b3();
-          });
-        }, _closeSteps: () => {
-          s2 = false, d2 || wr(n2._readableStreamController), f2 || wr(i2._readableStreamController), d2 && f2 || a3(void 0);
-        }, _errorSteps: () => {
-          s2 = false;
-        } }), c(void 0);
-      }
-      function m2(t4) {
-        if (d2 = true, r2 = t4, f2) {
-          const t5 = le2([r2, o2]), n3 = Mr(e3, t5);
-          a3(n3);
-        }
-        return h2;
-      }
-      function p2(t4) {
-        if (f2 = true, o2 = t4, d2) {
-          const t5 = le2([r2, o2]), n3 = Mr(e3, t5);
-          a3(n3);
-        }
-        return h2;
-      }
-      function S2() {
-      }
-      return n2 = Dr(S2, b3, m2), i2 = Dr(S2, b3, p2), _2(t3._closedPromise, (e4) => (Tr(n2._readableStreamController, e4), Tr(i2._readableStreamController, e4), d2 && f2 || a3(void 0), null)), [n2, i2];
-    })(e2);
-  }
-  function Or(r2) {
-    return t(o2 = r2) && void 0 !== o2.getReader ? (function(r3) {
-      let o3;
-      function n2() {
-        let e2;
-        try {
-          e2 = r3.read();
-        } catch (e3) {
-          return d(e3);
-        }
-        return m(e2, (e3) => {
-          if (!t(e3)) throw new TypeError("The promise returned by the reader.read() method must fulfill with an object");
-          if (e3.done) wr(o3._readableStreamController);
-          else {
-            const t2 = e3.value;
-            Rr(o3._readableStreamController, t2);
-          }
-        });
-      }
-      function i2(e2) {
-        try {
-          return c(r3.cancel(e2));
-        } catch (e3) {
-          return d(e3);
-        }
-      }
-      return o3 = Dr(e, n2, i2, 0), o3;
-    })(r2.getReader()) : (function(r3) {
-      let o3;
-      const n2 = me2(r3, "async");
-      function i2() {
-        let e2;
-        try {
-          e2 = pe2(n2);
-        } catch (e3) {
-          return d(e3);
-        }
-        return m(c(e2), (e3) => {
-          if (!t(e3)) throw new TypeError("The promise returned by the iterator.next() method must fulfill with an object");
-          if (e3.done) wr(o3._readableStreamController);
-          else {
-            const t2 = e3.value;
-            Rr(o3._readableStreamController, t2);
-          }
-        });
-      }
-      function a3(e2) {
-        const r4 = n2.iterator;
-        let o4;
-        try {
-          o4 = he2(r4, "return");
-        } catch (e3) {
-          return d(e3);
-        }
-        if (void 0 === o4) return c(void 0);
-        return m(g(o4, r4, [e2]), (e3) => {
-          if (!t(e3)) throw new TypeError("The promise returned by the iterator.return() method must fulfill with an object");
-        });
-      }
-      return o3 = Dr(e, i2, a3, 0), o3;
-    })(r2);
-    var o2;
-  }
-  function Br(e2, t2, r2) {
-    return I2(e2, r2), (r3) => g(e2, t2, [r3]);
-  }
-  function jr(e2, t2, r2) {
-    return I2(e2, r2), (r3) => g(e2, t2, [r3]);
-  }
-  function kr(e2, t2, r2) {
-    return I2(e2, r2), (r3) => S(e2, t2, [r3]);
-  }
-  function Ar(e2, t2) {
-    if ("bytes" !== (e2 = `${e2}`)) throw new TypeError(`${t2} '${e2}' is not a valid enumeration value for ReadableStreamType`);
-    return e2;
-  }
-  function zr(e2, t2) {
-    L2(e2, t2);
-    const r2 = null == e2 ? void 0 : e2.preventAbort, o2 = null == e2 ? void 0 : e2.preventCancel, n2 = null == e2 ? void 0 : e2.preventClose, i2 = null == e2 ? void 0 : e2.signal;
-    return void 0 !== i2 && (function(e3, t3) {
-      if (!(function(e4) {
-        if ("object" != typeof e4 || null === e4) return false;
-        try {
-          return "boolean" == typeof e4.aborted;
-        } catch (e5) {
-          return false;
-        }
-      })(e3)) throw new TypeError(`${t3} is not an AbortSignal.`);
-    })(i2, `${t2} has member 'signal' that`), { preventAbort: Boolean(r2), preventCancel: Boolean(o2), preventClose: Boolean(n2), signal: i2 };
-  }
-  Object.defineProperties(ReadableStreamDefaultController.prototype, { close: { enumerable: true }, enqueue: { enumerable: true }, error: { enumerable: true }, desiredSize: { enumerable: true } }), o(ReadableStreamDefaultController.prototype.close, "close"), o(ReadableStreamDefaultController.prototype.enqueue, "enqueue"), o(ReadableStreamDefaultController.prototype.error, "error"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ReadableStreamDefaultController.prototype, Symbol.toStringTag, { value: "ReadableStreamDefaultController", configurable: true });
-  var ReadableStream = class {
-    constructor(e2 = {}, t2 = {}) {
-      void 0 === e2 ? e2 = null : $(e2, "First parameter");
-      const r2 = yt(t2, "Second parameter"), o2 = (function(e3, t3) {
-        L2(e3, t3);
-        const r3 = e3, o3 = null == r3 ? void 0 : r3.autoAllocateChunkSize, n2 = null == r3 ? void 0 : r3.cancel, i2 = null == r3 ? void 0 : r3.pull, a3 = null == r3 ? void 0 : r3.start, s2 = null == r3 ? void 0 : r3.type;
-        return { autoAllocateChunkSize: void 0 === o3 ? void 0 : N(o3, `${t3} has member 'autoAllocateChunkSize' that`), cancel: void 0 === n2 ? void 0 : Br(n2, r3, `${t3} has member 'cancel' that`), pull: void 0 === i2 ? void 0 : jr(i2, r3, `${t3} has member 'pull' that`), start: void 0 === a3 ? void 0 : kr(a3, r3, `${t3} has member 'start' that`), type: void 0 === s2 ? void 0 : Ar(s2, `${t3} has member 'type' that`) };
-      })(e2, "First parameter");
-      if (Lr(this), "bytes" === o2.type) {
-        if (void 0 !== r2.size) throw new RangeError("The strategy for a byte stream cannot have a size function");
-        !(function(e3, t3, r3) {
-          const o3 = Object.create(ReadableByteStreamController.prototype);
-          let n2, i2, a3;
-          n2 = void 0 !== t3.start ? () => t3.start(o3) : () => {
-          }, i2 = void 0 !== t3.pull ? () => t3.pull(o3) : () => c(void 0), a3 = void 0 !== t3.cancel ? (e4) => t3.cancel(e4) : () => c(void 0);
-          const s2 = t3.autoAllocateChunkSize;
-          if (0 === s2) throw new TypeError("autoAllocateChunkSize must be greater than 0");
-          rt(e3, o3, n2, i2, a3, r3, s2);
-        })(this, o2, mt(r2, 0));
-      } else {
-        const e3 = pt(r2);
-        !(function(e4, t3, r3, o3) {
-          const n2 = Object.create(ReadableStreamDefaultController.prototype);
-          let i2, a3, s2;
-          i2 = void 0 !== t3.start ? () => t3.start(n2) : () => {
-          }, a3 = void 0 !== t3.pull ? () => t3.pull(n2) : () => c(void 0), s2 = void 0 !== t3.cancel ? (e5) => t3.cancel(e5) : () => c(void 0), qr(e4, n2, i2, a3, s2, r3, o3);
-        })(this, o2, mt(r2, 1), e3);
-      }
-    }
-    get locked() {
-      if (!Ir(this)) throw Qr("locked");
-      return $r(this);
-    }
-    cancel(e2 = void 0) {
-      return Ir(this) ? $r(this) ? d(new TypeError("Cannot cancel a stream that already has a reader")) : Mr(this, e2) : d(Qr("cancel"));
-    }
-    getReader(e2 = void 0) {
-      if (!Ir(this)) throw Qr("getReader");
-      return void 0 === (function(e3, t2) {
-        L2(e3, t2);
-        const r2 = null == e3 ? void 0 : e3.mode;
-        return { mode: void 0 === r2 ? void 0 : it(r2, `${t2} has member 'mode' that`) };
-      })(e2, "First parameter").mode ? V2(this) : at(this);
-    }
-    pipeThrough(e2, t2 = {}) {
-      if (!Ir(this)) throw Qr("pipeThrough");
-      M(e2, 1, "pipeThrough");
-      const r2 = (function(e3, t3) {
-        L2(e3, t3);
-        const r3 = null == e3 ? void 0 : e3.readable;
-        Y2(r3, "readable", "ReadableWritablePair"), H(r3, `${t3} has member 'readable' that`);
-        const o3 = null == e3 ? void 0 : e3.writable;
-        return Y2(o3, "writable", "ReadableWritablePair"), Tt(o3, `${t3} has member 'writable' that`), { readable: r3, writable: o3 };
-      })(e2, "First parameter"), o2 = zr(t2, "Second parameter");
-      if ($r(this)) throw new TypeError("ReadableStream.prototype.pipeThrough cannot be used on a locked ReadableStream");
-      if (Et(r2.writable)) throw new TypeError("ReadableStream.prototype.pipeThrough cannot be used on a locked WritableStream");
-      return p(hr(this, r2.writable, o2.preventClose, o2.preventAbort, o2.preventCancel, o2.signal)), r2.readable;
-    }
-    pipeTo(e2, t2 = {}) {
-      if (!Ir(this)) return d(Qr("pipeTo"));
-      if (void 0 === e2) return d("Parameter 1 is required in 'pipeTo'.");
-      if (!qt(e2)) return d(new TypeError("ReadableStream.prototype.pipeTo's first argument must be a WritableStream"));
-      let r2;
-      try {
-        r2 = zr(t2, "Second parameter");
-      } catch (e3) {
-        return d(e3);
-      }
-      return $r(this) ? d(new TypeError("ReadableStream.prototype.pipeTo cannot be used on a locked ReadableStream")) : Et(e2) ? d(new TypeError("ReadableStream.prototype.pipeTo cannot be used on a locked WritableStream")) : hr(this, e2, r2.preventClose, r2.preventAbort, r2.preventCancel, r2.signal);
-    }
-    tee() {
-      if (!Ir(this)) throw Qr("tee");
-      return le2(Wr(this));
-    }
-    values(e2 = void 0) {
-      if (!Ir(this)) throw Qr("values");
-      return (function(e3, t2) {
-        const r2 = V2(e3), o2 = new ye(r2, t2), n2 = Object.create(ge2);
-        return n2._asyncIteratorImpl = o2, n2;
-      })(this, (function(e3, t2) {
-        L2(e3, t2);
-        const r2 = null == e3 ? void 0 : e3.preventCancel;
-        return { preventCancel: Boolean(r2) };
-      })(e2, "First parameter").preventCancel);
-    }
-    [_e](e2) {
-      return this.values(e2);
-    }
-    static from(e2) {
-      return Or(e2);
-    }
-  };
-  function Dr(e2, t2, r2, o2 = 1, n2 = () => 1) {
-    const i2 = Object.create(ReadableStream.prototype);
-    Lr(i2);
-    return qr(i2, Object.create(ReadableStreamDefaultController.prototype), e2, t2, r2, o2, n2), i2;
-  }
-  function Fr(e2, t2, r2) {
-    const o2 = Object.create(ReadableStream.prototype);
-    Lr(o2);
-    return rt(o2, Object.create(ReadableByteStreamController.prototype), e2, t2, r2, 0, void 0), o2;
-  }
-  function Lr(e2) {
-    e2._state = "readable", e2._reader = void 0, e2._storedError = void 0, e2._disturbed = false;
-  }
-  function Ir(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_readableStreamController") && e2 instanceof ReadableStream);
-  }
-  function $r(e2) {
-    return void 0 !== e2._reader;
-  }
-  function Mr(t2, r2) {
-    if (t2._disturbed = true, "closed" === t2._state) return c(void 0);
-    if ("errored" === t2._state) return d(t2._storedError);
-    Yr(t2);
-    const o2 = t2._reader;
-    if (void 0 !== o2 && ft(o2)) {
-      const e2 = o2._readIntoRequests;
-      o2._readIntoRequests = new v2(), e2.forEach((e3) => {
-        e3._closeSteps(void 0);
-      });
-    }
-    return m(t2._readableStreamController[T2](r2), e);
-  }
-  function Yr(e2) {
-    e2._state = "closed";
-    const t2 = e2._reader;
-    if (void 0 !== t2 && (z2(t2), ee2(t2))) {
-      const e3 = t2._readRequests;
-      t2._readRequests = new v2(), e3.forEach((e4) => {
-        e4._closeSteps();
-      });
-    }
-  }
-  function xr(e2, t2) {
-    e2._state = "errored", e2._storedError = t2;
-    const r2 = e2._reader;
-    void 0 !== r2 && (A(r2, t2), ee2(r2) ? oe2(r2, t2) : bt(r2, t2));
-  }
-  function Qr(e2) {
-    return new TypeError(`ReadableStream.prototype.${e2} can only be used on a ReadableStream`);
-  }
-  function Nr(e2, t2) {
-    L2(e2, t2);
-    const r2 = null == e2 ? void 0 : e2.highWaterMark;
-    return Y2(r2, "highWaterMark", "QueuingStrategyInit"), { highWaterMark: x2(r2) };
-  }
-  Object.defineProperties(ReadableStream, { from: { enumerable: true } }), Object.defineProperties(ReadableStream.prototype, { cancel: { enumerable: true }, getReader: { enumerable: true }, pipeThrough: { enumerable: true }, pipeTo: { enumerable: true }, tee: { enumerable: true }, values: { enumerable: true }, locked: { enumerable: true } }), o(ReadableStream.from, "from"), o(ReadableStream.prototype.cancel, "cancel"), o(ReadableStream.prototype.getReader, "getReader"), o(ReadableStream.prototype.pipeThrough, "pipeThrough"), o(ReadableStream.prototype.pipeTo, "pipeTo"), o(ReadableStream.prototype.tee, "tee"), o(ReadableStream.prototype.values, "values"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ReadableStream.prototype, Symbol.toStringTag, { value: "ReadableStream", configurable: true }), Object.defineProperty(ReadableStream.prototype, _e, { value: ReadableStream.prototype.values, writable: true, configurable: true });
-  var Hr = (e2) => e2.byteLength;
-  o(Hr, "size");
-  var ByteLengthQueuingStrategy = class {
-    constructor(e2) {
-      M(e2, 1, "ByteLengthQueuingStrategy"), e2 = Nr(e2, "First parameter"), this._byteLengthQueuingStrategyHighWaterMark = e2.highWaterMark;
-    }
-    get highWaterMark() {
-      if (!Ur(this)) throw Vr("highWaterMark");
-      return this._byteLengthQueuingStrategyHighWaterMark;
-    }
-    get size() {
-      if (!Ur(this)) throw Vr("size");
-      return Hr;
-    }
-  };
-  function Vr(e2) {
-    return new TypeError(`ByteLengthQueuingStrategy.prototype.${e2} can only be used on a ByteLengthQueuingStrategy`);
-  }
-  function Ur(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_byteLengthQueuingStrategyHighWaterMark") && e2 instanceof ByteLengthQueuingStrategy);
-  }
-  Object.defineProperties(ByteLengthQueuingStrategy.prototype, { highWaterMark: { enumerable: true }, size: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(ByteLengthQueuingStrategy.prototype, Symbol.toStringTag, { value: "ByteLengthQueuingStrategy", configurable: true });
-  var Gr = () => 1;
-  o(Gr, "size");
-  var CountQueuingStrategy = class {
-    constructor(e2) {
-      M(e2, 1, "CountQueuingStrategy"), e2 = Nr(e2, "First parameter"), this._countQueuingStrategyHighWaterMark = e2.highWaterMark;
-    }
-    get highWaterMark() {
-      if (!Jr(this)) throw Xr("highWaterMark");
-      return this._countQueuingStrategyHighWaterMark;
-    }
-    get size() {
-      if (!Jr(this)) throw Xr("size");
-      return Gr;
-    }
-  };
-  function Xr(e2) {
-    return new TypeError(`CountQueuingStrategy.prototype.${e2} can only be used on a CountQueuingStrategy`);
-  }
-  function Jr(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_countQueuingStrategyHighWaterMark") && e2 instanceof CountQueuingStrategy);
-  }
-  function Kr(e2, t2, r2) {
-    return I2(e2, r2), (r3) => g(e2, t2, [r3]);
-  }
-  function Zr(e2, t2, r2) {
-    return I2(e2, r2), (r3) => S(e2, t2, [r3]);
-  }
-  function eo(e2, t2, r2) {
-    return I2(e2, r2), (r3, o2) => g(e2, t2, [r3, o2]);
-  }
-  function to(e2, t2, r2) {
-    return I2(e2, r2), (r3) => g(e2, t2, [r3]);
-  }
-  Object.defineProperties(CountQueuingStrategy.prototype, { highWaterMark: { enumerable: true }, size: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(CountQueuingStrategy.prototype, Symbol.toStringTag, { value: "CountQueuingStrategy", configurable: true });
-  var TransformStream2 = class {
-    constructor(e2 = {}, t2 = {}, r2 = {}) {
-      void 0 === e2 && (e2 = null);
-      const o2 = yt(t2, "Second parameter"), n2 = yt(r2, "Third parameter"), i2 = (function(e3, t3) {
-        L2(e3, t3);
-        const r3 = null == e3 ? void 0 : e3.cancel, o3 = null == e3 ? void 0 : e3.flush, n3 = null == e3 ? void 0 : e3.readableType, i3 = null == e3 ? void 0 : e3.start, a4 = null == e3 ? void 0 : e3.transform, s3 = null == e3 ? void 0 : e3.writableType;
-        return { cancel: void 0 === r3 ? void 0 : to(r3, e3, `${t3} has member 'cancel' that`), flush: void 0 === o3 ? void 0 : Kr(o3, e3, `${t3} has member 'flush' that`), readableType: n3, start: void 0 === i3 ? void 0 : Zr(i3, e3, `${t3} has member 'start' that`), transform: void 0 === a4 ? void 0 : eo(a4, e3, `${t3} has member 'transform' that`), writableType: s3 };
-      })(e2, "First parameter");
-      if (void 0 !== i2.readableType) throw new RangeError("Invalid readableType specified");
-      if (void 0 !== i2.writableType) throw new RangeError("Invalid writableType specified");
-      const a3 = mt(n2, 0), s2 = pt(n2), l2 = mt(o2, 1), f2 = pt(o2);
-      let b3;
-      !(function(e3, t3, r3, o3, n3, i3) {
-        function a4() {
-          return t3;
-        }
-        function s3(t4) {
-          return (function(e4, t5) {
-            const r4 = e4._transformStreamController;
-            if (e4._backpressure) {
-              return m(e4._backpressureChangePromise, () => {
-                const o4 = e4._writable;
-                if ("erroring" === o4._state) throw o4._storedError;
-                return co(r4, t5);
-              });
-            }
-            return co(r4, t5);
-          })(e3, t4);
-        }
-        function l3(t4) {
-          return (function(e4, t5) {
-            const r4 = e4._transformStreamController;
-            if (void 0 !== r4._finishPromise) return r4._finishPromise;
-            const o4 = e4._readable;
-            r4._finishPromise = u((e5, t6) => {
-              r4._finishPromise_resolve = e5, r4._finishPromise_reject = t6;
-            });
-            const n4 = r4._cancelAlgorithm(t5);
-            return lo(r4), h(n4, () => ("errored" === o4._state ? bo(r4, o4._storedError) : (Tr(o4._readableStreamController, t5), ho(r4)), null), (e5) => (Tr(o4._readableStreamController, e5), bo(r4, e5), null)), r4._finishPromise;
-          })(e3, t4);
-        }
-        function c2() {
-          return (function(e4) {
-            const t4 = e4._transformStreamController;
-            if (void 0 !== t4._finishPromise) return t4._finishPromise;
-            const r4 = e4._readable;
-            t4._finishPromise = u((e5, r5) => {
-              t4._finishPromise_resolve = e5, t4._finishPromise_reject = r5;
-            });
-            const o4 = t4._flushAlgorithm();
-            return lo(t4), h(o4, () => ("errored" === r4._state ? bo(t4, r4._storedError) : (wr(r4._readableStreamController), ho(t4)), null), (e5) => (Tr(r4._readableStreamController, e5), bo(t4, e5), null)), t4._finishPromise;
-          })(e3);
-        }
-        function d2() {
-          return (function(e4) {
-            return ao(e4, false), e4._backpressureChangePromise;
-          })(e3);
-        }
-        function f3(t4) {
-          return (function(e4, t5) {
-            const r4 = e4._transformStreamController;
-            if (void 0 !== r4._finishPromise) return r4._finishPromise;
-            const o4 = e4._writable;
-            r4._finishPromise = u((e5, t6) => {
-              r4._finishPromise_resolve = e5, r4._finishPromise_reject = t6;
-            });
-            const n4 = r4._cancelAlgorithm(t5);
-            return lo(r4), h(n4, () => ("errored" === o4._state ? bo(r4, o4._storedError) : (Gt(o4._writableStreamController, t5), io(e4), ho(r4)), null), (t6) => (Gt(o4._writableStreamController, t6), io(e4), bo(r4, t6), null)), r4._finishPromise;
-          })(e3, t4);
-        }
-        e3._writable = (function(e4, t4, r4, o4, n4 = 1, i4 = () => 1) {
-          const a5 = Object.create(WritableStream.prototype);
-          return Ct(a5), Nt(a5, Object.create(WritableStreamDefaultController.prototype), e4, t4, r4, o4, n4, i4), a5;
-        })(a4, s3, c2, l3, r3, o3), e3._readable = Dr(a4, d2, f3, n3, i3), e3._backpressure = void 0, e3._backpressureChangePromise = void 0, e3._backpressureChangePromise_resolve = void 0, ao(e3, true), e3._transformStreamController = void 0;
-      })(this, u((e3) => {
-        b3 = e3;
-      }), l2, f2, a3, s2), (function(e3, t3) {
-        const r3 = Object.create(TransformStreamDefaultController.prototype);
-        let o3, n3, i3;
-        o3 = void 0 !== t3.transform ? (e4) => t3.transform(e4, r3) : (e4) => {
-          try {
-            return uo(r3, e4), c(void 0);
-          } catch (e5) {
-            return d(e5);
-          }
-        };
-        n3 = void 0 !== t3.flush ? () => t3.flush(r3) : () => c(void 0);
-        i3 = void 0 !== t3.cancel ? (e4) => t3.cancel(e4) : () => c(void 0);
-        !(function(e4, t4, r4, o4, n4) {
-          t4._controlledTransformStream = e4, e4._transformStreamController = t4, t4._transformAlgorithm = r4, t4._flushAlgorithm = o4, t4._cancelAlgorithm = n4, t4._finishPromise = void 0, t4._finishPromise_resolve = void 0, t4._finishPromise_reject = void 0;
-        })(e3, r3, o3, n3, i3);
-      })(this, i2), void 0 !== i2.start ? b3(i2.start(this._transformStreamController)) : b3(void 0);
-    }
-    get readable() {
-      if (!ro(this)) throw _o("readable");
-      return this._readable;
-    }
-    get writable() {
-      if (!ro(this)) throw _o("writable");
-      return this._writable;
-    }
-  };
-  function ro(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_transformStreamController") && e2 instanceof TransformStream2);
-  }
-  function oo(e2, t2) {
-    Tr(e2._readable._readableStreamController, t2), no(e2, t2);
-  }
-  function no(e2, t2) {
-    lo(e2._transformStreamController), Gt(e2._writable._writableStreamController, t2), io(e2);
-  }
-  function io(e2) {
-    e2._backpressure && ao(e2, false);
-  }
-  function ao(e2, t2) {
-    void 0 !== e2._backpressureChangePromise && e2._backpressureChangePromise_resolve(), e2._backpressureChangePromise = u((t3) => {
-      e2._backpressureChangePromise_resolve = t3;
-    }), e2._backpressure = t2;
-  }
-  Object.defineProperties(TransformStream2.prototype, { readable: { enumerable: true }, writable: { enumerable: true } }), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(TransformStream2.prototype, Symbol.toStringTag, { value: "TransformStream", configurable: true });
-  var TransformStreamDefaultController = class {
-    constructor() {
-      throw new TypeError("Illegal constructor");
-    }
-    get desiredSize() {
-      if (!so(this)) throw fo("desiredSize");
-      return Pr(this._controlledTransformStream._readable._readableStreamController);
-    }
-    enqueue(e2 = void 0) {
-      if (!so(this)) throw fo("enqueue");
-      uo(this, e2);
-    }
-    error(e2 = void 0) {
-      if (!so(this)) throw fo("error");
-      var t2;
-      t2 = e2, oo(this._controlledTransformStream, t2);
-    }
-    terminate() {
-      if (!so(this)) throw fo("terminate");
-      !(function(e2) {
-        const t2 = e2._controlledTransformStream;
-        wr(t2._readable._readableStreamController);
-        const r2 = new TypeError("TransformStream terminated");
-        no(t2, r2);
-      })(this);
-    }
-  };
-  function so(e2) {
-    return !!t(e2) && (!!Object.prototype.hasOwnProperty.call(e2, "_controlledTransformStream") && e2 instanceof TransformStreamDefaultController);
-  }
-  function lo(e2) {
-    e2._transformAlgorithm = void 0, e2._flushAlgorithm = void 0, e2._cancelAlgorithm = void 0;
-  }
-  function uo(e2, t2) {
-    const r2 = e2._controlledTransformStream, o2 = r2._readable._readableStreamController;
-    if (!Cr(o2)) throw new TypeError("Readable side is not in a state that permits enqueue");
-    try {
-      Rr(o2, t2);
-    } catch (e3) {
-      throw no(r2, e3), r2._readable._storedError;
-    }
-    const n2 = (function(e3) {
-      return !gr(e3);
-    })(o2);
-    n2 !== r2._backpressure && ao(r2, true);
-  }
-  function co(e2, t2) {
-    return m(e2._transformAlgorithm(t2), void 0, (t3) => {
-      throw oo(e2._controlledTransformStream, t3), t3;
-    });
-  }
-  function fo(e2) {
-    return new TypeError(`TransformStreamDefaultController.prototype.${e2} can only be used on a TransformStreamDefaultController`);
-  }
-  function ho(e2) {
-    void 0 !== e2._finishPromise_resolve && (e2._finishPromise_resolve(), e2._finishPromise_resolve = void 0, e2._finishPromise_reject = void 0);
-  }
-  function bo(e2, t2) {
-    void 0 !== e2._finishPromise_reject && (p(e2._finishPromise), e2._finishPromise_reject(t2), e2._finishPromise_resolve = void 0, e2._finishPromise_reject = void 0);
-  }
-  function _o(e2) {
-    return new TypeError(`TransformStream.prototype.${e2} can only be used on a TransformStream`);
-  }
-  Object.defineProperties(TransformStreamDefaultController.prototype, { enqueue: { enumerable: true }, error: { enumerable: true }, terminate: { enumerable: true }, desiredSize: { enumerable: true } }), o(TransformStreamDefaultController.prototype.enqueue, "enqueue"), o(TransformStreamDefaultController.prototype.error, "error"), o(TransformStreamDefaultController.prototype.terminate, "terminate"), "symbol" == typeof Symbol.toStringTag && Object.defineProperty(TransformStreamDefaultController.prototype, Symbol.toStringTag, { value: "TransformStreamDefaultController", configurable: true });
-
   // js/src/streams.js
-  {
-    const proto = Object.getPrototypeOf(new ReadableStream().values());
-    const ret = proto.return;
-    Object.defineProperty(proto, "return", {
-      value: function(v3) {
-        const impl = this !== null && typeof this === "object" ? this._asyncIteratorImpl : void 0;
-        const reader = impl && impl._reader;
-        if (impl && impl._ongoingPromise !== void 0 && reader && reader._readRequests && reader._readRequests.length === 0) {
-          impl._ongoingPromise = void 0;
-        }
-        return ret.call(this, v3);
-      },
-      writable: true,
-      enumerable: true,
-      configurable: true
-    });
+  var S = null;
+  function streams() {
+    if (S === null) {
+      S = load();
+      for (const m of materialize) m();
+    }
+    return S;
   }
-  {
-    const close = ReadableStreamDefaultController.prototype.close;
-    const noop = () => Promise.resolve();
-    Object.defineProperty(ReadableStreamDefaultController.prototype, "close", {
-      value: function close_() {
-        close.call(this);
-        if (this._closeRequested && this._cancelAlgorithm !== void 0) this._cancelAlgorithm = noop;
-      },
-      writable: true,
-      enumerable: true,
-      configurable: true
-    });
-    Object.defineProperty(ReadableStreamDefaultController.prototype.close, "name", { value: "close" });
+  function isReadableStream(x) {
+    return S !== null && x instanceof S.ReadableStream;
   }
-  function toBytes(v3) {
-    if (v3 instanceof Uint8Array) return v3;
-    if (v3 instanceof ArrayBuffer) return new Uint8Array(v3);
-    if (ArrayBuffer.isView(v3)) return new Uint8Array(v3.buffer, v3.byteOffset, v3.byteLength);
-    if (typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer) return new Uint8Array(v3);
+  var NAMES = [
+    "ReadableStream",
+    "ReadableStreamDefaultReader",
+    "ReadableStreamBYOBReader",
+    "ReadableStreamBYOBRequest",
+    "ReadableStreamDefaultController",
+    "ReadableByteStreamController",
+    "WritableStream",
+    "WritableStreamDefaultWriter",
+    "WritableStreamDefaultController",
+    "TransformStream",
+    "TransformStreamDefaultController",
+    "ByteLengthQueuingStrategy",
+    "CountQueuingStrategy",
+    "IdentityTransformStream",
+    "FixedLengthStream",
+    "TextEncoderStream",
+    "TextDecoderStream"
+  ];
+  function load() {
+    const P = chunk("streams");
+    const { ReadableStream, ReadableStreamDefaultController } = P;
+    {
+      const proto = Object.getPrototypeOf(new ReadableStream().values());
+      const ret = proto.return;
+      Object.defineProperty(proto, "return", {
+        value: function(v) {
+          const impl = this !== null && typeof this === "object" ? this._asyncIteratorImpl : void 0;
+          const reader = impl && impl._reader;
+          if (impl && impl._ongoingPromise !== void 0 && reader && reader._readRequests && reader._readRequests.length === 0) {
+            impl._ongoingPromise = void 0;
+          }
+          return ret.call(this, v);
+        },
+        writable: true,
+        enumerable: true,
+        configurable: true
+      });
+    }
+    {
+      const close = ReadableStreamDefaultController.prototype.close;
+      const noop = () => Promise.resolve();
+      Object.defineProperty(ReadableStreamDefaultController.prototype, "close", {
+        value: function close_() {
+          close.call(this);
+          if (this._closeRequested && this._cancelAlgorithm !== void 0) this._cancelAlgorithm = noop;
+        },
+        writable: true,
+        enumerable: true,
+        configurable: true
+      });
+      Object.defineProperty(ReadableStreamDefaultController.prototype.close, "name", { value: "close" });
+    }
+    const out = {};
+    for (const k of NAMES.slice(0, 13)) out[k] = P[k];
+    return Object.assign(out, workerdStreams(P));
+  }
+  function toBytes(v) {
+    if (v instanceof Uint8Array) return v;
+    if (v instanceof ArrayBuffer) return new Uint8Array(v);
+    if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    if (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer) return new Uint8Array(v);
     return null;
   }
   function concat(chunks, total) {
     if (total === void 0) {
       total = 0;
-      for (const c2 of chunks) total += c2.byteLength;
+      for (const c of chunks) total += c.byteLength;
     }
     if (chunks.length === 1 && chunks[0].byteLength === chunks[0].buffer.byteLength) return chunks[0];
     const out = new Uint8Array(total);
     let off = 0;
-    for (const c2 of chunks) {
-      out.set(c2, off);
-      off += c2.byteLength;
+    for (const c of chunks) {
+      out.set(c, off);
+      off += c.byteLength;
     }
     return out;
   }
   var encoder;
   var decoder;
-  function utf8Encode(s2) {
+  function utf8Encode(s) {
     if (encoder === void 0 && typeof globalThis.TextEncoder === "function") encoder = new globalThis.TextEncoder();
-    if (encoder) return encoder.encode(s2);
+    if (encoder) return encoder.encode(s);
     const out = [];
-    for (let i2 = 0; i2 < s2.length; i2++) {
-      let c2 = s2.charCodeAt(i2);
-      if (c2 >= 55296 && c2 <= 56319 && i2 + 1 < s2.length) {
-        const d2 = s2.charCodeAt(i2 + 1);
-        if (d2 >= 56320 && d2 <= 57343) {
-          c2 = 65536 + (c2 - 55296 << 10) + (d2 - 56320);
-          i2++;
-        } else c2 = 65533;
-      } else if (c2 >= 55296 && c2 <= 57343) c2 = 65533;
-      if (c2 < 128) out.push(c2);
-      else if (c2 < 2048) out.push(192 | c2 >> 6, 128 | c2 & 63);
-      else if (c2 < 65536) out.push(224 | c2 >> 12, 128 | c2 >> 6 & 63, 128 | c2 & 63);
-      else out.push(240 | c2 >> 18, 128 | c2 >> 12 & 63, 128 | c2 >> 6 & 63, 128 | c2 & 63);
+    for (let i = 0; i < s.length; i++) {
+      let c = s.charCodeAt(i);
+      if (c >= 55296 && c <= 56319 && i + 1 < s.length) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 56320 && d <= 57343) {
+          c = 65536 + (c - 55296 << 10) + (d - 56320);
+          i++;
+        } else c = 65533;
+      } else if (c >= 55296 && c <= 57343) c = 65533;
+      if (c < 128) out.push(c);
+      else if (c < 2048) out.push(192 | c >> 6, 128 | c & 63);
+      else if (c < 65536) out.push(224 | c >> 12, 128 | c >> 6 & 63, 128 | c & 63);
+      else out.push(240 | c >> 18, 128 | c >> 12 & 63, 128 | c >> 6 & 63, 128 | c & 63);
     }
     return new Uint8Array(out);
   }
-  function utf8Decode(b3) {
+  function utf8Decode(b) {
     if (decoder === void 0 && typeof globalThis.TextDecoder === "function") decoder = new globalThis.TextDecoder();
-    if (decoder) return decoder.decode(b3);
-    let s2 = "";
-    let i2 = b3.length >= 3 && b3[0] === 239 && b3[1] === 187 && b3[2] === 191 ? 3 : 0;
-    while (i2 < b3.length) {
-      const c2 = b3[i2];
-      let n2 = 0, cp = 65533, min = 0;
-      if (c2 < 128) {
-        cp = c2;
-        n2 = 0;
-      } else if (c2 >= 194 && c2 < 224) {
-        n2 = 1;
-        cp = c2 & 31;
+    if (decoder) return decoder.decode(b);
+    let s = "";
+    let i = b.length >= 3 && b[0] === 239 && b[1] === 187 && b[2] === 191 ? 3 : 0;
+    while (i < b.length) {
+      const c = b[i];
+      let n = 0, cp = 65533, min = 0;
+      if (c < 128) {
+        cp = c;
+        n = 0;
+      } else if (c >= 194 && c < 224) {
+        n = 1;
+        cp = c & 31;
         min = 128;
-      } else if (c2 >= 224 && c2 < 240) {
-        n2 = 2;
-        cp = c2 & 15;
+      } else if (c >= 224 && c < 240) {
+        n = 2;
+        cp = c & 15;
         min = 2048;
-      } else if (c2 >= 240 && c2 < 245) {
-        n2 = 3;
-        cp = c2 & 7;
+      } else if (c >= 240 && c < 245) {
+        n = 3;
+        cp = c & 7;
         min = 65536;
       } else {
-        s2 += "�";
-        i2++;
+        s += "�";
+        i++;
         continue;
       }
-      let j3 = 1;
-      for (; j3 <= n2; j3++) {
-        const d2 = b3[i2 + j3];
-        if (d2 === void 0 || (d2 & 192) !== 128) break;
-        cp = cp << 6 | d2 & 63;
+      let j = 1;
+      for (; j <= n; j++) {
+        const d = b[i + j];
+        if (d === void 0 || (d & 192) !== 128) break;
+        cp = cp << 6 | d & 63;
       }
-      if (j3 <= n2 || cp < min || cp > 1114111 || cp >= 55296 && cp <= 57343) {
-        s2 += "�";
-        i2 += Math.max(1, j3);
+      if (j <= n || cp < min || cp > 1114111 || cp >= 55296 && cp <= 57343) {
+        s += "�";
+        i += Math.max(1, j);
         continue;
       }
-      s2 += String.fromCodePoint(cp);
-      i2 += n2 + 1;
+      s += String.fromCodePoint(cp);
+      i += n + 1;
     }
-    return s2;
+    return s;
   }
-  function isDisturbed(s2) {
-    return s2._disturbed === true;
+  function isDisturbed(s) {
+    return s._disturbed === true;
   }
-  function markDisturbed(s2) {
-    s2._disturbed = true;
+  function markDisturbed(s) {
+    s._disturbed = true;
   }
-  function bytesStream(b3) {
+  function bytesStream(b) {
+    const { ReadableStream } = streams();
     return new ReadableStream({
       type: "bytes",
-      pull(c2) {
-        if (b3 && b3.byteLength > 0) {
-          const chunk = b3;
-          b3 = null;
-          c2.enqueue(new Uint8Array(chunk));
+      pull(c) {
+        if (b && b.byteLength > 0) {
+          const chunk2 = b;
+          b = null;
+          c.enqueue(new Uint8Array(chunk2));
         }
-        c2.close();
-        if (c2.byobRequest) c2.byobRequest.respond(0);
+        c.close();
+        if (c.byobRequest) c.byobRequest.respond(0);
       }
     });
   }
   function usedStream() {
-    const s2 = new ReadableStream({ start: (c2) => c2.close() });
-    markDisturbed(s2);
-    return s2;
+    const { ReadableStream } = streams();
+    const s = new ReadableStream({ start: (c) => c.close() });
+    markDisturbed(s);
+    return s;
   }
   var notBytes = "This ReadableStream did not return bytes.";
   async function readAll(stream) {
@@ -5375,10 +2592,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       for (; ; ) {
         const { value, done } = await reader.read();
         if (done) break;
-        const b3 = toBytes(value);
-        if (b3 === null) throw new TypeError(notBytes);
-        chunks.push(b3);
-        total += b3.byteLength;
+        const b = toBytes(value);
+        if (b === null) throw new TypeError(notBytes);
+        chunks.push(b);
+        total += b.byteLength;
       }
     } finally {
       reader.releaseLock();
@@ -5387,217 +2604,199 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   }
   var notBytesMessage = notBytes;
   var knownLength = /* @__PURE__ */ new WeakMap();
-  var nonBytesWrite = "This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer/ArrayBufferView type on its writable side.";
-  function identityPair(limit) {
-    let rc, wc;
-    let pending2 = null;
-    let pulling = null;
-    let written = 0;
-    let closed = false;
-    function deliver2() {
-      if (!pending2 || !pulling) return;
-      const { bytes, resolve } = pending2;
-      const p2 = pulling;
-      pending2 = null;
-      pulling = null;
-      rc.enqueue(new Uint8Array(bytes));
-      resolve();
-      p2();
-    }
-    const readable = new ReadableStream(
-      {
-        type: "bytes",
-        start(c2) {
-          rc = c2;
+  function workerdStreams(P) {
+    const { TransformStream: TransformStream2 } = P;
+    const nonBytesWrite = "This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer/ArrayBufferView type on its writable side.";
+    function identityPair(limit) {
+      const { ReadableStream, WritableStream } = P;
+      let rc, wc;
+      let pending2 = null;
+      let pulling = null;
+      let written = 0;
+      let closed = false;
+      function deliver2() {
+        if (!pending2 || !pulling) return;
+        const { bytes, resolve } = pending2;
+        const p = pulling;
+        pending2 = null;
+        pulling = null;
+        rc.enqueue(new Uint8Array(bytes));
+        resolve();
+        p();
+      }
+      const readable = new ReadableStream(
+        {
+          type: "bytes",
+          start(c) {
+            rc = c;
+          },
+          pull() {
+            return new Promise((resolve) => {
+              pulling = resolve;
+              deliver2();
+            });
+          },
+          cancel(reason) {
+            if (pending2) {
+              pending2.reject(reason);
+              pending2 = null;
+            }
+            if (!closed) wc.error(reason);
+          }
         },
-        pull() {
-          return new Promise((resolve) => {
-            pulling = resolve;
+        { highWaterMark: 0 }
+      );
+      const writable = new WritableStream({
+        start(c) {
+          wc = c;
+        },
+        write(chunk2) {
+          const bytes = toBytes(chunk2);
+          if (bytes === null) throw new TypeError(nonBytesWrite);
+          if (limit !== void 0) {
+            written += bytes.byteLength;
+            if (written > limit) throw new TypeError("Attempt to write too many bytes through a FixedLengthStream.");
+          }
+          if (bytes.byteLength === 0) return;
+          return new Promise((resolve, reject) => {
+            pending2 = { bytes, resolve, reject };
             deliver2();
           });
         },
-        cancel(reason) {
-          if (pending2) {
-            pending2.reject(reason);
-            pending2 = null;
+        close() {
+          if (limit !== void 0 && written < limit) {
+            const err = new TypeError("FixedLengthStream did not see all expected bytes before close().");
+            rc.error(err);
+            throw err;
           }
-          if (!closed) wc.error(reason);
+          closed = true;
+          rc.close();
+          if (rc.byobRequest) rc.byobRequest.respond(0);
+        },
+        abort(reason) {
+          closed = true;
+          rc.error(reason);
         }
-      },
-      { highWaterMark: 0 }
-    );
-    const writable = new WritableStream({
-      start(c2) {
-        wc = c2;
-      },
-      write(chunk) {
-        const bytes = toBytes(chunk);
-        if (bytes === null) throw new TypeError(nonBytesWrite);
-        if (limit !== void 0) {
-          written += bytes.byteLength;
-          if (written > limit) throw new TypeError("Attempt to write too many bytes through a FixedLengthStream.");
+      });
+      if (limit !== void 0) knownLength.set(readable, limit);
+      return { readable, writable };
+    }
+    let nextLimit;
+    class IdentityTransformStream extends TransformStream2 {
+      #readable;
+      #writable;
+      constructor(options = void 0) {
+        super();
+        const { readable, writable } = identityPair(nextLimit);
+        nextLimit = void 0;
+        this.#readable = readable;
+        this.#writable = writable;
+      }
+      get readable() {
+        return this.#readable;
+      }
+      get writable() {
+        return this.#writable;
+      }
+    }
+    class FixedLengthStream extends IdentityTransformStream {
+      constructor(expectedLength, options = void 0) {
+        const n = typeof expectedLength === "bigint" ? Number(expectedLength) : Number(expectedLength);
+        if (!Number.isSafeInteger(n) || n < 0) {
+          throw new TypeError("FixedLengthStream requires a non-negative integer expected length.");
         }
-        if (bytes.byteLength === 0) return;
-        return new Promise((resolve, reject) => {
-          pending2 = { bytes, resolve, reject };
-          deliver2();
+        nextLimit = n;
+        super(options);
+      }
+    }
+    class TextEncoderStream extends TransformStream2 {
+      constructor() {
+        let carry = "";
+        super({
+          transform(chunk2, c) {
+            let s = carry + String(chunk2);
+            carry = "";
+            const last = s.charCodeAt(s.length - 1);
+            if (last >= 55296 && last <= 56319) {
+              carry = s.slice(-1);
+              s = s.slice(0, -1);
+            }
+            if (s.length > 0) c.enqueue(utf8Encode(s));
+          },
+          flush(c) {
+            if (carry) c.enqueue(new Uint8Array([239, 191, 189]));
+          }
         });
-      },
-      close() {
-        if (limit !== void 0 && written < limit) {
-          const err = new TypeError("FixedLengthStream did not see all expected bytes before close().");
-          rc.error(err);
-          throw err;
-        }
-        closed = true;
-        rc.close();
-        if (rc.byobRequest) rc.byobRequest.respond(0);
-      },
-      abort(reason) {
-        closed = true;
-        rc.error(reason);
       }
-    });
-    if (limit !== void 0) knownLength.set(readable, limit);
-    return { readable, writable };
-  }
-  var nextLimit;
-  var IdentityTransformStream = class extends TransformStream2 {
-    #readable;
-    #writable;
-    constructor(options = void 0) {
-      super();
-      const { readable, writable } = identityPair(nextLimit);
-      nextLimit = void 0;
-      this.#readable = readable;
-      this.#writable = writable;
-    }
-    get readable() {
-      return this.#readable;
-    }
-    get writable() {
-      return this.#writable;
-    }
-  };
-  var FixedLengthStream = class extends IdentityTransformStream {
-    constructor(expectedLength, options = void 0) {
-      const n2 = typeof expectedLength === "bigint" ? Number(expectedLength) : Number(expectedLength);
-      if (!Number.isSafeInteger(n2) || n2 < 0) {
-        throw new TypeError("FixedLengthStream requires a non-negative integer expected length.");
+      get encoding() {
+        return "utf-8";
       }
-      nextLimit = n2;
-      super(options);
     }
-  };
-  var TextEncoderStream = class extends TransformStream2 {
-    constructor() {
-      let carry = "";
-      super({
-        transform(chunk, c2) {
-          let s2 = carry + String(chunk);
-          carry = "";
-          const last = s2.charCodeAt(s2.length - 1);
-          if (last >= 55296 && last <= 56319) {
-            carry = s2.slice(-1);
-            s2 = s2.slice(0, -1);
+    class TextDecoderStream extends TransformStream2 {
+      #decoder;
+      constructor(label = "utf-8", options = {}) {
+        const dec = new globalThis.TextDecoder(label, options);
+        super({
+          transform(chunk2, c) {
+            const b = toBytes(chunk2);
+            if (b === null) throw new TypeError("TextDecoderStream requires ArrayBuffer or ArrayBufferView chunks.");
+            const s = dec.decode(b, { stream: true });
+            if (s.length > 0) c.enqueue(s);
+          },
+          flush(c) {
+            const s = dec.decode();
+            if (s.length > 0) c.enqueue(s);
           }
-          if (s2.length > 0) c2.enqueue(utf8Encode(s2));
-        },
-        flush(c2) {
-          if (carry) c2.enqueue(new Uint8Array([239, 191, 189]));
-        }
-      });
+        });
+        this.#decoder = dec;
+      }
+      get encoding() {
+        return this.#decoder.encoding;
+      }
+      get fatal() {
+        return this.#decoder.fatal;
+      }
+      get ignoreBOM() {
+        return this.#decoder.ignoreBOM;
+      }
     }
-    get encoding() {
-      return "utf-8";
-    }
-  };
-  var TextDecoderStream = class extends TransformStream2 {
-    #decoder;
-    constructor(label = "utf-8", options = {}) {
-      const dec = new globalThis.TextDecoder(label, options);
-      super({
-        transform(chunk, c2) {
-          const b3 = toBytes(chunk);
-          if (b3 === null) throw new TypeError("TextDecoderStream requires ArrayBuffer or ArrayBufferView chunks.");
-          const s2 = dec.decode(b3, { stream: true });
-          if (s2.length > 0) c2.enqueue(s2);
-        },
-        flush(c2) {
-          const s2 = dec.decode();
-          if (s2.length > 0) c2.enqueue(s2);
-        }
-      });
-      this.#decoder = dec;
-    }
-    get encoding() {
-      return this.#decoder.encoding;
-    }
-    get fatal() {
-      return this.#decoder.fatal;
-    }
-    get ignoreBOM() {
-      return this.#decoder.ignoreBOM;
-    }
-  };
-  function define(name, value) {
-    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    return { IdentityTransformStream, FixedLengthStream, TextEncoderStream, TextDecoderStream };
   }
-  for (const [k2, v3] of Object.entries({
-    ReadableStream,
-    ReadableStreamDefaultReader,
-    ReadableStreamBYOBReader,
-    ReadableStreamBYOBRequest,
-    ReadableStreamDefaultController,
-    ReadableByteStreamController,
-    WritableStream,
-    WritableStreamDefaultWriter,
-    WritableStreamDefaultController,
-    TransformStream: TransformStream2,
-    TransformStreamDefaultController,
-    ByteLengthQueuingStrategy,
-    CountQueuingStrategy,
-    IdentityTransformStream,
-    FixedLengthStream,
-    TextEncoderStream,
-    TextDecoderStream
-  })) {
-    define(k2, v3);
-  }
+  var materialize = NAMES.map((k) => lazyProperty(globalThis, k, () => streams()[k]));
 
   // js/src/crypto.js
   var TOKEN = /* @__PURE__ */ Symbol("CryptoKey");
   var slots = /* @__PURE__ */ new WeakMap();
   function domError(name, message) {
-    const D3 = globalThis.DOMException;
-    if (typeof D3 === "function") return new D3(message, name);
-    const e2 = new Error(message);
-    e2.name = name;
-    return e2;
+    const D = globalThis.DOMException;
+    if (typeof D === "function") return new D(message, name);
+    const e = new Error(message);
+    e.name = name;
+    return e;
   }
-  function isBufferSource(v3) {
-    return v3 instanceof ArrayBuffer || ArrayBuffer.isView(v3) || typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer;
+  function isBufferSource(v) {
+    return v instanceof ArrayBuffer || ArrayBuffer.isView(v) || typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer;
   }
-  function bufferSource(v3, what) {
-    if (v3 instanceof ArrayBuffer || ArrayBuffer.isView(v3)) return v3;
-    if (typeof SharedArrayBuffer === "function" && v3 instanceof SharedArrayBuffer) return new Uint8Array(v3);
+  function bufferSource(v, what) {
+    if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return v;
+    if (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer) return new Uint8Array(v);
     throw new TypeError(`${what} must be an ArrayBuffer or ArrayBufferView.`);
   }
   function arrayBuffer(u8) {
     if (u8.byteOffset === 0 && u8.byteLength === u8.buffer.byteLength) return u8.buffer;
     return u8.slice().buffer;
   }
-  function utf8Encode2(s2) {
-    if (typeof TextEncoder === "function") return new TextEncoder().encode(s2);
-    const bin = unescape(encodeURIComponent(s2));
+  function utf8Encode2(s) {
+    if (typeof TextEncoder === "function") return new TextEncoder().encode(s);
+    const bin = unescape(encodeURIComponent(s));
     const out = new Uint8Array(bin.length);
-    for (let i2 = 0; i2 < bin.length; i2++) out[i2] = bin.charCodeAt(i2);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
     return out;
   }
   function utf8Decode2(bytes) {
     if (typeof TextDecoder === "function") return new TextDecoder().decode(bytes);
     let bin = "";
-    for (let i2 = 0; i2 < bytes.length; i2++) bin += String.fromCharCode(bytes[i2]);
+    for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
     return decodeURIComponent(escape(bin));
   }
   var ALGORITHMS = [
@@ -5621,7 +2820,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var DIGESTS = [...HASHES, "MD5"];
   function lookup(list, name) {
     const up = String(name).toUpperCase();
-    return list.find((n2) => n2.toUpperCase() === up);
+    return list.find((n) => n.toUpperCase() === up);
   }
   var ENCRYPT = ["AES-CTR", "AES-CBC", "AES-GCM", "RSA-OAEP"];
   var SUPPORTED = {
@@ -5629,7 +2828,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     decrypt: ENCRYPT,
     sign: ["RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519", "NODE-ED25519", "HMAC"],
     verify: ["RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519", "NODE-ED25519", "HMAC"],
-    generateKey: ALGORITHMS.filter((n2) => n2 !== "PBKDF2" && n2 !== "HKDF"),
+    generateKey: ALGORITHMS.filter((n) => n !== "PBKDF2" && n !== "HKDF"),
     importKey: ALGORITHMS,
     deriveBits: ["ECDH", "X25519", "HKDF", "PBKDF2"],
     wrapKey: [...ENCRYPT, "AES-KW"],
@@ -5670,35 +2869,35 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     return [];
   }
-  function normalizeHash(v3) {
-    const name = typeof v3 === "string" ? v3 : v3 !== null && typeof v3 === "object" ? v3.name : void 0;
+  function normalizeHash(v) {
+    const name = typeof v === "string" ? v : v !== null && typeof v === "object" ? v.name : void 0;
     if (name === void 0) throw new TypeError('Missing field "name" in "hash".');
-    const h2 = lookup(HASHES, name);
-    if (!h2) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
-    return h2;
+    const h = lookup(HASHES, name);
+    if (!h) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
+    return h;
   }
-  function number(v3) {
-    const n2 = Math.trunc(Number(v3));
-    return Number.isFinite(n2) ? n2 : 0;
+  function number(v) {
+    const n = Math.trunc(Number(v));
+    return Number.isFinite(n) ? n : 0;
   }
   var MEMBERS = {
     hash: normalizeHash,
     length: number,
     namedCurve: String,
     modulusLength: number,
-    publicExponent: (v3) => bufferSource(v3, "publicExponent"),
-    iv: (v3) => bufferSource(v3, "iv"),
-    additionalData: (v3) => bufferSource(v3, "additionalData"),
+    publicExponent: (v) => bufferSource(v, "publicExponent"),
+    iv: (v) => bufferSource(v, "iv"),
+    additionalData: (v) => bufferSource(v, "additionalData"),
     tagLength: number,
-    counter: (v3) => bufferSource(v3, "counter"),
-    label: (v3) => bufferSource(v3, "label"),
+    counter: (v) => bufferSource(v, "counter"),
+    label: (v) => bufferSource(v, "label"),
     saltLength: number,
-    salt: (v3) => bufferSource(v3, "salt"),
-    info: (v3) => bufferSource(v3, "info"),
+    salt: (v) => bufferSource(v, "salt"),
+    info: (v) => bufferSource(v, "info"),
     iterations: number,
-    public: (v3) => {
-      if (!slots.has(v3)) throw new TypeError('"public" must be a CryptoKey.');
-      return v3;
+    public: (v) => {
+      if (!slots.has(v)) throw new TypeError('"public" must be a CryptoKey.');
+      return v;
     }
   };
   function algorithmName(alg) {
@@ -5721,22 +2920,22 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     const out = { name };
     if (typeof alg === "object") {
-      for (const m2 of Object.keys(MEMBERS)) {
-        const v3 = alg[m2];
-        if (v3 !== void 0) out[m2] = MEMBERS[m2](v3);
+      for (const m of Object.keys(MEMBERS)) {
+        const v = alg[m];
+        if (v !== void 0) out[m] = MEMBERS[m](v);
       }
     }
-    for (const m2 of required(op, name)) {
-      if (out[m2] === void 0) throw new TypeError(`Missing field "${m2}" in "algorithm".`);
+    for (const m of required(op, name)) {
+      if (out[m] === void 0) throw new TypeError(`Missing field "${m}" in "algorithm".`);
     }
     if (name === "NODE-ED25519" && out.namedCurve !== void 0 && out.namedCurve !== "NODE-ED25519") {
       throw domError("NotSupportedError", `EDDSA curve "${out.namedCurve}" isn't supported.`);
     }
     return out;
   }
-  function wire(n2) {
-    if (n2.public === void 0) return n2;
-    return { ...n2, public: descriptor(n2.public) };
+  function wire(n) {
+    if (n.public === void 0) return n;
+    return { ...n, public: descriptor(n.public) };
   }
   var USAGES = ["encrypt", "decrypt", "sign", "verify", "deriveKey", "deriveBits", "wrapKey", "unwrapKey"];
   function allowedUsages(name, type) {
@@ -5768,12 +2967,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return Array.from(usages, String);
   }
   function checkUsages(name, what, usages, allowed) {
-    for (const u2 of usages) {
-      if (!allowed.includes(u2)) {
-        throw domError("SyntaxError", `Attempt to ${what} ${name} key with invalid usage "${u2}".`);
+    for (const u of usages) {
+      if (!allowed.includes(u)) {
+        throw domError("SyntaxError", `Attempt to ${what} ${name} key with invalid usage "${u}".`);
       }
     }
-    return USAGES.filter((u2) => usages.includes(u2));
+    return USAGES.filter((u) => usages.includes(u));
   }
   var CryptoKey = class {
     constructor(token) {
@@ -5794,17 +2993,17 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   };
   Object.defineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: "CryptoKey", configurable: true });
   function slot(key2) {
-    const s2 = slots.get(key2);
-    if (!s2) throw new TypeError("Illegal invocation");
-    return s2;
+    const s = slots.get(key2);
+    if (!s) throw new TypeError("Illegal invocation");
+    return s;
   }
   function keySlot(key2, what) {
-    const s2 = slots.get(key2);
-    if (!s2) throw new TypeError(`${what} must be a CryptoKey.`);
-    return s2;
+    const s = slots.get(key2);
+    if (!s) throw new TypeError(`${what} must be a CryptoKey.`);
+    return s;
   }
-  function newKey(name, r2, extractable, usages) {
-    const info = r2.info || {};
+  function newKey(name, r, extractable, usages) {
+    const info = r.info || {};
     const algorithm = { name };
     if (info.length !== void 0 && name !== "HMAC") algorithm.length = info.length;
     if (info.namedCurve !== void 0) algorithm.namedCurve = info.namedCurve;
@@ -5816,11 +3015,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (name === "HMAC") algorithm.length = info.length;
     const key2 = new CryptoKey(TOKEN);
     slots.set(key2, {
-      type: r2.type,
+      type: r.type,
       extractable: !!extractable,
       algorithm,
       usages,
-      data: r2.data,
+      data: r.data,
       name,
       hash: info.hash,
       namedCurve: info.namedCurve
@@ -5828,135 +3027,135 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return key2;
   }
   function descriptor(key2) {
-    const s2 = slots.get(key2);
-    return { name: s2.name, type: s2.type, data: s2.data, hash: s2.hash, namedCurve: s2.namedCurve };
+    const s = slots.get(key2);
+    return { name: s.name, type: s.type, data: s.data, hash: s.hash, namedCurve: s.namedCurve };
   }
-  function useKey(n2, key2, usage, what = "key") {
-    const s2 = keySlot(key2, what);
-    if (s2.name.toUpperCase() !== n2.name.toUpperCase()) {
+  function useKey(n, key2, usage, what = "key") {
+    const s = keySlot(key2, what);
+    if (s.name.toUpperCase() !== n.name.toUpperCase()) {
       throw domError(
         "InvalidAccessError",
-        `Requested algorithm "${n2.name}" does not match this CryptoKey's algorithm "${s2.name}".`
+        `Requested algorithm "${n.name}" does not match this CryptoKey's algorithm "${s.name}".`
       );
     }
-    if (!s2.usages.includes(usage)) {
+    if (!s.usages.includes(usage)) {
       throw domError(
         "InvalidAccessError",
         `Requested key usage "${usage}" does not match any usage listed in this CryptoKey.`
       );
     }
-    return s2;
+    return s;
   }
   var KEY_FORMATS = ["raw", "spki", "pkcs8", "jwk"];
   var JWK_ORDER = ["kty", "use", "key_ops", "alg", "ext", "crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi", "oth", "k"];
   var JWK_STRINGS = ["kty", "use", "alg", "crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi", "k"];
-  function checkJwk(jwk, n2, extractable, usages) {
+  function checkJwk(jwk, n, extractable, usages) {
     if (jwk === null || typeof jwk !== "object") {
       throw new TypeError('Import data provided for "jwk" import format must be a JsonWebKey.');
     }
     const out = {};
-    for (const m2 of JWK_STRINGS) {
-      if (jwk[m2] !== void 0) out[m2] = String(jwk[m2]);
+    for (const m of JWK_STRINGS) {
+      if (jwk[m] !== void 0) out[m] = String(jwk[m]);
     }
     if (jwk.oth !== void 0) out.oth = jwk.oth;
     if (jwk.ext !== void 0 && !jwk.ext && extractable) {
-      throw domError("DataError", `JWK ext field for "${n2.name}" is set to false but extractable is true`);
+      throw domError("DataError", `JWK ext field for "${n.name}" is set to false but extractable is true`);
     }
     if (out.use !== void 0 && usages.length > 0) {
-      const want = ENCRYPT.includes(n2.name) || n2.name === "AES-KW" ? "enc" : "sig";
-      if (n2.name !== "ECDH" && n2.name !== "X25519" && out.use !== want) {
+      const want = ENCRYPT.includes(n.name) || n.name === "AES-KW" ? "enc" : "sig";
+      if (n.name !== "ECDH" && n.name !== "X25519" && out.use !== want) {
         throw domError("DataError", `JWK "use" member was "${out.use}", expected "${want}".`);
       }
     }
     if (jwk.key_ops !== void 0) {
       const ops = usageList(jwk.key_ops);
-      for (const u2 of usages) {
-        if (!ops.includes(u2)) {
-          throw domError("DataError", `JWK "key_ops" does not include the requested usage "${u2}".`);
+      for (const u of usages) {
+        if (!ops.includes(u)) {
+          throw domError("DataError", `JWK "key_ops" does not include the requested usage "${u}".`);
         }
       }
     }
     return out;
   }
-  function importKeySync(format2, keyData, n2, extractable, usages) {
+  function importKeySync(format2, keyData, n, extractable, usages) {
     format2 = String(format2);
     if (!KEY_FORMATS.includes(format2)) {
       throw domError("NotSupportedError", `Unrecognized key import format "${format2}".`);
     }
     let data;
     if (format2 === "jwk") {
-      data = checkJwk(keyData, n2, extractable, usages);
+      data = checkJwk(keyData, n, extractable, usages);
     } else {
       if (!isBufferSource(keyData)) {
         throw new TypeError("Import data provided for buffer-based import formats must be a buffer source.");
       }
       data = bufferSource(keyData, "keyData");
     }
-    if ((n2.name === "HKDF" || n2.name === "PBKDF2") && extractable) {
-      throw domError("SyntaxError", `${n2.name} key cannot be extractable.`);
+    if ((n.name === "HKDF" || n.name === "PBKDF2") && extractable) {
+      throw domError("SyntaxError", `${n.name} key cannot be extractable.`);
     }
-    const r2 = call("crypto.importKey", format2, n2, data);
-    const what = r2.type === "secret" ? "import secret" : `import ${r2.type}`;
-    const list = checkUsages(n2.name, what, usages, allowedUsages(n2.name, r2.type));
-    if (list.length === 0 && r2.type !== "public") {
+    const r = call("crypto.importKey", format2, n, data);
+    const what = r.type === "secret" ? "import secret" : `import ${r.type}`;
+    const list = checkUsages(n.name, what, usages, allowedUsages(n.name, r.type));
+    if (list.length === 0 && r.type !== "public") {
       throw domError("SyntaxError", "Secret/private CryptoKeys must have at least one usage.");
     }
-    return newKey(n2.name, r2, extractable, list);
+    return newKey(n.name, r, extractable, list);
   }
   function exportKeySync(format2, key2) {
-    const s2 = keySlot(key2, "key");
+    const s = keySlot(key2, "key");
     format2 = String(format2);
     if (!KEY_FORMATS.includes(format2)) {
       throw domError("NotSupportedError", `Unrecognized key export format "${format2}".`);
     }
-    if (!s2.extractable) {
-      throw domError("InvalidAccessError", `Attempt to export non-extractable ${s2.name} key.`);
+    if (!s.extractable) {
+      throw domError("InvalidAccessError", `Attempt to export non-extractable ${s.name} key.`);
     }
-    const r2 = call("crypto.exportKey", format2, descriptor(key2));
+    const r = call("crypto.exportKey", format2, descriptor(key2));
     if (format2 === "jwk") {
-      r2.key_ops = s2.usages.slice();
-      r2.ext = s2.extractable;
+      r.key_ops = s.usages.slice();
+      r.ext = s.extractable;
       const jwk = {};
-      for (const m2 of JWK_ORDER) if (r2[m2] !== void 0) jwk[m2] = r2[m2];
+      for (const m of JWK_ORDER) if (r[m] !== void 0) jwk[m] = r[m];
       return jwk;
     }
-    return arrayBuffer(r2);
+    return arrayBuffer(r);
   }
-  function keyLength(n2) {
-    if (AES.includes(n2.name)) {
-      if (n2.length === void 0) throw new TypeError('Missing field "length" in "derivedKeyParams".');
-      if (n2.length !== 128 && n2.length !== 192 && n2.length !== 256) {
-        throw domError("OperationError", `Derived AES key must be 128, 192, or 256 bits in length but provided ${n2.length}.`);
+  function keyLength(n) {
+    if (AES.includes(n.name)) {
+      if (n.length === void 0) throw new TypeError('Missing field "length" in "derivedKeyParams".');
+      if (n.length !== 128 && n.length !== 192 && n.length !== 256) {
+        throw domError("OperationError", `Derived AES key must be 128, 192, or 256 bits in length but provided ${n.length}.`);
       }
-      return n2.length;
+      return n.length;
     }
-    if (n2.name === "HMAC") {
-      if (n2.length !== void 0) {
-        if (n2.length > 0) return n2.length;
+    if (n.name === "HMAC") {
+      if (n.length !== void 0) {
+        if (n.length > 0) return n.length;
         throw new TypeError("HMAC key length must be a non-zero unsigned long integer.");
       }
-      return n2.hash === "SHA-384" || n2.hash === "SHA-512" ? 1024 : 512;
+      return n.hash === "SHA-384" || n.hash === "SHA-512" ? 1024 : 512;
     }
     return null;
   }
-  function deriveBitsFor(n2, key2, length) {
-    if (n2.public !== void 0) {
-      const p2 = slots.get(n2.public);
-      if (p2.type !== "public") {
-        throw domError("InvalidAccessError", `The provided key has type "${p2.type}", not "public"`);
+  function deriveBitsFor(n, key2, length) {
+    if (n.public !== void 0) {
+      const p = slots.get(n.public);
+      if (p.type !== "public") {
+        throw domError("InvalidAccessError", `The provided key has type "${p.type}", not "public"`);
       }
-      if (p2.name !== n2.name) {
+      if (p.name !== n.name) {
         throw domError("InvalidAccessError", "Public key algorithm does not match the requested algorithm.");
       }
     }
-    const op = n2.name === "PBKDF2" ? callAsync : (...a3) => Promise.resolve(call(...a3));
-    return op(n2.name === "PBKDF2" ? "crypto.deriveBitsAsync" : "crypto.deriveBits", wire(n2), descriptor(key2), length);
+    const op = n.name === "PBKDF2" ? callAsync : (...a) => Promise.resolve(call(...a));
+    return op(n.name === "PBKDF2" ? "crypto.deriveBitsAsync" : "crypto.deriveBits", wire(n), descriptor(key2), length);
   }
   function lengthArg(length) {
     if (length === void 0 || length === null) return null;
-    const l2 = Number(length);
-    if (!Number.isFinite(l2) || l2 < 0) throw new TypeError("deriveBits length must be an unsigned long integer.");
-    return Math.trunc(l2);
+    const l = Number(length);
+    if (!Number.isFinite(l) || l < 0) throw new TypeError("deriveBits length must be an unsigned long integer.");
+    return Math.trunc(l);
   }
   var SubtleCrypto = class {
     constructor(token) {
@@ -5968,24 +3167,24 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return arrayBuffer(call("crypto.digest", name, bufferSource(data, "data")));
     }
     async generateKey(algorithm, extractable, keyUsages) {
-      const n2 = normalize("generateKey", algorithm);
+      const n = normalize("generateKey", algorithm);
       const usages = usageList(keyUsages);
-      if (AES.includes(n2.name) || n2.name === "HMAC") {
-        const list = checkUsages(n2.name, "generate", usages, allowedUsages(n2.name, "secret"));
+      if (AES.includes(n.name) || n.name === "HMAC") {
+        const list = checkUsages(n.name, "generate", usages, allowedUsages(n.name, "secret"));
         if (list.length === 0) throw domError("SyntaxError", "Secret/private CryptoKeys must have at least one usage.");
-        return newKey(n2.name, call("crypto.generateKey", n2), extractable, list);
+        return newKey(n.name, call("crypto.generateKey", n), extractable, list);
       }
-      const pub = allowedUsages(n2.name, "public");
-      const priv2 = allowedUsages(n2.name, "private");
-      checkUsages(n2.name, "generate", usages, [...pub, ...priv2]);
-      const privList = USAGES.filter((u2) => usages.includes(u2) && priv2.includes(u2));
+      const pub = allowedUsages(n.name, "public");
+      const priv2 = allowedUsages(n.name, "private");
+      checkUsages(n.name, "generate", usages, [...pub, ...priv2]);
+      const privList = USAGES.filter((u) => usages.includes(u) && priv2.includes(u));
       if (privList.length === 0) {
         throw domError("SyntaxError", "Attempt to generate asymmetric keys with no valid private key usages.");
       }
-      const r2 = RSA.includes(n2.name) ? await callAsync("crypto.generateKeyAsync", n2) : call("crypto.generateKey", n2);
+      const r = RSA.includes(n.name) ? await callAsync("crypto.generateKeyAsync", n) : call("crypto.generateKey", n);
       return {
-        publicKey: newKey(n2.name, r2.publicKey, true, USAGES.filter((u2) => usages.includes(u2) && pub.includes(u2))),
-        privateKey: newKey(n2.name, r2.privateKey, extractable, privList)
+        publicKey: newKey(n.name, r.publicKey, true, USAGES.filter((u) => usages.includes(u) && pub.includes(u))),
+        privateKey: newKey(n.name, r.privateKey, extractable, privList)
       };
     }
     async importKey(format2, keyData, algorithm, extractable, keyUsages) {
@@ -5995,56 +3194,56 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return exportKeySync(format2, key2);
     }
     async sign(algorithm, key2, data) {
-      const n2 = normalize("sign", algorithm);
-      useKey(n2, key2, "sign");
-      return arrayBuffer(call("crypto.sign", n2, descriptor(key2), bufferSource(data, "data")));
+      const n = normalize("sign", algorithm);
+      useKey(n, key2, "sign");
+      return arrayBuffer(call("crypto.sign", n, descriptor(key2), bufferSource(data, "data")));
     }
     async verify(algorithm, key2, signature, data) {
-      const n2 = normalize("verify", algorithm);
-      useKey(n2, key2, "verify");
-      return call("crypto.verify", n2, descriptor(key2), bufferSource(signature, "signature"), bufferSource(data, "data"));
+      const n = normalize("verify", algorithm);
+      useKey(n, key2, "verify");
+      return call("crypto.verify", n, descriptor(key2), bufferSource(signature, "signature"), bufferSource(data, "data"));
     }
     async encrypt(algorithm, key2, data) {
-      const n2 = normalize("encrypt", algorithm);
-      useKey(n2, key2, "encrypt");
-      return arrayBuffer(call("crypto.encrypt", n2, descriptor(key2), bufferSource(data, "data")));
+      const n = normalize("encrypt", algorithm);
+      useKey(n, key2, "encrypt");
+      return arrayBuffer(call("crypto.encrypt", n, descriptor(key2), bufferSource(data, "data")));
     }
     async decrypt(algorithm, key2, data) {
-      const n2 = normalize("decrypt", algorithm);
-      useKey(n2, key2, "decrypt");
-      return arrayBuffer(call("crypto.decrypt", n2, descriptor(key2), bufferSource(data, "data")));
+      const n = normalize("decrypt", algorithm);
+      useKey(n, key2, "decrypt");
+      return arrayBuffer(call("crypto.decrypt", n, descriptor(key2), bufferSource(data, "data")));
     }
     async deriveBits(algorithm, baseKey, length) {
-      const n2 = normalize("deriveBits", algorithm);
-      const l2 = lengthArg(length);
-      useKey(n2, baseKey, "deriveBits", "baseKey");
-      return arrayBuffer(await deriveBitsFor(n2, baseKey, l2));
+      const n = normalize("deriveBits", algorithm);
+      const l = lengthArg(length);
+      useKey(n, baseKey, "deriveBits", "baseKey");
+      return arrayBuffer(await deriveBitsFor(n, baseKey, l));
     }
     async deriveKey(algorithm, baseKey, derivedKeyType, extractable, keyUsages) {
-      const n2 = normalize("deriveBits", algorithm);
+      const n = normalize("deriveBits", algorithm);
       const target = normalize("importKey", derivedKeyType);
       if (!SUPPORTED.getKeyLength.includes(target.name)) {
         throw domError("NotSupportedError", `Unrecognized derived key type "${target.name}" requested.`);
       }
       const usages = usageList(keyUsages);
-      useKey(n2, baseKey, "deriveKey", "baseKey");
-      const bits = await deriveBitsFor(n2, baseKey, keyLength(target));
+      useKey(n, baseKey, "deriveKey", "baseKey");
+      const bits = await deriveBitsFor(n, baseKey, keyLength(target));
       return importKeySync("raw", bits, target, !!extractable, usages);
     }
     async wrapKey(format2, key2, wrappingKey, wrapAlgorithm) {
-      const n2 = normalize("wrapKey", wrapAlgorithm);
-      useKey(n2, wrappingKey, "wrapKey", "wrappingKey");
+      const n = normalize("wrapKey", wrapAlgorithm);
+      useKey(n, wrappingKey, "wrapKey", "wrappingKey");
       keySlot(key2, "key");
       let bytes = exportKeySync(format2, key2);
       if (String(format2) === "jwk") bytes = utf8Encode2(JSON.stringify(bytes));
-      return arrayBuffer(call("crypto.encrypt", n2, descriptor(wrappingKey), bytes));
+      return arrayBuffer(call("crypto.encrypt", n, descriptor(wrappingKey), bytes));
     }
     async unwrapKey(format2, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm, extractable, keyUsages) {
-      const n2 = normalize("unwrapKey", unwrapAlgorithm);
+      const n = normalize("unwrapKey", unwrapAlgorithm);
       const target = normalize("importKey", unwrappedKeyAlgorithm);
       const usages = usageList(keyUsages);
-      useKey(n2, unwrappingKey, "unwrapKey", "unwrappingKey");
-      const bytes = call("crypto.decrypt", n2, descriptor(unwrappingKey), bufferSource(wrappedKey, "wrappedKey"));
+      useKey(n, unwrappingKey, "unwrapKey", "unwrappingKey");
+      const bytes = call("crypto.decrypt", n, descriptor(unwrappingKey), bufferSource(wrappedKey, "wrappedKey"));
       let data = bytes;
       if (String(format2) === "jwk") {
         try {
@@ -6056,19 +3255,19 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return importKeySync(format2, data, target, !!extractable, usages);
     }
     // timingSafeEqual is workerd's non-standard constant-time comparison.
-    timingSafeEqual(a3, b3) {
-      const x3 = new Uint8Array(arrayBufferOf(bufferSource(a3, "a")));
-      const y2 = new Uint8Array(arrayBufferOf(bufferSource(b3, "b")));
-      if (x3.byteLength !== y2.byteLength) throw new RangeError("Input buffers must have the same byte length.");
-      let d2 = 0;
-      for (let i2 = 0; i2 < x3.length; i2++) d2 |= x3[i2] ^ y2[i2];
-      return d2 === 0;
+    timingSafeEqual(a, b) {
+      const x = new Uint8Array(arrayBufferOf(bufferSource(a, "a")));
+      const y = new Uint8Array(arrayBufferOf(bufferSource(b, "b")));
+      if (x.byteLength !== y.byteLength) throw new RangeError("Input buffers must have the same byte length.");
+      let d = 0;
+      for (let i = 0; i < x.length; i++) d |= x[i] ^ y[i];
+      return d === 0;
     }
   };
   Object.defineProperty(SubtleCrypto.prototype, Symbol.toStringTag, { value: "SubtleCrypto", configurable: true });
-  function arrayBufferOf(v3) {
-    if (ArrayBuffer.isView(v3)) return v3.buffer.slice(v3.byteOffset, v3.byteOffset + v3.byteLength);
-    return v3;
+  function arrayBufferOf(v) {
+    if (ArrayBuffer.isView(v)) return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength);
+    return v;
   }
   var subtle = new SubtleCrypto(TOKEN);
   var INTEGER_ARRAYS = [
@@ -6093,7 +3292,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (!ArrayBuffer.isView(array)) {
         throw new TypeError("getRandomValues() requires an ArrayBufferView argument.");
       }
-      if (!INTEGER_ARRAYS.some((C3) => array instanceof C3)) {
+      if (!INTEGER_ARRAYS.some((C) => array instanceof C)) {
         throw domError(
           "TypeMismatchError",
           "ArrayBufferView argument to getRandomValues() must be an integer-typed view."
@@ -6121,49 +3320,52 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     } catch {
     }
   }) : null;
-  var DigestStream = class extends WritableStream {
-    #state;
-    constructor(algorithm) {
-      const name = lookup(DIGESTS, algorithmName(algorithm));
-      if (!name) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
-      const state = { id: call("crypto.hashNew", name), bytes: 0, token: {} };
-      state.digest = new Promise((resolve, reject) => {
-        state.resolve = resolve;
-        state.reject = reject;
-      });
-      state.digest.catch(() => {
-      });
-      const done = () => hashRegistry?.unregister(state.token);
-      super({
-        write(chunk) {
-          const bytes = typeof chunk === "string" ? utf8Encode2(chunk) : bufferSource(chunk, "DigestStream chunk");
-          call("crypto.hashWrite", state.id, bytes);
-          state.bytes += bytes.byteLength;
-        },
-        close() {
-          done();
-          state.resolve(arrayBuffer(call("crypto.hashSum", state.id)));
-        },
-        abort(reason) {
-          done();
-          call("crypto.hashFree", state.id);
-          state.reject(reason);
-        }
-      });
-      this.#state = state;
-      hashRegistry?.register(this, state.id, state.token);
+  function makeDigestStream() {
+    class DigestStream extends streams().WritableStream {
+      #state;
+      constructor(algorithm) {
+        const name = lookup(DIGESTS, algorithmName(algorithm));
+        if (!name) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
+        const state = { id: call("crypto.hashNew", name), bytes: 0, token: {} };
+        state.digest = new Promise((resolve, reject) => {
+          state.resolve = resolve;
+          state.reject = reject;
+        });
+        state.digest.catch(() => {
+        });
+        const done = () => hashRegistry?.unregister(state.token);
+        super({
+          write(chunk2) {
+            const bytes = typeof chunk2 === "string" ? utf8Encode2(chunk2) : bufferSource(chunk2, "DigestStream chunk");
+            call("crypto.hashWrite", state.id, bytes);
+            state.bytes += bytes.byteLength;
+          },
+          close() {
+            done();
+            state.resolve(arrayBuffer(call("crypto.hashSum", state.id)));
+          },
+          abort(reason) {
+            done();
+            call("crypto.hashFree", state.id);
+            state.reject(reason);
+          }
+        });
+        this.#state = state;
+        hashRegistry?.register(this, state.id, state.token);
+      }
+      get digest() {
+        return this.#state.digest;
+      }
+      get bytesWritten() {
+        return this.#state.bytes;
+      }
     }
-    get digest() {
-      return this.#state.digest;
-    }
-    get bytesWritten() {
-      return this.#state.bytes;
-    }
-  };
-  Object.defineProperty(DigestStream.prototype, Symbol.toStringTag, { value: "DigestStream", configurable: true });
-  Object.defineProperty(Crypto.prototype, "DigestStream", { value: DigestStream, writable: true, configurable: true });
-  for (const C3 of [Crypto, SubtleCrypto, CryptoKey]) {
-    Object.defineProperty(globalThis, C3.name, { value: C3, writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(DigestStream.prototype, Symbol.toStringTag, { value: "DigestStream", configurable: true });
+    return DigestStream;
+  }
+  lazyProperty(Crypto.prototype, "DigestStream", makeDigestStream);
+  for (const C of [Crypto, SubtleCrypto, CryptoKey]) {
+    Object.defineProperty(globalThis, C.name, { value: C, writable: true, enumerable: false, configurable: true });
   }
   Object.defineProperty(globalThis, "crypto", {
     value: new Crypto(TOKEN),
@@ -6179,17 +3381,17 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     } catch {
     }
   });
-  function bytesOf2(chunk) {
-    if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-    if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  function bytesOf2(chunk2) {
+    if (chunk2 instanceof ArrayBuffer) return new Uint8Array(chunk2);
+    if (ArrayBuffer.isView(chunk2)) return new Uint8Array(chunk2.buffer, chunk2.byteOffset, chunk2.byteLength);
     throw new TypeError("This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer type on its writable side.");
   }
-  function codecStream(self2, format2, decompress) {
+  function codecStream(self, format2, decompress) {
     const id = call("compression.new", String(format2), decompress);
     let done = false;
     const ts = new TransformStream({
-      transform(chunk, controller) {
-        const out = call("compression.push", id, bytesOf2(chunk));
+      transform(chunk2, controller) {
+        const out = call("compression.push", id, bytesOf2(chunk2));
         if (out && out.byteLength) controller.enqueue(out);
       },
       flush(controller) {
@@ -6198,7 +3400,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         if (out && out.byteLength) controller.enqueue(out);
       }
     });
-    registry.register(self2, id);
+    registry.register(self, id);
     return ts;
   }
   var CompressionStream = class {
@@ -6233,14 +3435,14 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   // js/src/blob.js
   var blobBytes;
   var setBytes;
-  function normalizeType(t2) {
-    if (t2 === void 0) return "";
-    t2 = String(t2);
-    for (let i2 = 0; i2 < t2.length; i2++) {
-      const c2 = t2.charCodeAt(i2);
-      if (c2 < 32 || c2 > 126) return "";
+  function normalizeType(t) {
+    if (t === void 0) return "";
+    t = String(t);
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c < 32 || c > 126) return "";
     }
-    return t2.toLowerCase();
+    return t.toLowerCase();
   }
   function partsToBytes(parts2) {
     if (parts2 === void 0 || parts2 === null) return new Uint8Array(0);
@@ -6253,37 +3455,37 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const chunks = [];
     let total = 0;
     for (const part of parts2) {
-      let b3;
-      if (part instanceof Blob2) b3 = blobBytes(part);
+      let b;
+      if (part instanceof Blob2) b = blobBytes(part);
       else {
-        b3 = toBytes(part);
-        if (b3 === null) b3 = utf8Encode(String(part));
-        else b3 = b3.slice();
+        b = toBytes(part);
+        if (b === null) b = utf8Encode(String(part));
+        else b = b.slice();
       }
-      chunks.push(b3);
-      total += b3.byteLength;
+      chunks.push(b);
+      total += b.byteLength;
     }
     if (chunks.length === 1) return chunks[0];
     const out = new Uint8Array(total);
     let off = 0;
-    for (const c2 of chunks) {
-      out.set(c2, off);
-      off += c2.byteLength;
+    for (const c of chunks) {
+      out.set(c, off);
+      off += c.byteLength;
     }
     return out;
   }
-  function relative(i2, size) {
-    if (i2 < 0) return Math.max(size + i2, 0);
-    return Math.min(i2, size);
+  function relative(i, size) {
+    if (i < 0) return Math.max(size + i, 0);
+    return Math.min(i, size);
   }
   var Blob2 = class _Blob {
     #bytes;
     #type;
     static {
-      blobBytes = (b3) => b3.#bytes;
-      setBytes = (b3, bytes) => {
-        b3.#bytes = bytes;
-        return b3;
+      blobBytes = (b) => b.#bytes;
+      setBytes = (b, bytes) => {
+        b.#bytes = bytes;
+        return b;
       };
     }
     constructor(parts2 = void 0, options = void 0) {
@@ -6299,11 +3501,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     slice(start = 0, end = void 0, contentType = void 0) {
       const size = this.#bytes.byteLength;
       const from = relative(Math.trunc(Number(start)) || 0, size);
-      const to2 = end === void 0 ? size : relative(Math.trunc(Number(end)) || 0, size);
-      const b3 = new _Blob();
-      b3.#bytes = this.#bytes.subarray(from, Math.max(from, to2));
-      b3.#type = normalizeType(contentType);
-      return b3;
+      const to = end === void 0 ? size : relative(Math.trunc(Number(end)) || 0, size);
+      const b = new _Blob();
+      b.#bytes = this.#bytes.subarray(from, Math.max(from, to));
+      b.#type = normalizeType(contentType);
+      return b;
     }
     async text() {
       return utf8Decode(this.#bytes);
@@ -6359,11 +3561,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       else if (value instanceof File) filename = value.name;
       else filename = name;
       if (value instanceof File && filename === value.name) return value;
-      const f2 = new File([], filename, {
+      const f = new File([], filename, {
         type: value.type,
         lastModified: value instanceof File ? value.lastModified : void 0
       });
-      return withBytes(f2, bytesOf3(value));
+      return withBytes(f, bytesOf3(value));
     }
     return String(value);
   }
@@ -6381,44 +3583,44 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     set(name, value, filename = void 0) {
       name = String(name);
-      const v3 = toEntryValue(name, value, filename);
-      const i2 = this.#entries.findIndex((e2) => e2[0] === name);
-      if (i2 < 0) {
-        this.#entries.push([name, v3]);
+      const v = toEntryValue(name, value, filename);
+      const i = this.#entries.findIndex((e) => e[0] === name);
+      if (i < 0) {
+        this.#entries.push([name, v]);
         return;
       }
-      this.#entries[i2] = [name, v3];
-      this.#entries = this.#entries.filter((e2, j3) => j3 <= i2 || e2[0] !== name);
+      this.#entries[i] = [name, v];
+      this.#entries = this.#entries.filter((e, j) => j <= i || e[0] !== name);
     }
     get(name) {
       name = String(name);
-      const e2 = this.#entries.find((e3) => e3[0] === name);
-      return e2 ? e2[1] : null;
+      const e = this.#entries.find((e2) => e2[0] === name);
+      return e ? e[1] : null;
     }
     getAll(name) {
       name = String(name);
-      return this.#entries.filter((e2) => e2[0] === name).map((e2) => e2[1]);
+      return this.#entries.filter((e) => e[0] === name).map((e) => e[1]);
     }
     has(name) {
       name = String(name);
-      return this.#entries.some((e2) => e2[0] === name);
+      return this.#entries.some((e) => e[0] === name);
     }
     delete(name) {
       name = String(name);
-      this.#entries = this.#entries.filter((e2) => e2[0] !== name);
+      this.#entries = this.#entries.filter((e) => e[0] !== name);
     }
     *entries() {
-      for (let i2 = 0; i2 < this.#entries.length; i2++) yield [this.#entries[i2][0], this.#entries[i2][1]];
+      for (let i = 0; i < this.#entries.length; i++) yield [this.#entries[i][0], this.#entries[i][1]];
     }
     *keys() {
-      for (let i2 = 0; i2 < this.#entries.length; i2++) yield this.#entries[i2][0];
+      for (let i = 0; i < this.#entries.length; i++) yield this.#entries[i][0];
     }
     *values() {
-      for (let i2 = 0; i2 < this.#entries.length; i2++) yield this.#entries[i2][1];
+      for (let i = 0; i < this.#entries.length; i++) yield this.#entries[i][1];
     }
     forEach(callback, thisArg = void 0) {
       if (typeof callback !== "function") throw new TypeError("FormData.forEach: callback is not a function.");
-      for (const [k2, v3] of this.entries()) callback.call(thisArg, v3, k2, this);
+      for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
     }
     [Symbol.iterator]() {
       return this.entries();
@@ -6427,15 +3629,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return "FormData";
     }
   };
-  function escapeQuoted(s2) {
-    return s2.replace(/[\r\n"]/g, (c2) => c2 === "\r" ? "%0D" : c2 === "\n" ? "%0A" : "%22");
+  function escapeQuoted(s) {
+    return s.replace(/[\r\n"]/g, (c) => c === "\r" ? "%0D" : c === "\n" ? "%0A" : "%22");
   }
   function serializeFormData(fd, boundary) {
     const parts2 = [];
     let total = 0;
-    const push = (b3) => {
-      parts2.push(b3);
-      total += b3.byteLength;
+    const push = (b) => {
+      parts2.push(b);
+      total += b.byteLength;
     };
     for (const [name, value] of fd) {
       let head = "--" + boundary + '\r\nContent-Disposition: form-data; name="' + escapeQuoted(name) + '"';
@@ -6457,18 +3659,18 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const fd = new FormData();
     if (essence === "multipart/form-data") {
       const entries = call("fetch.parseMultipart", bytes, String(contentType));
-      for (const [name, v3] of entries || []) {
-        if (typeof v3 === "string") fd.append(name, v3);
+      for (const [name, v] of entries || []) {
+        if (typeof v === "string") fd.append(name, v);
         else {
-          const f2 = new File([], v3.filename, { type: v3.type || "" });
-          fd.append(name, withBytes(f2, v3.data || new Uint8Array(0)));
+          const f = new File([], v.filename, { type: v.type || "" });
+          fd.append(name, withBytes(f, v.data || new Uint8Array(0)));
         }
       }
       return fd;
     }
     if (essence === "application/x-www-form-urlencoded") {
       const params = new globalThis.URLSearchParams(utf8Decode(bytes));
-      for (const [k2, v3] of params) fd.append(k2, v3);
+      for (const [k, v] of params) fd.append(k, v);
       return fd;
     }
     throw new TypeError(unrecognized);
@@ -6493,8 +3695,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var pushed = /* @__PURE__ */ new Map();
   var localEnds = /* @__PURE__ */ new Map();
   var NOT_ACCEPTED = "You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.";
-  function report(e2) {
-    console.error("Uncaught", e2);
+  function report(e) {
+    console.error("Uncaught", e);
   }
   function copyBytes(data) {
     if (data instanceof ArrayBuffer) return data.slice(0);
@@ -6579,49 +3781,49 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         }
         return;
       }
-      let u2;
+      let u;
       try {
-        u2 = new URL(String(url));
+        u = new URL(String(url));
       } catch {
         throw new DOMException("WebSocket Constructor: The url is invalid.", "SyntaxError");
       }
-      if (u2.protocol !== "ws:" && u2.protocol !== "wss:") {
+      if (u.protocol !== "ws:" && u.protocol !== "wss:") {
         throw new DOMException("WebSocket Constructor: The url scheme must be ws or wss.", "SyntaxError");
       }
-      if (u2.hash) throw new DOMException("WebSocket Constructor: The url fragment must be empty.", "SyntaxError");
+      if (u.hash) throw new DOMException("WebSocket Constructor: The url fragment must be empty.", "SyntaxError");
       const list = protocols === void 0 ? [] : typeof protocols === "string" ? [protocols] : Array.from(protocols, String);
       if (new Set(list).size !== list.length) {
         throw new DOMException("WebSocket Constructor: The protocols must be unique.", "SyntaxError");
       }
-      this.#url = u2.href;
+      this.#url = u.href;
       this.#accepted = true;
       this.#state = CONNECTING;
-      callAsync("ws.connect", u2.href, list, []).then(
-        (r2) => {
-          if (!r2 || !r2.id) {
+      callAsync("ws.connect", u.href, list, []).then(
+        (r) => {
+          if (!r || !r.id) {
             this.#state = CLOSED;
             this.#fire(new ErrorEvent("error", { message: "WebSocket connection failed." }));
             this.#fire(new CloseEvent("close", { code: 1006, reason: "", wasClean: false }));
             return;
           }
-          this.#id = r2.id;
-          this.#protocol = r2.protocol || "";
-          const push = call("ws.accept", r2.id) === "push";
-          if (push) pushed.set(r2.id, this);
-          const q3 = this.#queued;
+          this.#id = r.id;
+          this.#protocol = r.protocol || "";
+          const push = call("ws.accept", r.id) === "push";
+          if (push) pushed.set(r.id, this);
+          const q = this.#queued;
           this.#queued = [];
           const closing = this.#state === CLOSING;
           this.#state = OPEN;
           if (!closing) this.#fire(new Event("open"));
-          for (const [k2, a3, b3] of q3) {
-            if (k2 === "send" && !this.#sentClose) call("ws.send", this.#id, a3);
-            if (k2 === "close") this.close(a3, b3);
+          for (const [k, a, b] of q) {
+            if (k === "send" && !this.#sentClose) call("ws.send", this.#id, a);
+            if (k === "close") this.close(a, b);
           }
           if (!push) this.#pump();
         },
-        (e2) => {
+        (e) => {
           this.#state = CLOSED;
-          this.#fire(new ErrorEvent("error", { message: String(e2?.message ?? e2), error: e2 }));
+          this.#fire(new ErrorEvent("error", { message: String(e?.message ?? e), error: e }));
           this.#fire(new CloseEvent("close", { code: 1006, reason: "", wasClean: false }));
         }
       );
@@ -6641,8 +3843,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     get binaryType() {
       return this.#binaryType;
     }
-    set binaryType(v3) {
-      if (v3 === "arraybuffer" || v3 === "blob") this.#binaryType = v3;
+    set binaryType(v) {
+      if (v === "arraybuffer" || v === "blob") this.#binaryType = v;
     }
     get bufferedAmount() {
       return 0;
@@ -6722,9 +3924,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       call("ws.setAttachment", this.#id, bytes);
     }
     deserializeAttachment() {
-      const b3 = call("ws.attachment", this.#id);
-      if (b3 === void 0 || b3 === null) return null;
-      return deserialize(b3);
+      const b = call("ws.attachment", this.#id);
+      if (b === void 0 || b === null) return null;
+      return deserialize(b);
     }
     // #enqueue delivers an event from the local peer: one event per
     // microtask, re-queued behind whatever the handler caused, like
@@ -6800,16 +4002,16 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     #fire(event) {
       try {
         dispatchTrusted(this, event);
-      } catch (e2) {
-        report(e2);
+      } catch (e) {
+        report(e);
       }
     }
     get [Symbol.toStringTag]() {
       return "WebSocket";
     }
   };
-  for (const [k2, v3] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
-    Object.defineProperty(WebSocket.prototype, k2, { value: v3, enumerable: true });
+  for (const [k, v] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
+    Object.defineProperty(WebSocket.prototype, k, { value: v, enumerable: true });
   }
   for (const type of ["open", "message", "close", "error"]) {
     const slot2 = /* @__PURE__ */ new WeakMap();
@@ -6817,8 +4019,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       get() {
         return slot2.get(this) ?? null;
       },
-      set(v3) {
-        slot2.set(this, typeof v3 === "function" ? v3 : null);
+      set(v) {
+        slot2.set(this, typeof v === "function" ? v : null);
       },
       configurable: true,
       enumerable: true
@@ -6827,9 +4029,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var ATTACHMENT_LIMIT = 16384;
   var WebSocketPair = class {
     constructor() {
-      const [a3, b3] = call("ws.pair");
-      this[0] = new WebSocket(INTERNAL, a3, { peer: b3 });
-      this[1] = new WebSocket(INTERNAL, b3, { peer: a3 });
+      const [a, b] = call("ws.pair");
+      this[0] = new WebSocket(INTERNAL, a, { peer: b });
+      this[1] = new WebSocket(INTERNAL, b, { peer: a });
     }
     *[Symbol.iterator]() {
       yield this[0];
@@ -6864,9 +4066,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   };
   function wsHandle(ws) {
     if (!(ws instanceof WebSocket)) throw new TypeError("Response webSocket must be a WebSocket.");
-    const p2 = priv(ws);
-    p2.markUsed();
-    return p2.id;
+    const p = priv(ws);
+    p.markUsed();
+    return p.id;
   }
   function wsFromHandle(id, opts) {
     return new WebSocket(INTERNAL, id, opts);
@@ -6877,8 +4079,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   function wsInternals(ws) {
     return priv(ws);
   }
-  for (const [k2, v3] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair })) {
-    Object.defineProperty(globalThis, k2, { value: v3, writable: true, enumerable: false, configurable: true });
+  for (const [k, v] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair })) {
+    Object.defineProperty(globalThis, k, { value: v, writable: true, enumerable: false, configurable: true });
   }
   register("ws.deliver", (id, ev) => {
     const ws = pushed.get(id);
@@ -6892,24 +4094,24 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var names = /* @__PURE__ */ new Map();
   function headerName(name) {
     if (typeof name !== "string") name = String(name);
-    let k2 = names.get(name);
-    if (k2 !== void 0) return k2;
+    let k = names.get(name);
+    if (k !== void 0) return k;
     if (badNameRe.test(name)) throw new TypeError("Invalid header name.");
-    k2 = name.toLowerCase();
+    k = name.toLowerCase();
     if (names.size >= 512) names.clear();
-    names.set(name, k2);
-    return k2;
+    names.set(name, k);
+    return k;
   }
-  function isSpace(c2) {
-    return c2 === 32 || c2 === 9 || c2 === 10 || c2 === 13;
+  function isSpace(c) {
+    return c === 32 || c === 9 || c === 10 || c === 13;
   }
-  function headerValue(v3) {
-    if (typeof v3 !== "string") v3 = String(v3);
-    const c0 = v3.charCodeAt(0);
-    const c1 = v3.charCodeAt(v3.length - 1);
-    if ((c0 <= 32 || c1 <= 32) && (isSpace(c0) || isSpace(c1))) v3 = v3.replace(trimRe, "");
-    if (badValueRe.test(v3)) throw new TypeError("Invalid header value.");
-    return v3;
+  function headerValue(v) {
+    if (typeof v !== "string") v = String(v);
+    const c0 = v.charCodeAt(0);
+    const c1 = v.charCodeAt(v.length - 1);
+    if ((c0 <= 32 || c1 <= 32) && (isSpace(c0) || isSpace(c1))) v = v.replace(trimRe, "");
+    if (badValueRe.test(v)) throw new TypeError("Invalid header value.");
+    return v;
   }
   var arrayValues = Array.prototype[Symbol.iterator];
   var headersMap;
@@ -6922,21 +4124,21 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     #immutable = false;
     #unchecked = false;
     static {
-      headersMap = (h2) => h2.#map;
-      setUnchecked = (h2) => {
-        h2.#unchecked = true;
+      headersMap = (h) => h.#map;
+      setUnchecked = (h) => {
+        h.#unchecked = true;
       };
-      isUnchecked = (h2) => h2.#unchecked;
-      setImmutable = (h2) => {
-        h2.#immutable = true;
-        return h2;
+      isUnchecked = (h) => h.#unchecked;
+      setImmutable = (h) => {
+        h.#immutable = true;
+        return h;
       };
-      isImmutable = (h2) => h2.#immutable;
+      isImmutable = (h) => h.#immutable;
     }
     constructor(init2 = void 0) {
       if (init2 === void 0) return;
       if (init2 instanceof _Headers) {
-        for (const [k2, vs] of init2.#map) this.#map.set(k2, vs.slice());
+        for (const [k, vs] of init2.#map) this.#map.set(k, vs.slice());
         this.#unchecked = init2.#unchecked;
         return;
       }
@@ -6947,8 +4149,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       }
       const iter = init2[Symbol.iterator];
       if (iter === arrayValues && Array.isArray(init2)) {
-        for (let i2 = 0; i2 < init2.length; i2++) {
-          const pair = init2[i2];
+        for (let i = 0; i < init2.length; i++) {
+          const pair = init2[i];
           if (Array.isArray(pair) && pair.length === 2 && pair[Symbol.iterator] === arrayValues) this.#add(pair[0], pair[1]);
           else this.#addPair(pair);
         }
@@ -6958,7 +4160,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         for (const pair of init2) this.#addPair(pair);
         return;
       }
-      for (const k2 of Object.keys(init2)) this.#add(k2, init2[k2]);
+      for (const k of Object.keys(init2)) this.#add(k, init2[k]);
     }
     #addPair(pair) {
       const kv = typeof pair === "string" || pair == null ? [] : Array.from(pair);
@@ -6969,10 +4171,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     #add(name, value) {
       value = headerValue(value);
-      const k2 = headerName(name);
-      const vs = this.#map.get(k2);
+      const k = headerName(name);
+      const vs = this.#map.get(k);
       if (vs) vs.push(value);
-      else this.#map.set(k2, [value]);
+      else this.#map.set(k, [value]);
     }
     #check() {
       if (this.#immutable) throw new TypeError("Can't modify immutable headers.");
@@ -7011,10 +4213,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     #displayed() {
       const keys2 = Array.from(this.#map.keys()).sort();
       const out = [];
-      for (const k2 of keys2) {
-        const vs = this.#map.get(k2);
-        if (k2 === "set-cookie") for (const v3 of vs) out.push([k2, v3]);
-        else out.push([k2, vs.join(", ")]);
+      for (const k of keys2) {
+        const vs = this.#map.get(k);
+        if (k === "set-cookie") for (const v of vs) out.push([k, v]);
+        else out.push([k, vs.join(", ")]);
       }
       return out;
     }
@@ -7022,14 +4224,14 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return new EntryIterator(this.#displayed());
     }
     keys() {
-      return new KeyIterator(this.#displayed().map((e2) => e2[0]));
+      return new KeyIterator(this.#displayed().map((e) => e[0]));
     }
     values() {
-      return new ValueIterator(this.#displayed().map((e2) => e2[1]));
+      return new ValueIterator(this.#displayed().map((e) => e[1]));
     }
     forEach(callback, thisArg = void 0) {
       if (typeof callback !== "function") throw new TypeError("Headers.forEach: callback is not a function.");
-      for (const [k2, v3] of this.#displayed()) callback.call(thisArg, v3, k2, this);
+      for (const [k, v] of this.#displayed()) callback.call(thisArg, v, k, this);
     }
     [Symbol.iterator]() {
       return this.entries();
@@ -7039,7 +4241,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
   function iteratorClass(tag) {
-    const C3 = class {
+    const C = class {
       #list;
       #i = 0;
       constructor(list) {
@@ -7054,41 +4256,41 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         return this;
       }
     };
-    Object.defineProperty(C3.prototype, Symbol.toStringTag, { value: tag, configurable: true });
-    return C3;
+    Object.defineProperty(C.prototype, Symbol.toStringTag, { value: tag, configurable: true });
+    return C;
   }
   var EntryIterator = iteratorClass("EntryIterator");
   var KeyIterator = iteratorClass("KeyIterator");
   var ValueIterator = iteratorClass("ValueIterator");
-  function headerList(h2) {
+  function headerList(h) {
     const out = [];
-    for (const [k2, vs] of headersMap(h2)) for (const v3 of vs) out.push([k2, v3]);
+    for (const [k, vs] of headersMap(h)) for (const v of vs) out.push([k, v]);
     return out;
   }
   function headersFromList(list, immutable) {
-    const h2 = new Headers2();
-    const m2 = headersMap(h2);
+    const h = new Headers2();
+    const m = headersMap(h);
     if (list) {
-      for (const [name, v3] of list) {
-        const k2 = String(name).toLowerCase();
-        const vs = m2.get(k2);
-        if (vs) vs.push(String(v3));
-        else m2.set(k2, [String(v3)]);
+      for (const [name, v] of list) {
+        const k = String(name).toLowerCase();
+        const vs = m.get(k);
+        if (vs) vs.push(String(v));
+        else m.set(k, [String(v)]);
       }
     }
-    setUnchecked(h2);
-    return immutable ? setImmutable(h2) : h2;
+    setUnchecked(h);
+    return immutable ? setImmutable(h) : h;
   }
   function headersFromFlat(flat, from) {
-    const h2 = new Headers2();
-    const m2 = headersMap(h2);
-    for (let i2 = from; i2 + 1 < flat.length; i2 += 2) {
-      const k2 = flat[i2];
-      const vs = m2.get(k2);
-      if (vs) vs.push(flat[i2 + 1]);
-      else m2.set(k2, [flat[i2 + 1]]);
+    const h = new Headers2();
+    const m = headersMap(h);
+    for (let i = from; i + 1 < flat.length; i += 2) {
+      const k = flat[i];
+      const vs = m.get(k);
+      if (vs) vs.push(flat[i + 1]);
+      else m.set(k, [flat[i + 1]]);
     }
-    return setImmutable(h2);
+    return setImmutable(h);
   }
   var USED = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.";
   var DISTURBED = "This ReadableStream is disturbed (has already been read from), and cannot be used as a body.";
@@ -7108,36 +4310,37 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (remoteRegistry) remoteRegistry.unregister(src);
     if (src.done) src.done();
   }
-  function remoteError(src, e2) {
+  function remoteError(src, e) {
     if (src.signal && src.signal.aborted) return src.signal.reason;
-    return e2;
+    return e;
   }
   var remoteIds = /* @__PURE__ */ new WeakMap();
   function remoteStream(src) {
     const id = src.remote;
-    const s2 = new ReadableStream(
+    const { ReadableStream } = streams();
+    const s = new ReadableStream(
       {
         type: "bytes",
-        async pull(c2) {
-          const req = c2.byobRequest;
-          let chunk;
+        async pull(c) {
+          const req = c.byobRequest;
+          let chunk2;
           try {
-            chunk = await callAsync("fetch.bodyRead", id, req ? req.view.byteLength : 65536);
-          } catch (e2) {
+            chunk2 = await callAsync("fetch.bodyRead", id, req ? req.view.byteLength : 65536);
+          } catch (e) {
             finishRemote(src);
-            throw remoteError(src, e2);
+            throw remoteError(src, e);
           }
-          if (chunk == null) {
+          if (chunk2 == null) {
             finishRemote(src);
-            c2.close();
+            c.close();
             if (req) req.respond(0);
             return;
           }
           if (req) {
-            new Uint8Array(req.view.buffer, req.view.byteOffset, chunk.byteLength).set(chunk);
-            req.respond(chunk.byteLength);
+            new Uint8Array(req.view.buffer, req.view.byteOffset, chunk2.byteLength).set(chunk2);
+            req.respond(chunk2.byteLength);
           } else {
-            c2.enqueue(chunk);
+            c.enqueue(chunk2);
           }
         },
         cancel() {
@@ -7148,48 +4351,48 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       },
       { highWaterMark: 0 }
     );
-    remoteIds.set(s2, src);
-    return s2;
+    remoteIds.set(s, src);
+    return s;
   }
   async function readRemote(src, asText) {
     try {
       return await callAsync("fetch.bodyReadAll", src.remote, asText);
-    } catch (e2) {
-      throw remoteError(src, e2);
+    } catch (e) {
+      throw remoteError(src, e);
     } finally {
       finishRemote(src);
     }
   }
-  function randomHex(n2) {
-    const b3 = new Uint8Array(n2);
-    if (globalThis.crypto && typeof globalThis.crypto.getRandomValues === "function") globalThis.crypto.getRandomValues(b3);
-    else for (let i2 = 0; i2 < n2; i2++) b3[i2] = Math.random() * 256 | 0;
-    let s2 = "";
-    for (const x3 of b3) s2 += (x3 < 16 ? "0" : "") + x3.toString(16);
-    return s2;
+  function randomHex(n) {
+    const b = new Uint8Array(n);
+    if (globalThis.crypto && typeof globalThis.crypto.getRandomValues === "function") globalThis.crypto.getRandomValues(b);
+    else for (let i = 0; i < n; i++) b[i] = Math.random() * 256 | 0;
+    let s = "";
+    for (const x of b) s += (x < 16 ? "0" : "") + x.toString(16);
+    return s;
   }
-  function extractBody(x3) {
-    if (typeof x3 === "string") return { src: x3, type: "text/plain;charset=UTF-8" };
-    if (x3 instanceof ReadableStream) {
-      if (isDisturbed(x3)) throw new TypeError(DISTURBED);
-      if (x3.locked) throw new TypeError(LOCKED);
-      return { stream: x3 };
+  function extractBody(x) {
+    if (typeof x === "string") return { src: x, type: "text/plain;charset=UTF-8" };
+    if (isReadableStream(x)) {
+      if (isDisturbed(x)) throw new TypeError(DISTURBED);
+      if (x.locked) throw new TypeError(LOCKED);
+      return { stream: x };
     }
-    const b3 = toBytes(x3);
-    if (b3 !== null) return { src: b3 };
-    if (x3 instanceof Blob2) return { src: bytesOf3(x3), type: x3.type || void 0 };
-    if (x3 instanceof FormData) {
+    const b = toBytes(x);
+    if (b !== null) return { src: b };
+    if (x instanceof Blob2) return { src: bytesOf3(x), type: x.type || void 0 };
+    if (x instanceof FormData) {
       const boundary = randomHex(16);
-      return { src: serializeFormData(x3, boundary), type: "multipart/form-data; boundary=" + boundary };
+      return { src: serializeFormData(x, boundary), type: "multipart/form-data; boundary=" + boundary };
     }
     const USP = globalThis.URLSearchParams;
-    if (typeof USP === "function" && x3 instanceof USP) {
-      return { src: x3.toString(), type: "application/x-www-form-urlencoded;charset=UTF-8" };
+    if (typeof USP === "function" && x instanceof USP) {
+      return { src: x.toString(), type: "application/x-www-form-urlencoded;charset=UTF-8" };
     }
-    if (x3 !== null && typeof x3 === "object" && typeof x3[Symbol.asyncIterator] === "function") {
-      return { stream: ReadableStream.from(x3) };
+    if (x !== null && typeof x === "object" && typeof x[Symbol.asyncIterator] === "function") {
+      return { stream: streams().ReadableStream.from(x) };
     }
-    return { src: String(x3), type: "text/plain;charset=UTF-8" };
+    return { src: String(x), type: "text/plain;charset=UTF-8" };
   }
   function bodyIsEmpty(ex) {
     if (ex.stream) return false;
@@ -7197,8 +4400,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (ex.src instanceof Uint8Array) return ex.src.byteLength === 0;
     return false;
   }
-  function headersOf(o2) {
-    return o2 instanceof Request2 ? requestHeaders(o2) : responseHeaders(o2);
+  function headersOf(o) {
+    return o instanceof Request2 ? requestHeaders(o) : responseHeaders(o);
   }
   var bodyInit;
   var bodySource;
@@ -7211,51 +4414,51 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     #stream = null;
     #used = false;
     static {
-      bodyInit = (o2, ex, headers) => {
+      bodyInit = (o, ex, headers) => {
         if (!ex) return;
-        if (ex.stream) o2.#stream = ex.stream;
+        if (ex.stream) o.#stream = ex.stream;
         else {
-          o2.#src = ex.src;
-          if (ex.src && ex.src.remote !== void 0 && remoteRegistry) remoteRegistry.register(o2, ex.src.remote, ex.src);
+          o.#src = ex.src;
+          if (ex.src && ex.src.remote !== void 0 && remoteRegistry) remoteRegistry.register(o, ex.src.remote, ex.src);
         }
         if (ex.type && headers !== null && !headersMap(headers).has("content-type")) headersMap(headers).set("content-type", [ex.type]);
       };
-      bodySource = (o2, src) => {
-        o2.#src = src;
-        if (typeof src === "object" && src.remote !== void 0 && remoteRegistry) remoteRegistry.register(o2, src.remote, src);
+      bodySource = (o, src) => {
+        o.#src = src;
+        if (typeof src === "object" && src.remote !== void 0 && remoteRegistry) remoteRegistry.register(o, src.remote, src);
       };
-      bodyTakeBuffered = (o2, peek = false) => {
-        if (o2.#stream !== null || o2.#used) return void 0;
-        const src = o2.#src;
+      bodyTakeBuffered = (o, peek = false) => {
+        if (o.#stream !== null || o.#used) return void 0;
+        const src = o.#src;
         if (src === null) return null;
         if (typeof src === "string" || !peek && src instanceof Uint8Array) {
-          if (!peek) o2.#used = true;
+          if (!peek) o.#used = true;
           return src;
         }
         return void 0;
       };
-      bodyTake = (o2) => {
-        const ex = o2.#consume();
+      bodyTake = (o) => {
+        const ex = o.#consume();
         if (ex !== null && ex.stream) {
-          o2.#stream = usedStream();
+          o.#stream = usedStream();
         }
         return ex;
       };
-      bodyClone = (o2) => {
-        if (o2.bodyUsed) throw new TypeError(USED);
-        if (o2.#stream === null) {
-          if (o2.#src === null) return null;
-          if (o2.#src.remote === void 0) return { src: o2.#src };
-          o2.body;
+      bodyClone = (o) => {
+        if (o.bodyUsed) throw new TypeError(USED);
+        if (o.#stream === null) {
+          if (o.#src === null) return null;
+          if (o.#src.remote === void 0) return { src: o.#src };
+          o.body;
         }
-        const [a3, b3] = o2.#stream.tee();
-        const n2 = knownLength.get(o2.#stream);
-        if (n2 !== void 0) {
-          knownLength.set(a3, n2);
-          knownLength.set(b3, n2);
+        const [a, b] = o.#stream.tee();
+        const n = knownLength.get(o.#stream);
+        if (n !== void 0) {
+          knownLength.set(a, n);
+          knownLength.set(b, n);
         }
-        o2.#stream = a3;
-        return { stream: b3 };
+        o.#stream = a;
+        return { stream: b };
       };
     }
     get body() {
@@ -7300,12 +4503,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (typeof src === "string") return utf8Encode(src);
       if (src instanceof Uint8Array) return src.slice();
       if (src !== void 0) return await readRemote(src, false) || new Uint8Array(0);
-      const b3 = await readAll(ex.stream);
-      return b3.slice();
+      const b = await readAll(ex.stream);
+      return b.slice();
     }
     async arrayBuffer() {
-      const b3 = await this.#bytes();
-      return b3.byteOffset === 0 && b3.byteLength === b3.buffer.byteLength ? b3.buffer : b3.slice().buffer;
+      const b = await this.#bytes();
+      return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer;
     }
     async bytes() {
       return this.#bytes();
@@ -7323,15 +4526,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return JSON.parse(await this.text());
     }
     async blob() {
-      const b3 = await this.#bytes();
+      const b = await this.#bytes();
       const type = headersOf(this).get("content-type") || "";
-      return withBytes(new Blob2([], { type }), b3);
+      return withBytes(new Blob2([], { type }), b);
     }
     async formData() {
       if (this.bodyUsed) throw new TypeError(USED);
-      const ct2 = headersOf(this).get("content-type");
-      if (ct2 === null) throw new TypeError("Parsing a Body as FormData requires a Content-Type header.");
-      return parseFormData(await this.#bytes(), ct2);
+      const ct = headersOf(this).get("content-type");
+      if (ct === null) throw new TypeError("Parsing a Body as FormData requires a Content-Type header.");
+      return parseFormData(await this.#bytes(), ct);
     }
   };
   var METHODS = /* @__PURE__ */ new Set([
@@ -7364,30 +4567,30 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     "QUERY",
     "BAN"
   ]);
-  function normalizeMethod(m2) {
-    m2 = String(m2);
-    if (METHODS.has(m2)) return m2;
-    const u2 = m2.toUpperCase();
-    if (METHODS.has(u2)) return u2;
-    throw new TypeError("Invalid HTTP method string: " + m2);
+  function normalizeMethod(m) {
+    m = String(m);
+    if (METHODS.has(m)) return m;
+    const u = m.toUpperCase();
+    if (METHODS.has(u)) return u;
+    throw new TypeError("Invalid HTTP method string: " + m);
   }
-  function parseURL(u2) {
-    u2 = String(u2);
-    const href = parseHref(u2);
-    if (href === void 0) throw new TypeError("Invalid URL: " + u2);
+  function parseURL(u) {
+    u = String(u);
+    const href = parseHref(u);
+    if (href === void 0) throw new TypeError("Invalid URL: " + u);
     return href;
   }
-  function parseRedirect(r2) {
-    r2 = String(r2).toLowerCase();
-    if (r2 === "follow" || r2 === "manual") return r2;
+  function parseRedirect(r) {
+    r = String(r).toLowerCase();
+    if (r === "follow" || r === "manual") return r;
     throw new TypeError(
       `Invalid redirect value, must be one of "follow" or "manual" ("error" won't be implemented since it does not make sense at the edge; use "manual" and check the response status code).`
     );
   }
-  function parseCache(c2) {
-    c2 = String(c2);
-    if (c2 === "no-store" || c2 === "no-cache" || c2 === "reload") return c2;
-    throw new TypeError("Unsupported cache mode: " + c2);
+  function parseCache(c) {
+    c = String(c);
+    if (c === "no-store" || c === "no-cache" || c === "reload") return c;
+    throw new TypeError("Unsupported cache mode: " + c);
   }
   function cloneCf(cf) {
     if (cf === void 0 || cf === null) return void 0;
@@ -7412,15 +4615,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     #cf = void 0;
     #cache = void 0;
     static {
-      requestHeaders = (r2) => r2.#headers ?? r2.#materialize();
-      requestParts = (r2) => ({
-        method: r2.#method,
-        url: r2.#url,
-        headers: r2.#headers ?? r2.#materialize(),
-        redirect: r2.#redirect,
-        signal: r2.#signal,
-        cf: r2.#cf,
-        body: bodyTake(r2)
+      requestHeaders = (r) => r.#headers ?? r.#materialize();
+      requestParts = (r) => ({
+        method: r.#method,
+        url: r.#url,
+        headers: r.#headers ?? r.#materialize(),
+        redirect: r.#redirect,
+        signal: r.#signal,
+        cf: r.#cf,
+        body: bodyTake(r)
       });
     }
     constructor(input, init2 = void 0) {
@@ -7638,8 +4841,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     511: "Network Authentication Required"
   };
   function defaultStatusText(status) {
-    const t2 = STATUS_TEXT[status];
-    if (t2 !== void 0) return t2;
+    const t = STATUS_TEXT[status];
+    if (t !== void 0) return t;
     if (status >= 200 && status < 300) return "Successful";
     if (status >= 300 && status < 400) return "Redirection";
     if (status >= 400 && status < 500) return "Client Error";
@@ -7672,28 +4875,28 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     #webSocket = null;
     #cf = void 0;
     static {
-      responseParts = (r2) => ({
-        status: r2.#status,
-        statusText: r2.statusText,
-        headers: r2.#headers ?? r2.#materialize(),
-        webSocket: r2.#webSocket
+      responseParts = (r) => ({
+        status: r.#status,
+        statusText: r.statusText,
+        headers: r.#headers ?? r.#materialize(),
+        webSocket: r.#webSocket
       });
-      responseHeaders = (r2) => r2.#headers ?? r2.#materialize();
-      responseHeaders0 = (r2) => r2.#headers;
-      responseCtype = (r2) => r2.#ctype;
-      responseList = (r2) => r2.#headers !== null ? headerList(r2.#headers) : r2.#ctype === null ? [] : [["content-type", r2.#ctype]];
-      responseStatus = (r2) => r2.#status;
-      responseStatusText = (r2) => r2.#statusText || defaultStatusText(r2.#status);
-      responseWebSocket = (r2) => r2.#webSocket;
-      setURLList = (r2, urls) => {
-        r2.#urlList = urls;
-        return r2;
+      responseHeaders = (r) => r.#headers ?? r.#materialize();
+      responseHeaders0 = (r) => r.#headers;
+      responseCtype = (r) => r.#ctype;
+      responseList = (r) => r.#headers !== null ? headerList(r.#headers) : r.#ctype === null ? [] : [["content-type", r.#ctype]];
+      responseStatus = (r) => r.#status;
+      responseStatusText = (r) => r.#statusText || defaultStatusText(r.#status);
+      responseWebSocket = (r) => r.#webSocket;
+      setURLList = (r, urls) => {
+        r.#urlList = urls;
+        return r;
       };
       textResponse = (text, ctype) => {
-        const r2 = new _Response(INTERNAL2, null);
-        r2.#ctype = ctype;
-        bodySource(r2, text);
-        return r2;
+        const r = new _Response(INTERNAL2, null);
+        r.#ctype = ctype;
+        bodySource(r, text);
+        return r;
       };
     }
     constructor(body = null, init2 = void 0) {
@@ -7745,8 +4948,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         throw new RangeError("Responses with a WebSocket must have status code 101.");
       }
       if (statusText !== null) {
-        for (let i2 = 0; i2 < statusText.length; i2++) {
-          if (statusText.charCodeAt(i2) < 32) throw new TypeError("Invalid statusText");
+        for (let i = 0; i < statusText.length; i++) {
+          if (statusText.charCodeAt(i) < 32) throw new TypeError("Invalid statusText");
         }
       }
       headers = headers || new Headers2();
@@ -7832,10 +5035,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return this.#headers ?? this.#materialize();
     }
     #materialize() {
-      const h2 = new Headers2();
-      if (this.#ctype !== null) headersMap(h2).set("content-type", [this.#ctype]);
-      this.#headers = h2;
-      return h2;
+      const h = new Headers2();
+      if (this.#ctype !== null) headersMap(h).set("content-type", [this.#ctype]);
+      this.#headers = h;
+      return h;
     }
     get webSocket() {
       return this.#webSocket;
@@ -7860,8 +5063,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return "Response";
     }
   };
-  function withURLList(r2, urls) {
-    return setURLList(r2, urls);
+  function withURLList(r, urls) {
+    return setURLList(r, urls);
   }
   function dataURLResponse(url) {
     const bad2 = () => new TypeError("Fetch API cannot load: " + url);
@@ -7882,7 +5085,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         throw bad2();
       }
       bytes = new Uint8Array(bin.length);
-      for (let i2 = 0; i2 < bin.length; i2++) bytes[i2] = bin.charCodeAt(i2);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
     }
     if (type.startsWith(";")) type = "text/plain" + type;
     if (type === "" || !/^[^\/\s;]+\/[^\/\s;]+/.test(type)) type = "text/plain;charset=US-ASCII";
@@ -7890,27 +5093,27 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     headersMap(headers).set("content-type", [type]);
     return new Response2(INTERNAL2, { status: 200, statusText: "OK", headers: setImmutable(headers), urlList: [url], body: extractBody(bytes) });
   }
-  function percentDecode(s2) {
-    const b3 = utf8Encode(s2);
-    const out = new Uint8Array(b3.length);
-    let n2 = 0;
-    const hex = (c2) => c2 >= 48 && c2 <= 57 ? c2 - 48 : c2 >= 65 && c2 <= 70 ? c2 - 55 : c2 >= 97 && c2 <= 102 ? c2 - 87 : -1;
-    for (let i2 = 0; i2 < b3.length; i2++) {
-      if (b3[i2] === 37 && i2 + 2 < b3.length && hex(b3[i2 + 1]) >= 0 && hex(b3[i2 + 2]) >= 0) {
-        out[n2++] = hex(b3[i2 + 1]) * 16 + hex(b3[i2 + 2]);
-        i2 += 2;
-      } else out[n2++] = b3[i2];
+  function percentDecode(s) {
+    const b = utf8Encode(s);
+    const out = new Uint8Array(b.length);
+    let n = 0;
+    const hex = (c) => c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
+    for (let i = 0; i < b.length; i++) {
+      if (b[i] === 37 && i + 2 < b.length && hex(b[i + 1]) >= 0 && hex(b[i + 2]) >= 0) {
+        out[n++] = hex(b[i + 1]) * 16 + hex(b[i + 2]);
+        i += 2;
+      } else out[n++] = b[i];
     }
-    return out.subarray(0, n2);
+    return out.subarray(0, n);
   }
-  function makeFetchResponse(r2, signal, done) {
-    const body = r2.body == null ? null : { src: remoteSource(r2.body, signal, done) };
+  function makeFetchResponse(r, signal, done) {
+    const body = r.body == null ? null : { src: remoteSource(r.body, signal, done) };
     if (body === null && done) done();
-    const urlList = r2.redirected ? [r2.url, r2.url] : [r2.url];
+    const urlList = r.redirected ? [r.url, r.url] : [r.url];
     return new Response2(INTERNAL2, {
-      status: r2.status,
-      statusText: r2.statusText,
-      headers: headersFromList(r2.headers, true),
+      status: r.status,
+      statusText: r.statusText,
+      headers: headersFromList(r.headers, true),
       urlList,
       body
     });
@@ -7924,13 +5127,13 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         text = init2.slice(nl + 1, end);
         init2 = init2.slice(end);
       }
-      const f2 = init2.split("\n");
+      const f = init2.split("\n");
       return new Request2(INTERNAL2, {
-        method: f2[0],
-        url: f2[1],
-        raw: f2,
+        method: f[0],
+        url: f[1],
+        raw: f,
         rawFrom: 3,
-        body: text !== null ? text : f2[2] === "" ? null : remoteSource(Number(f2[2]))
+        body: text !== null ? text : f[2] === "" ? null : remoteSource(Number(f[2]))
       });
     }
     return new Request2(INTERNAL2, {
@@ -7941,15 +5144,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       body: requestBody(init2.body)
     });
   }
-  function requestBody(b3) {
-    if (b3 === null || b3 === void 0) return null;
-    if (typeof b3 === "number") return remoteSource(b3);
-    if (typeof b3 === "string") return b3;
-    return toBytes(b3) || new Uint8Array(0);
+  function requestBody(b) {
+    if (b === null || b === void 0) return null;
+    if (typeof b === "number") return remoteSource(b);
+    if (typeof b === "string") return b;
+    return toBytes(b) || new Uint8Array(0);
   }
-  function errorText(e2) {
-    if (e2 instanceof Error) return (e2.name || "Error") + ": " + e2.message;
-    return String(e2);
+  function errorText(e) {
+    if (e instanceof Error) return (e.name || "Error") + ": " + e.message;
+    return String(e);
   }
   async function pumpToGo(stream, id) {
     let reader;
@@ -7958,18 +5161,18 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       for (; ; ) {
         const { value, done } = await reader.read();
         if (done) break;
-        const b3 = toBytes(value);
-        if (b3 === null) throw new TypeError(notBytesMessage);
-        if (b3.byteLength === 0) continue;
-        await callAsync("fetch.bodyWrite", id, b3);
+        const b = toBytes(value);
+        if (b === null) throw new TypeError(notBytesMessage);
+        if (b.byteLength === 0) continue;
+        await callAsync("fetch.bodyWrite", id, b);
       }
       call("fetch.bodyClose", id, null);
-    } catch (e2) {
+    } catch (e) {
       try {
-        call("fetch.bodyClose", id, errorText(e2));
+        call("fetch.bodyClose", id, errorText(e));
       } catch {
       }
-      if (reader) reader.cancel(e2).catch(() => {
+      if (reader) reader.cancel(e).catch(() => {
       });
     }
   }
@@ -7983,17 +5186,17 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       }
       return { body: src, stream: null, length: null };
     }
-    const s2 = ex.stream;
-    const length = knownLength.get(s2) ?? null;
-    const rsrc = remoteIds.get(s2);
-    if (rsrc !== void 0 && !rsrc.finished && !isDisturbed(s2) && !s2.locked) {
-      markDisturbed(s2);
-      s2.getReader();
+    const s = ex.stream;
+    const length = knownLength.get(s) ?? null;
+    const rsrc = remoteIds.get(s);
+    if (rsrc !== void 0 && !rsrc.finished && !isDisturbed(s) && !s.locked) {
+      markDisturbed(s);
+      s.getReader();
       finishRemote(rsrc);
       return { body: null, stream: rsrc.remote, length };
     }
     const id = call("fetch.pipe");
-    pumpToGo(s2, id);
+    pumpToGo(s, id);
     return { body: null, stream: id, length };
   }
   async function fromJSResponse(resp) {
@@ -8001,26 +5204,26 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   }
   function responseWire(resp) {
     if (!(resp instanceof Response2) || responseWebSocket(resp) !== null) return responseDoc(resp);
-    const h2 = responseHeaders0(resp);
-    if (h2 !== null && isUnchecked(h2)) return responseDoc(resp);
+    const h = responseHeaders0(resp);
+    if (h !== null && isUnchecked(h)) return responseDoc(resp);
     const statusText = responseStatusText(resp);
     if (statusText.indexOf("\n") >= 0) return responseDoc(resp);
     const src = bodyTakeBuffered(resp, true);
     if (src === void 0) return responseDoc(resp);
     let out = responseStatus(resp) + "\n" + statusText + (src === null ? "\nn\n" : "\ns\n");
-    if (h2 === null) {
-      const ct2 = responseCtype(resp);
-      out += ct2 === null ? "0\n" : "1\ncontent-type\n" + ct2 + "\n";
+    if (h === null) {
+      const ct = responseCtype(resp);
+      out += ct === null ? "0\n" : "1\ncontent-type\n" + ct + "\n";
     } else {
-      let n2 = 0;
+      let n = 0;
       let lines = "";
-      for (const [k2, vs] of headersMap(h2)) {
-        for (let i2 = 0; i2 < vs.length; i2++) {
-          lines += k2 + "\n" + vs[i2] + "\n";
-          n2++;
+      for (const [k, vs] of headersMap(h)) {
+        for (let i = 0; i < vs.length; i++) {
+          lines += k + "\n" + vs[i] + "\n";
+          n++;
         }
       }
-      out += n2 + "\n" + lines;
+      out += n + "\n" + lines;
     }
     bodyTakeBuffered(resp);
     return src === null ? out : out + src;
@@ -8055,24 +5258,24 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       webSocket: ws === null ? null : wsHandle(ws)
     };
   }
-  for (const [k2, v3] of Object.entries({ Headers: Headers2, Request: Request2, Response: Response2 })) {
-    Object.defineProperty(globalThis, k2, { value: v3, writable: true, configurable: true });
+  for (const [k, v] of Object.entries({ Headers: Headers2, Request: Request2, Response: Response2 })) {
+    Object.defineProperty(globalThis, k, { value: v, writable: true, configurable: true });
   }
 
   // js/src/fetch.js
   var nextFetch = 1;
   async function fetch2(input, init2 = void 0) {
     const req = new Request2(input, init2);
-    const p2 = requestParts(req);
-    const signal = p2.signal;
+    const p = requestParts(req);
+    const signal = p.signal;
     if (signal && signal.aborted) throw signal.reason;
-    const url = p2.url;
+    const url = p.url;
     const colon = url.indexOf(":");
     const scheme = colon < 0 ? "" : url.slice(0, colon).toLowerCase();
     if (scheme === "data") return dataURLResponse(url);
     if (scheme !== "http" && scheme !== "https") throw new TypeError("Fetch API cannot load: " + url);
     const id = nextFetch++;
-    const body = goBody(p2.body);
+    const body = goBody(p.body);
     let listening = false;
     const onAbort2 = () => {
       try {
@@ -8090,29 +5293,29 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       signal.addEventListener("abort", onAbort2);
       listening = true;
     }
-    let r2;
+    let r;
     try {
-      r2 = await callAsync("fetch.start", {
+      r = await callAsync("fetch.start", {
         id,
-        method: p2.method,
+        method: p.method,
         url,
-        headers: headerList(p2.headers),
-        redirect: p2.redirect,
+        headers: headerList(p.headers),
+        redirect: p.redirect,
         body: body.body,
         stream: body.stream,
         length: body.length
       });
-    } catch (e2) {
+    } catch (e) {
       done();
       if (signal && signal.aborted) throw signal.reason;
-      throw e2;
+      throw e;
     }
     if (signal && signal.aborted) {
       done();
-      if (r2.body != null) call("fetch.bodyCancel", r2.body);
+      if (r.body != null) call("fetch.bodyCancel", r.body);
       throw signal.reason;
     }
-    return makeFetchResponse(r2, signal, done);
+    return makeFetchResponse(r, signal, done);
   }
   Object.defineProperty(globalThis, "fetch", { value: fetch2, writable: true, configurable: true });
 
@@ -8129,16 +5332,16 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (String(headers.get("upgrade") ?? "").toLowerCase() !== "websocket") return innerFetch.apply(this, arguments);
       const req = new Request(input, init2);
       const hdrs = [];
-      for (const [k2, v3] of req.headers) {
-        if (!["upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "host"].includes(k2)) hdrs.push([k2, v3]);
+      for (const [k, v] of req.headers) {
+        if (!["upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "host"].includes(k)) hdrs.push([k, v]);
       }
-      const protos = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((s2) => s2.trim()).filter(Boolean);
-      return callAsync("ws.connect", req.url, protos, hdrs).then((r2) => {
-        if (!r2.id) return new Response(null, { status: r2.status || 502 });
-        const ws = new WebSocket(INTERNAL, r2.id, { url: r2.url, protocol: r2.protocol });
-        const h2 = new Headers();
-        if (r2.protocol) h2.set("sec-websocket-protocol", r2.protocol);
-        return new Response(null, { status: 101, webSocket: ws, headers: h2 });
+      const protos = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+      return callAsync("ws.connect", req.url, protos, hdrs).then((r) => {
+        if (!r.id) return new Response(null, { status: r.status || 502 });
+        const ws = new WebSocket(INTERNAL, r.id, { url: r.url, protocol: r.protocol });
+        const h = new Headers();
+        if (r.protocol) h.set("sec-websocket-protocol", r.protocol);
+        return new Response(null, { status: 101, webSocket: ws, headers: h });
       });
     };
     Object.defineProperty(globalThis, "fetch", { value: fetch3, writable: true, configurable: true });
@@ -8153,26 +5356,26 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     runtimeId = id;
     RpcTargetClass = RpcTarget2;
   }
-  function byReference(v3) {
-    if (typeof v3 === "function") return true;
-    return RpcTargetClass !== null && v3 instanceof RpcTargetClass;
+  function byReference(v) {
+    if (typeof v === "function") return true;
+    return RpcTargetClass !== null && v instanceof RpcTargetClass;
   }
   function exportArgs(args) {
     const ids = [];
     let bytes;
     try {
       bytes = serialize(args, {
-        external(v3) {
-          if (!byReference(v3)) return void 0;
+        external(v) {
+          if (!byReference(v)) return void 0;
           const id = nextExport++;
-          exported.set(id, v3);
+          exported.set(id, v);
           ids.push(id);
           return ids.length - 1;
         }
       });
-    } catch (e2) {
+    } catch (e) {
       for (const id of ids) exported.delete(id);
-      throw e2;
+      throw e;
     }
     const refs = ids.map((id) => [runtimeId, id]);
     return {
@@ -8184,11 +5387,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     };
   }
   function backStub(ref) {
-    const [rt2, id] = ref;
+    const [rt, id] = ref;
     const call2 = async (method, args) => {
       const out = exportArgs(args);
       try {
-        return importResult(await callAsync("rpc.back", rt2, id, method, out.bytes, out.refs));
+        return importResult(await callAsync("rpc.back", rt, id, method, out.bytes, out.refs));
       } finally {
         out.release();
       }
@@ -8196,78 +5399,78 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const target = function() {
     };
     return new Proxy(target, {
-      get(t2, prop) {
+      get(t, prop) {
         if (typeof prop !== "string" || prop === "then") return void 0;
-        if (prop === "dup") return () => p2;
+        if (prop === "dup") return () => p;
         return (...args) => pipelined(call2(prop, args));
       },
-      apply(t2, self2, args) {
+      apply(t, self, args) {
         return call2("", args);
       }
     });
-    var p2;
+    var p;
   }
   function exportResult(value) {
     const refs = [];
     const bytes = serialize(value, {
-      external(v3) {
-        if (!byReference(v3)) return void 0;
+      external(v) {
+        if (!byReference(v)) return void 0;
         const id = nextExport++;
-        exported.set(id, v3);
+        exported.set(id, v);
         refs.push([runtimeId, id]);
         return refs.length - 1;
       }
     });
     return { bytes, refs };
   }
-  var dropped = new FinalizationRegistry(([rt2, id]) => {
-    callAsync("rpc.drop", rt2, id).catch(() => {
+  var dropped = new FinalizationRegistry(([rt, id]) => {
+    callAsync("rpc.drop", rt, id).catch(() => {
     });
   });
   function importResult(out) {
     if (out instanceof Uint8Array) return deserialize(out);
     return deserialize(out.bytes, {
-      external(i2) {
-        const s2 = backStub(out.refs[i2]);
-        dropped.register(s2, out.refs[i2]);
-        return s2;
+      external(i) {
+        const s = backStub(out.refs[i]);
+        dropped.register(s, out.refs[i]);
+        return s;
       }
     });
   }
-  function pipelined(p2, parent, prop) {
-    const f2 = function() {
+  function pipelined(p, parent, prop) {
+    const f = function() {
     };
-    return new Proxy(f2, {
-      get(t2, key2) {
-        if (key2 === "then" || key2 === "catch" || key2 === "finally") return p2[key2].bind(p2);
+    return new Proxy(f, {
+      get(t, key2) {
+        if (key2 === "then" || key2 === "catch" || key2 === "finally") return p[key2].bind(p);
         if (typeof key2 !== "string") return void 0;
-        return pipelined(p2.then((r2) => r2[key2]), p2, key2);
+        return pipelined(p.then((r) => r[key2]), p, key2);
       },
-      apply(t2, self2, args) {
-        if (parent === void 0) return p2.then((fn) => fn(...args));
-        return pipelined(parent.then((r2) => r2[prop](...args)));
+      apply(t, self, args) {
+        if (parent === void 0) return p.then((fn) => fn(...args));
+        return pipelined(parent.then((r) => r[prop](...args)));
       }
     });
   }
   function importArgs(bytes, refs) {
-    return deserialize(bytes, { external: (i2) => backStub(refs[i2]) });
+    return deserialize(bytes, { external: (i) => backStub(refs[i]) });
   }
   var RESERVED = /* @__PURE__ */ new Set(["constructor", "then", "dup"]);
   register("rpc.invoke", async (id, method, bytes, refs) => {
-    const v3 = exported.get(id);
-    if (v3 === void 0) throw new Error("RPC stub used after the call that passed it ended.");
+    const v = exported.get(id);
+    if (v === void 0) throw new Error("RPC stub used after the call that passed it ended.");
     const args = importArgs(bytes, refs ?? []);
-    let r2;
+    let r;
     if (method === "") {
-      if (typeof v3 !== "function") throw new TypeError("The RPC receiver is not a function.");
-      r2 = await v3(...args);
+      if (typeof v !== "function") throw new TypeError("The RPC receiver is not a function.");
+      r = await v(...args);
     } else {
-      if (RESERVED.has(method) || typeof v3[method] !== "function" || Object.prototype.hasOwnProperty.call(Object.prototype, method)) {
+      if (RESERVED.has(method) || typeof v[method] !== "function" || Object.prototype.hasOwnProperty.call(Object.prototype, method)) {
         throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
       }
-      r2 = await v3[method](...args);
+      r = await v[method](...args);
     }
-    return exportResult(r2);
+    return exportResult(r);
   });
   register("rpc.drop", (id) => {
     exported.delete(id);
@@ -8281,19 +5484,19 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var MAX_OVERLAP = 16;
   var overlapping = /* @__PURE__ */ new WeakMap();
   async function overlap(ns, id, state, run) {
-    const p2 = Promise.resolve().then(run);
-    const n2 = overlapping.get(state) ?? 0;
-    if (n2 >= MAX_OVERLAP || call("do.ws.timeoutGet", ns, id)) return p2;
+    const p = Promise.resolve().then(run);
+    const n = overlapping.get(state) ?? 0;
+    if (n >= MAX_OVERLAP || call("do.ws.timeoutGet", ns, id)) return p;
     let settled = false;
-    const done = p2.then(
+    const done = p.then(
       () => settled = true,
       () => settled = true
     );
-    await Promise.race([done, new Promise((r2) => setTimeout(r2, 0))]);
-    if (settled) return p2;
-    overlapping.set(state, n2 + 1);
+    await Promise.race([done, new Promise((r) => setTimeout(r, 0))]);
+    if (settled) return p;
+    overlapping.set(state, n + 1);
     const held = call("do.ws.hold", ns, id);
-    p2.catch((e2) => console.error("Uncaught (in webSocketMessage)", e2)).finally(() => {
+    p.catch((e) => console.error("Uncaught (in webSocketMessage)", e)).finally(() => {
       overlapping.set(state, (overlapping.get(state) ?? 1) - 1);
       if (held) call("do.ws.unhold", ns, id);
     });
@@ -8301,17 +5504,17 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   function installHibernation({ DurableObjectState: DurableObjectState2, instance: instance2, stateKey }) {
     const wrappers = /* @__PURE__ */ new WeakMap();
     function cache(state) {
-      let m2 = wrappers.get(state);
-      if (!m2) wrappers.set(state, m2 = /* @__PURE__ */ new Map());
-      return m2;
+      let m = wrappers.get(state);
+      if (!m) wrappers.set(state, m = /* @__PURE__ */ new Map());
+      return m;
     }
     function wrap(state, id) {
-      const m2 = cache(state);
-      let ws = m2.get(id);
+      const m = cache(state);
+      let ws = m.get(id);
       if (!ws) {
-        const st2 = call("ws.state", id);
-        ws = wsHibernatable(id, { closed: st2.closed, url: st2.url, protocol: st2.protocol });
-        m2.set(id, ws);
+        const st = call("ws.state", id);
+        ws = wsHibernatable(id, { closed: st.closed, url: st.url, protocol: st.protocol });
+        m.set(id, ws);
       }
       return ws;
     }
@@ -8319,12 +5522,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       if (!(ws instanceof WebSocket)) {
         throw new TypeError(`Failed to execute '${what}' on 'DurableObjectState': parameter 1 is not of type 'WebSocket'.`);
       }
-      const p2 = wsInternals(ws);
-      return p2;
+      const p = wsInternals(ws);
+      return p;
     }
     const methods = {
       acceptWebSocket(ws, tags = void 0) {
-        const p2 = hibernatable(ws, "acceptWebSocket");
+        const p = hibernatable(ws, "acceptWebSocket");
         const distinct = [];
         if (tags !== void 0 && tags !== null) {
           const seen = /* @__PURE__ */ new Set();
@@ -8340,22 +5543,22 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
             }
           }
         }
-        if (p2.hibernatable) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
+        if (p.hibernatable) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
         const { ns, id } = stateKey(this);
-        p2.checkHibernatable();
-        call("do.ws.accept", ns, id, p2.id, distinct);
-        p2.markHibernatable();
-        cache(this).set(p2.id, ws);
+        p.checkHibernatable();
+        call("do.ws.accept", ns, id, p.id, distinct);
+        p.markHibernatable();
+        cache(this).set(p.id, ws);
       },
       getWebSockets(tag = void 0) {
         const { ns, id } = stateKey(this);
         const ids = call("do.ws.list", ns, id, tag === void 0 || tag === null ? null : String(tag));
-        return ids.map((i2) => wrap(this, i2));
+        return ids.map((i) => wrap(this, i));
       },
       getTags(ws) {
-        const p2 = hibernatable(ws, "getTags");
-        if (!p2.hibernatable) throw new Error("you must call 'acceptWebSocket()' before attempting to access the tags of a WebSocket.");
-        return call("do.ws.tags", p2.id);
+        const p = hibernatable(ws, "getTags");
+        if (!p.hibernatable) throw new Error("you must call 'acceptWebSocket()' before attempting to access the tags of a WebSocket.");
+        return call("do.ws.tags", p.id);
       },
       setWebSocketAutoResponse(pair = void 0) {
         const { ns, id } = stateKey(this);
@@ -8374,12 +5577,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       },
       getWebSocketAutoResponse() {
         const { ns, id } = stateKey(this);
-        const r2 = call("do.ws.autoGet", ns, id);
-        return r2 ? new WebSocketRequestResponsePair(r2[0], r2[1]) : null;
+        const r = call("do.ws.autoGet", ns, id);
+        return r ? new WebSocketRequestResponsePair(r[0], r[1]) : null;
       },
       getWebSocketAutoResponseTimestamp(ws) {
-        const p2 = hibernatable(ws, "getWebSocketAutoResponseTimestamp");
-        const ms = call("do.ws.autoTime", p2.id);
+        const p = hibernatable(ws, "getWebSocketAutoResponseTimestamp");
+        const ms = call("do.ws.autoTime", p.id);
         return ms === void 0 || ms === null ? null : new Date(ms);
       },
       setHibernatableWebSocketEventTimeout(ms = void 0) {
@@ -8391,30 +5594,30 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         return call("do.ws.timeoutGet", ns, id) ?? null;
       }
     };
-    for (const [k2, fn] of Object.entries(methods)) {
-      Object.defineProperty(DurableObjectState2.prototype, k2, { value: fn, writable: true, configurable: true, enumerable: false });
+    for (const [k, fn] of Object.entries(methods)) {
+      Object.defineProperty(DurableObjectState2.prototype, k, { value: fn, writable: true, configurable: true, enumerable: false });
     }
     register("actor.ws", async (ns, cls, id, name, ev) => {
-      const o2 = await instance2(ns, cls, id, name);
-      const ws = wrap(o2.state, ev.ws);
-      const inst = o2.inst;
+      const o = await instance2(ns, cls, id, name);
+      const ws = wrap(o.state, ev.ws);
+      const inst = o.inst;
       switch (ev.k) {
         case "text":
-          if (typeof inst.webSocketMessage === "function") await overlap(ns, id, o2.state, () => inst.webSocketMessage(ws, ev.d));
+          if (typeof inst.webSocketMessage === "function") await overlap(ns, id, o.state, () => inst.webSocketMessage(ws, ev.d));
           break;
         case "binary": {
           const data = ev.d.buffer.byteLength === ev.d.byteLength ? ev.d.buffer : ev.d.slice().buffer;
-          if (typeof inst.webSocketMessage === "function") await overlap(ns, id, o2.state, () => inst.webSocketMessage(ws, data));
+          if (typeof inst.webSocketMessage === "function") await overlap(ns, id, o.state, () => inst.webSocketMessage(ws, data));
           break;
         }
         case "close":
           wsInternals(ws).gotClose();
-          cache(o2.state).delete(ev.ws);
+          cache(o.state).delete(ev.ws);
           if (typeof inst.webSocketClose === "function") await inst.webSocketClose(ws, ev.c, ev.r, ev.w);
           break;
         case "error":
           wsInternals(ws).setClosed();
-          cache(o2.state).delete(ev.ws);
+          cache(o.state).delete(ev.ws);
           if (typeof inst.webSocketError === "function") await inst.webSocketError(ws, new Error(ev.r));
           break;
       }
@@ -8462,7 +5665,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         if (out.status === 303 ? ri.method !== "HEAD" : (out.status === 301 || out.status === 302) && ri.method === "POST") {
           ri.method = "GET";
           ri.body = null;
-          ri.headers = ri.headers.filter(([k2]) => !/^content-(type|length|encoding|language|location)$/.test(k2));
+          ri.headers = ri.headers.filter(([k]) => !/^content-(type|length|encoding|language|location)$/.test(k));
         }
         ri.url = loc;
         urls.push(loc);
@@ -8476,7 +5679,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var stubKeys = /* @__PURE__ */ new WeakMap();
   function redirectTarget(req, out, url) {
     if (req.redirect !== "follow" || ![301, 302, 303, 307, 308].includes(out.status)) return null;
-    const loc = Array.isArray(out.headers) ? out.headers.find(([k2]) => k2.toLowerCase() === "location") : void 0;
+    const loc = Array.isArray(out.headers) ? out.headers.find(([k]) => k.toLowerCase() === "location") : void 0;
     if (loc === void 0) return null;
     try {
       return new URL(loc[1], url).href.split("#")[0];
@@ -8492,10 +5695,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     base.id = id;
     stubKeys.set(base, { ns, sid, name });
     return new Proxy(base, {
-      get(t2, prop, receiver) {
-        if (prop in t2) {
-          const v3 = t2[prop];
-          return typeof v3 === "function" && (v3 === stubProto.fetch || v3 === stubProto.connect) ? v3.bind(t2) : v3;
+      get(t, prop, receiver) {
+        if (prop in t) {
+          const v = t[prop];
+          return typeof v === "function" && (v === stubProto.fetch || v === stubProto.connect) ? v.bind(t) : v;
         }
         if (typeof prop !== "string" || prop === "then") return void 0;
         return (...args) => pipelined(
@@ -8523,9 +5726,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       name = String(name);
       return new DurableObjectId(call("do.id.fromName", this.#ns, name), name);
     }
-    idFromString(s2) {
-      if (typeof s2 !== "string") throw new TypeError("Invalid Durable Object ID: must be 64 hex digits");
-      return new DurableObjectId(call("do.id.parse", this.#ns, s2), void 0);
+    idFromString(s) {
+      if (typeof s !== "string") throw new TypeError("Invalid Durable Object ID: must be 64 hex digits");
+      return new DurableObjectId(call("do.id.parse", this.#ns, s), void 0);
     }
     get(id, options) {
       if (!(id instanceof DurableObjectId)) {
@@ -8536,15 +5739,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     getByName(name, options) {
       return this.get(this.idFromName(name), options);
     }
-    jurisdiction(j3) {
+    jurisdiction(j) {
       return this;
     }
   };
   function makeNamespace(ns) {
     return new DurableObjectNamespace(ns);
   }
-  function key(k2) {
-    return String(k2);
+  function key(k) {
+    return String(k);
   }
   function keys(ks) {
     return ks.map(key);
@@ -8555,11 +5758,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     #i = 0;
     #read;
     #written;
-    constructor(r2) {
-      this.#cols = r2.columns;
-      this.#rows = r2.rows.map((row) => row.map((v3) => v3 instanceof Uint8Array ? v3.buffer.slice(v3.byteOffset, v3.byteOffset + v3.byteLength) : v3));
-      this.#read = r2.read;
-      this.#written = r2.written;
+    constructor(r) {
+      this.#cols = r.columns;
+      this.#rows = r.rows.map((row) => row.map((v) => v instanceof Uint8Array ? v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) : v));
+      this.#read = r.read;
+      this.#written = r.written;
     }
     get columnNames() {
       return this.#cols.slice();
@@ -8571,9 +5774,9 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return this.#written;
     }
     #obj(row) {
-      const o2 = {};
-      this.#cols.forEach((c2, i2) => o2[c2] = row[i2]);
-      return o2;
+      const o = {};
+      this.#cols.forEach((c, i) => o[c] = row[i]);
+      return o;
     }
     next() {
       if (this.#i >= this.#rows.length) return { done: true, value: void 0 };
@@ -8581,7 +5784,7 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     toArray() {
       const out = [];
-      for (let r2 = this.next(); !r2.done; r2 = this.next()) out.push(r2.value);
+      for (let r = this.next(); !r.done; r = this.next()) out.push(r.value);
       return out;
     }
     one() {
@@ -8591,29 +5794,29 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return this.next().value;
     }
     raw() {
-      const self2 = this;
+      const self = this;
       const rows = this.#rows;
-      const it2 = {
+      const it = {
         next() {
-          if (self2.#i >= rows.length) return { done: true, value: void 0 };
-          return { done: false, value: rows[self2.#i++].slice() };
+          if (self.#i >= rows.length) return { done: true, value: void 0 };
+          return { done: false, value: rows[self.#i++].slice() };
         },
         toArray() {
           const out = [];
-          for (let r2 = it2.next(); !r2.done; r2 = it2.next()) out.push(r2.value);
+          for (let r = it.next(); !r.done; r = it.next()) out.push(r.value);
           return out;
         },
         get rowsRead() {
-          return self2.rowsRead;
+          return self.rowsRead;
         },
         get rowsWritten() {
-          return self2.rowsWritten;
+          return self.rowsWritten;
         },
         [Symbol.iterator]() {
-          return it2;
+          return it;
         }
       };
-      return it2;
+      return it;
     }
     [Symbol.iterator]() {
       return this;
@@ -8631,11 +5834,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     exec(query, ...bindings) {
       query = String(query);
-      const bound = bindings.map((b3) => {
-        if (b3 === void 0 || b3 === null || typeof b3 === "number" || typeof b3 === "string") return b3 ?? null;
-        if (typeof b3 === "bigint") throw new TypeError("Cannot convert a BigInt value to a number");
-        if (b3 instanceof ArrayBuffer || ArrayBuffer.isView(b3)) return b3;
-        return String(b3);
+      const bound = bindings.map((b) => {
+        if (b === void 0 || b === null || typeof b === "number" || typeof b === "string") return b ?? null;
+        if (typeof b === "bigint") throw new TypeError("Cannot convert a BigInt value to a number");
+        if (b instanceof ArrayBuffer || ArrayBuffer.isView(b)) return b;
+        return String(b);
       });
       return new SqlStorageCursor(call("do.sql", this.#ns, this.#id, query, bound));
     }
@@ -8648,17 +5851,17 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   };
   var SyncKvStorage = class {
     #s;
-    constructor(s2) {
-      this.#s = s2;
+    constructor(s) {
+      this.#s = s;
     }
-    get(k2) {
-      return this.#s._get(k2);
+    get(k) {
+      return this.#s._get(k);
     }
-    put(k2, v3) {
-      this.#s._put(k2, v3);
+    put(k, v) {
+      this.#s._put(k, v);
     }
-    delete(k2) {
-      return this.#s._delete(k2);
+    delete(k) {
+      return this.#s._delete(k);
     }
     list(opts = {}) {
       return new ListIterator(this.#s._list(opts));
@@ -8682,33 +5885,33 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var DurableObjectTransaction = class {
     #s;
     #rollback;
-    constructor(s2, rollback) {
-      this.#s = s2;
+    constructor(s, rollback) {
+      this.#s = s;
       this.#rollback = rollback;
     }
-    get(k2, o2) {
-      return this.#s.get(k2, o2);
+    get(k, o) {
+      return this.#s.get(k, o);
     }
-    put(k2, v3, o2) {
-      return this.#s.put(k2, v3, o2);
+    put(k, v, o) {
+      return this.#s.put(k, v, o);
     }
-    delete(k2, o2) {
-      return this.#s.delete(k2, o2);
+    delete(k, o) {
+      return this.#s.delete(k, o);
     }
-    deleteAll(o2) {
-      return this.#s.deleteAll(o2);
+    deleteAll(o) {
+      return this.#s.deleteAll(o);
     }
-    list(o2) {
-      return this.#s.list(o2);
+    list(o) {
+      return this.#s.list(o);
     }
-    getAlarm(o2) {
-      return this.#s.getAlarm(o2);
+    getAlarm(o) {
+      return this.#s.getAlarm(o);
     }
-    setAlarm(t2, o2) {
-      return this.#s.setAlarm(t2, o2);
+    setAlarm(t, o) {
+      return this.#s.setAlarm(t, o);
     }
-    deleteAlarm(o2) {
-      return this.#s.deleteAlarm(o2);
+    deleteAlarm(o) {
+      return this.#s.deleteAlarm(o);
     }
     rollback() {
       this.#rollback();
@@ -8733,54 +5936,54 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     get kv() {
       return this.#kv ??= new SyncKvStorage(this);
     }
-    _get(k2) {
-      if (Array.isArray(k2)) {
-        const m2 = /* @__PURE__ */ new Map();
-        for (const [kk, v3] of call("do.kv.get", this.#ns, this.#id, keys(k2))) m2.set(kk, deserialize(v3));
-        return m2;
+    _get(k) {
+      if (Array.isArray(k)) {
+        const m = /* @__PURE__ */ new Map();
+        for (const [kk, v] of call("do.kv.get", this.#ns, this.#id, keys(k))) m.set(kk, deserialize(v));
+        return m;
       }
-      const r2 = call("do.kv.get", this.#ns, this.#id, [key(k2)]);
-      return r2.length ? deserialize(r2[0][1]) : void 0;
+      const r = call("do.kv.get", this.#ns, this.#id, [key(k)]);
+      return r.length ? deserialize(r[0][1]) : void 0;
     }
-    _put(k2, v3) {
-      if (typeof k2 === "object" && k2 !== null) {
-        const ents = Object.entries(k2).filter(([, vv]) => vv !== void 0).map(([kk, vv]) => [kk, serialize(vv)]);
+    _put(k, v) {
+      if (typeof k === "object" && k !== null) {
+        const ents = Object.entries(k).filter(([, vv]) => vv !== void 0).map(([kk, vv]) => [kk, serialize(vv)]);
         call("do.kv.put", this.#ns, this.#id, ents);
         return;
       }
-      if (v3 === void 0) throw new TypeError("put() called with undefined value.");
-      call("do.kv.put", this.#ns, this.#id, [[key(k2), serialize(v3)]]);
+      if (v === void 0) throw new TypeError("put() called with undefined value.");
+      call("do.kv.put", this.#ns, this.#id, [[key(k), serialize(v)]]);
     }
-    _delete(k2) {
-      if (Array.isArray(k2)) return call("do.kv.delete", this.#ns, this.#id, keys(k2));
-      return call("do.kv.delete", this.#ns, this.#id, [key(k2)]) > 0;
+    _delete(k) {
+      if (Array.isArray(k)) return call("do.kv.delete", this.#ns, this.#id, keys(k));
+      return call("do.kv.delete", this.#ns, this.#id, [key(k)]) > 0;
     }
     _list(opts = {}) {
-      const o2 = {};
-      for (const f2 of ["start", "startAfter", "end", "prefix"]) if (opts[f2] !== void 0) o2[f2] = String(opts[f2]);
-      if (opts.reverse) o2.reverse = true;
+      const o = {};
+      for (const f of ["start", "startAfter", "end", "prefix"]) if (opts[f] !== void 0) o[f] = String(opts[f]);
+      if (opts.reverse) o.reverse = true;
       if (opts.limit !== void 0) {
-        const n2 = Number(opts.limit);
-        if (!(n2 > 0)) throw new TypeError("List limit must be positive.");
-        o2.limit = n2;
+        const n = Number(opts.limit);
+        if (!(n > 0)) throw new TypeError("List limit must be positive.");
+        o.limit = n;
       }
-      if (o2.start !== void 0 && o2.startAfter !== void 0) {
+      if (o.start !== void 0 && o.startAfter !== void 0) {
         throw new TypeError("list() cannot be called with both start and startAfter values.");
       }
-      const m2 = /* @__PURE__ */ new Map();
-      for (const [k2, v3] of call("do.kv.list", this.#ns, this.#id, o2)) m2.set(k2, deserialize(v3));
-      return m2;
+      const m = /* @__PURE__ */ new Map();
+      for (const [k, v] of call("do.kv.list", this.#ns, this.#id, o)) m.set(k, deserialize(v));
+      return m;
     }
     async get(...args) {
       if (args.length === 0) throw new TypeError("Failed to execute 'get' on 'DurableObjectStorage': parameter 1 is not of type 'string or Array'.");
       return this._get(args[0]);
     }
-    async put(k2, v3, opts) {
-      if (typeof k2 === "object" && k2 !== null) return this._put(k2);
-      return this._put(k2, v3);
+    async put(k, v, opts) {
+      if (typeof k === "object" && k !== null) return this._put(k);
+      return this._put(k, v);
     }
-    async delete(k2, opts) {
-      return this._delete(k2);
+    async delete(k, opts) {
+      return this._delete(k);
     }
     async list(opts) {
       return this._list(opts ?? {});
@@ -8790,15 +5993,15 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     transactionSync(fn) {
       call("do.txn", this.#ns, this.#id, "begin");
-      let r2;
+      let r;
       try {
-        r2 = fn();
-      } catch (e2) {
+        r = fn();
+      } catch (e) {
         call("do.txn", this.#ns, this.#id, "rollback");
-        throw e2;
+        throw e;
       }
       call("do.txn", this.#ns, this.#id, "commit");
-      return r2;
+      return r;
     }
     async transaction(closure) {
       call("do.txn", this.#ns, this.#id, "begin");
@@ -8809,26 +6012,26 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           call("do.txn", this.#ns, this.#id, "rollback");
         }
       });
-      let r2;
+      let r;
       try {
-        r2 = await closure(txn);
-      } catch (e2) {
+        r = await closure(txn);
+      } catch (e) {
         if (!rolledBack) call("do.txn", this.#ns, this.#id, "rollback");
-        throw e2;
+        throw e;
       }
       if (!rolledBack) call("do.txn", this.#ns, this.#id, "commit");
-      return r2;
+      return r;
     }
     async sync() {
     }
     async getAlarm(opts) {
       return call("do.alarm.get", this.#ns, this.#id) ?? null;
     }
-    async setAlarm(t2, opts) {
-      if (typeof t2 !== "number" && !(t2 instanceof Date)) {
+    async setAlarm(t, opts) {
+      if (typeof t !== "number" && !(t instanceof Date)) {
         throw new TypeError("Failed to execute 'setAlarm' on 'DurableObjectStorage': parameter 1 is not of type 'date'.");
       }
-      const ms = t2 instanceof Date ? t2.getTime() : t2;
+      const ms = t instanceof Date ? t.getTime() : t;
       if (!Number.isFinite(ms)) throw new TypeError("The value cannot be converted because it is not a valid Date.");
       if (ms >= MAX_ALARM_MS) throw new TypeError("This API doesn't support dates after 2189.");
       call("do.alarm.set", this.#ns, this.#id, ms);
@@ -8864,19 +6067,19 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     get props() {
       return {};
     }
-    waitUntil(p2) {
-      waitUntil(p2);
+    waitUntil(p) {
+      waitUntil(p);
     }
     blockConcurrencyWhile(fn) {
-      const p2 = this.#gate.then(() => fn());
-      this.#gate = p2.then(
+      const p = this.#gate.then(() => fn());
+      this.#gate = p.then(
         () => {
         },
-        (e2) => {
-          this.#reset(e2);
+        (e) => {
+          this.#reset(e);
         }
       );
-      return p2;
+      return p;
     }
     abort(reason) {
       this.#reset(reason);
@@ -8888,36 +6091,36 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   };
   var instances = /* @__PURE__ */ new Map();
   async function instance(ns, cls, id, name) {
-    const k2 = ns + ":" + id;
-    let o2 = instances.get(k2);
-    if (!o2) {
+    const k = ns + ":" + id;
+    let o = instances.get(k);
+    if (!o) {
       const Cls = getEntry()[cls];
       if (typeof Cls !== "function") {
         throw new Error(`Durable Object class "${cls}" is not exported by the worker.`);
       }
-      o2 = { inst: null, state: null, broken: null };
-      const reset = (e2) => {
-        if (instances.get(k2) === o2) instances.delete(k2);
-        o2.broken = e2 ?? new Error("Durable Object was reset.");
+      o = { inst: null, state: null, broken: null };
+      const reset = (e) => {
+        if (instances.get(k) === o) instances.delete(k);
+        o.broken = e ?? new Error("Durable Object was reset.");
       };
-      o2.state = new DurableObjectState(ns, id, name, reset);
-      instances.set(k2, o2);
+      o.state = new DurableObjectState(ns, id, name, reset);
+      instances.set(k, o);
       try {
-        o2.inst = new Cls(o2.state, env);
-      } catch (e2) {
-        instances.delete(k2);
-        throw e2;
+        o.inst = new Cls(o.state, env);
+      } catch (e) {
+        instances.delete(k);
+        throw e;
       }
     }
-    o2.state._learnName(name);
-    await o2.state._ready;
-    if (o2.broken) throw o2.broken;
-    return o2;
+    o.state._learnName(name);
+    await o.state._ready;
+    if (o.broken) throw o.broken;
+    return o;
   }
   register("actor.fetch", async (ns, cls, id, name, init2) => {
-    const o2 = await instance(ns, cls, id, name);
-    if (typeof o2.inst.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
-    let resp = await o2.inst.fetch(requestFrom(init2));
+    const o = await instance(ns, cls, id, name);
+    if (typeof o.inst.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
+    let resp = await o.inst.fetch(requestFrom(init2));
     if (!(resp instanceof Response)) {
       throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
     }
@@ -8925,40 +6128,40 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   });
   function rpcTarget(inst, method) {
     if (typeof method !== "string" || RESERVED2.has(method) || method.startsWith("#")) return void 0;
-    for (let p2 = Object.getPrototypeOf(inst); p2 && p2 !== DurableObject.prototype && p2 !== Object.prototype; p2 = Object.getPrototypeOf(p2)) {
-      if (Object.prototype.hasOwnProperty.call(p2, method)) return p2;
+    for (let p = Object.getPrototypeOf(inst); p && p !== DurableObject.prototype && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+      if (Object.prototype.hasOwnProperty.call(p, method)) return p;
     }
     return void 0;
   }
   var STD_ERRORS = /* @__PURE__ */ new Set(["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"]);
-  function rpcError(e2) {
-    if (e2 instanceof Error && !(e2 instanceof DOMException) && !STD_ERRORS.has(e2.name)) {
-      return new Error(`${e2.name}: ${e2.message}`);
+  function rpcError(e) {
+    if (e instanceof Error && !(e instanceof DOMException) && !STD_ERRORS.has(e.name)) {
+      return new Error(`${e.name}: ${e.message}`);
     }
-    return e2;
+    return e;
   }
   register("actor.rpc", async (ns, cls, id, name, method, argBytes, refs) => {
-    const o2 = await instance(ns, cls, id, name);
+    const o = await instance(ns, cls, id, name);
     if (HANDLERS.has(method)) {
       throw new TypeError(`'${method}' is a reserved method and cannot be called over RPC.`);
     }
-    if (!rpcTarget(o2.inst, method)) {
+    if (!rpcTarget(o.inst, method)) {
       throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
     }
-    const v3 = o2.inst[method];
+    const v = o.inst[method];
     const args = importArgs(argBytes, refs ?? []);
-    let r2;
+    let r;
     try {
-      r2 = typeof v3 === "function" ? await v3.apply(o2.inst, args) : v3;
-    } catch (e2) {
-      throw rpcError(e2);
+      r = typeof v === "function" ? await v.apply(o.inst, args) : v;
+    } catch (e) {
+      throw rpcError(e);
     }
-    return exportResult(r2);
+    return exportResult(r);
   });
   register("actor.alarm", async (ns, cls, id, name, info) => {
-    const o2 = await instance(ns, cls, id, name);
-    if (typeof o2.inst.alarm !== "function") return {};
-    await o2.inst.alarm({ retryCount: info.retryCount, isRetry: info.isRetry, scheduledTime: info.scheduledTime });
+    const o = await instance(ns, cls, id, name);
+    if (typeof o.inst.alarm !== "function") return {};
+    await o.inst.alarm({ retryCount: info.retryCount, isRetry: info.isRetry, scheduledTime: info.scheduledTime });
     call("do.alarm.fired", ns, id, info.scheduledTime);
     return {};
   });
@@ -8966,19 +6169,19 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     instances.delete(ns + ":" + id);
     call("do.release", ns, id);
   });
-  installHibernation({ DurableObjectState, instance, stateKey: (s2) => stateKeys.get(s2) ?? {} });
+  installHibernation({ DurableObjectState, instance, stateKey: (s) => stateKeys.get(s) ?? {} });
 
   // js/src/ai.js
   var encoder3 = new TextEncoder();
   function toToolCalls(calls) {
     if (!Array.isArray(calls) || calls.length === 0) return void 0;
-    return calls.map((c2) => {
-      let args = c2.function?.arguments;
+    return calls.map((c) => {
+      let args = c.function?.arguments;
       try {
         args = typeof args === "string" ? JSON.parse(args) : args;
       } catch {
       }
-      return { id: c2.id, name: c2.function?.name, arguments: args };
+      return { id: c.id, name: c.function?.name, arguments: args };
     });
   }
   var Ai = class {
@@ -9014,12 +6217,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         throw new Error(`AI binding: ${res.status} ${res.statusText} from ${this.#baseURL}: ${text.slice(0, 500)}`);
       }
       if (!stream) {
-        const j3 = await res.json();
-        const msg = j3.choices?.[0]?.message ?? {};
+        const j = await res.json();
+        const msg = j.choices?.[0]?.message ?? {};
         const out = { response: msg.content ?? "" };
         const tc = toToolCalls(msg.tool_calls);
         if (tc) out.tool_calls = tc;
-        if (j3.usage) out.usage = j3.usage;
+        if (j.usage) out.usage = j.usage;
         return out;
       }
       return res.body.pipeThrough(sseToWorkersAI());
@@ -9032,34 +6235,34 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     const emit2 = (controller, obj) => controller.enqueue(encoder3.encode(`data: ${JSON.stringify(obj)}
 
 `));
-    const line = (controller, l2) => {
-      if (!l2.startsWith("data:")) return;
-      const data = l2.slice(5).trim();
+    const line = (controller, l) => {
+      if (!l.startsWith("data:")) return;
+      const data = l.slice(5).trim();
       if (data === "[DONE]") {
         if (!done) controller.enqueue(encoder3.encode("data: [DONE]\n\n"));
         done = true;
         return;
       }
-      let j3;
+      let j;
       try {
-        j3 = JSON.parse(data);
+        j = JSON.parse(data);
       } catch {
         return;
       }
-      const delta = j3.choices?.[0]?.delta ?? {};
+      const delta = j.choices?.[0]?.delta ?? {};
       const ev = { response: delta.content ?? "" };
       const tc = toToolCalls(delta.tool_calls);
       if (tc) ev.tool_calls = tc;
-      if (j3.usage) ev.usage = j3.usage;
+      if (j.usage) ev.usage = j.usage;
       if (ev.response !== "" || ev.tool_calls || ev.usage) emit2(controller, ev);
     };
     return new TransformStream({
-      transform(chunk, controller) {
-        buf += decoder2.decode(chunk, { stream: true });
-        let i2;
-        while ((i2 = buf.indexOf("\n")) >= 0) {
-          line(controller, buf.slice(0, i2).replace(/\r$/, ""));
-          buf = buf.slice(i2 + 1);
+      transform(chunk2, controller) {
+        buf += decoder2.decode(chunk2, { stream: true });
+        let i;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          line(controller, buf.slice(0, i).replace(/\r$/, ""));
+          buf = buf.slice(i + 1);
         }
       },
       flush(controller) {
@@ -9077,25 +6280,25 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   var realSetTimeout = globalThis.setTimeout;
   var RESERVED3 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "__proto__"]);
   var ERRORS2 = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
-  function remoteError2(e2) {
-    const C3 = ERRORS2[e2.name] ?? Error;
-    const err = new C3(e2.message ?? "");
-    if (e2.stack) {
-      Object.defineProperty(err, "stack", { value: e2.stack, writable: true, configurable: true });
+  function remoteError2(e) {
+    const C = ERRORS2[e.name] ?? Error;
+    const err = new C(e.message ?? "");
+    if (e.stack) {
+      Object.defineProperty(err, "stack", { value: e.stack, writable: true, configurable: true });
     }
-    if (e2.remote) err.remote = true;
+    if (e.remote) err.remote = true;
     return err;
   }
   var exported2 = /* @__PURE__ */ new Map();
   var nextExport2 = 1;
   var stubMarks = /* @__PURE__ */ new WeakSet();
   var PROBE = "__isola_capability_probe__";
-  function isCapability(v3) {
-    if (typeof v3 === "function") return true;
-    if (v3 === null || typeof v3 !== "object") return false;
-    if (stubMarks.has(v3) || v3 instanceof RpcTarget || v3 instanceof WorkerEntrypoint) return true;
+  function isCapability(v) {
+    if (typeof v === "function") return true;
+    if (v === null || typeof v !== "object") return false;
+    if (stubMarks.has(v) || v instanceof RpcTarget || v instanceof WorkerEntrypoint) return true;
     try {
-      return typeof v3.fetch === "function" && typeof v3[PROBE] === "function";
+      return typeof v.fetch === "function" && typeof v[PROBE] === "function";
     } catch {
       return false;
     }
@@ -9105,34 +6308,34 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     let bytes;
     try {
       bytes = serialize(value, {
-        external(v3) {
-          if (!isCapability(v3)) return void 0;
+        external(v) {
+          if (!isCapability(v)) return void 0;
           const id = nextExport2++;
-          exported2.set(id, v3);
+          exported2.set(id, v);
           refs.push(id);
           return refs.length - 1;
         }
       });
-    } catch (e2) {
+    } catch (e) {
       for (const id of refs) exported2.delete(id);
-      throw e2;
+      throw e;
     }
     return { bytes, refs };
   }
   function importIn(bytes, refs) {
     return deserialize(bytes, {
-      external(i2) {
-        const v3 = exported2.get(refs[i2]);
-        if (v3 === void 0) throw new DOMException("Unable to deserialize cloned data: revoked capability.", "DataCloneError");
-        return v3;
+      external(i) {
+        const v = exported2.get(refs[i]);
+        if (v === void 0) throw new DOMException("Unable to deserialize cloned data: revoked capability.", "DataCloneError");
+        return v;
       }
     });
   }
   function rpcMethod(obj, method) {
     if (typeof method !== "string" || RESERVED3.has(method)) return void 0;
-    for (let p2 = Object.getPrototypeOf(obj); p2 && p2 !== Object.prototype && p2 !== RpcTarget.prototype && p2 !== WorkerEntrypoint.prototype; p2 = Object.getPrototypeOf(p2)) {
-      const d2 = Object.getOwnPropertyDescriptor(p2, method);
-      if (d2) return typeof d2.value === "function" ? d2.value : void 0;
+    for (let p = Object.getPrototypeOf(obj); p && p !== Object.prototype && p !== RpcTarget.prototype && p !== WorkerEntrypoint.prototype; p = Object.getPrototypeOf(p)) {
+      const d = Object.getOwnPropertyDescriptor(p, method);
+      if (d) return typeof d.value === "function" ? d.value : void 0;
     }
     return void 0;
   }
@@ -9146,21 +6349,21 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     if (typeof obj === "function") throw noMethod(method);
     if (obj instanceof RpcTarget || obj instanceof WorkerEntrypoint) {
-      const f3 = rpcMethod(obj, method);
-      if (!f3) throw noMethod(method);
-      return f3.apply(obj, args);
+      const f2 = rpcMethod(obj, method);
+      if (!f2) throw noMethod(method);
+      return f2.apply(obj, args);
     }
     if (typeof method !== "string" || RESERVED3.has(method)) throw noMethod(method);
-    const f2 = obj[method];
-    if (typeof f2 !== "function") throw noMethod(method);
-    return f2.apply(obj, args);
+    const f = obj[method];
+    if (typeof f !== "function") throw noMethod(method);
+    return f.apply(obj, args);
   }
   register("loader.capInvoke", async (local, method, bytes, refs) => {
     const obj = exported2.get(local);
     if (obj === void 0) throw new Error("The capability was revoked.");
     const args = importIn(bytes, refs ?? []);
-    const r2 = await invokeLocal(obj, method, Array.isArray(args) ? args : []);
-    return exportOut(r2);
+    const r = await invokeLocal(obj, method, Array.isArray(args) ? args : []);
+    return exportOut(r);
   });
   register("loader.capFetch", async (local, init2) => {
     const obj = exported2.get(local);
@@ -9185,30 +6388,30 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (mods === null || typeof mods !== "object") throw new TypeError("Incorrect type for the 'modules' field on 'WorkerCode': the provided value is not of type 'object'.");
     const modules = {};
     for (const name of Object.keys(mods)) {
-      const m2 = mods[name];
-      if (typeof m2 === "string") {
-        modules[name] = { type: "js", source: m2 };
+      const m = mods[name];
+      if (typeof m === "string") {
+        modules[name] = { type: "js", source: m };
         continue;
       }
-      if (m2 === null || typeof m2 !== "object") throw new TypeError(`Incorrect type for map entry '${name}': the provided value is not of type 'string or Module'.`);
-      const present = MODULE_KEYS.filter((k2) => m2[k2] !== void 0);
+      if (m === null || typeof m !== "object") throw new TypeError(`Incorrect type for map entry '${name}': the provided value is not of type 'string or Module'.`);
+      const present = MODULE_KEYS.filter((k) => m[k] !== void 0);
       if (present.length !== 1) {
         throw new TypeError(`Each module must contain exactly one of 'js', 'cjs', 'text', 'data', 'json', 'py', or 'wasm'. Module '${name}' contained ${present.length} properties.`);
       }
       const type = present[0];
-      const v3 = m2[type];
+      const v = m[type];
       if (type === "py") throw new TypeError(`Module "${name}" is a Python module; Python modules are not supported by isola.`);
       if (type === "wasm") throw new TypeError(`Module "${name}" is a WebAssembly module; WebAssembly is not supported by isola.`);
       if (type === "data") {
-        if (!(v3 instanceof ArrayBuffer) && !ArrayBuffer.isView(v3)) {
+        if (!(v instanceof ArrayBuffer) && !ArrayBuffer.isView(v)) {
           throw new TypeError("Incorrect type for the 'data' field on 'Module': the provided value is not of type 'ArrayBuffer or ArrayBufferView'.");
         }
-        modules[name] = { type, data: v3 };
+        modules[name] = { type, data: v };
       } else if (type === "json") {
-        modules[name] = { type, source: JSON.stringify(v3) };
+        modules[name] = { type, source: JSON.stringify(v) };
       } else {
-        if (typeof v3 !== "string") throw new TypeError(`Incorrect type for the '${type}' field on 'Module': the provided value is not of type 'string'.`);
-        modules[name] = { type, source: v3 };
+        if (typeof v !== "string") throw new TypeError(`Incorrect type for the '${type}' field on 'Module': the provided value is not of type 'string'.`);
+        modules[name] = { type, source: v };
       }
     }
     let env2 = null;
@@ -9219,12 +6422,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     let outbound = "inherit";
     let outboundRef = 0;
     if ("globalOutbound" in code && code.globalOutbound !== void 0) {
-      const g2 = code.globalOutbound;
-      if (g2 === null) outbound = "none";
-      else if (isCapability(g2)) {
+      const g = code.globalOutbound;
+      if (g === null) outbound = "none";
+      else if (isCapability(g)) {
         outbound = "grant";
         outboundRef = nextExport2++;
-        exported2.set(outboundRef, g2);
+        exported2.set(outboundRef, g);
       } else throw new TypeError("Incorrect type for the 'globalOutbound' field on 'WorkerCode': the provided value is not of type 'Fetcher'.");
     }
     const limits = limitsDoc(code.limits);
@@ -9241,19 +6444,19 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       outboundRef
     };
   }
-  function limitsDoc(l2) {
-    if (l2 === void 0 || l2 === null) return {};
-    if (typeof l2 !== "object") throw new TypeError("Incorrect type for the 'limits' field: the provided value is not of type 'object'.");
+  function limitsDoc(l) {
+    if (l === void 0 || l === null) return {};
+    if (typeof l !== "object") throw new TypeError("Incorrect type for the 'limits' field: the provided value is not of type 'object'.");
     const out = {};
-    if (l2.cpuMs !== void 0) {
-      const n2 = Number(l2.cpuMs);
-      if (!(n2 > 0)) throw new RangeError("limits.cpuMs must be a positive number.");
-      out.cpuMs = n2;
+    if (l.cpuMs !== void 0) {
+      const n = Number(l.cpuMs);
+      if (!(n > 0)) throw new RangeError("limits.cpuMs must be a positive number.");
+      out.cpuMs = n;
     }
-    if (l2.subRequests !== void 0) {
-      const n2 = Number(l2.subRequests);
-      if (!(n2 >= 0)) throw new RangeError("limits.subRequests must be a non-negative number.");
-      out.subRequests = n2;
+    if (l.subRequests !== void 0) {
+      const n = Number(l.subRequests);
+      if (!(n >= 0)) throw new RangeError("limits.subRequests must be a non-negative number.");
+      out.subRequests = n;
     }
     return out;
   }
@@ -9284,10 +6487,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
     async #load() {
       const code = await this.#getCode();
-      const n2 = normalizeCode(code);
-      const h2 = await callAsync("loader.load", this.#binding, this.#name, n2.doc, n2.env ? n2.env.bytes : null, n2.env ? n2.env.refs : [], n2.outboundRef);
-      if (this.#name === null && finalizer) finalizer.register(this, { binding: this.#binding, handle: h2 });
-      return h2;
+      const n = normalizeCode(code);
+      const h = await callAsync("loader.load", this.#binding, this.#name, n.doc, n.env ? n.env.bytes : null, n.env ? n.env.refs : [], n.outboundRef);
+      if (this.#name === null && finalizer) finalizer.register(this, { binding: this.#binding, handle: h });
+      return h;
     }
     // _call runs op(handle); a worker evicted from the cache meanwhile is
     // loaded again (running the code callback again) and the call retried,
@@ -9296,14 +6499,14 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     async _call(op) {
       for (let attempt = 0; ; attempt++) {
         const handle = await this.#handle;
-        const r2 = await op(handle);
-        if (r2 && r2.evicted) {
+        const r = await op(handle);
+        if (r && r.evicted) {
           if (attempt >= 4) throw new Error("The dynamic worker was evicted from the loader's cache before it could be called; the cache is too small for the workers loaded at once.");
           this.#handle = this.#load();
           continue;
         }
-        if (r2 && r2.error) throw remoteError2(r2.error);
-        return r2;
+        if (r && r.error) throw remoteError2(r.error);
+        return r;
       }
     }
     get _binding() {
@@ -9319,36 +6522,36 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     }
   };
   function makeEntrypoint(stub, name, props, limits) {
-    const b3 = stub._binding;
+    const b = stub._binding;
     const base = {
       async fetch(input, init2) {
         const req = input instanceof Request && init2 === void 0 ? input : new Request(input, init2);
         const ri = await requestInit(req);
-        const r2 = await stub._call((h2) => callAsync("loader.fetch", b3, h2, name, props ?? null, limits, ri));
-        return responseFrom(r2.response);
+        const r = await stub._call((h) => callAsync("loader.fetch", b, h, name, props ?? null, limits, ri));
+        return responseFrom(r.response);
       },
       connect() {
         throw new Error("connect() on a dynamic worker entrypoint is not supported by isola yet.");
       }
     };
-    const p2 = new Proxy(base, {
-      get(t2, prop) {
-        if (Object.prototype.hasOwnProperty.call(t2, prop)) return t2[prop];
+    const p = new Proxy(base, {
+      get(t, prop) {
+        if (Object.prototype.hasOwnProperty.call(t, prop)) return t[prop];
         if (typeof prop !== "string" || prop === "then") return void 0;
         return async (...args) => {
           const out = exportOut(args);
-          let r2;
+          let r;
           try {
-            r2 = await stub._call((h2) => callAsync("loader.rpc", b3, h2, name, props ?? null, limits, prop, out.bytes, out.refs));
+            r = await stub._call((h) => callAsync("loader.rpc", b, h, name, props ?? null, limits, prop, out.bytes, out.refs));
           } finally {
             for (const id of out.refs) exported2.delete(id);
           }
-          return importIn(r2.bytes, r2.refs ?? []);
+          return importIn(r.bytes, r.refs ?? []);
         };
       }
     });
-    stubMarks.add(p2);
-    return p2;
+    stubMarks.add(p);
+    return p;
   }
   var WorkerLoader = class {
     #binding;
@@ -9370,8 +6573,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   function capStub(grant) {
     const target = function() {
     };
-    const p2 = new Proxy(target, {
-      get(t2, prop) {
+    const p = new Proxy(target, {
+      get(t, prop) {
         if (prop === "fetch") {
           return async (input, init2) => {
             const req = input instanceof Request && init2 === void 0 ? input : new Request(input, init2);
@@ -9382,10 +6585,10 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         if (prop === Symbol.dispose) return () => {
         };
         if (typeof prop !== "string" || prop === "then") return void 0;
-        if (prop === "dup") return () => p2;
+        if (prop === "dup") return () => p;
         return (...args) => capCall(grant, prop, args);
       },
-      apply(t2, self2, args) {
+      apply(t, self, args) {
         return capCall(grant, "", args);
       },
       set() {
@@ -9395,28 +6598,28 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
         return false;
       }
     });
-    capStubs.set(p2, grant);
-    return p2;
+    capStubs.set(p, grant);
+    return p;
   }
   function sandboxOut(value) {
     const grants = [];
     const bytes = serialize(value, {
-      external(v3) {
-        const g2 = capStubs.get(v3);
-        if (g2 === void 0) return void 0;
-        grants.push(g2);
+      external(v) {
+        const g = capStubs.get(v);
+        if (g === void 0) return void 0;
+        grants.push(g);
         return grants.length - 1;
       }
     });
     return { bytes, grants };
   }
   function sandboxIn(bytes, grants) {
-    return deserialize(bytes, { external: (i2) => capStub(grants[i2]) });
+    return deserialize(bytes, { external: (i) => capStub(grants[i]) });
   }
   async function capCall(grant, method, args) {
     const out = sandboxOut(args);
-    const r2 = await callAsync("loader.capCall", grant, method, out.bytes, out.grants);
-    return sandboxIn(r2.bytes, r2.grants ?? []);
+    const r = await callAsync("loader.capCall", grant, method, out.bytes, out.grants);
+    return sandboxIn(r.bytes, r.grants ?? []);
   }
   function freezeClock() {
     let now = 0;
@@ -9468,22 +6671,22 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       configurable: true
     });
     if (bytes) {
-      const e2 = sandboxIn(bytes, grants ?? []);
-      if (e2 !== null && typeof e2 === "object") {
-        for (const k2 of Object.keys(e2)) env[k2] = e2[k2];
+      const e = sandboxIn(bytes, grants ?? []);
+      if (e !== null && typeof e === "object") {
+        for (const k of Object.keys(e)) env[k] = e[k];
       }
     }
   });
-  function isClass(v3, base) {
-    return typeof v3 === "function" && v3.prototype instanceof base;
+  function isClass(v, base) {
+    return typeof v === "function" && v.prototype instanceof base;
   }
   var SandboxContext = class {
     #props;
     constructor(props) {
       this.#props = props ?? {};
     }
-    waitUntil(p2) {
-      Promise.resolve(p2).catch((e2) => console.error("Uncaught (in waitUntil)", e2));
+    waitUntil(p) {
+      Promise.resolve(p).catch((e) => console.error("Uncaught (in waitUntil)", e));
     }
     passThroughOnException() {
     }
@@ -9497,12 +6700,12 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     if (exp === void 0) throw new Error(`Worker has no such entrypoint: ${key2}`);
     const args = sandboxIn(bytes, grants ?? []);
     const ctx = new SandboxContext(props);
-    let r2;
+    let r;
     if (isClass(exp, WorkerEntrypoint)) {
       const inst = new exp(ctx, env);
-      const f2 = rpcMethod(inst, method);
-      if (!f2) throw noMethod(method);
-      r2 = await f2.apply(inst, args);
+      const f = rpcMethod(inst, method);
+      if (!f) throw noMethod(method);
+      r = await f.apply(inst, args);
     } else if (exp !== null && typeof exp === "object") {
       if (typeof method !== "string" || RESERVED3.has(method) || !Object.prototype.hasOwnProperty.call(exp, method) || typeof exp[method] !== "function") {
         throw noMethod(method);
@@ -9512,11 +6715,11 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
           `Attempted to call RPC function "${method}" with the wrong number of arguments. When calling a top-level handler function that is not declared as part of a class, you must always send exactly one argument. In order to support variable numbers of arguments, the server must use class-based syntax (extending WorkerEntrypoint) instead.`
         );
       }
-      r2 = await exp[method](args[0], env, ctx);
+      r = await exp[method](args[0], env, ctx);
     } else {
       throw noMethod(method);
     }
-    return sandboxOut(r2);
+    return sandboxOut(r);
   });
 
   // js/src/worker.js
@@ -9546,13 +6749,13 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
   function getEntry() {
     return entry;
   }
-  function waitUntil(p2) {
-    if (p2 === void 0) {
+  function waitUntil(p) {
+    if (p === void 0) {
       throw new TypeError("Failed to execute 'waitUntil' on 'ExecutionContext': parameter 1 is not of type 'Promise'.");
     }
-    const q3 = Promise.resolve(p2).catch((e2) => console.error("Uncaught (in waitUntil)", e2));
-    waiting.add(q3);
-    q3.finally(() => waiting.delete(q3));
+    const q = Promise.resolve(p).catch((e) => console.error("Uncaught (in waitUntil)", e));
+    waiting.add(q);
+    q.finally(() => waiting.delete(q));
   }
   globalThis[/* @__PURE__ */ Symbol.for("isola.workers")] = { WorkerEntrypoint, DurableObject, RpcTarget, WorkflowEntrypoint, env, waitUntil };
   var ExecutionContext = class {
@@ -9560,8 +6763,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     constructor(props) {
       this.#props = props ?? {};
     }
-    waitUntil(p2) {
-      waitUntil(p2);
+    waitUntil(p) {
+      waitUntil(p);
     }
     passThroughOnException() {
     }
@@ -9569,8 +6772,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       return this.#props;
     }
   };
-  function isClass2(v3, base) {
-    return typeof v3 === "function" && v3.prototype instanceof base;
+  function isClass2(v, base) {
+    return typeof v === "function" && v.prototype instanceof base;
   }
   var RESERVED4 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
   function makeFetcher(target) {
@@ -9585,8 +6788,8 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
       }
     };
     return new Proxy(base, {
-      get(t2, prop) {
-        if (prop in t2) return t2[prop];
+      get(t, prop) {
+        if (prop in t) return t[prop];
         if (typeof prop !== "string" || prop === "then") return void 0;
         return (...args) => pipelined(
           (async () => {
@@ -9622,14 +6825,14 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     entry = globalThis.__isola_entry ?? {};
     delete globalThis.__isola_entry;
     setRuntime(desc.runtimeId ?? 0, RpcTarget);
-    for (const [k2, v3] of Object.entries(desc.vars ?? {})) env[k2] = v3;
-    for (const [k2, t2] of Object.entries(desc.services ?? {})) env[k2] = makeFetcher(t2);
-    for (const [k2, ns] of Object.entries(desc.durableObjects ?? {})) env[k2] = makeNamespace(ns);
-    for (const [k2, a3] of Object.entries(desc.ai ?? {})) env[k2] = makeAi(a3);
-    for (const [k2, b3] of Object.entries(desc.loaders ?? {})) env[k2] = makeLoader(b3);
+    for (const [k, v] of Object.entries(desc.vars ?? {})) env[k] = v;
+    for (const [k, t] of Object.entries(desc.services ?? {})) env[k] = makeFetcher(t);
+    for (const [k, ns] of Object.entries(desc.durableObjects ?? {})) env[k] = makeNamespace(ns);
+    for (const [k, a] of Object.entries(desc.ai ?? {})) env[k] = makeAi(a);
+    for (const [k, b] of Object.entries(desc.loaders ?? {})) env[k] = makeLoader(b);
     const exportsInfo = {};
-    for (const [k2, v3] of Object.entries(entry)) {
-      exportsInfo[k2] = isClass2(v3, DurableObject) ? "durable_object" : isClass2(v3, WorkerEntrypoint) ? "entrypoint" : typeof v3;
+    for (const [k, v] of Object.entries(entry)) {
+      exportsInfo[k] = isClass2(v, DurableObject) ? "durable_object" : isClass2(v, WorkerEntrypoint) ? "entrypoint" : typeof v;
     }
     return exportsInfo;
   }
@@ -9646,23 +6849,23 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     return null;
   }
   register("worker.fetch", async (name, init2, props) => {
-    const h2 = handlerFor(name, props, "fetch");
-    if (!h2) throw new Error("Handler does not export a fetch() function.");
+    const h = handlerFor(name, props, "fetch");
+    if (!h) throw new Error("Handler does not export a fetch() function.");
     const req = requestFrom(init2);
-    const resp = await h2(req);
+    const resp = await h(req);
     if (!(resp instanceof Response)) {
       throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
     }
     return typeof init2 === "string" ? responseWire(resp) : responseDoc(resp);
   });
   register("worker.scheduled", async (name, cron, scheduledTime) => {
-    const h2 = handlerFor(name, null, "scheduled");
-    if (!h2) throw new Error("Handler does not export a scheduled() function.");
+    const h = handlerFor(name, null, "scheduled");
+    if (!h) throw new Error("Handler does not export a scheduled() function.");
     let retry = true;
     const controller = { cron, scheduledTime, type: "scheduled", noRetry() {
       retry = false;
     } };
-    await h2(controller);
+    await h(controller);
     await drain();
     return { noRetry: !retry };
   });
@@ -9695,14 +6898,3 @@ ${v3.stack}`.trimEnd() : `${v3.name}: ${v3.message}`;
     http: { request: toJSRequest, response: fromJSResponse }
   };
 })();
-/*! Bundled license information:
-
-web-streams-polyfill/dist/ponyfill.mjs:
-  (**
-   * @license
-   * web-streams-polyfill v4.3.0
-   * Copyright 2026 Mattias Buelens, Diwank Singh Tomer and other contributors.
-   * This code is released under the MIT license.
-   * SPDX-License-Identifier: MIT
-   *)
-*/

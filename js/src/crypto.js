@@ -10,8 +10,8 @@
 //
 // Like workerd, every operation runs synchronously and returns a settled
 // promise, except RSA key generation and PBKDF2, which run on a Go goroutine.
-import { call, callAsync } from "./host.js";
-import { WritableStream } from "./streams.js";
+import { call, callAsync, lazyProperty } from "./host.js";
+import { streams } from "./streams.js";
 
 const TOKEN = Symbol("CryptoKey");
 const slots = new WeakMap(); // CryptoKey -> internal slots
@@ -639,46 +639,51 @@ const hashRegistry = typeof FinalizationRegistry === "function"
   })
   : null;
 
-export class DigestStream extends WritableStream {
-  #state;
-  constructor(algorithm) {
-    const name = lookup(DIGESTS, algorithmName(algorithm));
-    if (!name) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
-    const state = { id: call("crypto.hashNew", name), bytes: 0, token: {} };
-    state.digest = new Promise((resolve, reject) => {
-      state.resolve = resolve;
-      state.reject = reject;
-    });
-    state.digest.catch(() => {});
-    const done = () => hashRegistry?.unregister(state.token);
-    super({
-      write(chunk) {
-        const bytes = typeof chunk === "string" ? utf8Encode(chunk) : bufferSource(chunk, "DigestStream chunk");
-        call("crypto.hashWrite", state.id, bytes);
-        state.bytes += bytes.byteLength;
-      },
-      close() {
-        done();
-        state.resolve(arrayBuffer(call("crypto.hashSum", state.id)));
-      },
-      abort(reason) {
-        done();
-        call("crypto.hashFree", state.id);
-        state.reject(reason);
-      },
-    });
-    this.#state = state;
-    hashRegistry?.register(this, state.id, state.token);
+// The class extends WritableStream, so it is made when first asked for
+// (streams load lazily, see streams.js).
+function makeDigestStream() {
+  class DigestStream extends streams().WritableStream {
+    #state;
+    constructor(algorithm) {
+      const name = lookup(DIGESTS, algorithmName(algorithm));
+      if (!name) throw domError("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.");
+      const state = { id: call("crypto.hashNew", name), bytes: 0, token: {} };
+      state.digest = new Promise((resolve, reject) => {
+        state.resolve = resolve;
+        state.reject = reject;
+      });
+      state.digest.catch(() => {});
+      const done = () => hashRegistry?.unregister(state.token);
+      super({
+        write(chunk) {
+          const bytes = typeof chunk === "string" ? utf8Encode(chunk) : bufferSource(chunk, "DigestStream chunk");
+          call("crypto.hashWrite", state.id, bytes);
+          state.bytes += bytes.byteLength;
+        },
+        close() {
+          done();
+          state.resolve(arrayBuffer(call("crypto.hashSum", state.id)));
+        },
+        abort(reason) {
+          done();
+          call("crypto.hashFree", state.id);
+          state.reject(reason);
+        },
+      });
+      this.#state = state;
+      hashRegistry?.register(this, state.id, state.token);
+    }
+    get digest() {
+      return this.#state.digest;
+    }
+    get bytesWritten() {
+      return this.#state.bytes;
+    }
   }
-  get digest() {
-    return this.#state.digest;
-  }
-  get bytesWritten() {
-    return this.#state.bytes;
-  }
+  Object.defineProperty(DigestStream.prototype, Symbol.toStringTag, { value: "DigestStream", configurable: true });
+  return DigestStream;
 }
-Object.defineProperty(DigestStream.prototype, Symbol.toStringTag, { value: "DigestStream", configurable: true });
-Object.defineProperty(Crypto.prototype, "DigestStream", { value: DigestStream, writable: true, configurable: true });
+lazyProperty(Crypto.prototype, "DigestStream", makeDigestStream);
 
 for (const C of [Crypto, SubtleCrypto, CryptoKey]) {
   Object.defineProperty(globalThis, C.name, { value: C, writable: true, enumerable: false, configurable: true });

@@ -150,6 +150,40 @@ export function call(name, a, b, c) {
   return v;
 }
 
+// chunk evaluates the lazy part of the runtime bundle named name
+// (js/src/chunks) and returns its exports. Each caller loads a chunk once.
+export function chunk(name) {
+  const r = native(4, name, "");
+  if (Array.isArray(r)) throw makeError(JSON.parse(r[2]));
+  return r;
+}
+
+// lazyProperty defines obj[name] as make()'s result, calling make only when
+// the property is first read; an assignment before that replaces it. It
+// returns a function that turns the property into its value now, if it is
+// still the lazy one.
+export function lazyProperty(obj, name, make, enumerable = false) {
+  const data = (target, value) =>
+    Object.defineProperty(target, name, { value, writable: true, enumerable, configurable: true });
+  const get = function () {
+    const v = make();
+    data(obj, v);
+    return v;
+  };
+  Object.defineProperty(obj, name, {
+    get,
+    set(v) {
+      data(this, v);
+    },
+    enumerable,
+    configurable: true,
+  });
+  return () => {
+    const d = Object.getOwnPropertyDescriptor(obj, name);
+    if (d && d.get === get) get();
+  };
+}
+
 // callAsync invokes an asynchronous Go host function; the Go side runs on its
 // own goroutine and the returned promise settles on the event loop.
 export function callAsync(name, ...args) {

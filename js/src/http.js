@@ -14,13 +14,14 @@ import { parseHref } from "./url.js";
 import { Blob, bytesOf, withBytes } from "./blob.js";
 import { FormData, parseFormData, serializeFormData } from "./formdata.js";
 import {
-  ReadableStream,
   bytesStream,
+  isReadableStream,
   isDisturbed,
   knownLength,
   markDisturbed,
   notBytesMessage,
   readAll,
+  streams,
   toBytes,
   usedStream,
   utf8Decode,
@@ -323,6 +324,7 @@ const remoteIds = new WeakMap();
 
 function remoteStream(src) {
   const id = src.remote;
+  const { ReadableStream } = streams();
   const s = new ReadableStream(
     {
       type: "bytes",
@@ -383,7 +385,7 @@ function randomHex(n) {
 // source) or { stream }, with the Content-Type it implies.
 function extractBody(x) {
   if (typeof x === "string") return { src: x, type: "text/plain;charset=UTF-8" };
-  if (x instanceof ReadableStream) {
+  if (isReadableStream(x)) {
     if (isDisturbed(x)) throw new TypeError(DISTURBED);
     if (x.locked) throw new TypeError(LOCKED);
     return { stream: x };
@@ -400,7 +402,7 @@ function extractBody(x) {
     return { src: x.toString(), type: "application/x-www-form-urlencoded;charset=UTF-8" };
   }
   if (x !== null && typeof x === "object" && typeof x[Symbol.asyncIterator] === "function") {
-    return { stream: ReadableStream.from(x) };
+    return { stream: streams().ReadableStream.from(x) };
   }
   return { src: String(x), type: "text/plain;charset=UTF-8" };
 }

@@ -1,63 +1,97 @@
 // streams.js: WHATWG streams (from web-streams-polyfill) plus what workerd
 // adds: TextEncoderStream, TextDecoderStream, IdentityTransformStream and
 // FixedLengthStream. It also exports the byte helpers the body code uses.
-import {
-  ByteLengthQueuingStrategy,
-  CountQueuingStrategy,
-  ReadableByteStreamController,
-  ReadableStream,
-  ReadableStreamBYOBReader,
-  ReadableStreamBYOBRequest,
-  ReadableStreamDefaultController,
-  ReadableStreamDefaultReader,
-  TransformStream,
-  TransformStreamDefaultController,
-  WritableStream,
-  WritableStreamDefaultController,
-  WritableStreamDefaultWriter,
-} from "web-streams-polyfill";
+import { chunk, lazyProperty } from "./host.js";
 
-export { ReadableStream, WritableStream, TransformStream };
+// The stream classes live in a chunk (js/src/chunks/streams.js) that a
+// runtime loads the first time something needs a stream: most requests
+// never do (a body read as text or bytes stays a string or bytes), and
+// evaluating the polyfill was a quarter of building a runtime.
+let S = null;
 
-// QuickJS does not await the promise of return() when a for await loop
-// exits early (break, return, throw), so a stream iterator whose last read
-// had settled would release its reader (and cancel the stream) only some
-// ticks after the loop: `s.locked` right after the loop would still be true.
-// Once no read is pending, the polyfill's return() may run its steps at
-// once rather than after the settled read, which is what the loop then sees.
-{
-  const proto = Object.getPrototypeOf(new ReadableStream().values());
-  const ret = proto.return;
-  Object.defineProperty(proto, "return", {
-    value: function (v) {
-      const impl = this !== null && typeof this === "object" ? this._asyncIteratorImpl : undefined;
-      const reader = impl && impl._reader;
-      if (impl && impl._ongoingPromise !== undefined && reader && reader._readRequests && reader._readRequests.length === 0) {
-        impl._ongoingPromise = undefined;
-      }
-      return ret.call(this, v);
-    },
-    writable: true,
-    enumerable: true,
-    configurable: true,
-  });
+// streams returns the stream classes (the polyfill's and workerd's).
+export function streams() {
+  if (S === null) {
+    S = load();
+    // The other stream globals become plain values too, as if never lazy.
+    for (const m of materialize) m();
+  }
+  return S;
 }
 
-// A stream whose source called close() no longer calls the source's cancel()
-// when cancelled while its queue drains, as in workerd (the spec still would).
-{
-  const close = ReadableStreamDefaultController.prototype.close;
-  const noop = () => Promise.resolve();
-  Object.defineProperty(ReadableStreamDefaultController.prototype, "close", {
-    value: function close_() {
-      close.call(this);
-      if (this._closeRequested && this._cancelAlgorithm !== undefined) this._cancelAlgorithm = noop;
-    },
-    writable: true,
-    enumerable: true,
-    configurable: true,
-  });
-  Object.defineProperty(ReadableStreamDefaultController.prototype.close, "name", { value: "close" });
+// isReadableStream reports whether x is a ReadableStream without loading
+// the classes: none can exist before they are loaded.
+export function isReadableStream(x) {
+  return S !== null && x instanceof S.ReadableStream;
+}
+
+const NAMES = [
+  "ReadableStream",
+  "ReadableStreamDefaultReader",
+  "ReadableStreamBYOBReader",
+  "ReadableStreamBYOBRequest",
+  "ReadableStreamDefaultController",
+  "ReadableByteStreamController",
+  "WritableStream",
+  "WritableStreamDefaultWriter",
+  "WritableStreamDefaultController",
+  "TransformStream",
+  "TransformStreamDefaultController",
+  "ByteLengthQueuingStrategy",
+  "CountQueuingStrategy",
+  "IdentityTransformStream",
+  "FixedLengthStream",
+  "TextEncoderStream",
+  "TextDecoderStream",
+];
+
+function load() {
+  const P = chunk("streams");
+  const { ReadableStream, ReadableStreamDefaultController } = P;
+  // QuickJS does not await the promise of return() when a for await loop
+  // exits early (break, return, throw), so a stream iterator whose last read
+  // had settled would release its reader (and cancel the stream) only some
+  // ticks after the loop: `s.locked` right after the loop would still be true.
+  // Once no read is pending, the polyfill's return() may run its steps at
+  // once rather than after the settled read, which is what the loop then sees.
+  {
+    const proto = Object.getPrototypeOf(new ReadableStream().values());
+    const ret = proto.return;
+    Object.defineProperty(proto, "return", {
+      value: function (v) {
+        const impl = this !== null && typeof this === "object" ? this._asyncIteratorImpl : undefined;
+        const reader = impl && impl._reader;
+        if (impl && impl._ongoingPromise !== undefined && reader && reader._readRequests && reader._readRequests.length === 0) {
+          impl._ongoingPromise = undefined;
+        }
+        return ret.call(this, v);
+      },
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  }
+
+  // A stream whose source called close() no longer calls the source's cancel()
+  // when cancelled while its queue drains, as in workerd (the spec still would).
+  {
+    const close = ReadableStreamDefaultController.prototype.close;
+    const noop = () => Promise.resolve();
+    Object.defineProperty(ReadableStreamDefaultController.prototype, "close", {
+      value: function close_() {
+        close.call(this);
+        if (this._closeRequested && this._cancelAlgorithm !== undefined) this._cancelAlgorithm = noop;
+      },
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    Object.defineProperty(ReadableStreamDefaultController.prototype.close, "name", { value: "close" });
+  }
+
+  const out = {};
+  for (const k of NAMES.slice(0, 13)) out[k] = P[k];
+  return Object.assign(out, workerdStreams(P));
 }
 
 // ---- bytes and UTF-8 ------------------------------------------------------
@@ -157,6 +191,7 @@ export function markDisturbed(s) {
 
 // bytesStream returns a byte stream that yields b once, then closes.
 export function bytesStream(b) {
+  const { ReadableStream } = streams();
   return new ReadableStream({
     type: "bytes",
     pull(c) {
@@ -174,6 +209,7 @@ export function bytesStream(b) {
 // emptyStream returns a closed, disturbed stream (the body of a consumed
 // lazily-read body).
 export function usedStream() {
+  const { ReadableStream } = streams();
   const s = new ReadableStream({ start: (c) => c.close() });
   markDisturbed(s);
   return s;
@@ -210,191 +246,174 @@ export const notBytesMessage = notBytes;
 // (FixedLengthStream), which becomes the Content-Length of a body.
 export const knownLength = new WeakMap();
 
-const nonBytesWrite =
-  "This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer/ArrayBufferView type on its writable side.";
+// workerdStreams defines the streams workerd adds, over the polyfill P.
+function workerdStreams(P) {
+  const { TransformStream } = P;
+  const nonBytesWrite =
+    "This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer/ArrayBufferView type on its writable side.";
 
-// identityPair builds the readable byte stream and writable of an
-// IdentityTransformStream: a write completes when a reader has taken it.
-function identityPair(limit) {
-  let rc, wc;
-  let pending = null; // { bytes, resolve }
-  let pulling = null; // resolve of the pull waiting for a write
-  let written = 0;
-  let closed = false;
-  function deliver() {
-    if (!pending || !pulling) return;
-    const { bytes, resolve } = pending;
-    const p = pulling;
-    pending = null;
-    pulling = null;
-    rc.enqueue(new Uint8Array(bytes));
-    resolve();
-    p();
-  }
-  const readable = new ReadableStream(
-    {
-      type: "bytes",
-      start(c) {
-        rc = c;
+  // identityPair builds the readable byte stream and writable of an
+  // IdentityTransformStream: a write completes when a reader has taken it.
+  function identityPair(limit) {
+    const { ReadableStream, WritableStream } = P;
+    let rc, wc;
+    let pending = null; // { bytes, resolve }
+    let pulling = null; // resolve of the pull waiting for a write
+    let written = 0;
+    let closed = false;
+    function deliver() {
+      if (!pending || !pulling) return;
+      const { bytes, resolve } = pending;
+      const p = pulling;
+      pending = null;
+      pulling = null;
+      rc.enqueue(new Uint8Array(bytes));
+      resolve();
+      p();
+    }
+    const readable = new ReadableStream(
+      {
+        type: "bytes",
+        start(c) {
+          rc = c;
+        },
+        pull() {
+          return new Promise((resolve) => {
+            pulling = resolve;
+            deliver();
+          });
+        },
+        cancel(reason) {
+          if (pending) {
+            pending.reject(reason);
+            pending = null;
+          }
+          if (!closed) wc.error(reason);
+        },
       },
-      pull() {
-        return new Promise((resolve) => {
-          pulling = resolve;
+      { highWaterMark: 0 },
+    );
+    const writable = new WritableStream({
+      start(c) {
+        wc = c;
+      },
+      write(chunk) {
+        const bytes = toBytes(chunk);
+        if (bytes === null) throw new TypeError(nonBytesWrite);
+        if (limit !== undefined) {
+          written += bytes.byteLength;
+          if (written > limit) throw new TypeError("Attempt to write too many bytes through a FixedLengthStream.");
+        }
+        if (bytes.byteLength === 0) return;
+        return new Promise((resolve, reject) => {
+          pending = { bytes, resolve, reject };
           deliver();
         });
       },
-      cancel(reason) {
-        if (pending) {
-          pending.reject(reason);
-          pending = null;
+      close() {
+        if (limit !== undefined && written < limit) {
+          const err = new TypeError("FixedLengthStream did not see all expected bytes before close().");
+          rc.error(err);
+          throw err;
         }
-        if (!closed) wc.error(reason);
+        closed = true;
+        rc.close();
+        if (rc.byobRequest) rc.byobRequest.respond(0);
       },
-    },
-    { highWaterMark: 0 },
-  );
-  const writable = new WritableStream({
-    start(c) {
-      wc = c;
-    },
-    write(chunk) {
-      const bytes = toBytes(chunk);
-      if (bytes === null) throw new TypeError(nonBytesWrite);
-      if (limit !== undefined) {
-        written += bytes.byteLength;
-        if (written > limit) throw new TypeError("Attempt to write too many bytes through a FixedLengthStream.");
-      }
-      if (bytes.byteLength === 0) return;
-      return new Promise((resolve, reject) => {
-        pending = { bytes, resolve, reject };
-        deliver();
-      });
-    },
-    close() {
-      if (limit !== undefined && written < limit) {
-        const err = new TypeError("FixedLengthStream did not see all expected bytes before close().");
-        rc.error(err);
-        throw err;
-      }
-      closed = true;
-      rc.close();
-      if (rc.byobRequest) rc.byobRequest.respond(0);
-    },
-    abort(reason) {
-      closed = true;
-      rc.error(reason);
-    },
-  });
-  if (limit !== undefined) knownLength.set(readable, limit);
-  return { readable, writable };
-}
-
-let nextLimit; // expected length passed from FixedLengthStream to its super()
-
-export class IdentityTransformStream extends TransformStream {
-  #readable;
-  #writable;
-  constructor(options = undefined) {
-    super();
-    const { readable, writable } = identityPair(nextLimit);
-    nextLimit = undefined;
-    this.#readable = readable;
-    this.#writable = writable;
+      abort(reason) {
+        closed = true;
+        rc.error(reason);
+      },
+    });
+    if (limit !== undefined) knownLength.set(readable, limit);
+    return { readable, writable };
   }
-  get readable() {
-    return this.#readable;
-  }
-  get writable() {
-    return this.#writable;
-  }
-}
 
-export class FixedLengthStream extends IdentityTransformStream {
-  constructor(expectedLength, options = undefined) {
-    const n = typeof expectedLength === "bigint" ? Number(expectedLength) : Number(expectedLength);
-    if (!Number.isSafeInteger(n) || n < 0) {
-      throw new TypeError("FixedLengthStream requires a non-negative integer expected length.");
+  let nextLimit; // expected length passed from FixedLengthStream to its super()
+
+  class IdentityTransformStream extends TransformStream {
+    #readable;
+    #writable;
+    constructor(options = undefined) {
+      super();
+      const { readable, writable } = identityPair(nextLimit);
+      nextLimit = undefined;
+      this.#readable = readable;
+      this.#writable = writable;
     }
-    nextLimit = n;
-    super(options);
+    get readable() {
+      return this.#readable;
+    }
+    get writable() {
+      return this.#writable;
+    }
   }
+
+  class FixedLengthStream extends IdentityTransformStream {
+    constructor(expectedLength, options = undefined) {
+      const n = typeof expectedLength === "bigint" ? Number(expectedLength) : Number(expectedLength);
+      if (!Number.isSafeInteger(n) || n < 0) {
+        throw new TypeError("FixedLengthStream requires a non-negative integer expected length.");
+      }
+      nextLimit = n;
+      super(options);
+    }
+  }
+
+  class TextEncoderStream extends TransformStream {
+    constructor() {
+      let carry = ""; // a high surrogate split across chunks
+      super({
+        transform(chunk, c) {
+          let s = carry + String(chunk);
+          carry = "";
+          const last = s.charCodeAt(s.length - 1);
+          if (last >= 0xd800 && last <= 0xdbff) {
+            carry = s.slice(-1);
+            s = s.slice(0, -1);
+          }
+          if (s.length > 0) c.enqueue(utf8Encode(s));
+        },
+        flush(c) {
+          if (carry) c.enqueue(new Uint8Array([0xef, 0xbf, 0xbd]));
+        },
+      });
+    }
+    get encoding() {
+      return "utf-8";
+    }
+  }
+
+  class TextDecoderStream extends TransformStream {
+    #decoder;
+    constructor(label = "utf-8", options = {}) {
+      const dec = new globalThis.TextDecoder(label, options);
+      super({
+        transform(chunk, c) {
+          const b = toBytes(chunk);
+          if (b === null) throw new TypeError("TextDecoderStream requires ArrayBuffer or ArrayBufferView chunks.");
+          const s = dec.decode(b, { stream: true });
+          if (s.length > 0) c.enqueue(s);
+        },
+        flush(c) {
+          const s = dec.decode();
+          if (s.length > 0) c.enqueue(s);
+        },
+      });
+      this.#decoder = dec;
+    }
+    get encoding() {
+      return this.#decoder.encoding;
+    }
+    get fatal() {
+      return this.#decoder.fatal;
+    }
+    get ignoreBOM() {
+      return this.#decoder.ignoreBOM;
+    }
+  }
+
+  return { IdentityTransformStream, FixedLengthStream, TextEncoderStream, TextDecoderStream };
 }
 
-export class TextEncoderStream extends TransformStream {
-  constructor() {
-    let carry = ""; // a high surrogate split across chunks
-    super({
-      transform(chunk, c) {
-        let s = carry + String(chunk);
-        carry = "";
-        const last = s.charCodeAt(s.length - 1);
-        if (last >= 0xd800 && last <= 0xdbff) {
-          carry = s.slice(-1);
-          s = s.slice(0, -1);
-        }
-        if (s.length > 0) c.enqueue(utf8Encode(s));
-      },
-      flush(c) {
-        if (carry) c.enqueue(new Uint8Array([0xef, 0xbf, 0xbd]));
-      },
-    });
-  }
-  get encoding() {
-    return "utf-8";
-  }
-}
-
-export class TextDecoderStream extends TransformStream {
-  #decoder;
-  constructor(label = "utf-8", options = {}) {
-    const dec = new globalThis.TextDecoder(label, options);
-    super({
-      transform(chunk, c) {
-        const b = toBytes(chunk);
-        if (b === null) throw new TypeError("TextDecoderStream requires ArrayBuffer or ArrayBufferView chunks.");
-        const s = dec.decode(b, { stream: true });
-        if (s.length > 0) c.enqueue(s);
-      },
-      flush(c) {
-        const s = dec.decode();
-        if (s.length > 0) c.enqueue(s);
-      },
-    });
-    this.#decoder = dec;
-  }
-  get encoding() {
-    return this.#decoder.encoding;
-  }
-  get fatal() {
-    return this.#decoder.fatal;
-  }
-  get ignoreBOM() {
-    return this.#decoder.ignoreBOM;
-  }
-}
-
-function define(name, value) {
-  Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
-}
-
-for (const [k, v] of Object.entries({
-  ReadableStream,
-  ReadableStreamDefaultReader,
-  ReadableStreamBYOBReader,
-  ReadableStreamBYOBRequest,
-  ReadableStreamDefaultController,
-  ReadableByteStreamController,
-  WritableStream,
-  WritableStreamDefaultWriter,
-  WritableStreamDefaultController,
-  TransformStream,
-  TransformStreamDefaultController,
-  ByteLengthQueuingStrategy,
-  CountQueuingStrategy,
-  IdentityTransformStream,
-  FixedLengthStream,
-  TextEncoderStream,
-  TextDecoderStream,
-})) {
-  define(k, v);
-}
+const materialize = NAMES.map((k) => lazyProperty(globalThis, k, () => streams()[k]));

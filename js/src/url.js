@@ -10,9 +10,8 @@
 // serialization (native encodeURIComponent/decodeURIComponent with the
 // differences of the form serializer patched in), live and two-way bound to
 // its URL. URLPattern is urlpattern-polyfill, which uses this URL.
-import { call } from "./host.js";
+import { call, chunk, lazyProperty } from "./host.js";
 import { encodeUTF8, TextDecoder } from "./encoding.js";
-import { URLPattern } from "urlpattern-polyfill/urlpattern";
 
 const HREF = 0,
   ORIGIN = 1,
@@ -484,6 +483,5 @@ for (const [name, C] of Object.entries({ URL, URLSearchParams })) {
 for (const [name, value] of Object.entries({ URL, URLSearchParams })) {
   Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
 }
-if (typeof globalThis.URLPattern !== "function") {
-  Object.defineProperty(globalThis, "URLPattern", { value: URLPattern, writable: true, enumerable: false, configurable: true });
-}
+// URLPattern is urlpattern-polyfill, in a chunk loaded on first use.
+if (!("URLPattern" in globalThis)) lazyProperty(globalThis, "URLPattern", () => chunk("urlpattern").URLPattern);

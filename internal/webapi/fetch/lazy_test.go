@@ -1,0 +1,57 @@
+package fetch_test
+
+import (
+	"testing"
+
+	"github.com/isola-run/isola/internal/webapi/webapitest"
+)
+
+// TestLazyChunks: the stream classes and URLPattern load on first use
+// (js/src/chunks): a runtime that reads bodies as text never evaluates
+// them, the globals behave the same once touched, and a value assigned
+// before that wins.
+func TestLazyChunks(t *testing.T) {
+	rt := webapitest.NewRuntime(t)
+	loaded := `Object.getOwnPropertyDescriptor(globalThis, "ReadableStream").get === undefined`
+	for _, c := range []struct{ src, want string }{
+		{loaded, "false"},
+		{`new Response("hi").text()`, `"hi"`},
+		{`new Request("http://x/", { method: "POST", body: "b" }).text()`, `"b"`},
+		{loaded, "false"},
+	} {
+		if got := webapitest.Run(t, rt, c.src); got != c.want {
+			t.Fatalf("%s = %s, want %s", c.src, got, c.want)
+		}
+	}
+	before := rt.MemoryUsage()
+	for _, c := range []struct{ src, want string }{
+		{`new Response("hi").body instanceof ReadableStream`, "true"},
+		{loaded, "true"},
+		{`Object.getOwnPropertyDescriptor(globalThis, "TransformStream").writable`, "true"},
+		{`new Response(new Response("abc").body).text()`, `"abc"`},
+		{`(async () => { const { readable, writable } = new TextEncoderStream(); const w = writable.getWriter(); w.write("é"); w.close(); const r = await new Response(readable).arrayBuffer(); return [...new Uint8Array(r)]; })()`, `[195,169]`},
+		{`(async () => { const s = new crypto.DigestStream("SHA-256"); const w = s.getWriter(); await w.write(new Uint8Array([97])); await w.close(); return new Uint8Array(await s.digest)[0]; })()`, "202"},
+		{`crypto.DigestStream.prototype instanceof WritableStream`, "true"},
+		{`typeof URLPattern`, `"function"`},
+		{`new URLPattern({ pathname: "/a/:id" }).exec("https://x/a/7").pathname.groups.id`, `"7"`},
+	} {
+		if got := webapitest.Run(t, rt, c.src); got != c.want {
+			t.Fatalf("%s = %s, want %s", c.src, got, c.want)
+		}
+	}
+	if after := rt.MemoryUsage(); after-before < 100<<10 {
+		t.Errorf("loading the streams and URLPattern grew the heap by %d bytes; were they loaded before?", after-before)
+	}
+
+	rt2 := webapitest.NewRuntime(t)
+	for _, c := range []struct{ src, want string }{
+		{`(globalThis.TransformStream = 5, TransformStream)`, "5"},
+		{`(delete globalThis.URLPattern, typeof URLPattern)`, `"undefined"`},
+		{`new Response("x").body.constructor.name`, `"ReadableStream"`},
+		{`TransformStream`, "5"},
+	} {
+		if got := webapitest.Run(t, rt2, c.src); got != c.want {
+			t.Fatalf("%s = %s, want %s", c.src, got, c.want)
+		}
+	}
+}
