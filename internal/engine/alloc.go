@@ -108,14 +108,21 @@ type rtHeap struct {
 	cur, end  uintptr // the unused part of the newest chunk
 	chunks    uintptr // the chunks, linked through their first word
 	nextChunk uintptr
+	large     uintptr     // the large blocks, in a list (see largeHeader)
 	free      [96]uintptr // free blocks by class, linked through their first word
 }
+
+// A large block is a mapping of its own that starts with its links in the
+// heap's list of large blocks (next, prev), then a spare word and the
+// block's header.
+const largeHeader = 32
 
 // A chunk starts with its link and its size.
 const chunkHeader = 16
 
-// liveHeaps counts heaps not yet released (tests check it returns).
-var liveHeaps atomic.Int64
+// liveHeaps counts heaps not yet released, largeBytes the bytes of large
+// blocks not yet freed (tests check both come back).
+var liveHeaps, largeBytes atomic.Int64
 
 func heapOf(s uintptr) *rtHeap {
 	ms := (*lib.TJSMallocState)(at(s))
@@ -146,12 +153,18 @@ func word(p uintptr) *uintptr { return (*uintptr)(at(p)) }
 func (h *rtHeap) alloc(size uintptr) uintptr {
 	total := size + headerSize
 	if total > maxClassSize {
-		b := osAlloc(total)
+		b := osAlloc(size + largeHeader)
 		if b == 0 {
 			return 0
 		}
-		*word(b) = size<<1 | largeBit
-		return b + headerSize
+		*word(b), *word(b + 8) = h.large, 0
+		if h.large != 0 {
+			*word(h.large + 8) = b
+		}
+		h.large = b
+		largeBytes.Add(int64(size))
+		*word(b + largeHeader - headerSize) = size<<1 | largeBit
+		return b + largeHeader
 	}
 	c := classOf[(total+15)/16]
 	if b := h.free[c]; b != 0 {
@@ -192,7 +205,18 @@ func (h *rtHeap) release(ptr uintptr) {
 	b := ptr - headerSize
 	w := *word(b)
 	if w&largeBit != 0 {
-		osFree(b, (w>>1)+headerSize)
+		b = ptr - largeHeader
+		next, prev := *word(b), *word(b + 8)
+		if prev != 0 {
+			*word(prev) = next
+		} else {
+			h.large = next
+		}
+		if next != 0 {
+			*word(next + 8) = prev
+		}
+		osFree(b, (w>>1)+largeHeader)
+		largeBytes.Add(-int64(w >> 1))
 		return
 	}
 	c := w >> 1
@@ -271,14 +295,22 @@ func runtimeHeap(crt uintptr) uintptr {
 	return uintptr((*lib.TJSRuntime)(at(crt)).Fmalloc_ctx.Fmalloc_state.Fopaque)
 }
 
-// releaseHeap frees a heap's chunks, which hold the heap itself. Call it
-// after JS_FreeRuntime freed the runtime that used it; a block still
-// allocated from a chunk (a leak in the runtime) goes with it.
+// releaseHeap frees all a heap holds: its large blocks and its chunks,
+// which hold the heap itself. Call it once the runtime that used it is
+// gone; whatever the runtime still had allocated goes with it, so the
+// runtime need not free its objects one by one (see Runtime.closeVM).
 func releaseHeap(p uintptr) {
 	if p == 0 {
 		return
 	}
-	for c := (*rtHeap)(at(p)).chunks; c != 0; {
+	h := (*rtHeap)(at(p))
+	for b := h.large; b != 0; {
+		next, size := *word(b), *word(b + largeHeader - headerSize)>>1
+		osFree(b, size+largeHeader)
+		largeBytes.Add(-int64(size))
+		b = next
+	}
+	for c := h.chunks; c != 0; {
 		next, n := *word(c), *word(c + 8)
 		chunkFree(c, n)
 		c = next

@@ -3,11 +3,13 @@ package engine
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	lib "modernc.org/libquickjs"
+	"modernc.org/quickjs"
 )
 
 // TestHeapInstalled: runtimes allocate through the per-runtime heap (the
@@ -54,6 +56,55 @@ func TestHeapInstalled(t *testing.T) {
 	}
 	if n := liveHeaps.Load(); n > base {
 		t.Fatalf("closed runtimes left %d heaps", n-base)
+	}
+}
+
+// TestHeapReleasedWhole: a closed runtime's memory goes with its heap,
+// large blocks included, without QuickJS freeing its objects one by one.
+func TestHeapReleasedWhole(t *testing.T) {
+	if abandonedOffset == ^uintptr(0) {
+		t.Fatal("quickjs.VM has no abandoned flag: closing a runtime frees every object")
+	}
+	baseHeaps, baseLarge := liveHeaps.Load(), largeBytes.Load()
+	for i := 0; i < 5; i++ {
+		rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc})
+		if _, err := rt.Call(context.Background(), "eval", "globalThis.keep = [new Uint8Array(4 << 20), new Array(100000).fill({a: 1}), 'x'.repeat(1 << 20)]; 1"); err != nil {
+			t.Fatal(err)
+		}
+		if n := largeBytes.Load() - baseLarge; n < 4<<20 {
+			t.Fatalf("a 4 MiB buffer is not a large block (%d bytes)", n)
+		}
+		rt.Close()
+		rt.Wait()
+		if n := largeBytes.Load() - baseLarge; n != 0 {
+			t.Fatalf("closed runtime left %d bytes of large blocks", n)
+		}
+	}
+	if n := liveHeaps.Load() - baseHeaps; n != 0 {
+		t.Fatalf("closed runtimes left %d heaps", n)
+	}
+}
+
+// TestRawLayout: raw.go's mirror of quickjs.VM's leading fields matches
+// the pinned version.
+func TestRawLayout(t *testing.T) {
+	vt := reflect.TypeOf(quickjs.VM{})
+	mine := reflect.TypeOf(vmLayout{})
+	for i := 0; i < mine.NumField(); i++ {
+		m := mine.Field(i)
+		f, ok := vt.FieldByName(m.Name)
+		if !ok {
+			t.Fatalf("quickjs.VM has no field %s", m.Name)
+		}
+		off, cur := uintptr(0), vt
+		for _, j := range f.Index {
+			sf := cur.Field(j)
+			off += sf.Offset
+			cur = sf.Type
+		}
+		if off != m.Offset || f.Type.Size() != m.Type.Size() {
+			t.Errorf("field %s: at %d (%d bytes) in quickjs.VM, %d (%d bytes) in vmLayout", m.Name, off, f.Type.Size(), m.Offset, m.Type.Size())
+		}
 	}
 }
 

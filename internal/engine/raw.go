@@ -12,6 +12,7 @@ package engine
 import (
 	"encoding/binary"
 	"fmt"
+	"reflect"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -42,6 +43,36 @@ type valueLayout struct {
 }
 
 func rawVM(vm *quickjs.VM) *vmLayout { return (*vmLayout)(unsafe.Pointer(vm)) }
+
+// abandonedOffset is where quickjs.VM keeps its abandoned flag (a VM whose
+// Close leaves the QuickJS runtime's memory alone), or -1 if this version
+// of the wrapper has none; found by reflection so a change of layout
+// cannot make us write elsewhere.
+var abandonedOffset = func() uintptr {
+	t := reflect.TypeOf(quickjs.VM{})
+	f, ok := t.FieldByName("abandoned")
+	if !ok || f.Type.Kind() != reflect.Bool {
+		return ^uintptr(0)
+	}
+	off, cur := uintptr(0), t
+	for _, i := range f.Index {
+		sf := cur.Field(i)
+		off += sf.Offset
+		cur = sf.Type
+	}
+	return off
+}()
+
+// abandon makes vm.Close skip freeing the runtime's objects one by one
+// (JS_FreeRuntime), reporting false if it cannot. Its Go-side state (the
+// host functions it registered, its module loader) is still dropped.
+func abandon(vm *quickjs.VM) bool {
+	if abandonedOffset == ^uintptr(0) {
+		return false
+	}
+	*(*bool)(unsafe.Add(unsafe.Pointer(vm), abandonedOffset)) = true
+	return true
+}
 
 func rawCtx(vm *quickjs.VM) (*libc.TLS, uintptr) {
 	l := rawVM(vm)

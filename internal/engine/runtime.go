@@ -235,10 +235,15 @@ func (rt *Runtime) init() error {
 	return nil
 }
 
-// closeVM frees the VM and then its heap.
+// closeVM frees the VM and then its heap. A runtime with a heap of its own
+// (alloc.go) is not taken apart object by object, which was a third of a
+// dynamic worker's life: its heap goes at once, with everything in it.
 func (rt *Runtime) closeVM() {
 	_, crt := rawRuntime(rt.vm)
 	h := runtimeHeap(crt)
+	if h != 0 {
+		abandon(rt.vm)
+	}
 	rt.vm.Close()
 	releaseHeap(h)
 }
