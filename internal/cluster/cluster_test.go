@@ -302,6 +302,37 @@ func TestLease(t *testing.T) {
 		}
 	})
 
+	t.Run("leader get", func(t *testing.T) {
+		// Session liveness is read from the stream leader (leaderGet),
+		// not from whichever replica answers a KV Get.
+		sh := b.shardOf(encodeKey("ns/one"))
+		sess, err := b.session(ctx, sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range nodes {
+			val, found, err := n.leaderGet(ctx, sh.sess.Bucket(), "n2")
+			if err != nil || !found || !strings.Contains(string(val), sess.id) {
+				t.Fatalf("%s.leaderGet(n2's session) = %q, %v, %v; want its id %s", n.ID(), val, found, err, sess.id)
+			}
+			if !n.sessionLive(ctx, sh, "n2", sess.id, true) || n.sessionLive(ctx, sh, "n2", "other", true) {
+				t.Fatalf("%s.sessionLive disagrees with the session bucket", n.ID())
+			}
+		}
+		if _, found, err := c.leaderGet(ctx, sh.sess.Bucket(), "nobody"); err != nil || found {
+			t.Fatalf("leaderGet(missing key) = found %v, %v", found, err)
+		}
+		if _, err := sh.sess.Put(ctx, "gone", []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		if err := sh.sess.Delete(ctx, "gone"); err != nil {
+			t.Fatal(err)
+		}
+		if _, found, err := c.leaderGet(ctx, sh.sess.Bucket(), "gone"); err != nil || found {
+			t.Fatalf("leaderGet(deleted key) = found %v, %v", found, err)
+		}
+	})
+
 	t.Run("take peer", func(t *testing.T) {
 		// n1 leads shard 0: it hands that shard's keys to a node that
 		// leads none of its groups, and takes the others itself. Both

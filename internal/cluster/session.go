@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -226,18 +227,61 @@ func (n *Node) sessionLive(ctx context.Context, sh *shard, node, id string, fres
 	}
 	gctx, cancel := context.WithTimeout(ctx, attemptTimeout)
 	defer cancel()
-	e, err := sh.sess.Get(gctx, node)
-	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
-		return false
-	}
+	val, found, err := n.leaderGet(gctx, sh.sess.Bucket(), node)
 	if err != nil {
 		return true // unknown: assume live
 	}
+	if !found {
+		return false
+	}
 	var v sessionValue
-	if json.Unmarshal(e.Value(), &v) != nil {
+	if json.Unmarshal(val, &v) != nil {
 		return true
 	}
 	return v.ID == id
+}
+
+// leaderGet reads the latest value of key in a KV bucket from the leader
+// of the bucket's stream; found is false if the key has none (never set,
+// deleted, purged or expired). A KV Get is a direct get, which any replica
+// may answer, and a replica on a node back from a pause (SIGSTOP, a long
+// GC) answers from its stale copy until it has caught up: there a session
+// created during the pause is missing, and a live holder's lease would
+// look abandoned and be taken over. Decisions that take a lease read here.
+func (n *Node) leaderGet(ctx context.Context, bucket, key string) (val []byte, found bool, err error) {
+	req, _ := json.Marshal(map[string]string{"last_by_subj": "$KV." + bucket + "." + key})
+	msg, err := n.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET.KV_"+bucket, req)
+	if err != nil {
+		return nil, false, err
+	}
+	var resp struct {
+		Message *struct {
+			Data []byte `json:"data"`
+			Hdrs []byte `json:"hdrs"`
+		} `json:"message"`
+		Error *struct {
+			Code        int    `json:"code"`
+			ErrCode     int    `json:"err_code"`
+			Description string `json:"description"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(msg.Data, &resp); err != nil {
+		return nil, false, err
+	}
+	if resp.Error != nil {
+		if resp.Error.Code == 404 {
+			return nil, false, nil
+		}
+		return nil, false, fmt.Errorf("cluster: get %s/%s: %s", bucket, key, resp.Error.Description)
+	}
+	if resp.Message == nil {
+		return nil, false, fmt.Errorf("cluster: get %s/%s: empty answer", bucket, key)
+	}
+	// A delete or purge is a message too, marked in its headers.
+	if h := string(resp.Message.Hdrs); strings.Contains(h, "KV-Operation: DEL") || strings.Contains(h, "KV-Operation: PURGE") {
+		return nil, false, nil
+	}
+	return resp.Message.Data, true, nil
 }
 
 // sessionPresent reports whether node has a session in sh at the bucket
