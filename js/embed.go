@@ -15,6 +15,12 @@ import (
 //go:embed dist/runtime.js
 var Runtime string
 
+// Sandbox is Runtime without the Durable Object runtime and the ai binding,
+// for the runtimes of Dynamic Workers, which have neither.
+//
+//go:embed dist/sandbox.js
+var Sandbox string
+
 // Chunks are the lazy parts of the runtime (js/src/chunks), by name: each
 // a script whose completion value is its exports, evaluated in a runtime
 // the first time its code asks for it (host.js chunk()).

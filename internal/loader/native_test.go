@@ -29,6 +29,9 @@ func TestNativeModules(t *testing.T) {
 		{"a virtual module is bundled", map[string]any{
 			"index.js": "import { WorkerEntrypoint } from 'cloudflare:workers';\nexport default class extends WorkerEntrypoint { fetch() { return new Response('bundled ' + typeof this.env); } };",
 		}, "bundled object"},
+		{"cloudflare:workers on the sandbox bundle", map[string]any{
+			"index.js": "import { DurableObject, WorkerEntrypoint, RpcTarget, env } from 'cloudflare:workers';\nclass Room extends DurableObject {}\nexport default { fetch() { return new Response([typeof Room, typeof WorkerEntrypoint, typeof RpcTarget, typeof env].join(' ')); } };",
+		}, "function function function object"},
 		{"a text module is bundled", map[string]any{
 			"index.js": "import t from './t.txt';\nexport default { fetch() { return new Response(t); } };",
 			"t.txt":    map[string]any{"text": "from text"},

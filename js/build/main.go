@@ -1,7 +1,10 @@
 // Command build bundles isola's runtime JS (js/src/runtime.js and what it
 // imports, including the npm polyfills under js/node_modules) into
-// js/dist/runtime.js, and each lazy chunk (js/src/chunks/NAME.js) into
-// js/dist/chunks/NAME.js, which package js embeds. Run it from the repo root
+// js/dist/runtime.js; the same without the Durable Object runtime and the
+// ai binding (js/src/sandbox replaces actor.js and ai.js) into
+// js/dist/sandbox.js, the bundle of Dynamic Workers' runtimes; and each
+// lazy chunk (js/src/chunks/NAME.js) into js/dist/chunks/NAME.js. Package js
+// embeds them. Run it from the repo root
 // after `npm ci --prefix js`:
 //
 //	go run ./js/build
@@ -30,6 +33,12 @@ func main() {
 		Format:      api.FormatIIFE,
 		Outfile:     "js/dist/runtime.js",
 	})
+	ok = build(api.BuildOptions{
+		EntryPoints: []string{"js/src/runtime.js"},
+		Format:      api.FormatIIFE,
+		Outfile:     "js/dist/sandbox.js",
+		Plugins:     []api.Plugin{sandboxPlugin},
+	}) && ok
 	chunks, _ := filepath.Glob("js/src/chunks/*.js")
 	if err := os.RemoveAll("js/dist/chunks"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -50,6 +59,21 @@ func main() {
 	if !ok {
 		os.Exit(1)
 	}
+}
+
+// sandboxPlugin swaps the modules a dynamic worker's runtime does without
+// for the stand-ins in js/src/sandbox.
+var sandboxPlugin = api.Plugin{
+	Name: "sandbox",
+	Setup: func(b api.PluginBuild) {
+		b.OnResolve(api.OnResolveOptions{Filter: `^\./(actor|ai)\.js$`}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
+			if filepath.Base(a.ResolveDir) != "src" {
+				return api.OnResolveResult{}, nil
+			}
+			p, err := filepath.Abs(filepath.Join(a.ResolveDir, "sandbox", filepath.Base(a.Path)))
+			return api.OnResolveResult{Path: p}, err
+		})
+	},
 }
 
 func build(o api.BuildOptions) bool {

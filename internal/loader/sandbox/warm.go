@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/isola-run/isola/internal/engine"
+	"github.com/isola-run/isola/js"
 )
 
 // DefaultWarm is how many runtimes the process keeps started ahead of the
@@ -71,7 +72,7 @@ var codeCache = engine.NewCache("")
 // bound to no Runner yet.
 func newRuntime() (warmRuntime, error) {
 	s := &slot{}
-	rt, err := engine.New(engine.Options{Name: "sandbox", Host: hostSet(s), Cache: codeCache})
+	rt, err := engine.New(engine.Options{Name: "sandbox", Host: hostSet(s), Cache: codeCache, Bootstrap: js.Sandbox})
 	if err != nil {
 		return warmRuntime{}, err
 	}

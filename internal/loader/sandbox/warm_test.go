@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"testing"
+
+	"github.com/isola-run/isola/internal/engine"
 	"time"
 )
 
@@ -60,5 +62,25 @@ globalThis.__isola_entry = { default: { fetch() { return new Response(String(per
 } } };`)
 	if got := get(t, c); got != NoInternetMessage {
 		t.Errorf("fetch with OutboundNone = %q; want %q", got, NoInternetMessage)
+	}
+}
+
+// A dynamic worker's runtime is built from the sandbox bundle, without the
+// Durable Object runtime (js/src/sandbox): smaller than a worker's.
+// (TestNativeModules in package loader runs a worker that imports the
+// cloudflare:workers classes on it.)
+func TestSandboxBundle(t *testing.T) {
+	w, err := newRuntime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.rt.Close()
+	full, err := engine.New(engine.Options{Host: hostSet(&slot{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer full.Close()
+	if s, f := w.rt.MemoryUsage(), full.MemoryUsage(); f-s < 50<<10 {
+		t.Errorf("sandbox runtime %d bytes, worker runtime %d: the sandbox bundle should be smaller", s, f)
 	}
 }
