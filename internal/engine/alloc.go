@@ -15,11 +15,14 @@ package engine
 // JS_NewRuntime passes to JS_NewRuntime2) with its own: each runtime gets a
 // heap, created on the runtime's first allocation and found through the
 // opaque word of its malloc state, so allocating takes no lock. Blocks up
-// to 64 KiB come from size classes carved out of chunks the heap owns and
-// are reused through per-class free lists; larger blocks are mapped on
-// their own. Chunks come from the operating system (mmap), not from the C
-// library, whose lock is what this avoids. Closing the runtime unmaps its
-// chunks at once (releaseHeap).
+// to 16 KiB come from size classes, each carved out of slabs of its own
+// (64 KiB, aligned, so a block finds its slab by masking its address); a
+// slab whose blocks are all free goes back, so a long-lived runtime keeps
+// what it uses, not every size's peak. Larger blocks are mapped on their
+// own. Slabs come from the operating system (mmap), not from the C
+// library, whose lock is what this avoids, through a process-wide spare
+// list taken once per slab. Closing the runtime releases all its memory
+// at once (releaseHeap).
 // Accounting (malloc_count, malloc_size) and the memory limit behave as
 // with the default functions.
 //
@@ -28,7 +31,6 @@ package engine
 // changes it.
 
 import (
-	"math/bits"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -60,17 +62,18 @@ func funcPtr(f any) uintptr {
 }
 
 const (
-	headerSize   = 8 // before every block: its class, or its size if large
-	maxClassSize = 64 << 10
-	firstChunk   = 64 << 10
-	maxChunk     = 512 << 10
+	headerSize = 8 // before every block: its class, or its size if large
+	// slabSize is the unit a heap gets memory in: a slab, aligned to its
+	// size, holds blocks of one class and starts with its header.
+	slabSize     = 64 << 10
+	maxClassSize = 16 << 10 // larger blocks are mapped on their own
 	// mallocOverhead is what QuickJS's own accounting adds per block.
 	mallocOverhead = 8
 	largeBit       = 1
 )
 
 // classSizes are the block sizes (header included), 16-byte multiples:
-// 32-byte steps to 1 KiB, then eight steps per doubling to 64 KiB, plus
+// 32-byte steps to 1 KiB, then eight steps per doubling to 16 KiB, plus
 // exactly one QuickJS arena (4 KiB + header).
 var (
 	classSizes []uintptr
@@ -90,7 +93,7 @@ func init() {
 			classSizes = append(classSizes, s)
 		}
 	}
-	if len(classSizes) > len(rtHeap{}.free) {
+	if len(classSizes) > len(rtHeap{}.partial) {
 		panic("engine: too many size classes")
 	}
 	c := 0
@@ -102,52 +105,60 @@ func init() {
 	}
 }
 
-// rtHeap is one runtime's allocator state. It lives at the start of the
-// heap's first chunk (QuickJS keeps its address) and holds no Go pointers.
+// rtHeap is one runtime's allocator state, in a page of its own (QuickJS
+// keeps its address). It holds no Go pointers.
 type rtHeap struct {
-	cur, end  uintptr // the unused part of the newest chunk
-	chunks    uintptr // the chunks, linked through their first word
-	nextChunk uintptr
-	large     uintptr     // the large blocks, in a list (see largeHeader)
-	free      [96]uintptr // free blocks by class, linked through their first word
+	slabs   uintptr     // every slab of the heap, linked through allNext
+	large   uintptr     // the large blocks, linked (see largeHeader)
+	partial [72]uintptr // by class: the slabs with room, linked through next
 }
+
+// slab is the header at the start of a slab.
+type slab struct {
+	next, prev       uintptr // in the heap's partial list of the class
+	allNext, allPrev uintptr // in the heap's list of slabs
+	free             uintptr // freed blocks, linked through their first word
+	bump             uintptr // the next never-used block
+	live             uintptr // blocks allocated
+	class            uintptr
+	inPartial        bool
+}
+
+// slabFirst is where a slab's first block starts.
+var slabFirst = (unsafe.Sizeof(slab{}) + 15) &^ 15
 
 // A large block is a mapping of its own that starts with its links in the
 // heap's list of large blocks (next, prev), then a spare word and the
 // block's header.
 const largeHeader = 32
 
-// A chunk starts with its link and its size.
-const chunkHeader = 16
-
 // liveHeaps counts heaps not yet released, largeBytes the bytes of large
-// blocks not yet freed (tests check both come back).
-var liveHeaps, largeBytes atomic.Int64
+// blocks and liveSlabs the slabs not yet freed (tests check they come back).
+var liveHeaps, largeBytes, liveSlabs atomic.Int64
 
 func heapOf(s uintptr) *rtHeap {
 	ms := (*lib.TJSMallocState)(at(s))
 	if ms.Fopaque == 0 {
 		// The runtime's first allocation (JS_NewRuntime2 copies this
 		// state into the runtime afterwards).
-		c := chunkAlloc(firstChunk)
-		if c == 0 {
+		p := osAlloc(heapPage)
+		if p == 0 {
 			return nil
 		}
-		*word(c), *word(c + 8) = 0, firstChunk
-		h := (*rtHeap)(at(c + chunkHeader))
-		*h = rtHeap{chunks: c, nextChunk: firstChunk * 2}
-		h.cur = (c + chunkHeader + unsafe.Sizeof(rtHeap{}) + 15) &^ 15
-		h.end = c + firstChunk
-		ms.Fopaque = c + chunkHeader
+		ms.Fopaque = p
 		liveHeaps.Add(1)
 	}
 	return (*rtHeap)(at(ms.Fopaque))
 }
 
+const heapPage = 4096
+
 // at is the address p of C memory (never Go memory) as a pointer.
 func at(p uintptr) unsafe.Pointer { return unsafe.Add(nil, p) }
 
 func word(p uintptr) *uintptr { return (*uintptr)(at(p)) }
+
+func slabAt(p uintptr) *slab { return (*slab)(at(p)) }
 
 // alloc returns a block of at least size bytes, 0 if out of memory.
 func (h *rtHeap) alloc(size uintptr) uintptr {
@@ -166,30 +177,60 @@ func (h *rtHeap) alloc(size uintptr) uintptr {
 		*word(b + largeHeader - headerSize) = size<<1 | largeBit
 		return b + largeHeader
 	}
-	c := classOf[(total+15)/16]
-	if b := h.free[c]; b != 0 {
-		h.free[c] = *word(b)
-		*word(b) = uintptr(c) << 1
-		return b + headerSize
-	}
+	c := uintptr(classOf[(total+15)/16])
 	bs := classSizes[c]
-	if h.end-h.cur < bs {
-		n := h.nextChunk
-		p := chunkAlloc(n)
-		if p == 0 {
+	sp := h.partial[c]
+	if sp == 0 {
+		sp = slabAlloc()
+		if sp == 0 {
 			return 0
 		}
-		*word(p), *word(p + 8) = h.chunks, n
-		h.chunks = p
-		h.cur, h.end = p+chunkHeader, p+n
-		if n < maxChunk {
-			h.nextChunk = n * 2
+		sl := slabAt(sp)
+		*sl = slab{bump: sp + slabFirst, class: c, allNext: h.slabs}
+		if h.slabs != 0 {
+			slabAt(h.slabs).allPrev = sp
 		}
+		h.slabs = sp
+		h.pushPartial(sp)
 	}
-	b := h.cur
-	h.cur += bs
-	*word(b) = uintptr(c) << 1
+	sl := slabAt(sp)
+	var b uintptr
+	if sl.free != 0 {
+		b = sl.free
+		sl.free = *word(b)
+	} else {
+		b = sl.bump
+		sl.bump += bs
+	}
+	sl.live++
+	if sl.free == 0 && sl.bump+bs > sp+slabSize {
+		h.unlinkPartial(sp) // full
+	}
+	*word(b) = c << 1
 	return b + headerSize
+}
+
+func (h *rtHeap) pushPartial(sp uintptr) {
+	sl := slabAt(sp)
+	head := h.partial[sl.class]
+	sl.next, sl.prev, sl.inPartial = head, 0, true
+	if head != 0 {
+		slabAt(head).prev = sp
+	}
+	h.partial[sl.class] = sp
+}
+
+func (h *rtHeap) unlinkPartial(sp uintptr) {
+	sl := slabAt(sp)
+	if sl.prev != 0 {
+		slabAt(sl.prev).next = sl.next
+	} else {
+		h.partial[sl.class] = sl.next
+	}
+	if sl.next != 0 {
+		slabAt(sl.next).prev = sl.prev
+	}
+	sl.next, sl.prev, sl.inPartial = 0, 0, false
 }
 
 // usable is the size the block at ptr can hold.
@@ -219,9 +260,29 @@ func (h *rtHeap) release(ptr uintptr) {
 		largeBytes.Add(-int64(w >> 1))
 		return
 	}
-	c := w >> 1
-	*word(b) = h.free[c]
-	h.free[c] = b
+	sp := b &^ (slabSize - 1)
+	sl := slabAt(sp)
+	*word(b) = sl.free
+	sl.free = b
+	sl.live--
+	if !sl.inPartial {
+		h.pushPartial(sp)
+	}
+	// An empty slab goes back, unless it is the class's only one with
+	// room: a block allocated and freed over and over would otherwise
+	// take and return a slab each time.
+	if sl.live == 0 && (sl.prev != 0 || sl.next != 0) {
+		h.unlinkPartial(sp)
+		if sl.allPrev != 0 {
+			slabAt(sl.allPrev).allNext = sl.allNext
+		} else {
+			h.slabs = sl.allNext
+		}
+		if sl.allNext != 0 {
+			slabAt(sl.allNext).allPrev = sl.allPrev
+		}
+		slabFree(sp)
+	}
 }
 
 func heapMalloc(tls *libc.TLS, s uintptr, size libc.Tsize_t) uintptr {
@@ -295,10 +356,10 @@ func runtimeHeap(crt uintptr) uintptr {
 	return uintptr((*lib.TJSRuntime)(at(crt)).Fmalloc_ctx.Fmalloc_state.Fopaque)
 }
 
-// releaseHeap frees all a heap holds: its large blocks and its chunks,
-// which hold the heap itself. Call it once the runtime that used it is
-// gone; whatever the runtime still had allocated goes with it, so the
-// runtime need not free its objects one by one (see Runtime.closeVM).
+// releaseHeap frees all a heap holds: its large blocks, its slabs and
+// itself. Call it once the runtime that used it is gone; whatever the
+// runtime still had allocated goes with it, so the runtime need not free
+// its objects one by one (see Runtime.closeVM).
 func releaseHeap(p uintptr) {
 	if p == 0 {
 		return
@@ -310,50 +371,72 @@ func releaseHeap(p uintptr) {
 		largeBytes.Add(-int64(size))
 		b = next
 	}
-	for c := h.chunks; c != 0; {
-		next, n := *word(c), *word(c + 8)
-		chunkFree(c, n)
-		c = next
+	for sp := h.slabs; sp != 0; {
+		next := slabAt(sp).allNext
+		slabFree(sp)
+		sp = next
 	}
+	osFree(p, heapPage)
 	liveHeaps.Add(-1)
 }
 
-// Freed chunks are kept for the next runtimes, up to maxSpare bytes: a
+// Freed slabs are kept for the next runtimes, up to maxSpare bytes: a
 // fresh mapping costs a page fault per page on first touch, which for the
 // megabyte a runtime starts with is a fifth of building it.
 const maxSpare = 32 << 20
 
 var spare struct {
-	mu    sync.Mutex // guards following; taken once per chunk, not per block
-	bytes uintptr
-	free  [4][]uintptr // by size: 64, 128, 256, 512 KiB
+	mu   sync.Mutex // guards following; taken once per slab, not per block
+	free []uintptr
 }
 
-func spareIndex(n uintptr) int { return bits.Len(uint(n/firstChunk)) - 1 }
-
-func chunkAlloc(n uintptr) uintptr {
-	i := spareIndex(n)
+// slabAlloc returns a slab: slabSize bytes aligned to slabSize.
+func slabAlloc() uintptr {
 	spare.mu.Lock()
-	if l := spare.free[i]; len(l) > 0 {
-		c := l[len(l)-1]
-		spare.free[i] = l[:len(l)-1]
-		spare.bytes -= n
-		spare.mu.Unlock()
-		return c
+	defer spare.mu.Unlock()
+	if len(spare.free) == 0 && !mapSlabs() {
+		return 0
 	}
-	spare.mu.Unlock()
-	return osAlloc(n)
+	n := len(spare.free)
+	sp := spare.free[n-1]
+	spare.free = spare.free[:n-1]
+	liveSlabs.Add(1)
+	return sp
 }
 
-func chunkFree(c, n uintptr) {
+// slabBatch is how many slabs are mapped at once: unmapping the unaligned
+// ends of each slab's mapping (and every fresh mapping) costs the other
+// CPUs a TLB shootdown, which a request running there felt.
+const slabBatch = 32
+
+// mapSlabs maps slabBatch aligned slabs into spare.free. spare.mu is held.
+func mapSlabs() bool {
+	n := uintptr(slabBatch * slabSize)
+	p := osAlloc(n + slabSize)
+	if p == 0 {
+		return false
+	}
+	start := (p + slabSize - 1) &^ (slabSize - 1)
+	if start > p {
+		osFree(p, start-p)
+	}
+	if end := p + n + slabSize; end > start+n {
+		osFree(start+n, end-start-n)
+	}
+	for i := uintptr(slabBatch); i > 0; i-- {
+		spare.free = append(spare.free, start+(i-1)*slabSize)
+	}
+	return true
+}
+
+func slabFree(sp uintptr) {
+	liveSlabs.Add(-1)
 	spare.mu.Lock()
-	if spare.bytes+n <= maxSpare {
-		i := spareIndex(n)
-		spare.free[i] = append(spare.free[i], c)
-		spare.bytes += n
+	if uintptr(len(spare.free)+1)*slabSize <= maxSpare {
+		spare.free = append(spare.free, sp)
 		spare.mu.Unlock()
 		return
 	}
 	spare.mu.Unlock()
-	osFree(c, n)
+	osFree(sp, slabSize)
 }

@@ -108,6 +108,27 @@ func TestRawLayout(t *testing.T) {
 	}
 }
 
+// TestHeapReuse: a long-lived runtime that allocates 40 MB of blocks of
+// one size, drops them, and does the same with other sizes keeps the slabs
+// of its live data and about one per size class, not every phase's peak:
+// an empty slab goes back.
+func TestHeapReuse(t *testing.T) {
+	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc, MemoryLimit: 1 << 30})
+	base := liveSlabs.Load()
+	for _, n := range []int{600, 900, 1500, 3000, 7000, 12000} {
+		src := fmt.Sprintf(`(() => { let a = []; for (let i = 0; i < %d; i++) a.push(new Uint8Array(%d)); a = null; return 1; })()`, (40<<20)/n, n)
+		if _, err := rt.Call(context.Background(), "eval", src); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		rt.Post(func() { runGC(rt.vm); close(done) })
+		<-done
+		if n := liveSlabs.Load() - base; n > int64(len(classSizes))+40 {
+			t.Fatalf("after a phase of %d-byte blocks the heap keeps %d slabs (%d MiB) more than it started with", n, n, n*slabSize>>20)
+		}
+	}
+}
+
 // TestHeapClasses: every block size maps to the smallest class that holds
 // it, and a QuickJS arena (4 KiB and the header) wastes nothing.
 func TestHeapClasses(t *testing.T) {
