@@ -15,14 +15,14 @@ package engine
 // JS_NewRuntime passes to JS_NewRuntime2) with its own: each runtime gets a
 // heap, created on the runtime's first allocation and found through the
 // opaque word of its malloc state, so allocating takes no lock. Blocks up
-// to 16 KiB come from size classes, each carved out of slabs of its own
-// (64 KiB, aligned, so a block finds its slab by masking its address); a
-// slab whose blocks are all free goes back, so a long-lived runtime keeps
-// what it uses, not every size's peak. Larger blocks are mapped on their
-// own. Slabs come from the operating system (mmap), not from the C
-// library, whose lock is what this avoids, through a process-wide spare
-// list taken once per slab. Closing the runtime releases all its memory
-// at once (releaseHeap).
+// to 64 KiB, in size classes, are carved from the front of 256 KiB chunks
+// (aligned, so a block finds its chunk by masking its address) and reused
+// through per-class free lists; a chunk whose blocks are all free goes
+// back, so a long-lived runtime keeps what it uses, not every size's
+// peak. Larger blocks are mapped on their own. Chunks come from the
+// operating system (mmap), not from the C library, whose lock is what this
+// avoids, through a process-wide spare list taken once per chunk. Closing
+// the runtime releases all its memory at once (releaseHeap).
 // Accounting (malloc_count, malloc_size) and the memory limit behave as
 // with the default functions.
 //
@@ -62,18 +62,23 @@ func funcPtr(f any) uintptr {
 }
 
 const (
-	headerSize = 8 // before every block: its class, or its size if large
-	// slabSize is the unit a heap gets memory in: a slab, aligned to its
-	// size, holds blocks of one class and starts with its header.
-	slabSize     = 64 << 10
-	maxClassSize = 16 << 10 // larger blocks are mapped on their own
+	// headerSize is the word before every block: its class and flags,
+	// or its size if large.
+	headerSize = 8
+	largeBit   = 1
+	freeBit    = 2
+	classShift = 2
+	// chunkSize is the unit a heap gets memory in: a chunk, aligned to
+	// its size (a block finds its chunk by masking its address), starts
+	// with a header and is carved from the front by blocks of any class.
+	chunkSize    = 256 << 10
+	maxClassSize = 64 << 10 // larger blocks are mapped on their own
 	// mallocOverhead is what QuickJS's own accounting adds per block.
 	mallocOverhead = 8
-	largeBit       = 1
 )
 
 // classSizes are the block sizes (header included), 16-byte multiples:
-// 32-byte steps to 1 KiB, then eight steps per doubling to 16 KiB, plus
+// 32-byte steps to 1 KiB, then eight steps per doubling to 64 KiB, plus
 // exactly one QuickJS arena (4 KiB + header).
 var (
 	classSizes []uintptr
@@ -93,7 +98,7 @@ func init() {
 			classSizes = append(classSizes, s)
 		}
 	}
-	if len(classSizes) > len(rtHeap{}.partial) {
+	if len(classSizes) > len(rtHeap{}.free) {
 		panic("engine: too many size classes")
 	}
 	c := 0
@@ -108,24 +113,21 @@ func init() {
 // rtHeap is one runtime's allocator state, in a page of its own (QuickJS
 // keeps its address). It holds no Go pointers.
 type rtHeap struct {
-	slabs   uintptr     // every slab of the heap, linked through allNext
-	large   uintptr     // the large blocks, linked (see largeHeader)
-	partial [72]uintptr // by class: the slabs with room, linked through next
+	cur    uintptr     // the chunk blocks are carved from
+	chunks uintptr     // every chunk of the heap, linked
+	large  uintptr     // the large blocks, linked (see largeHeader)
+	free   [96]uintptr // freed blocks by class, doubly linked in their payload
 }
 
-// slab is the header at the start of a slab.
-type slab struct {
-	next, prev       uintptr // in the heap's partial list of the class
-	allNext, allPrev uintptr // in the heap's list of slabs
-	free             uintptr // freed blocks, linked through their first word
-	bump             uintptr // the next never-used block
-	live             uintptr // blocks allocated
-	class            uintptr
-	inPartial        bool
+// chunk is the header at the start of a chunk.
+type chunk struct {
+	next, prev uintptr // in the heap's list of chunks
+	bump       uintptr // where the next new block goes
+	live       uintptr // blocks allocated
 }
 
-// slabFirst is where a slab's first block starts.
-var slabFirst = (unsafe.Sizeof(slab{}) + 15) &^ 15
+// chunkFirst is where a chunk's first block starts.
+var chunkFirst = (unsafe.Sizeof(chunk{}) + 15) &^ 15
 
 // A large block is a mapping of its own that starts with its links in the
 // heap's list of large blocks (next, prev), then a spare word and the
@@ -133,8 +135,11 @@ var slabFirst = (unsafe.Sizeof(slab{}) + 15) &^ 15
 const largeHeader = 32
 
 // liveHeaps counts heaps not yet released, largeBytes the bytes of large
-// blocks and liveSlabs the slabs not yet freed (tests check they come back).
-var liveHeaps, largeBytes, liveSlabs atomic.Int64
+// blocks and liveChunks the chunks not yet freed (tests check they come
+// back).
+var liveHeaps, largeBytes, liveChunks atomic.Int64
+
+const heapPage = 4096
 
 func heapOf(s uintptr) *rtHeap {
 	ms := (*lib.TJSMallocState)(at(s))
@@ -151,14 +156,16 @@ func heapOf(s uintptr) *rtHeap {
 	return (*rtHeap)(at(ms.Fopaque))
 }
 
-const heapPage = 4096
-
 // at is the address p of C memory (never Go memory) as a pointer.
 func at(p uintptr) unsafe.Pointer { return unsafe.Add(nil, p) }
 
 func word(p uintptr) *uintptr { return (*uintptr)(at(p)) }
 
-func slabAt(p uintptr) *slab { return (*slab)(at(p)) }
+func chunkAt(p uintptr) *chunk { return (*chunk)(at(p)) }
+
+// A free block's payload holds its links in its class's free list.
+func freeNext(b uintptr) *uintptr { return word(b + headerSize) }
+func freePrev(b uintptr) *uintptr { return word(b + 2*headerSize) }
 
 // alloc returns a block of at least size bytes, 0 if out of memory.
 func (h *rtHeap) alloc(size uintptr) uintptr {
@@ -174,72 +181,60 @@ func (h *rtHeap) alloc(size uintptr) uintptr {
 		}
 		h.large = b
 		largeBytes.Add(int64(size))
-		*word(b + largeHeader - headerSize) = size<<1 | largeBit
+		*word(b + largeHeader - headerSize) = size<<classShift | largeBit
 		return b + largeHeader
 	}
 	c := uintptr(classOf[(total+15)/16])
+	if b := h.free[c]; b != 0 {
+		h.unlinkFree(c, b)
+		*word(b) = c << classShift
+		chunkAt(b&^(chunkSize-1)).live++
+		return b + headerSize
+	}
 	bs := classSizes[c]
-	sp := h.partial[c]
-	if sp == 0 {
-		sp = slabAlloc()
-		if sp == 0 {
+	if h.cur == 0 || chunkAt(h.cur).bump+bs > h.cur+chunkSize {
+		old := h.cur
+		cp := chunkAlloc()
+		if cp == 0 {
 			return 0
 		}
-		sl := slabAt(sp)
-		*sl = slab{bump: sp + slabFirst, class: c, allNext: h.slabs}
-		if h.slabs != 0 {
-			slabAt(h.slabs).allPrev = sp
+		*chunkAt(cp) = chunk{next: h.chunks, bump: cp + chunkFirst}
+		if h.chunks != 0 {
+			chunkAt(h.chunks).prev = cp
 		}
-		h.slabs = sp
-		h.pushPartial(sp)
+		h.chunks = cp
+		h.cur = cp
+		if old != 0 && chunkAt(old).live == 0 {
+			h.releaseChunk(old)
+		}
 	}
-	sl := slabAt(sp)
-	var b uintptr
-	if sl.free != 0 {
-		b = sl.free
-		sl.free = *word(b)
-	} else {
-		b = sl.bump
-		sl.bump += bs
-	}
-	sl.live++
-	if sl.free == 0 && sl.bump+bs > sp+slabSize {
-		h.unlinkPartial(sp) // full
-	}
-	*word(b) = c << 1
+	ch := chunkAt(h.cur)
+	b := ch.bump
+	ch.bump += bs
+	ch.live++
+	*word(b) = c << classShift
 	return b + headerSize
 }
 
-func (h *rtHeap) pushPartial(sp uintptr) {
-	sl := slabAt(sp)
-	head := h.partial[sl.class]
-	sl.next, sl.prev, sl.inPartial = head, 0, true
-	if head != 0 {
-		slabAt(head).prev = sp
-	}
-	h.partial[sl.class] = sp
-}
-
-func (h *rtHeap) unlinkPartial(sp uintptr) {
-	sl := slabAt(sp)
-	if sl.prev != 0 {
-		slabAt(sl.prev).next = sl.next
+func (h *rtHeap) unlinkFree(c, b uintptr) {
+	next, prev := *freeNext(b), *freePrev(b)
+	if prev != 0 {
+		*freeNext(prev) = next
 	} else {
-		h.partial[sl.class] = sl.next
+		h.free[c] = next
 	}
-	if sl.next != 0 {
-		slabAt(sl.next).prev = sl.prev
+	if next != 0 {
+		*freePrev(next) = prev
 	}
-	sl.next, sl.prev, sl.inPartial = 0, 0, false
 }
 
 // usable is the size the block at ptr can hold.
 func usable(ptr uintptr) uintptr {
 	w := *word(ptr - headerSize)
 	if w&largeBit != 0 {
-		return w >> 1
+		return w >> classShift
 	}
-	return classSizes[w>>1] - headerSize
+	return classSizes[w>>classShift] - headerSize
 }
 
 func (h *rtHeap) release(ptr uintptr) {
@@ -256,33 +251,45 @@ func (h *rtHeap) release(ptr uintptr) {
 		if next != 0 {
 			*word(next + 8) = prev
 		}
-		osFree(b, (w>>1)+largeHeader)
-		largeBytes.Add(-int64(w >> 1))
+		size := w >> classShift
+		osFree(b, size+largeHeader)
+		largeBytes.Add(-int64(size))
 		return
 	}
-	sp := b &^ (slabSize - 1)
-	sl := slabAt(sp)
-	*word(b) = sl.free
-	sl.free = b
-	sl.live--
-	if !sl.inPartial {
-		h.pushPartial(sp)
+	c := w >> classShift
+	*word(b) = w | freeBit
+	head := h.free[c]
+	*freeNext(b), *freePrev(b) = head, 0
+	if head != 0 {
+		*freePrev(head) = b
 	}
-	// An empty slab goes back, unless it is the class's only one with
-	// room: a block allocated and freed over and over would otherwise
-	// take and return a slab each time.
-	if sl.live == 0 && (sl.prev != 0 || sl.next != 0) {
-		h.unlinkPartial(sp)
-		if sl.allPrev != 0 {
-			slabAt(sl.allPrev).allNext = sl.allNext
-		} else {
-			h.slabs = sl.allNext
-		}
-		if sl.allNext != 0 {
-			slabAt(sl.allNext).allPrev = sl.allPrev
-		}
-		slabFree(sp)
+	h.free[c] = b
+	cp := b &^ (chunkSize - 1)
+	ch := chunkAt(cp)
+	ch.live--
+	if ch.live == 0 && cp != h.cur {
+		h.releaseChunk(cp)
 	}
+}
+
+// releaseChunk gives back a chunk whose blocks are all free: they leave
+// their free lists, and the chunk the heap.
+func (h *rtHeap) releaseChunk(cp uintptr) {
+	ch := chunkAt(cp)
+	for b := cp + chunkFirst; b < ch.bump; {
+		c := *word(b) >> classShift
+		h.unlinkFree(c, b)
+		b += classSizes[c]
+	}
+	if ch.prev != 0 {
+		chunkAt(ch.prev).next = ch.next
+	} else {
+		h.chunks = ch.next
+	}
+	if ch.next != 0 {
+		chunkAt(ch.next).prev = ch.prev
+	}
+	chunkFree(cp)
 }
 
 func heapMalloc(tls *libc.TLS, s uintptr, size libc.Tsize_t) uintptr {
@@ -356,7 +363,7 @@ func runtimeHeap(crt uintptr) uintptr {
 	return uintptr((*lib.TJSRuntime)(at(crt)).Fmalloc_ctx.Fmalloc_state.Fopaque)
 }
 
-// releaseHeap frees all a heap holds: its large blocks, its slabs and
+// releaseHeap frees all a heap holds: its large blocks, its chunks and
 // itself. Call it once the runtime that used it is gone; whatever the
 // runtime still had allocated goes with it, so the runtime need not free
 // its objects one by one (see Runtime.closeVM).
@@ -366,77 +373,80 @@ func releaseHeap(p uintptr) {
 	}
 	h := (*rtHeap)(at(p))
 	for b := h.large; b != 0; {
-		next, size := *word(b), *word(b + largeHeader - headerSize)>>1
+		next, size := *word(b), *word(b + largeHeader - headerSize)>>classShift
 		osFree(b, size+largeHeader)
 		largeBytes.Add(-int64(size))
 		b = next
 	}
-	for sp := h.slabs; sp != 0; {
-		next := slabAt(sp).allNext
-		slabFree(sp)
-		sp = next
+	for cp := h.chunks; cp != 0; {
+		next := chunkAt(cp).next
+		chunkFree(cp)
+		cp = next
 	}
 	osFree(p, heapPage)
 	liveHeaps.Add(-1)
 }
 
-// Freed slabs are kept for the next runtimes, up to maxSpare bytes: a
+// Freed chunks are kept for the next runtimes, up to maxSpare bytes: a
 // fresh mapping costs a page fault per page on first touch, which for the
-// megabyte a runtime starts with is a fifth of building it.
+// megabyte a runtime starts with is a fifth of building it. A runtime
+// carves its chunks densely from the front, so a chunk's next owner
+// carries few pages it does not use.
 const maxSpare = 32 << 20
 
 var spare struct {
-	mu   sync.Mutex // guards following; taken once per slab, not per block
+	mu   sync.Mutex // guards following; taken once per chunk, not per block
 	free []uintptr
 }
 
-// slabAlloc returns a slab: slabSize bytes aligned to slabSize.
-func slabAlloc() uintptr {
+// chunkAlloc returns a chunk: chunkSize bytes aligned to chunkSize.
+func chunkAlloc() uintptr {
 	spare.mu.Lock()
 	defer spare.mu.Unlock()
-	if len(spare.free) == 0 && !mapSlabs() {
+	if len(spare.free) == 0 && !mapChunks() {
 		return 0
 	}
 	n := len(spare.free)
-	sp := spare.free[n-1]
+	cp := spare.free[n-1]
 	spare.free = spare.free[:n-1]
-	liveSlabs.Add(1)
-	return sp
+	liveChunks.Add(1)
+	return cp
 }
 
-// slabBatch is how many slabs are mapped at once: unmapping the unaligned
-// ends of each slab's mapping (and every fresh mapping) costs the other
-// CPUs a TLB shootdown, which a request running there felt.
-const slabBatch = 32
+// chunkBatch is how many chunks are mapped at once: unmapping the
+// unaligned ends of a mapping costs the other CPUs a TLB shootdown, which
+// a request running there feels.
+const chunkBatch = 8
 
-// mapSlabs maps slabBatch aligned slabs into spare.free. spare.mu is held.
-func mapSlabs() bool {
-	n := uintptr(slabBatch * slabSize)
-	p := osAlloc(n + slabSize)
+// mapChunks maps chunkBatch aligned chunks into spare.free. spare.mu is
+// held.
+func mapChunks() bool {
+	n := uintptr(chunkBatch * chunkSize)
+	p := osAlloc(n + chunkSize)
 	if p == 0 {
 		return false
 	}
-	start := (p + slabSize - 1) &^ (slabSize - 1)
+	start := (p + chunkSize - 1) &^ (chunkSize - 1)
 	if start > p {
 		osFree(p, start-p)
 	}
-	if end := p + n + slabSize; end > start+n {
+	if end := p + n + chunkSize; end > start+n {
 		osFree(start+n, end-start-n)
 	}
-	for i := uintptr(slabBatch); i > 0; i-- {
-		spare.free = append(spare.free, start+(i-1)*slabSize)
+	for i := uintptr(chunkBatch); i > 0; i-- {
+		spare.free = append(spare.free, start+(i-1)*chunkSize)
 	}
 	return true
 }
 
-func slabFree(sp uintptr) {
-	liveSlabs.Add(-1)
+func chunkFree(cp uintptr) {
+	liveChunks.Add(-1)
 	spare.mu.Lock()
-	if uintptr(len(spare.free)+1)*slabSize <= maxSpare {
-		spare.free = append(spare.free, sp)
+	if uintptr(len(spare.free)+1)*chunkSize <= maxSpare {
+		spare.free = append(spare.free, cp)
 		spare.mu.Unlock()
 		return
 	}
 	spare.mu.Unlock()
-	osFree(sp, slabSize)
+	osFree(cp, chunkSize)
 }

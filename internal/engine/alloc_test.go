@@ -109,12 +109,12 @@ func TestRawLayout(t *testing.T) {
 }
 
 // TestHeapReuse: a long-lived runtime that allocates 40 MB of blocks of
-// one size, drops them, and does the same with other sizes keeps the slabs
-// of its live data and about one per size class, not every phase's peak:
-// an empty slab goes back.
+// one size, drops them, and does the same with other sizes keeps the
+// chunks of its live data, not every phase's peak: an empty chunk goes
+// back.
 func TestHeapReuse(t *testing.T) {
 	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc, MemoryLimit: 1 << 30})
-	base := liveSlabs.Load()
+	base := liveChunks.Load()
 	for _, n := range []int{600, 900, 1500, 3000, 7000, 12000} {
 		src := fmt.Sprintf(`(() => { let a = []; for (let i = 0; i < %d; i++) a.push(new Uint8Array(%d)); a = null; return 1; })()`, (40<<20)/n, n)
 		if _, err := rt.Call(context.Background(), "eval", src); err != nil {
@@ -123,8 +123,8 @@ func TestHeapReuse(t *testing.T) {
 		done := make(chan struct{})
 		rt.Post(func() { runGC(rt.vm); close(done) })
 		<-done
-		if n := liveSlabs.Load() - base; n > int64(len(classSizes))+40 {
-			t.Fatalf("after a phase of %d-byte blocks the heap keeps %d slabs (%d MiB) more than it started with", n, n, n*slabSize>>20)
+		if n := liveChunks.Load() - base; n > 16 {
+			t.Fatalf("after a phase of %d-byte blocks the heap keeps %d chunks (%d MiB) more than it started with", n, n, n*chunkSize>>20)
 		}
 	}
 }
