@@ -48,6 +48,9 @@ var libcMallocFuncs lib.TJSMallocFunctions
 
 func init() {
 	libcMallocFuncs = defMallocFuncs
+	if !heapSupported {
+		return
+	}
 	defMallocFuncs.Fjs_malloc = funcPtr(heapMalloc)
 	defMallocFuncs.Fjs_free = funcPtr(heapFree)
 	defMallocFuncs.Fjs_realloc = funcPtr(heapRealloc)

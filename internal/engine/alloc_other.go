@@ -2,14 +2,10 @@
 
 package engine
 
-import "modernc.org/libc"
+// Without mmap there is no aligned chunk to carve, so runtimes keep the C
+// library's allocator (heapSupported false): these are never called.
+const heapSupported = false
 
-var osTLS = libc.NewTLS()
+func osAlloc(n uintptr) uintptr { panic("engine: no per-runtime heap on this system") }
 
-// osAlloc falls back on the C library where mmap is not at hand.
-func osAlloc(n uintptr) uintptr {
-	p := libc.Xcalloc(osTLS, 1, libc.Tsize_t(n))
-	return p
-}
-
-func osFree(p, _ uintptr) { libc.Xfree(osTLS, p) }
+func osFree(p, n uintptr) { panic("engine: no per-runtime heap on this system") }

@@ -16,6 +16,9 @@ import (
 // linkname reached the table JS_NewRuntime uses), every runtime has its
 // own, and closing a runtime releases it.
 func TestHeapInstalled(t *testing.T) {
+	if !heapSupported {
+		t.Skip("runtimes keep the C library's allocator on this system")
+	}
 	if defMallocFuncs.Fjs_malloc == libcMallocFuncs.Fjs_malloc || libcMallocFuncs.Fjs_malloc == 0 {
 		t.Fatal("QuickJS's default malloc functions were not replaced")
 	}
@@ -62,6 +65,9 @@ func TestHeapInstalled(t *testing.T) {
 // TestHeapReleasedWhole: a closed runtime's memory goes with its heap,
 // large blocks included, without QuickJS freeing its objects one by one.
 func TestHeapReleasedWhole(t *testing.T) {
+	if !heapSupported {
+		t.Skip("runtimes keep the C library's allocator on this system")
+	}
 	if abandonedOffset == ^uintptr(0) {
 		t.Fatal("quickjs.VM has no abandoned flag: closing a runtime frees every object")
 	}
@@ -113,6 +119,9 @@ func TestRawLayout(t *testing.T) {
 // chunks of its live data, not every phase's peak: an empty chunk goes
 // back.
 func TestHeapReuse(t *testing.T) {
+	if !heapSupported {
+		t.Skip("runtimes keep the C library's allocator on this system")
+	}
 	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc, MemoryLimit: 1 << 30})
 	base := liveChunks.Load()
 	for _, n := range []int{600, 900, 1500, 3000, 7000, 12000} {

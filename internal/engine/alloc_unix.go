@@ -4,6 +4,9 @@ package engine
 
 import "syscall"
 
+// heapSupported: runtimes get a heap of their own (alloc.go).
+const heapSupported = true
+
 // osAlloc maps n bytes of zeroed memory, 0 on failure. It takes no lock
 // (syscall.Mmap would: it keeps a table of mappings).
 func osAlloc(n uintptr) uintptr {

@@ -64,14 +64,12 @@ var abandonedOffset = func() uintptr {
 }()
 
 // abandon makes vm.Close skip freeing the runtime's objects one by one
-// (JS_FreeRuntime), reporting false if it cannot. Its Go-side state (the
-// host functions it registered, its module loader) is still dropped.
-func abandon(vm *quickjs.VM) bool {
-	if abandonedOffset == ^uintptr(0) {
-		return false
+// (JS_FreeRuntime), if this version of the wrapper can. Its Go-side state
+// (the host functions it registered, its module loader) is still dropped.
+func abandon(vm *quickjs.VM) {
+	if abandonedOffset != ^uintptr(0) {
+		*(*bool)(unsafe.Add(unsafe.Pointer(vm), abandonedOffset)) = true
 	}
-	*(*bool)(unsafe.Add(unsafe.Pointer(vm), abandonedOffset)) = true
-	return true
 }
 
 func rawCtx(vm *quickjs.VM) (*libc.TLS, uintptr) {

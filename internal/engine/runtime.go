@@ -217,7 +217,7 @@ func (rt *Runtime) init() error {
 	if _, err = vm.Eval("delete globalThis.__isola_hooks", quickjs.EvalGlobal); err != nil {
 		return err
 	}
-	// The bundle's top level leaves promise jobs behind; they belong to
+	// Promise jobs the bundle's top level leaves behind belong to
 	// building the runtime, not to its first call.
 	for {
 		n, err := vm.ExecutePendingJobs()
@@ -708,9 +708,15 @@ func (rt *Runtime) evalTask(ctx context.Context, eval func() error) error {
 	}
 }
 
+// bytecode returns src compiled as name, from the cache. On the loop.
+// strip: see compile.
+func (rt *Runtime) bytecode(name, src string, strip bool) ([]byte, error) {
+	return rt.opts.Cache.get(name, src, strip, func() ([]byte, error) { return compile(rt.vm, src, name, strip) })
+}
+
 // evalScript runs on the loop. strip: see compile.
 func (rt *Runtime) evalScript(name, src string, strip bool) (any, error) {
-	bc, err := rt.opts.Cache.get(name, src, strip, func() ([]byte, error) { return compile(rt.vm, src, name, strip) })
+	bc, err := rt.bytecode(name, src, strip)
 	if err != nil {
 		return nil, err
 	}
@@ -723,8 +729,7 @@ func (rt *Runtime) chunk(name string) (quickjs.Value, error) {
 	if !ok {
 		return quickjs.Value{}, fmt.Errorf("engine: no chunk %q", name)
 	}
-	file := "chunk:" + name
-	bc, err := rt.opts.Cache.get(file, src, true, func() ([]byte, error) { return compile(rt.vm, src, file, true) })
+	bc, err := rt.bytecode("chunk:"+name, src, true)
 	if err != nil {
 		return quickjs.Value{}, err
 	}

@@ -4,8 +4,7 @@
 // ai binding (js/src/sandbox replaces actor.js and ai.js) into
 // js/dist/sandbox.js, the bundle of Dynamic Workers' runtimes; and each
 // lazy chunk (js/src/chunks/NAME.js) into js/dist/chunks/NAME.js. Package js
-// embeds them. Run it from the repo root
-// after `npm ci --prefix js`:
+// embeds them. Run it from the repo root after `npm ci --prefix js`:
 //
 //	go run ./js/build
 //

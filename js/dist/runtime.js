@@ -128,8 +128,8 @@
     if (Array.isArray(r)) throw makeError(JSON.parse(r[2]));
     return r;
   }
-  function lazyProperty(obj, name, make, enumerable = false) {
-    const data = (target, value) => Object.defineProperty(target, name, { value, writable: true, enumerable, configurable: true });
+  function lazyProperty(obj, name, make) {
+    const data = (target, value) => Object.defineProperty(target, name, { value, writable: true, enumerable: false, configurable: true });
     const get = function() {
       const v = make();
       data(obj, v);
@@ -140,7 +140,7 @@
       set(v) {
         data(this, v);
       },
-      enumerable,
+      enumerable: false,
       configurable: true
     });
     return () => {
@@ -2465,9 +2465,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
       });
       Object.defineProperty(ReadableStreamDefaultController.prototype.close, "name", { value: "close" });
     }
-    const out = {};
-    for (const k of NAMES.slice(0, 13)) out[k] = P[k];
-    return Object.assign(out, workerdStreams(P));
+    return Object.assign({}, P, workerdStreams(P));
   }
   function toBytes(v) {
     if (v instanceof Uint8Array) return v;

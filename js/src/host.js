@@ -158,13 +158,14 @@ export function chunk(name) {
   return r;
 }
 
-// lazyProperty defines obj[name] as make()'s result, calling make only when
-// the property is first read; an assignment before that replaces it. It
+// lazyProperty defines obj[name] (writable, configurable, not enumerable,
+// as the built-ins are) as make()'s result, calling make only when the
+// property is first read; an assignment before that replaces it. It
 // returns a function that turns the property into its value now, if it is
 // still the lazy one.
-export function lazyProperty(obj, name, make, enumerable = false) {
+export function lazyProperty(obj, name, make) {
   const data = (target, value) =>
-    Object.defineProperty(target, name, { value, writable: true, enumerable, configurable: true });
+    Object.defineProperty(target, name, { value, writable: true, enumerable: false, configurable: true });
   const get = function () {
     const v = make();
     data(obj, v);
@@ -175,7 +176,7 @@ export function lazyProperty(obj, name, make, enumerable = false) {
     set(v) {
       data(this, v);
     },
-    enumerable,
+    enumerable: false,
     configurable: true,
   });
   return () => {
