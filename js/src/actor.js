@@ -1,13 +1,12 @@
 // actor.js: Durable Objects in JS — namespaces, ids, stubs (fetch and RPC),
 // the state and storage objects, and the hooks the Go actor manager calls to
 // deliver events to an object's one live instance.
-import { register, call, callAsync } from "./host.js";
+import { register, call, callAsync, lazy } from "./host.js";
 import { serialize, deserialize } from "./clone.js";
 import { fromJSResponse, withURLList } from "./http.js";
 import { DurableObject, getEntry, env, requestInit, requestFrom, responseFrom, waitUntil } from "./worker.js";
 import { exportArgs, importArgs, exportResult, importResult, pipelined } from "./rpc.js";
 import { installHibernation } from "./actor_ws.js"; // WebSocket hibernation API
-import { wsFromHandle } from "./websocket.js";
 
 // ---- ids, namespaces, stubs --------------------------------------------------
 
@@ -54,7 +53,7 @@ const stubProto = {
       const out = await callAsync("do.fetch", ns, sid, name ?? "", ri);
       if (out.webSocket != null) {
         // A 101 from the object: its WebSocket end comes back by id.
-        return new Response(null, { status: 101, statusText: out.statusText ?? "", headers: out.headers, webSocket: wsFromHandle(out.webSocket) });
+        return new Response(null, { status: 101, statusText: out.statusText ?? "", headers: out.headers, webSocket: lazy("websocket").wsFromHandle(out.webSocket) });
       }
       const loc = redirectTarget(req, out, ri.url);
       if (loc === null) return withURLList(responseFrom(out), urls);

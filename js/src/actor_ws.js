@@ -3,8 +3,9 @@
 // hibernation.go, internal/websocket); a DurableObjectState only wraps them,
 // so an instance may be evicted and re-created while they stay open.
 // actor.js calls installHibernation once with what it owns.
-import { register, call } from "./host.js";
-import { WebSocket, WebSocketRequestResponsePair, wsHibernatable, wsInternals } from "./websocket.js";
+import { register, call, lazy } from "./host.js";
+// websocket.js is a lazy module: loaded by the first of these calls.
+const ws_ = () => lazy("websocket");
 
 const MAX_TAGS = 10;
 const MAX_TAG_LENGTH = 256;
@@ -57,17 +58,17 @@ export function installHibernation({ DurableObjectState, instance, stateKey }) {
     let ws = m.get(id);
     if (!ws) {
       const st = call("ws.state", id);
-      ws = wsHibernatable(id, { closed: st.closed, url: st.url, protocol: st.protocol });
+      ws = ws_().wsHibernatable(id, { closed: st.closed, url: st.url, protocol: st.protocol });
       m.set(id, ws);
     }
     return ws;
   }
 
   function hibernatable(ws, what) {
-    if (!(ws instanceof WebSocket)) {
+    if (!(ws instanceof ws_().WebSocket)) {
       throw new TypeError(`Failed to execute '${what}' on 'DurableObjectState': parameter 1 is not of type 'WebSocket'.`);
     }
-    const p = wsInternals(ws);
+    const p = ws_().wsInternals(ws);
     return p;
   }
 
@@ -112,7 +113,7 @@ export function installHibernation({ DurableObjectState, instance, stateKey }) {
         call("do.ws.auto", ns, id, null, null);
         return;
       }
-      if (!(pair instanceof WebSocketRequestResponsePair)) {
+      if (!(pair instanceof ws_().WebSocketRequestResponsePair)) {
         throw new TypeError("Failed to execute 'setWebSocketAutoResponse' on 'DurableObjectState': parameter 1 is not of type 'WebSocketRequestResponsePair'.");
       }
       const rq = utf8.encode(pair.request).length;
@@ -124,7 +125,7 @@ export function installHibernation({ DurableObjectState, instance, stateKey }) {
     getWebSocketAutoResponse() {
       const { ns, id } = stateKey(this);
       const r = call("do.ws.autoGet", ns, id);
-      return r ? new WebSocketRequestResponsePair(r[0], r[1]) : null;
+      return r ? new (ws_().WebSocketRequestResponsePair)(r[0], r[1]) : null;
     },
     getWebSocketAutoResponseTimestamp(ws) {
       const p = hibernatable(ws, "getWebSocketAutoResponseTimestamp");
@@ -159,12 +160,12 @@ export function installHibernation({ DurableObjectState, instance, stateKey }) {
         break;
       }
       case "close":
-        wsInternals(ws).gotClose(); // CLOSING until the handler closes too
+        ws_().wsInternals(ws).gotClose(); // CLOSING until the handler closes too
         cache(o.state).delete(ev.ws);
         if (typeof inst.webSocketClose === "function") await inst.webSocketClose(ws, ev.c, ev.r, ev.w);
         break;
       case "error":
-        wsInternals(ws).setClosed();
+        ws_().wsInternals(ws).setClosed();
         cache(o.state).delete(ev.ws);
         if (typeof inst.webSocketError === "function") await inst.webSocketError(ws, new Error(ev.r));
         break;

@@ -150,12 +150,115 @@ export function call(name, a, b, c) {
   return v;
 }
 
-// chunk evaluates the lazy part of the runtime bundle named name
-// (js/src/chunks) and returns its exports. Each caller loads a chunk once.
+// Captured before any user code runs: user code shares the realm and may
+// replace these on the global objects later.
+const defineProperty = Object.defineProperty;
+const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const isArray = Array.isArray;
+
+// Chunks (js/build) are the lazy parts of the runtime: npm polyfills
+// (js/src/chunks) and lazy runtime modules. A chunk's imports of runtime
+// modules come from shared (the bundle's modules, set by provide) or load
+// the lazy module of that name.
+let shared = Object.create(null);
+const lazyDefs = Object.create(null); // lazy module -> { globals, getters }
+const lazyLoaded = Object.create(null); // lazy module -> exports
+const lazyHooks = Object.create(null); // hook path -> lazy module registering it
+
+// provide sets the runtime modules chunks may import, by name.
+export function provide(modules) {
+  shared = Object.assign(Object.create(null), modules);
+}
+
+function importModule(name) {
+  const m = shared[name];
+  if (m !== undefined) return m;
+  if (lazyDefs[name] !== undefined) return lazy(name);
+  throw new Error("runtime chunk imports " + name + ".js, which the bundle does not provide");
+}
+
+// chunk evaluates the chunk named name and returns its exports. Each caller
+// loads a chunk once.
 export function chunk(name) {
   const r = native(4, name, "");
-  if (Array.isArray(r)) throw makeError(JSON.parse(r[2]));
-  return r;
+  if (isArray(r)) throw makeError(JSON.parse(r[2]));
+  return r(importModule);
+}
+
+function dataProperty(target, name, value) {
+  defineProperty(target, name, { value, writable: true, enumerable: false, configurable: true });
+}
+
+// lazyModule declares the lazy runtime module name (js/build lazyModules):
+// the globals it installs are accessors until then, and the first read of
+// one loads it; so does a call of one of its hooks from Go. An assignment
+// to one of its globals before the load wins over the module's value.
+export function lazyModule(name, globals, hooks = []) {
+  const getters = [];
+  for (let i = 0; i < globals.length; i++) {
+    const g = globals[i];
+    getters[i] = function () {
+      lazy(name);
+      return globalThis[g];
+    };
+    lazyGlobal(g, getters[i]);
+  }
+  lazyDefs[name] = { globals, getters };
+  for (let i = 0; i < hooks.length; i++) lazyHooks[hooks[i]] = name;
+}
+
+function lazyGlobal(g, get) {
+  defineProperty(globalThis, g, {
+    get,
+    set(v) {
+      dataProperty(this, g, v);
+    },
+    enumerable: false,
+    configurable: true,
+  });
+}
+
+// loaded returns the exports of lazy module name if it is loaded, else
+// undefined: an object of one of its classes cannot exist before.
+export function loaded(name) {
+  return lazyLoaded[name];
+}
+
+// lazy returns the exports of lazy module name, loading it first if needed.
+export function lazy(name) {
+  const m = lazyLoaded[name];
+  if (m !== undefined) return m;
+  const { globals, getters } = lazyDefs[name];
+  // The module installs its globals; those user code has set meanwhile
+  // are put back after it.
+  const kept = [];
+  for (let i = 0; i < globals.length; i++) {
+    const d = getOwnPropertyDescriptor(globalThis, globals[i]);
+    if (d !== undefined && d.get === getters[i]) delete globalThis[globals[i]];
+    else kept[i] = d ?? null;
+  }
+  const restore = () => {
+    for (let i = 0; i < globals.length; i++) {
+      const d = kept[i];
+      if (d === null) delete globalThis[globals[i]];
+      else if (d !== undefined) defineProperty(globalThis, globals[i], d);
+    }
+  };
+  let exports;
+  try {
+    exports = chunk(name);
+  } catch (e) {
+    // Not loaded (out of memory?): the globals it did not install are
+    // lazy again, and the next read tries again.
+    for (let i = 0; i < globals.length; i++) {
+      if (kept[i] === undefined && getOwnPropertyDescriptor(globalThis, globals[i]) === undefined) lazyGlobal(globals[i], getters[i]);
+    }
+    restore();
+    throw e;
+  }
+  restore();
+  lazyLoaded[name] = exports;
+  return exports;
 }
 
 // lazyProperty defines obj[name] (writable, configurable, not enumerable,
@@ -164,23 +267,21 @@ export function chunk(name) {
 // returns a function that turns the property into its value now, if it is
 // still the lazy one.
 export function lazyProperty(obj, name, make) {
-  const data = (target, value) =>
-    Object.defineProperty(target, name, { value, writable: true, enumerable: false, configurable: true });
   const get = function () {
     const v = make();
-    data(obj, v);
+    dataProperty(obj, name, v);
     return v;
   };
-  Object.defineProperty(obj, name, {
+  defineProperty(obj, name, {
     get,
     set(v) {
-      data(this, v);
+      dataProperty(this, name, v);
     },
     enumerable: false,
     configurable: true,
   });
   return () => {
-    const d = Object.getOwnPropertyDescriptor(obj, name);
+    const d = getOwnPropertyDescriptor(obj, name);
     if (d && d.get === get) get();
   };
 }
@@ -241,7 +342,11 @@ export function invoke(id, path, types, ...vals) {
   const sid = String(id);
   let r;
   try {
-    const fn = hookTable[path];
+    let fn = hookTable[path];
+    if (fn === undefined && lazyHooks[path] !== undefined) {
+      lazy(lazyHooks[path]);
+      fn = hookTable[path];
+    }
     if (typeof fn !== "function") throw new Error("no runtime hook " + JSON.stringify(path));
     r = fn(...unpack(types, vals, 0));
   } catch (e) {

@@ -8,11 +8,8 @@
 // entirely. A body that lives in Go (an inbound request body, a fetch()
 // response body) is a stream id; text() and friends read it in one host call,
 // and .body pulls it chunk by chunk with callAsync("fetch.bodyRead").
-import { call, callAsync } from "./host.js";
-import { wsHandle } from "./websocket.js";
+import { call, callAsync, lazy, loaded } from "./host.js";
 import { parseHref } from "./url.js";
-import { Blob, bytesOf, withBytes } from "./blob.js";
-import { FormData, parseFormData, serializeFormData } from "./formdata.js";
 import {
   bytesStream,
   isReadableStream,
@@ -392,10 +389,14 @@ function extractBody(x) {
   }
   const b = toBytes(x);
   if (b !== null) return { src: b };
-  if (x instanceof Blob) return { src: bytesOf(x), type: x.type || undefined };
-  if (x instanceof FormData) {
+  // Blob and FormData are lazy modules: none of their objects exists
+  // before they are loaded.
+  const bm = loaded("blob");
+  if (bm !== undefined && x instanceof bm.Blob) return { src: bm.bytesOf(x), type: x.type || undefined };
+  const fm = loaded("formdata");
+  if (fm !== undefined && x instanceof fm.FormData) {
     const boundary = randomHex(16);
-    return { src: serializeFormData(x, boundary), type: "multipart/form-data; boundary=" + boundary };
+    return { src: fm.serializeFormData(x, boundary), type: "multipart/form-data; boundary=" + boundary };
   }
   const USP = globalThis.URLSearchParams;
   if (typeof USP === "function" && x instanceof USP) {
@@ -558,6 +559,7 @@ class Body {
   async blob() {
     const b = await this.#bytes();
     const type = headersOf(this).get("content-type") || "";
+    const { Blob, withBytes } = lazy("blob");
     return withBytes(new Blob([], { type }), b);
   }
 
@@ -565,7 +567,8 @@ class Body {
     if (this.bodyUsed) throw new TypeError(USED);
     const ct = headersOf(this).get("content-type");
     if (ct === null) throw new TypeError("Parsing a Body as FormData requires a Content-Type header.");
-    return parseFormData(await this.#bytes(), ct);
+    const bytes = await this.#bytes();
+    return lazy("formdata").parseFormData(bytes, ct);
   }
 }
 
@@ -1310,7 +1313,7 @@ export function responseDoc(resp) {
     stream,
     length,
     // A WebSocket crosses to Go as the id of its Go-side end (websocket.js).
-    webSocket: ws === null ? null : wsHandle(ws),
+    webSocket: ws === null ? null : lazy("websocket").wsHandle(ws),
   };
 }
 

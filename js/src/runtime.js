@@ -1,6 +1,7 @@
 // runtime.js: entry of the runtime bundle. Each import installs one family
 // of globals. Order matters only where noted.
 import * as host from "./host.js";
+import shared from "isola:shared"; // the modules chunks import (js/build)
 import "./dom.js"; // first: other modules use DOMException
 import "./events.js"; // second: other modules use EventTarget and AbortSignal
 import "./encoding.js";
@@ -8,16 +9,22 @@ import "./url.js";
 import "./clone.js";
 import { fire } from "./timers.js";
 import "./console.js";
-import "./crypto.js";
 import "./streams.js";
-import "./compression.js"; // after streams.js: wraps TransformStream
-import "./blob.js";
-import "./formdata.js";
 import { toJSRequest, fromJSResponse } from "./http.js";
 import "./fetch.js";
 import "./websocket_fetch.js"; // after fetch.js: wraps fetch for Upgrade: websocket
 import "./worker.js"; // cloudflare:workers classes and the worker hooks; imports actor.js
 import "./loader.js"; // Dynamic Workers: the LOADER binding and the sandbox hooks
+
+// Lazy modules (js/build lazyModules): chunks loaded on first use of one of
+// their globals (or, for hooks, a call from Go). Their imports of the
+// modules above come from shared.
+host.provide(shared);
+host.lazyModule("crypto", ["crypto", "Crypto", "SubtleCrypto", "CryptoKey"]);
+host.lazyModule("compression", ["CompressionStream", "DecompressionStream"]);
+host.lazyModule("blob", ["Blob", "File"]);
+host.lazyModule("formdata", ["FormData"]);
+host.lazyModule("websocket", ["WebSocket", "WebSocketPair", "WebSocketRequestResponsePair"], ["ws.deliver"]);
 
 // Indirect eval for engine.Runtime.Eval (tests and tools).
 host.register("eval", (src) => (0, eval)(src));

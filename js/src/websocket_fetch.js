@@ -1,8 +1,7 @@
 // websocket_fetch.js: fetch() with "Upgrade: websocket" opens an outgoing
 // WebSocket; the response is a 101 whose webSocket must be accept()ed.
 // Imported by runtime.js after fetch.js, whose global fetch it wraps.
-import { callAsync } from "./host.js";
-import { WebSocket, INTERNAL } from "./websocket.js";
+import { callAsync, lazy } from "./host.js";
 
 const innerFetch = globalThis.fetch;
 if (typeof innerFetch === "function") {
@@ -22,6 +21,7 @@ if (typeof innerFetch === "function") {
     const protos = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
     return callAsync("ws.connect", req.url, protos, hdrs).then((r) => {
       if (!r.id) return new Response(null, { status: r.status || 502 });
+      const { WebSocket, INTERNAL } = lazy("websocket");
       const ws = new WebSocket(INTERNAL, r.id, { url: r.url, protocol: r.protocol });
       const h = new Headers();
       if (r.protocol) h.set("sec-websocket-protocol", r.protocol);
