@@ -321,6 +321,12 @@
   });
 
   // js/src/dom.js
+  var dom_exports = {};
+  __export(dom_exports, {
+    DOMException: () => DOMException2,
+    Navigator: () => Navigator,
+    Performance: () => Performance
+  });
   var codes = {
     IndexSizeError: 1,
     HierarchyRequestError: 3,
@@ -396,10 +402,11 @@
       return codes[this.#name] ?? 0;
     }
   };
-  for (const [k, v] of Object.entries(constants)) {
-    const d = { value: v, enumerable: true };
-    Object.defineProperty(DOMException2, k, d);
-    Object.defineProperty(DOMException2.prototype, k, d);
+  {
+    const descs = {};
+    for (const k in constants) descs[k] = { value: constants[k], enumerable: true };
+    Object.defineProperties(DOMException2, descs);
+    Object.defineProperties(DOMException2.prototype, descs);
   }
   Object.defineProperty(DOMException2.prototype, Symbol.toStringTag, { value: "DOMException", configurable: true });
   var Navigator = class {
@@ -482,478 +489,6 @@
   install("Performance", Performance);
   install("navigator", Object.create(Navigator.prototype));
   install("performance", Object.create(Performance.prototype));
-
-  // js/src/events.js
-  var events_exports = {};
-  __export(events_exports, {
-    AbortController: () => AbortController,
-    AbortSignal: () => AbortSignal,
-    CloseEvent: () => CloseEvent,
-    CustomEvent: () => CustomEvent,
-    ErrorEvent: () => ErrorEvent,
-    Event: () => Event,
-    EventTarget: () => EventTarget,
-    MessageEvent: () => MessageEvent,
-    abortSignal: () => abortSignal,
-    dispatchTrusted: () => dispatchTrusted,
-    newAbortSignal: () => newAbortSignal,
-    onAbort: () => onAbort
-  });
-  var beginDispatch;
-  var endDispatch;
-  var isStopped;
-  var markTrusted;
-  function illegal() {
-    return new TypeError("Illegal invocation");
-  }
-  var Event = class _Event {
-    #type;
-    #bubbles;
-    #cancelable;
-    #composed;
-    #canceled = false;
-    #stopped = false;
-    #stopImmediate = false;
-    #target = void 0;
-    #dispatching = false;
-    #trusted = false;
-    constructor(type, init2 = void 0) {
-      if (arguments.length === 0) {
-        throw new TypeError("Failed to construct 'Event': 1 argument required, but only 0 present.");
-      }
-      this.#type = String(type);
-      if (init2 !== void 0 && init2 !== null) {
-        if (typeof init2 !== "object" && typeof init2 !== "function") {
-          throw new TypeError("Failed to construct 'Event': The provided value is not of type 'EventInit'.");
-        }
-        this.#bubbles = !!init2.bubbles;
-        this.#cancelable = !!init2.cancelable;
-        this.#composed = !!init2.composed;
-      } else {
-        this.#bubbles = this.#cancelable = this.#composed = false;
-      }
-    }
-    static {
-      beginDispatch = (e, target) => {
-        if (e.#dispatching) throw new DOMException2("The event is already being dispatched.", "InvalidStateError");
-        e.#dispatching = true;
-        e.#target = target;
-        e.#canceled = false;
-        e.#stopped = e.#stopImmediate = false;
-      };
-      endDispatch = (e) => {
-        e.#dispatching = false;
-      };
-      isStopped = (e) => e.#stopImmediate;
-      markTrusted = (e) => {
-        e.#trusted = true;
-      };
-    }
-    get type() {
-      if (!(#type in this)) throw illegal();
-      return this.#type;
-    }
-    get target() {
-      if (!(#type in this)) throw illegal();
-      return this.#target;
-    }
-    get currentTarget() {
-      return this.target;
-    }
-    get srcElement() {
-      return this.target;
-    }
-    get eventPhase() {
-      if (!(#type in this)) throw illegal();
-      return this.#dispatching ? _Event.AT_TARGET : _Event.NONE;
-    }
-    get bubbles() {
-      if (!(#type in this)) throw illegal();
-      return this.#bubbles;
-    }
-    get cancelable() {
-      if (!(#type in this)) throw illegal();
-      return this.#cancelable;
-    }
-    get composed() {
-      if (!(#type in this)) throw illegal();
-      return this.#composed;
-    }
-    get defaultPrevented() {
-      if (!(#type in this)) throw illegal();
-      return this.#canceled;
-    }
-    get returnValue() {
-      return !this.defaultPrevented;
-    }
-    set returnValue(v) {
-      if (!v) this.preventDefault();
-    }
-    get cancelBubble() {
-      if (!(#type in this)) throw illegal();
-      return this.#stopped;
-    }
-    set cancelBubble(v) {
-      if (v) this.stopPropagation();
-    }
-    get isTrusted() {
-      if (!(#type in this)) throw illegal();
-      return this.#trusted;
-    }
-    get timeStamp() {
-      return 0;
-    }
-    stopPropagation() {
-      if (!(#type in this)) throw illegal();
-      this.#stopped = true;
-    }
-    stopImmediatePropagation() {
-      if (!(#type in this)) throw illegal();
-      this.#stopped = this.#stopImmediate = true;
-    }
-    // preventDefault sets defaultPrevented even on a non-cancelable event, as
-    // workerd does (the DOM would ignore it).
-    preventDefault() {
-      if (!(#type in this)) throw illegal();
-      this.#canceled = true;
-    }
-    composedPath() {
-      if (!(#type in this)) throw illegal();
-      return this.#dispatching ? [this.#target] : [];
-    }
-    initEvent(type, bubbles = false, cancelable = false) {
-      if (!(#type in this)) throw illegal();
-      if (this.#dispatching) return;
-      this.#type = String(type);
-      this.#bubbles = !!bubbles;
-      this.#cancelable = !!cancelable;
-    }
-  };
-  for (const [k, v] of [["NONE", 0], ["CAPTURING_PHASE", 1], ["AT_TARGET", 2], ["BUBBLING_PHASE", 3]]) {
-    const d = { value: v, enumerable: true };
-    Object.defineProperty(Event, k, d);
-    Object.defineProperty(Event.prototype, k, d);
-  }
-  function flag(options, name) {
-    return options !== null && typeof options === "object" ? !!options[name] : false;
-  }
-  var clearListeners;
-  var EventTarget = class {
-    #listeners = /* @__PURE__ */ new Map();
-    static {
-      clearListeners = (t) => {
-        for (const list of t.#listeners.values()) {
-          for (const l of list) {
-            l.removed = true;
-            if (l.detach) l.detach();
-          }
-        }
-        t.#listeners.clear();
-      };
-    }
-    addEventListener(type, callback, options = void 0) {
-      if (!(#listeners in this)) throw illegal();
-      if (arguments.length < 2) {
-        throw new TypeError("Failed to execute 'addEventListener' on 'EventTarget': 2 arguments required.");
-      }
-      type = String(type);
-      if (callback === null || callback === void 0) return;
-      if (typeof callback !== "function" && typeof callback !== "object") {
-        throw new TypeError("addEventListener(): the listener must be a function or an object with a handleEvent method.");
-      }
-      let once = false;
-      let signal;
-      if (typeof options === "boolean") {
-        if (options) throw new TypeError("addEventListener(): useCapture must be false.");
-      } else if (options !== null && options !== void 0) {
-        if (flag(options, "capture")) throw new TypeError("addEventListener(): options.capture must be false.");
-        if (flag(options, "passive")) throw new TypeError("addEventListener(): options.passive must be false.");
-        once = flag(options, "once");
-        signal = options.signal;
-        if (signal !== void 0 && !(signal instanceof AbortSignal)) {
-          throw new TypeError("addEventListener(): options.signal must be an AbortSignal.");
-        }
-      }
-      if (signal && signal.aborted) return;
-      let list = this.#listeners.get(type);
-      if (!list) this.#listeners.set(type, list = []);
-      if (list.some((l) => l.callback === callback)) return;
-      const entry2 = { callback, once, removed: false, detach: null };
-      if (signal) entry2.detach = onAbort(signal, () => this.removeEventListener(type, callback));
-      list.push(entry2);
-    }
-    removeEventListener(type, callback, options = void 0) {
-      if (!(#listeners in this)) throw illegal();
-      if (typeof options === "boolean") {
-        if (options) throw new TypeError("removeEventListener(): useCapture must be false.");
-      } else if (flag(options, "capture")) {
-        throw new TypeError("removeEventListener(): options.capture must be false.");
-      }
-      type = String(type);
-      const list = this.#listeners.get(type);
-      if (!list) return;
-      const i = list.findIndex((l2) => l2.callback === callback);
-      if (i < 0) return;
-      const [l] = list.splice(i, 1);
-      l.removed = true;
-      if (l.detach) l.detach();
-      if (list.length === 0) this.#listeners.delete(type);
-    }
-    dispatchEvent(event) {
-      if (!(#listeners in this)) throw illegal();
-      if (!(event instanceof Event)) {
-        throw new TypeError("Failed to execute 'dispatchEvent' on 'EventTarget': parameter 1 is not of type 'Event'.");
-      }
-      beginDispatch(event, this);
-      try {
-        const type = event.type;
-        const on = this instanceof AbortSignal ? void 0 : this["on" + type];
-        const list = this.#listeners.get(type);
-        if (typeof on === "function") {
-          if (on.call(this, event) === true) event.preventDefault();
-        }
-        if (list) {
-          for (const l of list.slice()) {
-            if (isStopped(event)) break;
-            if (l.removed) continue;
-            if (l.once) this.removeEventListener(type, l.callback);
-            let ret;
-            if (typeof l.callback === "function") {
-              ret = l.callback.call(this, event);
-            } else {
-              const h = l.callback.handleEvent;
-              if (typeof h !== "function") throw new TypeError("The event listener's handleEvent is not a function.");
-              ret = h.call(l.callback, event);
-            }
-            if (ret === true) event.preventDefault();
-          }
-        }
-      } finally {
-        endDispatch(event);
-      }
-      return !event.defaultPrevented;
-    }
-  };
-  function dispatchTrusted(target, event) {
-    markTrusted(event);
-    return target.dispatchEvent(event);
-  }
-  function dict(init2) {
-    return init2 === void 0 || init2 === null ? {} : init2;
-  }
-  var CustomEvent = class extends Event {
-    #detail;
-    constructor(type, init2 = void 0) {
-      super(type, init2);
-      this.#detail = dict(init2).detail;
-    }
-    get detail() {
-      if (!(#detail in this)) throw illegal();
-      return this.#detail;
-    }
-  };
-  var ErrorEvent = class extends Event {
-    #i;
-    constructor(type, init2 = void 0) {
-      super(type, init2);
-      const d = dict(init2);
-      this.#i = {
-        message: d.message === void 0 ? "" : String(d.message),
-        filename: d.filename === void 0 ? "" : String(d.filename),
-        lineno: d.lineno >>> 0,
-        colno: d.colno >>> 0,
-        error: d.error
-      };
-    }
-    get message() {
-      return this.#i.message;
-    }
-    get filename() {
-      return this.#i.filename;
-    }
-    get lineno() {
-      return this.#i.lineno;
-    }
-    get colno() {
-      return this.#i.colno;
-    }
-    get error() {
-      return this.#i.error;
-    }
-  };
-  var MessageEvent = class extends Event {
-    #i;
-    constructor(type, init2 = void 0) {
-      super(type, init2);
-      const d = dict(init2);
-      this.#i = {
-        data: d.data === void 0 ? null : d.data,
-        origin: d.origin === void 0 ? "" : String(d.origin),
-        lastEventId: d.lastEventId === void 0 ? "" : String(d.lastEventId),
-        source: d.source ?? null,
-        ports: d.ports ? Array.from(d.ports) : []
-      };
-    }
-    get data() {
-      return this.#i.data;
-    }
-    get origin() {
-      return this.#i.origin;
-    }
-    get lastEventId() {
-      return this.#i.lastEventId;
-    }
-    get source() {
-      return this.#i.source;
-    }
-    get ports() {
-      return this.#i.ports;
-    }
-  };
-  var CloseEvent = class extends Event {
-    #i;
-    constructor(type, init2 = void 0) {
-      super(type, init2);
-      const d = dict(init2);
-      this.#i = {
-        code: d.code === void 0 ? 0 : d.code & 65535,
-        reason: d.reason === void 0 ? "" : String(d.reason),
-        wasClean: !!d.wasClean
-      };
-    }
-    get code() {
-      return this.#i.code;
-    }
-    get reason() {
-      return this.#i.reason;
-    }
-    get wasClean() {
-      return this.#i.wasClean;
-    }
-  };
-  var CREATE = /* @__PURE__ */ Symbol("create");
-  var signalAlgorithms;
-  var signalAbort;
-  var AbortSignal = class _AbortSignal extends EventTarget {
-    #aborted = false;
-    #reason = void 0;
-    #algorithms = /* @__PURE__ */ new Set();
-    #onabort = null;
-    constructor(token = void 0) {
-      if (token !== CREATE) throw new TypeError("Illegal constructor");
-      super();
-    }
-    static {
-      signalAlgorithms = (s) => s.#algorithms;
-      signalAbort = (s, reason) => {
-        if (s.#aborted) return;
-        s.#aborted = true;
-        s.#reason = reason === void 0 ? new DOMException2("The operation was aborted", "AbortError") : reason;
-        const algorithms = [...s.#algorithms];
-        s.#algorithms.clear();
-        try {
-          for (const fn of algorithms) fn(s.#reason);
-          const ev = new Event("abort");
-          dispatchTrusted(s, ev);
-          const on = s.#onabort;
-          if (typeof on === "function") on.call(s, ev);
-          else if (on !== null && typeof on.handleEvent === "function") on.handleEvent(ev);
-        } finally {
-          clearListeners(s);
-        }
-      };
-    }
-    get aborted() {
-      if (!(#aborted in this)) throw illegal();
-      return this.#aborted;
-    }
-    get reason() {
-      if (!(#aborted in this)) throw illegal();
-      return this.#reason;
-    }
-    get onabort() {
-      if (!(#aborted in this)) throw illegal();
-      return this.#onabort;
-    }
-    set onabort(h) {
-      if (!(#aborted in this)) throw illegal();
-      this.#onabort = typeof h === "function" || h !== null && typeof h === "object" ? h : null;
-    }
-    throwIfAborted() {
-      if (!(#aborted in this)) throw illegal();
-      if (this.#aborted) throw this.#reason;
-    }
-    static abort(reason = void 0) {
-      const s = new _AbortSignal(CREATE);
-      s.#aborted = true;
-      s.#reason = reason === void 0 ? new DOMException2("The operation was aborted", "AbortError") : reason;
-      return s;
-    }
-    static timeout(ms) {
-      ms = Number(ms);
-      if (!Number.isFinite(ms) || ms < 0) {
-        throw new TypeError("AbortSignal.timeout(): the delay must be a non-negative finite number.");
-      }
-      const s = new _AbortSignal(CREATE);
-      globalThis.setTimeout(() => {
-        signalAbort(s, new DOMException2("The operation was aborted due to timeout", "TimeoutError"));
-      }, ms);
-      return s;
-    }
-    static any(signals) {
-      const list = Array.from(signals);
-      for (const sig of list) {
-        if (!(sig instanceof _AbortSignal)) throw new TypeError("AbortSignal.any(): every element must be an AbortSignal.");
-      }
-      for (const sig of list) {
-        if (sig.aborted) return _AbortSignal.abort(sig.reason);
-      }
-      const s = new _AbortSignal(CREATE);
-      const detach = [];
-      const fire2 = (reason) => {
-        for (const d of detach) d();
-        signalAbort(s, reason);
-      };
-      for (const sig of list) detach.push(onAbort(sig, fire2));
-      return s;
-    }
-  };
-  var AbortController = class {
-    #signal = new AbortSignal(CREATE);
-    get signal() {
-      if (!(#signal in this)) throw illegal();
-      return this.#signal;
-    }
-    abort(reason = void 0) {
-      if (!(#signal in this)) throw illegal();
-      signalAbort(this.#signal, reason);
-    }
-  };
-  function onAbort(signal, fn) {
-    const set2 = signalAlgorithms(signal);
-    set2.add(fn);
-    return () => set2.delete(fn);
-  }
-  function newAbortSignal() {
-    return new AbortSignal(CREATE);
-  }
-  function abortSignal(signal, reason) {
-    signalAbort(signal, reason);
-  }
-  for (const [name, C] of Object.entries({
-    Event,
-    EventTarget,
-    CustomEvent,
-    ErrorEvent,
-    MessageEvent,
-    CloseEvent,
-    AbortSignal,
-    AbortController
-  })) {
-    Object.defineProperty(C, "name", { value: name, configurable: true });
-    Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
-    Object.defineProperty(globalThis, name, { value: C, writable: true, enumerable: false, configurable: true });
-  }
 
   // js/src/encoding.js
   var JS_MAX = 8;
@@ -1302,7 +837,7 @@
     const s = typeof v === "string" ? v : String(v);
     return s.isWellFormed() ? s : s.toWellFormed();
   }
-  function illegal2() {
+  function illegal() {
     return new TypeError("Illegal invocation");
   }
   var formSpecial = { "!": "%21", "'": "%27", "(": "%28", ")": "%29", "~": "%7E", "%20": "+" };
@@ -1408,17 +943,17 @@
       if (this.#onUpdate) this.#onUpdate(this.toString());
     }
     get size() {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       return this.#list.length;
     }
     append(name, value) {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       if (arguments.length < 2) throw new TypeError("Failed to execute 'append' on 'URLSearchParams': 2 arguments required.");
       this.#list.push([usv(name), usv(value)]);
       this.#update();
     }
     delete(name, value = void 0) {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       if (arguments.length < 1) throw new TypeError("Failed to execute 'delete' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
       if (value === void 0) {
@@ -1430,7 +965,7 @@
       this.#update();
     }
     get(name) {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       if (arguments.length < 1) throw new TypeError("Failed to execute 'get' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
       const list = this.#list;
@@ -1438,13 +973,13 @@
       return null;
     }
     getAll(name) {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       if (arguments.length < 1) throw new TypeError("Failed to execute 'getAll' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
       return this.#list.filter((p) => p[0] === name).map((p) => p[1]);
     }
     has(name, value = void 0) {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       if (arguments.length < 1) throw new TypeError("Failed to execute 'has' on 'URLSearchParams': 1 argument required.");
       name = usv(name);
       if (value === void 0) {
@@ -1456,7 +991,7 @@
       return this.#list.some((p) => p[0] === name && p[1] === value);
     }
     set(name, value) {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       if (arguments.length < 2) throw new TypeError("Failed to execute 'set' on 'URLSearchParams': 2 arguments required.");
       name = usv(name);
       value = usv(value);
@@ -1470,12 +1005,12 @@
       this.#update();
     }
     sort() {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       this.#list.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
       this.#update();
     }
     forEach(callback, thisArg = void 0) {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       if (typeof callback !== "function") {
         throw new TypeError("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
       }
@@ -1485,22 +1020,22 @@
       }
     }
     entries() {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       return new ParamsIterator(() => this.#list, "entries");
     }
     keys() {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       return new ParamsIterator(() => this.#list, "keys");
     }
     values() {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       return new ParamsIterator(() => this.#list, "values");
     }
     [Symbol.iterator]() {
       return this.entries();
     }
     toString() {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       let out = "";
       for (let i = 0; i < this.#list.length; i++) {
         if (i > 0) out += "&";
@@ -1519,7 +1054,7 @@
       this.#kind = kind;
     }
     next() {
-      if (!(#list in this)) throw illegal2();
+      if (!(#list in this)) throw illegal();
       const list = this.#list();
       if (this.#i >= list.length) return { value: void 0, done: true };
       const [k, v] = list[this.#i++];
@@ -1586,83 +1121,83 @@
       if (this.#sp && (name === "href" || name === "search")) resetParams(this.#sp, p[SEARCH].slice(1));
     }
     get href() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[HREF];
     }
     set href(v) {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       this.#set("href", v);
     }
     get origin() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[ORIGIN];
     }
     get protocol() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[PROTOCOL];
     }
     set protocol(v) {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       this.#set("protocol", v);
     }
     get username() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[USERNAME];
     }
     set username(v) {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       this.#set("username", v);
     }
     get password() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[PASSWORD];
     }
     set password(v) {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       this.#set("password", v);
     }
     get host() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[HOST];
     }
     set host(v) {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       this.#set("host", v);
     }
     get hostname() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[HOSTNAME];
     }
     set hostname(v) {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       this.#set("hostname", v);
     }
     get port() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[PORT];
     }
     set port(v) {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       this.#set("port", v);
     }
     get pathname() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[PATHNAME];
     }
     set pathname(v) {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       this.#set("pathname", v);
     }
     get search() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[SEARCH];
     }
     set search(v) {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       this.#set("search", v);
     }
     get searchParams() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       if (this.#sp === null) {
         const sp = new URLSearchParams();
         linkParams(
@@ -1677,19 +1212,19 @@
       return this.#sp;
     }
     get hash() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[HASH];
     }
     set hash(v) {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       this.#set("hash", v);
     }
     toString() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[HREF];
     }
     toJSON() {
-      if (!(#p in this)) throw illegal2();
+      if (!(#p in this)) throw illegal();
       return this.#p[HREF];
     }
   };
@@ -1732,7 +1267,7 @@
   function uncloneable(C) {
     blocked.add(C.prototype);
   }
-  for (const C of [Navigator, Performance, Event, EventTarget, AbortController, TextEncoder, TextDecoder, URL, URLSearchParams]) {
+  for (const C of [Navigator, Performance, TextEncoder, TextDecoder, URL, URLSearchParams]) {
     uncloneable(C);
   }
   function cloneError(v) {
@@ -2773,7 +2308,7 @@
   var materialize = NAMES.map((k) => lazyProperty(globalThis, k, () => streams()[k]));
 
   // isola-shared:shared
-  var shared_default = { clone: clone_exports, events: events_exports, host: host_exports, streams: streams_exports };
+  var shared_default = { clone: clone_exports, dom: dom_exports, host: host_exports, streams: streams_exports };
 
   // js/src/timers.js
   var timers = /* @__PURE__ */ new Map();
@@ -3822,9 +3357,9 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     static json(data, init2 = void 0) {
       const text = JSON.stringify(data);
       if ((init2 === void 0 || init2 === null) && typeof text === "string") return textResponse(text, "application/json");
-      let dict2;
+      let dict;
       if (init2 instanceof _Response) {
-        dict2 = {
+        dict = {
           status: init2.#status,
           statusText: init2.#statusText ?? void 0,
           headers: new Headers2(init2.#headers ?? init2.#materialize()),
@@ -3832,13 +3367,13 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
           webSocket: init2.#webSocket
         };
       } else if (init2 !== void 0 && init2 !== null) {
-        dict2 = Object.assign({}, init2);
-        dict2.headers = new Headers2(init2.headers);
+        dict = Object.assign({}, init2);
+        dict.headers = new Headers2(init2.headers);
       } else {
-        dict2 = { headers: new Headers2() };
+        dict = { headers: new Headers2() };
       }
-      if (!dict2.headers.has("content-type")) dict2.headers.set("content-type", "application/json");
-      return new _Response(text, dict2);
+      if (!dict.headers.has("content-type")) dict.headers.set("content-type", "application/json");
+      return new _Response(text, dict);
     }
     get status() {
       return this.#status;
@@ -4101,7 +3636,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     const id = nextFetch++;
     const body = goBody(p.body);
     let listening = false;
-    const onAbort2 = () => {
+    const onAbort = () => {
       try {
         call("fetch.abort", id);
       } catch {
@@ -4110,11 +3645,11 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     const done = () => {
       if (listening) {
         listening = false;
-        signal.removeEventListener("abort", onAbort2);
+        signal.removeEventListener("abort", onAbort);
       }
     };
     if (signal && typeof signal.addEventListener === "function") {
-      signal.addEventListener("abort", onAbort2);
+      signal.addEventListener("abort", onAbort);
       listening = true;
     }
     let r;
@@ -4927,6 +4462,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
 
   // js/src/runtime.js
   provide(shared_default);
+  lazyModule("events", ["Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent", "AbortSignal", "AbortController"]);
   lazyModule("crypto", ["crypto", "Crypto", "SubtleCrypto", "CryptoKey"]);
   lazyModule("compression", ["CompressionStream", "DecompressionStream"]);
   lazyModule("blob", ["Blob", "File"]);

@@ -18,6 +18,7 @@
 //   newAbortSignal()                 a fresh, unaborted signal
 //   dispatchTrusted(target, event)   dispatch with isTrusted = true
 import { DOMException } from "./dom.js";
+import { uncloneable } from "./clone.js";
 
 let beginDispatch, endDispatch, isStopped, markTrusted;
 
@@ -510,3 +511,4 @@ for (const [name, C] of Object.entries({
   Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
   Object.defineProperty(globalThis, name, { value: C, writable: true, enumerable: false, configurable: true });
 }
+for (const C of [Event, EventTarget, AbortController]) uncloneable(C);

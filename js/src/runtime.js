@@ -3,7 +3,6 @@
 import * as host from "./host.js";
 import shared from "isola:shared"; // the modules chunks import (js/build)
 import "./dom.js"; // first: other modules use DOMException
-import "./events.js"; // second: other modules use EventTarget and AbortSignal
 import "./encoding.js";
 import "./url.js";
 import "./clone.js";
@@ -20,6 +19,7 @@ import "./loader.js"; // Dynamic Workers: the LOADER binding and the sandbox hoo
 // their globals (or, for hooks, a call from Go). Their imports of the
 // modules above come from shared.
 host.provide(shared);
+host.lazyModule("events", ["Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent", "AbortSignal", "AbortController"]);
 host.lazyModule("crypto", ["crypto", "Crypto", "SubtleCrypto", "CryptoKey"]);
 host.lazyModule("compression", ["CompressionStream", "DecompressionStream"]);
 host.lazyModule("blob", ["Blob", "File"]);
