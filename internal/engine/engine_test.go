@@ -384,3 +384,26 @@ func TestCallPostedOrder(t *testing.T) {
 		t.Errorf("CallPosted order = %v", got)
 	}
 }
+
+// A module's top level runs on its own task's CPU budget: a runtime whose
+// last call armed a long deadline (here at build, 30 s) and that is then
+// adopted with a short limit stops a top-level loop at that limit.
+func TestModuleTopLevelCPULimit(t *testing.T) {
+	rt := newRuntime(t, Options{Bootstrap: testBootstrapSrc, CPULimit: 30 * time.Second})
+	eval(t, rt, "1") // arms a 30 s deadline
+	if err := rt.Adopt("t", 0, 100*time.Millisecond, nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := rt.LoadModules(ctx, "main.js", map[string]string{"main.js": "while (true) {}\nexport default {};"}, "__entry")
+	// The module's evaluation promise carries the interrupt; the runtime
+	// is broken by the kill either way.
+	var e *Error
+	if err != nil && !(errors.As(err, &e) && e.Kind == CPULimit) {
+		t.Fatalf("LoadModules of a top-level loop = %v; want nil or a CPU limit error", err)
+	}
+	if !rt.Broken() {
+		t.Fatal("the runtime is not broken after its top level ran past the CPU limit")
+	}
+}

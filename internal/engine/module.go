@@ -81,6 +81,14 @@ func (rt *Runtime) evalModules(main string, mods map[string]string, entry string
 		}
 		return loadErr
 	}
+	// The raw calls above and below do not arm the VM's CPU deadline as
+	// its Eval and Call methods do: draining the (empty) job queue does, so
+	// that the modules' top level runs on this task's budget, not on a
+	// deadline left by an earlier call.
+	if _, err := rt.vm.ExecutePendingJobs(); err != nil {
+		lib.XFreeValue(tls, ctx, fn)
+		return err
+	}
 	p := lib.XJS_EvalFunction(tls, ctx, fn) // takes fn
 	if isException(p) {
 		lib.XFreeValue(tls, ctx, lib.XJS_GetException(tls, ctx))

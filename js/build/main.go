@@ -40,7 +40,7 @@ import (
 // lazyModules are the runtime modules in js/src that are chunks rather than
 // part of the bundles. Each installs globals that runtime.js declares with
 // lazyModule() so that they exist before the module is loaded.
-var lazyModules = []string{"blob", "compression", "crypto", "events", "formdata", "websocket"}
+var lazyModules = []string{"blob", "clone", "compression", "crypto", "events", "formdata", "websocket"}
 
 // runtimeImport matches an import of a runtime module by relative path.
 var runtimeImport = regexp.MustCompile(`^\./([a-z_]+)\.js$`)

@@ -312,14 +312,6 @@
     else p.reject(makeError(v));
   }
 
-  // js/src/clone.js
-  var clone_exports = {};
-  __export(clone_exports, {
-    deserialize: () => deserialize,
-    serialize: () => serialize,
-    uncloneable: () => uncloneable
-  });
-
   // js/src/dom.js
   var dom_exports = {};
   __export(dom_exports, {
@@ -491,6 +483,13 @@
   install("performance", Object.create(Performance.prototype));
 
   // js/src/encoding.js
+  var encoding_exports = {};
+  __export(encoding_exports, {
+    TextDecoder: () => TextDecoder2,
+    TextEncoder: () => TextEncoder2,
+    encodeUTF8: () => encodeUTF8,
+    encodingForLabel: () => encodingForLabel
+  });
   var JS_MAX = 8;
   function toUSV(s) {
     return typeof s.toWellFormed === "function" ? s.toWellFormed() : s;
@@ -821,7 +820,391 @@
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
+  // js/src/streams.js
+  var streams_exports = {};
+  __export(streams_exports, {
+    bytesStream: () => bytesStream,
+    concat: () => concat,
+    isDisturbed: () => isDisturbed,
+    isReadableStream: () => isReadableStream,
+    knownLength: () => knownLength,
+    markDisturbed: () => markDisturbed,
+    notBytesMessage: () => notBytesMessage,
+    readAll: () => readAll,
+    streams: () => streams,
+    toBytes: () => toBytes,
+    usedStream: () => usedStream,
+    utf8Decode: () => utf8Decode,
+    utf8Encode: () => utf8Encode
+  });
+  var S = null;
+  function streams() {
+    if (S === null) {
+      S = load();
+      for (const m of materialize) m();
+    }
+    return S;
+  }
+  function isReadableStream(x) {
+    return S !== null && x instanceof S.ReadableStream;
+  }
+  var NAMES = [
+    "ReadableStream",
+    "ReadableStreamDefaultReader",
+    "ReadableStreamBYOBReader",
+    "ReadableStreamBYOBRequest",
+    "ReadableStreamDefaultController",
+    "ReadableByteStreamController",
+    "WritableStream",
+    "WritableStreamDefaultWriter",
+    "WritableStreamDefaultController",
+    "TransformStream",
+    "TransformStreamDefaultController",
+    "ByteLengthQueuingStrategy",
+    "CountQueuingStrategy",
+    "IdentityTransformStream",
+    "FixedLengthStream",
+    "TextEncoderStream",
+    "TextDecoderStream"
+  ];
+  function load() {
+    const P = chunk("streams");
+    const { ReadableStream, ReadableStreamDefaultController } = P;
+    {
+      const proto = Object.getPrototypeOf(new ReadableStream().values());
+      const ret = proto.return;
+      Object.defineProperty(proto, "return", {
+        value: function(v) {
+          const impl = this !== null && typeof this === "object" ? this._asyncIteratorImpl : void 0;
+          const reader = impl && impl._reader;
+          if (impl && impl._ongoingPromise !== void 0 && reader && reader._readRequests && reader._readRequests.length === 0) {
+            impl._ongoingPromise = void 0;
+          }
+          return ret.call(this, v);
+        },
+        writable: true,
+        enumerable: true,
+        configurable: true
+      });
+    }
+    {
+      const close = ReadableStreamDefaultController.prototype.close;
+      const noop = () => Promise.resolve();
+      Object.defineProperty(ReadableStreamDefaultController.prototype, "close", {
+        value: function close_() {
+          close.call(this);
+          if (this._closeRequested && this._cancelAlgorithm !== void 0) this._cancelAlgorithm = noop;
+        },
+        writable: true,
+        enumerable: true,
+        configurable: true
+      });
+      Object.defineProperty(ReadableStreamDefaultController.prototype.close, "name", { value: "close" });
+    }
+    return Object.assign({}, P, workerdStreams(P));
+  }
+  function toBytes(v) {
+    if (v instanceof Uint8Array) return v;
+    if (v instanceof ArrayBuffer) return new Uint8Array(v);
+    if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    if (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer) return new Uint8Array(v);
+    return null;
+  }
+  function concat(chunks, total) {
+    if (total === void 0) {
+      total = 0;
+      for (const c of chunks) total += c.byteLength;
+    }
+    if (chunks.length === 1 && chunks[0].byteLength === chunks[0].buffer.byteLength) return chunks[0];
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const c of chunks) {
+      out.set(c, off);
+      off += c.byteLength;
+    }
+    return out;
+  }
+  var encoder;
+  var decoder;
+  function utf8Encode(s) {
+    if (encoder === void 0 && typeof globalThis.TextEncoder === "function") encoder = new globalThis.TextEncoder();
+    if (encoder) return encoder.encode(s);
+    const out = [];
+    for (let i = 0; i < s.length; i++) {
+      let c = s.charCodeAt(i);
+      if (c >= 55296 && c <= 56319 && i + 1 < s.length) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 56320 && d <= 57343) {
+          c = 65536 + (c - 55296 << 10) + (d - 56320);
+          i++;
+        } else c = 65533;
+      } else if (c >= 55296 && c <= 57343) c = 65533;
+      if (c < 128) out.push(c);
+      else if (c < 2048) out.push(192 | c >> 6, 128 | c & 63);
+      else if (c < 65536) out.push(224 | c >> 12, 128 | c >> 6 & 63, 128 | c & 63);
+      else out.push(240 | c >> 18, 128 | c >> 12 & 63, 128 | c >> 6 & 63, 128 | c & 63);
+    }
+    return new Uint8Array(out);
+  }
+  function utf8Decode(b) {
+    if (decoder === void 0 && typeof globalThis.TextDecoder === "function") decoder = new globalThis.TextDecoder();
+    if (decoder) return decoder.decode(b);
+    let s = "";
+    let i = b.length >= 3 && b[0] === 239 && b[1] === 187 && b[2] === 191 ? 3 : 0;
+    while (i < b.length) {
+      const c = b[i];
+      let n = 0, cp = 65533, min = 0;
+      if (c < 128) {
+        cp = c;
+        n = 0;
+      } else if (c >= 194 && c < 224) {
+        n = 1;
+        cp = c & 31;
+        min = 128;
+      } else if (c >= 224 && c < 240) {
+        n = 2;
+        cp = c & 15;
+        min = 2048;
+      } else if (c >= 240 && c < 245) {
+        n = 3;
+        cp = c & 7;
+        min = 65536;
+      } else {
+        s += "�";
+        i++;
+        continue;
+      }
+      let j = 1;
+      for (; j <= n; j++) {
+        const d = b[i + j];
+        if (d === void 0 || (d & 192) !== 128) break;
+        cp = cp << 6 | d & 63;
+      }
+      if (j <= n || cp < min || cp > 1114111 || cp >= 55296 && cp <= 57343) {
+        s += "�";
+        i += Math.max(1, j);
+        continue;
+      }
+      s += String.fromCodePoint(cp);
+      i += n + 1;
+    }
+    return s;
+  }
+  function isDisturbed(s) {
+    return s._disturbed === true;
+  }
+  function markDisturbed(s) {
+    s._disturbed = true;
+  }
+  function bytesStream(b) {
+    const { ReadableStream } = streams();
+    return new ReadableStream({
+      type: "bytes",
+      pull(c) {
+        if (b && b.byteLength > 0) {
+          const chunk2 = b;
+          b = null;
+          c.enqueue(new Uint8Array(chunk2));
+        }
+        c.close();
+        if (c.byobRequest) c.byobRequest.respond(0);
+      }
+    });
+  }
+  function usedStream() {
+    const { ReadableStream } = streams();
+    const s = new ReadableStream({ start: (c) => c.close() });
+    markDisturbed(s);
+    return s;
+  }
+  var notBytes = "This ReadableStream did not return bytes.";
+  async function readAll(stream) {
+    const reader = stream.getReader();
+    const chunks = [];
+    let total = 0;
+    try {
+      for (; ; ) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        const b = toBytes(value);
+        if (b === null) throw new TypeError(notBytes);
+        chunks.push(b);
+        total += b.byteLength;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+    return concat(chunks, total);
+  }
+  var notBytesMessage = notBytes;
+  var knownLength = /* @__PURE__ */ new WeakMap();
+  function workerdStreams(P) {
+    const { TransformStream: TransformStream2 } = P;
+    const nonBytesWrite = "This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer/ArrayBufferView type on its writable side.";
+    function identityPair(limit) {
+      const { ReadableStream, WritableStream } = P;
+      let rc, wc;
+      let pending2 = null;
+      let pulling = null;
+      let written = 0;
+      let closed = false;
+      function deliver2() {
+        if (!pending2 || !pulling) return;
+        const { bytes, resolve } = pending2;
+        const p = pulling;
+        pending2 = null;
+        pulling = null;
+        rc.enqueue(new Uint8Array(bytes));
+        resolve();
+        p();
+      }
+      const readable = new ReadableStream(
+        {
+          type: "bytes",
+          start(c) {
+            rc = c;
+          },
+          pull() {
+            return new Promise((resolve) => {
+              pulling = resolve;
+              deliver2();
+            });
+          },
+          cancel(reason) {
+            if (pending2) {
+              pending2.reject(reason);
+              pending2 = null;
+            }
+            if (!closed) wc.error(reason);
+          }
+        },
+        { highWaterMark: 0 }
+      );
+      const writable = new WritableStream({
+        start(c) {
+          wc = c;
+        },
+        write(chunk2) {
+          const bytes = toBytes(chunk2);
+          if (bytes === null) throw new TypeError(nonBytesWrite);
+          if (limit !== void 0) {
+            written += bytes.byteLength;
+            if (written > limit) throw new TypeError("Attempt to write too many bytes through a FixedLengthStream.");
+          }
+          if (bytes.byteLength === 0) return;
+          return new Promise((resolve, reject) => {
+            pending2 = { bytes, resolve, reject };
+            deliver2();
+          });
+        },
+        close() {
+          if (limit !== void 0 && written < limit) {
+            const err = new TypeError("FixedLengthStream did not see all expected bytes before close().");
+            rc.error(err);
+            throw err;
+          }
+          closed = true;
+          rc.close();
+          if (rc.byobRequest) rc.byobRequest.respond(0);
+        },
+        abort(reason) {
+          closed = true;
+          rc.error(reason);
+        }
+      });
+      if (limit !== void 0) knownLength.set(readable, limit);
+      return { readable, writable };
+    }
+    let nextLimit;
+    class IdentityTransformStream extends TransformStream2 {
+      #readable;
+      #writable;
+      constructor(options = void 0) {
+        super();
+        const { readable, writable } = identityPair(nextLimit);
+        nextLimit = void 0;
+        this.#readable = readable;
+        this.#writable = writable;
+      }
+      get readable() {
+        return this.#readable;
+      }
+      get writable() {
+        return this.#writable;
+      }
+    }
+    class FixedLengthStream extends IdentityTransformStream {
+      constructor(expectedLength, options = void 0) {
+        const n = typeof expectedLength === "bigint" ? Number(expectedLength) : Number(expectedLength);
+        if (!Number.isSafeInteger(n) || n < 0) {
+          throw new TypeError("FixedLengthStream requires a non-negative integer expected length.");
+        }
+        nextLimit = n;
+        super(options);
+      }
+    }
+    class TextEncoderStream extends TransformStream2 {
+      constructor() {
+        let carry = "";
+        super({
+          transform(chunk2, c) {
+            let s = carry + String(chunk2);
+            carry = "";
+            const last = s.charCodeAt(s.length - 1);
+            if (last >= 55296 && last <= 56319) {
+              carry = s.slice(-1);
+              s = s.slice(0, -1);
+            }
+            if (s.length > 0) c.enqueue(utf8Encode(s));
+          },
+          flush(c) {
+            if (carry) c.enqueue(new Uint8Array([239, 191, 189]));
+          }
+        });
+      }
+      get encoding() {
+        return "utf-8";
+      }
+    }
+    class TextDecoderStream extends TransformStream2 {
+      #decoder;
+      constructor(label = "utf-8", options = {}) {
+        const dec = new globalThis.TextDecoder(label, options);
+        super({
+          transform(chunk2, c) {
+            const b = toBytes(chunk2);
+            if (b === null) throw new TypeError("TextDecoderStream requires ArrayBuffer or ArrayBufferView chunks.");
+            const s = dec.decode(b, { stream: true });
+            if (s.length > 0) c.enqueue(s);
+          },
+          flush(c) {
+            const s = dec.decode();
+            if (s.length > 0) c.enqueue(s);
+          }
+        });
+        this.#decoder = dec;
+      }
+      get encoding() {
+        return this.#decoder.encoding;
+      }
+      get fatal() {
+        return this.#decoder.fatal;
+      }
+      get ignoreBOM() {
+        return this.#decoder.ignoreBOM;
+      }
+    }
+    return { IdentityTransformStream, FixedLengthStream, TextEncoderStream, TextDecoderStream };
+  }
+  var materialize = NAMES.map((k) => lazyProperty(globalThis, k, () => streams()[k]));
+
   // js/src/url.js
+  var url_exports = {};
+  __export(url_exports, {
+    URL: () => URL2,
+    URLSearchParams: () => URLSearchParams,
+    parseHref: () => parseHref
+  });
   var HREF = 0;
   var ORIGIN = 1;
   var PROTOCOL = 2;
@@ -1237,1078 +1620,8 @@
   }
   if (!("URLPattern" in globalThis)) lazyProperty(globalThis, "URLPattern", () => chunk("urlpattern").URLPattern);
 
-  // js/src/clone.js
-  var STR_JS_MAX = 32;
-  var VIEWS = [
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    Float32Array,
-    Float64Array,
-    BigInt64Array,
-    BigUint64Array,
-    DataView
-  ];
-  if (typeof globalThis.Float16Array === "function") VIEWS.push(globalThis.Float16Array);
-  var ERRORS = {
-    Error,
-    EvalError,
-    RangeError,
-    ReferenceError,
-    SyntaxError,
-    TypeError,
-    URIError
-  };
-  var blocked = /* @__PURE__ */ new Set();
-  function uncloneable(C) {
-    blocked.add(C.prototype);
-  }
-  for (const C of [Navigator, Performance, TextEncoder2, TextDecoder2, URL2, URLSearchParams]) {
-    uncloneable(C);
-  }
-  function cloneError(v) {
-    let what;
-    if (typeof v === "function") what = String(v);
-    else if (typeof v === "symbol") what = v.toString();
-    else {
-      const ctor = Object.getPrototypeOf(v)?.constructor;
-      what = "#<" + (typeof ctor === "function" && ctor.name ? ctor.name : "Object") + ">";
-    }
-    return new DOMException2(what + " could not be cloned.", "DataCloneError");
-  }
-  function realError(C) {
-    const e = Reflect.construct(C, []);
-    delete e.stack;
-    return e;
-  }
-  function isBlocked(v) {
-    for (let p = Object.getPrototypeOf(v); p !== null; p = Object.getPrototypeOf(p)) {
-      if (blocked.has(p)) return true;
-    }
-    return false;
-  }
-  var typeOfTag = Object.prototype.toString;
-  var ObjectProto = Object.prototype;
-  var ArrayProto = Array.prototype;
-  var Writer = class {
-    constructor() {
-      this.buf = new Uint8Array(256);
-      this.dv = new DataView(this.buf.buffer);
-      this.n = 0;
-    }
-    grow(k) {
-      if (this.n + k <= this.buf.length) return;
-      let size = this.buf.length * 2;
-      while (size < this.n + k) size *= 2;
-      const b = new Uint8Array(size);
-      b.set(this.buf.subarray(0, this.n));
-      this.buf = b;
-      this.dv = new DataView(b.buffer);
-    }
-    byte(b) {
-      this.grow(1);
-      this.buf[this.n++] = b;
-    }
-    tag(c) {
-      this.byte(c.charCodeAt(0));
-    }
-    varint(x) {
-      this.grow(10);
-      while (x >= 128) {
-        this.buf[this.n++] = x % 128 | 128;
-        x = Math.floor(x / 128);
-      }
-      this.buf[this.n++] = x;
-    }
-    f64(x) {
-      this.grow(8);
-      this.dv.setFloat64(this.n, x, true);
-      this.n += 8;
-    }
-    i32(x) {
-      this.grow(4);
-      this.dv.setInt32(this.n, x, true);
-      this.n += 4;
-    }
-    bytes(u8) {
-      this.grow(u8.length);
-      this.buf.set(u8, this.n);
-      this.n += u8.length;
-    }
-    string(s) {
-      if (s.length > STR_JS_MAX && s.isWellFormed()) {
-        const b = call("encoding.strbytes", s);
-        this.byte(b[0]);
-        this.varint(s.length);
-        this.bytes(b.subarray(1));
-        return;
-      }
-      let wide = false;
-      for (let i = 0; i < s.length; i++) {
-        if (s.charCodeAt(i) > 255) {
-          wide = true;
-          break;
-        }
-      }
-      this.tag(wide ? "w" : "s");
-      this.varint(s.length);
-      if (wide) {
-        this.grow(s.length * 2);
-        for (let i = 0; i < s.length; i++) {
-          const c = s.charCodeAt(i);
-          this.buf[this.n++] = c & 255;
-          this.buf[this.n++] = c >> 8;
-        }
-      } else {
-        this.grow(s.length);
-        for (let i = 0; i < s.length; i++) this.buf[this.n++] = s.charCodeAt(i);
-      }
-    }
-  };
-  function serialize(value, opts = void 0) {
-    const w = new Writer();
-    const ids = /* @__PURE__ */ new Map();
-    const external = opts && opts.external;
-    w.byte(73);
-    w.byte(1);
-    const write = (v) => {
-      switch (typeof v) {
-        case "undefined":
-          return w.tag("u");
-        case "boolean":
-          return w.tag(v ? "T" : "F");
-        case "number":
-          if ((v | 0) === v && !Object.is(v, -0)) {
-            w.tag("i");
-            return w.i32(v);
-          }
-          w.tag("d");
-          return w.f64(v);
-        case "bigint":
-          w.tag("Z");
-          return w.string(v.toString());
-        case "string":
-          return w.string(v);
-        case "symbol":
-        case "function": {
-          const x2 = external && external(v);
-          if (typeof x2 === "number") {
-            w.tag("x");
-            return w.varint(x2);
-          }
-          throw cloneError(v);
-        }
-      }
-      if (v === null) return w.tag("z");
-      const seen = ids.get(v);
-      if (seen !== void 0) {
-        w.tag("r");
-        return w.varint(seen);
-      }
-      const x = external && external(v);
-      if (typeof x === "number") {
-        w.tag("x");
-        return w.varint(x);
-      }
-      if (isBlocked(v)) throw cloneError(v);
-      ids.set(v, ids.size);
-      if (Array.isArray(v)) {
-        const len = v.length;
-        w.tag("a");
-        w.varint(len);
-        for (let i = 0; i < len; i++) {
-          if (i in v) write(v[i]);
-          else w.tag("h");
-        }
-        const extra = Object.keys(v).filter((k) => !(String(k >>> 0) === k && k >>> 0 < len));
-        w.varint(extra.length);
-        for (const k of extra) {
-          w.string(k);
-          write(v[k]);
-        }
-        return;
-      }
-      if (v instanceof DOMException2) {
-        w.tag("X");
-        w.string(v.name);
-        w.string(v.message);
-        return;
-      }
-      const t = typeOfTag.call(v);
-      if (ArrayBuffer.isView(v)) {
-        const kind = VIEWS.findIndex((C) => v instanceof C);
-        if (kind < 0) throw cloneError(v);
-        w.tag("V");
-        w.byte(kind);
-        write(v.buffer);
-        w.varint(v.byteOffset);
-        w.varint(v instanceof DataView ? v.byteLength : v.length);
-        return;
-      }
-      if (v instanceof ArrayBuffer) {
-        w.tag("B");
-        if (v.detached === true) return w.varint(0);
-        w.varint(v.byteLength);
-        return w.bytes(new Uint8Array(v));
-      }
-      if (v instanceof Date) {
-        w.tag("D");
-        return w.f64(v.getTime());
-      }
-      if (v instanceof RegExp) {
-        w.tag("R");
-        w.string(v.source);
-        return w.string(v.flags);
-      }
-      if (v instanceof Map) {
-        const entries = [...Map.prototype.entries.call(v)];
-        w.tag("M");
-        w.varint(entries.length);
-        for (const [k, val] of entries) {
-          write(k);
-          write(val);
-        }
-        return;
-      }
-      if (v instanceof Set) {
-        const values = [...Set.prototype.values.call(v)];
-        w.tag("S");
-        w.varint(values.length);
-        for (const val of values) write(val);
-        return;
-      }
-      if (v instanceof Error) {
-        let name = v.name;
-        if (!Object.hasOwn(ERRORS, name)) name = "Error";
-        w.tag("E");
-        w.string(name);
-        const m = Object.getOwnPropertyDescriptor(v, "message");
-        if (m && "value" in m) w.string(String(m.value));
-        else w.tag("u");
-        if (typeof v.stack === "string") w.string(v.stack);
-        else w.tag("u");
-        if (Object.hasOwn(v, "cause")) write(v.cause);
-        else w.tag("u");
-        return;
-      }
-      switch (t) {
-        case "[object Boolean]":
-          w.tag("b");
-          return w.byte(Boolean.prototype.valueOf.call(v) ? 1 : 0);
-        case "[object Number]":
-          w.tag("N");
-          return w.f64(Number.prototype.valueOf.call(v));
-        case "[object String]":
-          w.tag("G");
-          return w.string(String.prototype.valueOf.call(v));
-        case "[object BigInt]":
-          w.tag("J");
-          return w.string(BigInt.prototype.valueOf.call(v).toString());
-      }
-      if (v instanceof WeakMap || v instanceof WeakSet || v instanceof Promise || typeof WeakRef === "function" && v instanceof WeakRef || typeof FinalizationRegistry === "function" && v instanceof FinalizationRegistry || typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer) {
-        throw cloneError(v);
-      }
-      const keys2 = Object.keys(v);
-      w.tag("o");
-      w.varint(keys2.length);
-      for (const k of keys2) {
-        w.string(k);
-        write(v[k]);
-      }
-    };
-    write(value);
-    return w.buf.slice(0, w.n);
-  }
-  var Reader = class {
-    constructor(u8) {
-      this.buf = u8;
-      this.dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-      this.n = 0;
-    }
-    need(k) {
-      if (this.n + k > this.buf.length) throw bad("truncated input");
-    }
-    byte() {
-      this.need(1);
-      return this.buf[this.n++];
-    }
-    varint() {
-      let x = 0;
-      let mul = 1;
-      for (; ; ) {
-        const b = this.byte();
-        x += (b & 127) * mul;
-        if (b < 128) return x;
-        mul *= 128;
-        if (mul > 2 ** 53) throw bad("varint overflow");
-      }
-    }
-    f64() {
-      this.need(8);
-      const x = this.dv.getFloat64(this.n, true);
-      this.n += 8;
-      return x;
-    }
-    i32() {
-      this.need(4);
-      const x = this.dv.getInt32(this.n, true);
-      this.n += 4;
-      return x;
-    }
-    bytes(k) {
-      this.need(k);
-      const b = this.buf.slice(this.n, this.n + k);
-      this.n += k;
-      return b;
-    }
-    stringBody(tag) {
-      const len = this.varint();
-      if (len > STR_JS_MAX && (tag === 115 || tag === 119)) {
-        const k = tag === 115 ? len : len * 2;
-        this.need(k);
-        const s2 = call("encoding.strfrom", this.buf.subarray(this.n, this.n + k), tag === 119);
-        if (s2 !== void 0) {
-          this.n += k;
-          return s2;
-        }
-      }
-      if (tag === 115) {
-        this.need(len);
-        let s2 = "";
-        for (let i = 0; i < len; i += 4096) {
-          s2 += String.fromCharCode.apply(null, this.buf.subarray(this.n + i, this.n + Math.min(len, i + 4096)));
-        }
-        this.n += len;
-        return s2;
-      }
-      if (tag !== 119) throw bad("expected a string");
-      this.need(len * 2);
-      const units = new Uint16Array(len);
-      for (let i = 0; i < len; i++) units[i] = this.buf[this.n + 2 * i] | this.buf[this.n + 2 * i + 1] << 8;
-      this.n += len * 2;
-      let s = "";
-      for (let i = 0; i < len; i += 4096) s += String.fromCharCode.apply(null, units.subarray(i, i + 4096));
-      return s;
-    }
-    string() {
-      return this.stringBody(this.byte());
-    }
-  };
-  function bad(why) {
-    return new DOMException2("Unable to deserialize cloned data: " + why + ".", "DataCloneError");
-  }
-  function deserialize(bytes, opts = void 0) {
-    const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-    const r = new Reader(u8);
-    if (r.byte() !== 73 || r.byte() !== 1) throw bad("unknown format version");
-    const objs = [];
-    const external = opts && opts.external;
-    let depth = 0;
-    const read = () => {
-      const tag = r.byte();
-      switch (String.fromCharCode(tag)) {
-        case "u":
-          return void 0;
-        case "z":
-          return null;
-        case "T":
-          return true;
-        case "F":
-          return false;
-        case "i":
-          return r.i32();
-        case "d":
-          return r.f64();
-        case "Z":
-          return BigInt(r.string());
-        case "s":
-        case "w":
-          return r.stringBody(tag);
-        case "r": {
-          const i = r.varint();
-          if (i >= objs.length) throw bad("bad back-reference");
-          return objs[i];
-        }
-        case "x": {
-          const i = r.varint();
-          if (!external) throw bad("external value without a handler");
-          return external(i);
-        }
-      }
-      if (++depth > 1e4) throw bad("nesting too deep");
-      try {
-        return readObject(tag);
-      } finally {
-        depth--;
-      }
-    };
-    const readObject = (tag) => {
-      const at = objs.length;
-      objs.push(void 0);
-      let v2;
-      switch (String.fromCharCode(tag)) {
-        case "a": {
-          const len = r.varint();
-          if (len > u8.length) throw bad("array too long");
-          v2 = new Array(len);
-          objs[at] = v2;
-          for (let i = 0; i < len; i++) {
-            if (u8[r.n] === 104) r.n++;
-            else v2[i] = read();
-          }
-          for (let k = r.varint(); k > 0; k--) {
-            const key2 = r.string();
-            Object.defineProperty(v2, key2, { value: read(), writable: true, enumerable: true, configurable: true });
-          }
-          return v2;
-        }
-        case "o": {
-          v2 = {};
-          objs[at] = v2;
-          for (let k = r.varint(); k > 0; k--) {
-            const key2 = r.string();
-            const val = read();
-            Object.defineProperty(v2, key2, { value: val, writable: true, enumerable: true, configurable: true });
-          }
-          return v2;
-        }
-        case "X": {
-          const name = r.string();
-          v2 = new DOMException2(r.string(), name);
-          objs[at] = v2;
-          return v2;
-        }
-        case "B":
-          v2 = r.bytes(r.varint()).buffer;
-          objs[at] = v2;
-          return v2;
-        case "V": {
-          const C = VIEWS[r.byte()];
-          if (!C) throw bad("unknown view kind");
-          const buf = read();
-          if (!(buf instanceof ArrayBuffer)) throw bad("view without a buffer");
-          const off = r.varint();
-          const len = r.varint();
-          try {
-            v2 = new C(buf, off, len);
-          } catch {
-            throw bad("view out of range");
-          }
-          objs[at] = v2;
-          return v2;
-        }
-        case "D":
-          v2 = new Date(r.f64());
-          objs[at] = v2;
-          return v2;
-        case "R": {
-          const src = r.string();
-          const flags = r.string();
-          try {
-            v2 = new RegExp(src, flags);
-          } catch {
-            throw bad("bad RegExp");
-          }
-          objs[at] = v2;
-          return v2;
-        }
-        case "M":
-          v2 = /* @__PURE__ */ new Map();
-          objs[at] = v2;
-          for (let k = r.varint(); k > 0; k--) {
-            const key2 = read();
-            v2.set(key2, read());
-          }
-          return v2;
-        case "S":
-          v2 = /* @__PURE__ */ new Set();
-          objs[at] = v2;
-          for (let k = r.varint(); k > 0; k--) v2.add(read());
-          return v2;
-        case "E": {
-          const name = r.string();
-          const C = Object.hasOwn(ERRORS, name) ? ERRORS[name] : Error;
-          v2 = realError(C);
-          objs[at] = v2;
-          const message = read();
-          if (message !== void 0) {
-            Object.defineProperty(v2, "message", { value: String(message), writable: true, configurable: true });
-          }
-          const stack = read();
-          if (stack !== void 0) Object.defineProperty(v2, "stack", { value: stack, writable: true, configurable: true });
-          const causeTag = u8[r.n];
-          const cause = read();
-          if (causeTag !== 117) Object.defineProperty(v2, "cause", { value: cause, writable: true, configurable: true });
-          return v2;
-        }
-        case "b":
-          v2 = Object(r.byte() !== 0);
-          objs[at] = v2;
-          return v2;
-        case "N":
-          v2 = Object(r.f64());
-          objs[at] = v2;
-          return v2;
-        case "G":
-          v2 = Object(r.string());
-          objs[at] = v2;
-          return v2;
-        case "J":
-          v2 = Object(BigInt(r.string()));
-          objs[at] = v2;
-          return v2;
-      }
-      throw bad("unknown tag 0x" + tag.toString(16));
-    };
-    const v = read();
-    if (r.n !== u8.length) throw bad("trailing bytes");
-    return v;
-  }
-  function cloneValue(value) {
-    const ids = /* @__PURE__ */ new Map();
-    const copy = (v) => {
-      if (typeof v !== "object" || v === null) {
-        if (typeof v === "symbol" || typeof v === "function") throw cloneError(v);
-        return v;
-      }
-      const seen = ids.get(v);
-      if (seen !== void 0) return seen;
-      const proto = Object.getPrototypeOf(v);
-      if (proto !== ObjectProto && proto !== ArrayProto && isBlocked(v)) throw cloneError(v);
-      if (Array.isArray(v)) {
-        const len = v.length;
-        const out2 = new Array(len);
-        ids.set(v, out2);
-        let present = 0;
-        for (let i = 0; i < len; i++) {
-          if (i in v) {
-            out2[i] = copy(v[i]);
-            present++;
-          }
-        }
-        const keys3 = Object.keys(v);
-        if (keys3.length > present) {
-          for (const k of keys3) {
-            if (!(String(k >>> 0) === k && k >>> 0 < len)) Object.defineProperty(out2, k, { value: copy(v[k]), writable: true, enumerable: true, configurable: true });
-          }
-        }
-        return out2;
-      }
-      if (proto !== ObjectProto || ArrayBuffer.isView(v) || typeOfTag.call(v) !== "[object Object]") {
-        const out2 = copySpecial(v, copy);
-        if (out2 !== void 0) return out2;
-      }
-      const out = {};
-      ids.set(v, out);
-      const keys2 = Object.keys(v);
-      for (let i = 0; i < keys2.length; i++) {
-        const k = keys2[i];
-        const x = copy(v[k]);
-        if (k in ObjectProto) Object.defineProperty(out, k, { value: x, writable: true, enumerable: true, configurable: true });
-        else out[k] = x;
-      }
-      return out;
-    };
-    const copySpecial = (v, copy2) => {
-      let out;
-      if (v instanceof DOMException2) {
-        out = new DOMException2(v.message, v.name);
-        ids.set(v, out);
-        return out;
-      }
-      const t = typeOfTag.call(v);
-      if (ArrayBuffer.isView(v)) {
-        const kind = VIEWS.findIndex((C2) => v instanceof C2);
-        if (kind < 0) throw cloneError(v);
-        const C = VIEWS[kind];
-        const buf = copy2(v.buffer);
-        out = new C(buf, v.byteOffset, v instanceof DataView ? v.byteLength : v.length);
-        ids.set(v, out);
-        return out;
-      }
-      if (v instanceof ArrayBuffer) {
-        const n = v.detached === true ? 0 : v.byteLength;
-        out = new ArrayBuffer(n);
-        if (n > 0) new Uint8Array(out).set(new Uint8Array(v));
-        ids.set(v, out);
-        return out;
-      }
-      if (v instanceof Date) {
-        out = new Date(v.getTime());
-        ids.set(v, out);
-        return out;
-      }
-      if (v instanceof RegExp) {
-        out = new RegExp(v.source, v.flags);
-        ids.set(v, out);
-        return out;
-      }
-      if (v instanceof Map) {
-        out = /* @__PURE__ */ new Map();
-        ids.set(v, out);
-        const entries = [...Map.prototype.entries.call(v)];
-        for (const [k, x] of entries) {
-          const ck = copy2(k);
-          out.set(ck, copy2(x));
-        }
-        return out;
-      }
-      if (v instanceof Set) {
-        out = /* @__PURE__ */ new Set();
-        ids.set(v, out);
-        const values = [...Set.prototype.values.call(v)];
-        for (const x of values) out.add(copy2(x));
-        return out;
-      }
-      if (v instanceof Error) {
-        let name = v.name;
-        if (!Object.hasOwn(ERRORS, name)) name = "Error";
-        out = realError(ERRORS[name]);
-        ids.set(v, out);
-        const m = Object.getOwnPropertyDescriptor(v, "message");
-        if (m && "value" in m) Object.defineProperty(out, "message", { value: String(m.value), writable: true, configurable: true });
-        const stack = v.stack;
-        if (typeof stack === "string") Object.defineProperty(out, "stack", { value: stack, writable: true, configurable: true });
-        if (Object.hasOwn(v, "cause")) {
-          const cause = copy2(v.cause);
-          if (cause !== void 0) Object.defineProperty(out, "cause", { value: cause, writable: true, configurable: true });
-        }
-        return out;
-      }
-      switch (t) {
-        case "[object Boolean]":
-          out = Object(Boolean.prototype.valueOf.call(v));
-          break;
-        case "[object Number]":
-          out = Object(Number.prototype.valueOf.call(v));
-          break;
-        case "[object String]":
-          out = Object(String.prototype.valueOf.call(v));
-          break;
-        case "[object BigInt]":
-          out = Object(BigInt.prototype.valueOf.call(v));
-          break;
-      }
-      if (out !== void 0) {
-        ids.set(v, out);
-        return out;
-      }
-      if (v instanceof WeakMap || v instanceof WeakSet || v instanceof Promise || typeof WeakRef === "function" && v instanceof WeakRef || typeof FinalizationRegistry === "function" && v instanceof FinalizationRegistry || typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer) {
-        throw cloneError(v);
-      }
-      return void 0;
-    };
-    return copy(value);
-  }
-  function structuredClone(value, options = void 0) {
-    if (arguments.length === 0) {
-      throw new TypeError("Failed to execute 'structuredClone': 1 argument required, but only 0 present.");
-    }
-    if (options === void 0 || options === null || options.transfer === void 0) return cloneValue(value);
-    const transfer = Array.from(options.transfer);
-    const seen = /* @__PURE__ */ new Set();
-    for (const t of transfer) {
-      if (!(t instanceof ArrayBuffer)) throw new DOMException2("Value not transferable", "DataCloneError");
-      if (seen.has(t)) throw new DOMException2("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
-      seen.add(t);
-    }
-    const out = cloneValue(value);
-    for (const t of transfer) {
-      if (typeof t.transfer === "function" && t.detached !== true) t.transfer();
-    }
-    return out;
-  }
-  Object.defineProperty(globalThis, "structuredClone", {
-    value: structuredClone,
-    writable: true,
-    enumerable: false,
-    configurable: true
-  });
-
-  // js/src/streams.js
-  var streams_exports = {};
-  __export(streams_exports, {
-    bytesStream: () => bytesStream,
-    concat: () => concat,
-    isDisturbed: () => isDisturbed,
-    isReadableStream: () => isReadableStream,
-    knownLength: () => knownLength,
-    markDisturbed: () => markDisturbed,
-    notBytesMessage: () => notBytesMessage,
-    readAll: () => readAll,
-    streams: () => streams,
-    toBytes: () => toBytes,
-    usedStream: () => usedStream,
-    utf8Decode: () => utf8Decode,
-    utf8Encode: () => utf8Encode
-  });
-  var S = null;
-  function streams() {
-    if (S === null) {
-      S = load();
-      for (const m of materialize) m();
-    }
-    return S;
-  }
-  function isReadableStream(x) {
-    return S !== null && x instanceof S.ReadableStream;
-  }
-  var NAMES = [
-    "ReadableStream",
-    "ReadableStreamDefaultReader",
-    "ReadableStreamBYOBReader",
-    "ReadableStreamBYOBRequest",
-    "ReadableStreamDefaultController",
-    "ReadableByteStreamController",
-    "WritableStream",
-    "WritableStreamDefaultWriter",
-    "WritableStreamDefaultController",
-    "TransformStream",
-    "TransformStreamDefaultController",
-    "ByteLengthQueuingStrategy",
-    "CountQueuingStrategy",
-    "IdentityTransformStream",
-    "FixedLengthStream",
-    "TextEncoderStream",
-    "TextDecoderStream"
-  ];
-  function load() {
-    const P = chunk("streams");
-    const { ReadableStream, ReadableStreamDefaultController } = P;
-    {
-      const proto = Object.getPrototypeOf(new ReadableStream().values());
-      const ret = proto.return;
-      Object.defineProperty(proto, "return", {
-        value: function(v) {
-          const impl = this !== null && typeof this === "object" ? this._asyncIteratorImpl : void 0;
-          const reader = impl && impl._reader;
-          if (impl && impl._ongoingPromise !== void 0 && reader && reader._readRequests && reader._readRequests.length === 0) {
-            impl._ongoingPromise = void 0;
-          }
-          return ret.call(this, v);
-        },
-        writable: true,
-        enumerable: true,
-        configurable: true
-      });
-    }
-    {
-      const close = ReadableStreamDefaultController.prototype.close;
-      const noop = () => Promise.resolve();
-      Object.defineProperty(ReadableStreamDefaultController.prototype, "close", {
-        value: function close_() {
-          close.call(this);
-          if (this._closeRequested && this._cancelAlgorithm !== void 0) this._cancelAlgorithm = noop;
-        },
-        writable: true,
-        enumerable: true,
-        configurable: true
-      });
-      Object.defineProperty(ReadableStreamDefaultController.prototype.close, "name", { value: "close" });
-    }
-    return Object.assign({}, P, workerdStreams(P));
-  }
-  function toBytes(v) {
-    if (v instanceof Uint8Array) return v;
-    if (v instanceof ArrayBuffer) return new Uint8Array(v);
-    if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-    if (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer) return new Uint8Array(v);
-    return null;
-  }
-  function concat(chunks, total) {
-    if (total === void 0) {
-      total = 0;
-      for (const c of chunks) total += c.byteLength;
-    }
-    if (chunks.length === 1 && chunks[0].byteLength === chunks[0].buffer.byteLength) return chunks[0];
-    const out = new Uint8Array(total);
-    let off = 0;
-    for (const c of chunks) {
-      out.set(c, off);
-      off += c.byteLength;
-    }
-    return out;
-  }
-  var encoder;
-  var decoder;
-  function utf8Encode(s) {
-    if (encoder === void 0 && typeof globalThis.TextEncoder === "function") encoder = new globalThis.TextEncoder();
-    if (encoder) return encoder.encode(s);
-    const out = [];
-    for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      if (c >= 55296 && c <= 56319 && i + 1 < s.length) {
-        const d = s.charCodeAt(i + 1);
-        if (d >= 56320 && d <= 57343) {
-          c = 65536 + (c - 55296 << 10) + (d - 56320);
-          i++;
-        } else c = 65533;
-      } else if (c >= 55296 && c <= 57343) c = 65533;
-      if (c < 128) out.push(c);
-      else if (c < 2048) out.push(192 | c >> 6, 128 | c & 63);
-      else if (c < 65536) out.push(224 | c >> 12, 128 | c >> 6 & 63, 128 | c & 63);
-      else out.push(240 | c >> 18, 128 | c >> 12 & 63, 128 | c >> 6 & 63, 128 | c & 63);
-    }
-    return new Uint8Array(out);
-  }
-  function utf8Decode(b) {
-    if (decoder === void 0 && typeof globalThis.TextDecoder === "function") decoder = new globalThis.TextDecoder();
-    if (decoder) return decoder.decode(b);
-    let s = "";
-    let i = b.length >= 3 && b[0] === 239 && b[1] === 187 && b[2] === 191 ? 3 : 0;
-    while (i < b.length) {
-      const c = b[i];
-      let n = 0, cp = 65533, min = 0;
-      if (c < 128) {
-        cp = c;
-        n = 0;
-      } else if (c >= 194 && c < 224) {
-        n = 1;
-        cp = c & 31;
-        min = 128;
-      } else if (c >= 224 && c < 240) {
-        n = 2;
-        cp = c & 15;
-        min = 2048;
-      } else if (c >= 240 && c < 245) {
-        n = 3;
-        cp = c & 7;
-        min = 65536;
-      } else {
-        s += "�";
-        i++;
-        continue;
-      }
-      let j = 1;
-      for (; j <= n; j++) {
-        const d = b[i + j];
-        if (d === void 0 || (d & 192) !== 128) break;
-        cp = cp << 6 | d & 63;
-      }
-      if (j <= n || cp < min || cp > 1114111 || cp >= 55296 && cp <= 57343) {
-        s += "�";
-        i += Math.max(1, j);
-        continue;
-      }
-      s += String.fromCodePoint(cp);
-      i += n + 1;
-    }
-    return s;
-  }
-  function isDisturbed(s) {
-    return s._disturbed === true;
-  }
-  function markDisturbed(s) {
-    s._disturbed = true;
-  }
-  function bytesStream(b) {
-    const { ReadableStream } = streams();
-    return new ReadableStream({
-      type: "bytes",
-      pull(c) {
-        if (b && b.byteLength > 0) {
-          const chunk2 = b;
-          b = null;
-          c.enqueue(new Uint8Array(chunk2));
-        }
-        c.close();
-        if (c.byobRequest) c.byobRequest.respond(0);
-      }
-    });
-  }
-  function usedStream() {
-    const { ReadableStream } = streams();
-    const s = new ReadableStream({ start: (c) => c.close() });
-    markDisturbed(s);
-    return s;
-  }
-  var notBytes = "This ReadableStream did not return bytes.";
-  async function readAll(stream) {
-    const reader = stream.getReader();
-    const chunks = [];
-    let total = 0;
-    try {
-      for (; ; ) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        const b = toBytes(value);
-        if (b === null) throw new TypeError(notBytes);
-        chunks.push(b);
-        total += b.byteLength;
-      }
-    } finally {
-      reader.releaseLock();
-    }
-    return concat(chunks, total);
-  }
-  var notBytesMessage = notBytes;
-  var knownLength = /* @__PURE__ */ new WeakMap();
-  function workerdStreams(P) {
-    const { TransformStream: TransformStream2 } = P;
-    const nonBytesWrite = "This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer/ArrayBufferView type on its writable side.";
-    function identityPair(limit) {
-      const { ReadableStream, WritableStream } = P;
-      let rc, wc;
-      let pending2 = null;
-      let pulling = null;
-      let written = 0;
-      let closed = false;
-      function deliver2() {
-        if (!pending2 || !pulling) return;
-        const { bytes, resolve } = pending2;
-        const p = pulling;
-        pending2 = null;
-        pulling = null;
-        rc.enqueue(new Uint8Array(bytes));
-        resolve();
-        p();
-      }
-      const readable = new ReadableStream(
-        {
-          type: "bytes",
-          start(c) {
-            rc = c;
-          },
-          pull() {
-            return new Promise((resolve) => {
-              pulling = resolve;
-              deliver2();
-            });
-          },
-          cancel(reason) {
-            if (pending2) {
-              pending2.reject(reason);
-              pending2 = null;
-            }
-            if (!closed) wc.error(reason);
-          }
-        },
-        { highWaterMark: 0 }
-      );
-      const writable = new WritableStream({
-        start(c) {
-          wc = c;
-        },
-        write(chunk2) {
-          const bytes = toBytes(chunk2);
-          if (bytes === null) throw new TypeError(nonBytesWrite);
-          if (limit !== void 0) {
-            written += bytes.byteLength;
-            if (written > limit) throw new TypeError("Attempt to write too many bytes through a FixedLengthStream.");
-          }
-          if (bytes.byteLength === 0) return;
-          return new Promise((resolve, reject) => {
-            pending2 = { bytes, resolve, reject };
-            deliver2();
-          });
-        },
-        close() {
-          if (limit !== void 0 && written < limit) {
-            const err = new TypeError("FixedLengthStream did not see all expected bytes before close().");
-            rc.error(err);
-            throw err;
-          }
-          closed = true;
-          rc.close();
-          if (rc.byobRequest) rc.byobRequest.respond(0);
-        },
-        abort(reason) {
-          closed = true;
-          rc.error(reason);
-        }
-      });
-      if (limit !== void 0) knownLength.set(readable, limit);
-      return { readable, writable };
-    }
-    let nextLimit;
-    class IdentityTransformStream extends TransformStream2 {
-      #readable;
-      #writable;
-      constructor(options = void 0) {
-        super();
-        const { readable, writable } = identityPair(nextLimit);
-        nextLimit = void 0;
-        this.#readable = readable;
-        this.#writable = writable;
-      }
-      get readable() {
-        return this.#readable;
-      }
-      get writable() {
-        return this.#writable;
-      }
-    }
-    class FixedLengthStream extends IdentityTransformStream {
-      constructor(expectedLength, options = void 0) {
-        const n = typeof expectedLength === "bigint" ? Number(expectedLength) : Number(expectedLength);
-        if (!Number.isSafeInteger(n) || n < 0) {
-          throw new TypeError("FixedLengthStream requires a non-negative integer expected length.");
-        }
-        nextLimit = n;
-        super(options);
-      }
-    }
-    class TextEncoderStream extends TransformStream2 {
-      constructor() {
-        let carry = "";
-        super({
-          transform(chunk2, c) {
-            let s = carry + String(chunk2);
-            carry = "";
-            const last = s.charCodeAt(s.length - 1);
-            if (last >= 55296 && last <= 56319) {
-              carry = s.slice(-1);
-              s = s.slice(0, -1);
-            }
-            if (s.length > 0) c.enqueue(utf8Encode(s));
-          },
-          flush(c) {
-            if (carry) c.enqueue(new Uint8Array([239, 191, 189]));
-          }
-        });
-      }
-      get encoding() {
-        return "utf-8";
-      }
-    }
-    class TextDecoderStream extends TransformStream2 {
-      #decoder;
-      constructor(label = "utf-8", options = {}) {
-        const dec = new globalThis.TextDecoder(label, options);
-        super({
-          transform(chunk2, c) {
-            const b = toBytes(chunk2);
-            if (b === null) throw new TypeError("TextDecoderStream requires ArrayBuffer or ArrayBufferView chunks.");
-            const s = dec.decode(b, { stream: true });
-            if (s.length > 0) c.enqueue(s);
-          },
-          flush(c) {
-            const s = dec.decode();
-            if (s.length > 0) c.enqueue(s);
-          }
-        });
-        this.#decoder = dec;
-      }
-      get encoding() {
-        return this.#decoder.encoding;
-      }
-      get fatal() {
-        return this.#decoder.fatal;
-      }
-      get ignoreBOM() {
-        return this.#decoder.ignoreBOM;
-      }
-    }
-    return { IdentityTransformStream, FixedLengthStream, TextEncoderStream, TextDecoderStream };
-  }
-  var materialize = NAMES.map((k) => lazyProperty(globalThis, k, () => streams()[k]));
-
   // isola-shared:shared
-  var shared_default = { clone: clone_exports, dom: dom_exports, host: host_exports, streams: streams_exports };
+  var shared_default = { dom: dom_exports, encoding: encoding_exports, host: host_exports, streams: streams_exports, url: url_exports };
 
   // js/src/timers.js
   var timers = /* @__PURE__ */ new Map();
@@ -3429,12 +2742,12 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     return setURLList(r, urls);
   }
   function dataURLResponse(url) {
-    const bad2 = () => new TypeError("Fetch API cannot load: " + url);
+    const bad = () => new TypeError("Fetch API cannot load: " + url);
     let rest = url.slice(5);
     const hash = rest.indexOf("#");
     if (hash >= 0) rest = rest.slice(0, hash);
     const comma = rest.indexOf(",");
-    if (comma < 0) throw bad2();
+    if (comma < 0) throw bad();
     let type = rest.slice(0, comma).replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, "");
     let bytes = percentDecode(rest.slice(comma + 1));
     const b64 = /;[\t\n\f\r ]*base64[\t\n\f\r ]*$/i.exec(type);
@@ -3444,7 +2757,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
       try {
         bin = globalThis.atob(String.fromCharCode.apply(null, bytes));
       } catch {
-        throw bad2();
+        throw bad();
       }
       bytes = new Uint8Array(bin.length);
       for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
@@ -3711,6 +3024,8 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
   }
 
   // js/src/rpc.js
+  var serialize = (value, opts) => lazy("clone").serialize(value, opts);
+  var deserialize = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
   var runtimeId = 0;
   var exported = /* @__PURE__ */ new Map();
   var nextExport = 1;
@@ -3989,6 +3304,8 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
   }
 
   // js/src/actor.js
+  var serialize2 = (value, opts) => lazy("clone").serialize(value, opts);
+  var deserialize2 = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
   var DurableObjectId = class _DurableObjectId {
     #id;
     constructor(id, name) {
@@ -4303,20 +3620,20 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     _get(k) {
       if (Array.isArray(k)) {
         const m = /* @__PURE__ */ new Map();
-        for (const [kk, v] of call("do.kv.get", this.#ns, this.#id, keys(k))) m.set(kk, deserialize(v));
+        for (const [kk, v] of call("do.kv.get", this.#ns, this.#id, keys(k))) m.set(kk, deserialize2(v));
         return m;
       }
       const r = call("do.kv.get", this.#ns, this.#id, [key(k)]);
-      return r.length ? deserialize(r[0][1]) : void 0;
+      return r.length ? deserialize2(r[0][1]) : void 0;
     }
     _put(k, v) {
       if (typeof k === "object" && k !== null) {
-        const ents = Object.entries(k).filter(([, vv]) => vv !== void 0).map(([kk, vv]) => [kk, serialize(vv)]);
+        const ents = Object.entries(k).filter(([, vv]) => vv !== void 0).map(([kk, vv]) => [kk, serialize2(vv)]);
         call("do.kv.put", this.#ns, this.#id, ents);
         return;
       }
       if (v === void 0) throw new TypeError("put() called with undefined value.");
-      call("do.kv.put", this.#ns, this.#id, [[key(k), serialize(v)]]);
+      call("do.kv.put", this.#ns, this.#id, [[key(k), serialize2(v)]]);
     }
     _delete(k) {
       if (Array.isArray(k)) return call("do.kv.delete", this.#ns, this.#id, keys(k));
@@ -4335,7 +3652,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
         throw new TypeError("list() cannot be called with both start and startAfter values.");
       }
       const m = /* @__PURE__ */ new Map();
-      for (const [k, v] of call("do.kv.list", this.#ns, this.#id, o)) m.set(k, deserialize(v));
+      for (const [k, v] of call("do.kv.list", this.#ns, this.#id, o)) m.set(k, deserialize2(v));
       return m;
     }
     async get(...args) {
@@ -4640,12 +3957,14 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
   }
 
   // js/src/loader.js
+  var serialize3 = (value, opts) => lazy("clone").serialize(value, opts);
+  var deserialize3 = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
   var RealDate = Date;
   var realSetTimeout = globalThis.setTimeout;
   var RESERVED3 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "__proto__"]);
-  var ERRORS2 = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
+  var ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
   function remoteError2(e) {
-    const C = ERRORS2[e.name] ?? Error;
+    const C = ERRORS[e.name] ?? Error;
     const err = new C(e.message ?? "");
     if (e.stack) {
       Object.defineProperty(err, "stack", { value: e.stack, writable: true, configurable: true });
@@ -4671,7 +3990,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     const refs = [];
     let bytes;
     try {
-      bytes = serialize(value, {
+      bytes = serialize3(value, {
         external(v) {
           if (!isCapability(v)) return void 0;
           const id = nextExport2++;
@@ -4687,7 +4006,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     return { bytes, refs };
   }
   function importIn(bytes, refs) {
-    return deserialize(bytes, {
+    return deserialize3(bytes, {
       external(i) {
         const v = exported2.get(refs[i]);
         if (v === void 0) throw new DOMException("Unable to deserialize cloned data: revoked capability.", "DataCloneError");
@@ -4967,7 +4286,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
   }
   function sandboxOut(value) {
     const grants = [];
-    const bytes = serialize(value, {
+    const bytes = serialize3(value, {
       external(v) {
         const g = capStubs.get(v);
         if (g === void 0) return void 0;
@@ -4978,7 +4297,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     return { bytes, grants };
   }
   function sandboxIn(bytes, grants) {
-    return deserialize(bytes, { external: (i) => capStub(grants[i]) });
+    return deserialize3(bytes, { external: (i) => capStub(grants[i]) });
   }
   async function capCall(grant, method, args) {
     const out = sandboxOut(args);
@@ -5023,7 +4342,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
       });
     }
   }
-  register("loader.sandboxPrepare", (bytes, grants) => {
+  register("loader.sandboxSetup", () => {
     freezeClock();
     const fetch0 = globalThis.fetch;
     Object.defineProperty(globalThis, "fetch", {
@@ -5034,11 +4353,11 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
       writable: true,
       configurable: true
     });
-    if (bytes) {
-      const e = sandboxIn(bytes, grants ?? []);
-      if (e !== null && typeof e === "object") {
-        for (const k of Object.keys(e)) env[k] = e[k];
-      }
+  });
+  register("loader.sandboxEnv", (bytes, grants) => {
+    const e = sandboxIn(bytes, grants ?? []);
+    if (e !== null && typeof e === "object") {
+      for (const k of Object.keys(e)) env[k] = e[k];
     }
   });
   function isClass(v, base) {
@@ -5255,6 +4574,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
 
   // js/src/runtime.js
   provide(shared_default);
+  lazyModule("clone", ["structuredClone"]);
   lazyModule("events", ["Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent", "AbortSignal", "AbortController"]);
   lazyModule("crypto", ["crypto", "Crypto", "SubtleCrypto", "CryptoKey"]);
   lazyModule("compression", ["CompressionStream", "DecompressionStream"]);

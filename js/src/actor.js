@@ -2,11 +2,13 @@
 // the state and storage objects, and the hooks the Go actor manager calls to
 // deliver events to an object's one live instance.
 import { register, call, callAsync, lazy } from "./host.js";
-import { serialize, deserialize } from "./clone.js";
 import { fromJSResponse, withURLList } from "./http.js";
 import { DurableObject, getEntry, env, requestInit, requestFrom, responseFrom, waitUntil } from "./worker.js";
 import { exportArgs, importArgs, exportResult, importResult, pipelined } from "./rpc.js";
 import { installHibernation } from "./actor_ws.js"; // WebSocket hibernation API
+// clone.js is a lazy module: loaded by the first (de)serialization.
+const serialize = (value, opts) => lazy("clone").serialize(value, opts);
+const deserialize = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
 
 // ---- ids, namespaces, stubs --------------------------------------------------
 

@@ -13,10 +13,12 @@
 // integers: a capability is an entry in the owner runtime's export table,
 // named in the sandbox by a grant id that the Go loader maps back. The Go
 // halves are internal/loader (parent) and internal/loader/sandbox.
-import { register, call, callAsync } from "./host.js";
-import { serialize, deserialize } from "./clone.js";
+import { register, call, callAsync, lazy } from "./host.js";
 import { fromJSResponse } from "./http.js";
 import { RpcTarget, WorkerEntrypoint, getEntry, env as workerEnv, requestInit, requestFrom, responseFrom } from "./worker.js";
+// clone.js is a lazy module: loaded by the first (de)serialization.
+const serialize = (value, opts) => lazy("clone").serialize(value, opts);
+const deserialize = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
 
 const RealDate = Date;
 const realSetTimeout = globalThis.setTimeout;
@@ -445,11 +447,13 @@ function freezeClock() {
   }
 }
 
-// loader.sandboxPrepare(envBytes, grants): runs before the worker's code:
-// freezes the clock and builds env from the parent's bytes.
-register("loader.sandboxPrepare", (bytes, grants) => {
+// loader.sandboxSetup(): makes a fresh runtime a sandbox's, once, when the
+// warm pool builds it (off any request's path): freezes the clock and
+// counts every fetch() against the call's subrequest limit. Nothing here
+// depends on the worker the runtime will run (the clock and the limit are
+// read from Go at call time).
+register("loader.sandboxSetup", () => {
   freezeClock();
-  // Every fetch() counts against the call's subrequest limit.
   const fetch0 = globalThis.fetch;
   Object.defineProperty(globalThis, "fetch", {
     value: async function fetch(input, init) {
@@ -459,11 +463,14 @@ register("loader.sandboxPrepare", (bytes, grants) => {
     writable: true,
     configurable: true,
   });
-  if (bytes) {
-    const e = sandboxIn(bytes, grants ?? []);
-    if (e !== null && typeof e === "object") {
-      for (const k of Object.keys(e)) workerEnv[k] = e[k];
-    }
+});
+
+// loader.sandboxEnv(envBytes, grants): builds env from the parent's bytes
+// before the worker's code runs (its top level may read env).
+register("loader.sandboxEnv", (bytes, grants) => {
+  const e = sandboxIn(bytes, grants ?? []);
+  if (e !== null && typeof e === "object") {
+    for (const k of Object.keys(e)) workerEnv[k] = e[k];
   }
 });
 

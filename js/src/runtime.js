@@ -5,7 +5,6 @@ import shared from "isola:shared"; // the modules chunks import (js/build)
 import "./dom.js"; // first: other modules use DOMException
 import "./encoding.js";
 import "./url.js";
-import "./clone.js";
 import { fire } from "./timers.js";
 import "./console.js";
 import "./streams.js";
@@ -19,6 +18,7 @@ import "./loader.js"; // Dynamic Workers: the LOADER binding and the sandbox hoo
 // their globals (or, for hooks, a call from Go). Their imports of the
 // modules above come from shared.
 host.provide(shared);
+host.lazyModule("clone", ["structuredClone"]);
 host.lazyModule("events", ["Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent", "AbortSignal", "AbortController"]);
 host.lazyModule("crypto", ["crypto", "Crypto", "SubtleCrypto", "CryptoKey"]);
 host.lazyModule("compression", ["CompressionStream", "DecompressionStream"]);

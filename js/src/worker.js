@@ -4,7 +4,6 @@ import { register, callAsync } from "./host.js";
 import { toJSRequest, responseDoc, responseWire } from "./http.js";
 import { makeNamespace } from "./actor.js";
 import { exportArgs, importArgs, exportResult, importResult, pipelined, setRuntime } from "./rpc.js";
-import { serialize, deserialize } from "./clone.js";
 import { makeAi } from "./ai.js"; // the "ai" binding (isola forwards it to an OpenAI-compatible endpoint)
 import { makeLoader } from "./loader.js"; // Dynamic Workers (worker_loaders bindings)
 

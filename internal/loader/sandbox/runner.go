@@ -60,19 +60,18 @@ func Start(ctx context.Context, cfg Config, host Host) (*Runner, error) {
 		rt.Close()
 		return nil, fmt.Errorf("sandbox[%s]: %w", cfg.Name, err)
 	}
-	grants := make([]any, len(cfg.EnvGrants))
-	for i, g := range cfg.EnvGrants {
-		grants[i] = float64(g)
-	}
-	var env any
+	// env exists before the worker's top level runs (it may read it, e.g.
+	// through cloudflare:workers' env); the clock froze when the runtime
+	// was built (newRuntime).
 	if len(cfg.Env) > 0 {
-		env = cfg.Env
-	}
-	// The clock freezes and env exists before the worker's top level runs
-	// (it may read both, e.g. through cloudflare:workers' env).
-	if _, err := rt.Call(ctx, "loader.sandboxPrepare", env, grants); err != nil {
-		rt.Close()
-		return nil, startError(err)
+		grants := make([]any, len(cfg.EnvGrants))
+		for i, g := range cfg.EnvGrants {
+			grants[i] = float64(g)
+		}
+		if _, err := rt.Call(ctx, "loader.sandboxEnv", cfg.Env, grants); err != nil {
+			rt.Close()
+			return nil, startError(err)
+		}
 	}
 	if cfg.Modules != nil {
 		if err := rt.LoadModules(ctx, cfg.MainModule, cfg.Modules, "__isola_entry"); err != nil {
