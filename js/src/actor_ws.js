@@ -4,13 +4,13 @@
 // so an instance may be evicted and re-created while they stay open.
 // actor.js calls installHibernation once with what it owns.
 import { register, call, lazy } from "./host.js";
+import { utf8Encode } from "./streams.js";
 // websocket.js is a lazy module: loaded by the first of these calls.
 const ws_ = () => lazy("websocket");
 
 const MAX_TAGS = 10;
 const MAX_TAG_LENGTH = 256;
 const MAX_AUTO = 2048;
-const utf8 = new TextEncoder();
 
 // As in workerd, the next message of a hibernatable socket is delivered
 // while a webSocketMessage handler awaits I/O (an AIChatAgent's cancel
@@ -81,7 +81,7 @@ export function installHibernation({ DurableObjectState, instance, stateKey }) {
         for (let tag of tags) {
           tag = String(tag);
           if (seen.size >= MAX_TAGS) throw new Error(`a Hibernatable WebSocket cannot have more than ${MAX_TAGS} tags`);
-          if (utf8.encode(tag).length > MAX_TAG_LENGTH) {
+          if (utf8Encode(tag).length > MAX_TAG_LENGTH) {
             throw new Error(`"${tag}" is longer than the max tag length (${MAX_TAG_LENGTH} characters).`);
           }
           if (!seen.has(tag)) {
@@ -116,8 +116,8 @@ export function installHibernation({ DurableObjectState, instance, stateKey }) {
       if (!(pair instanceof ws_().WebSocketRequestResponsePair)) {
         throw new TypeError("Failed to execute 'setWebSocketAutoResponse' on 'DurableObjectState': parameter 1 is not of type 'WebSocketRequestResponsePair'.");
       }
-      const rq = utf8.encode(pair.request).length;
-      const rs = utf8.encode(pair.response).length;
+      const rq = utf8Encode(pair.request).length;
+      const rs = utf8Encode(pair.response).length;
       if (rq > MAX_AUTO) throw new RangeError(`Request cannot be larger than ${MAX_AUTO} bytes. A request of size ${rq} was provided.`);
       if (rs > MAX_AUTO) throw new RangeError(`Response cannot be larger than ${MAX_AUTO} bytes. A response of size ${rs} was provided.`);
       call("do.ws.auto", ns, id, pair.request, pair.response);

@@ -6,8 +6,8 @@
 // answers in Workers AI's shape: {response, tool_calls, usage}, or with
 // stream: true a ReadableStream of `data: {"response": "..."}` events
 // ending with `data: [DONE]`.
+import { utf8Encode } from "./streams.js";
 
-const encoder = new TextEncoder();
 
 function toToolCalls(calls) {
   if (!Array.isArray(calls) || calls.length === 0) return undefined;
@@ -73,12 +73,12 @@ function sseToWorkersAI() {
   const decoder = new TextDecoder();
   let buf = "";
   let done = false;
-  const emit = (controller, obj) => controller.enqueue(encoder.encode(`data: ${JSON.stringify(obj)}\n\n`));
+  const emit = (controller, obj) => controller.enqueue(utf8Encode(`data: ${JSON.stringify(obj)}\n\n`));
   const line = (controller, l) => {
     if (!l.startsWith("data:")) return;
     const data = l.slice(5).trim();
     if (data === "[DONE]") {
-      if (!done) controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+      if (!done) controller.enqueue(utf8Encode("data: [DONE]\n\n"));
       done = true;
       return;
     }
@@ -106,7 +106,7 @@ function sseToWorkersAI() {
     },
     flush(controller) {
       if (buf) line(controller, buf);
-      if (!done) controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+      if (!done) controller.enqueue(utf8Encode("data: [DONE]\n\n"));
     },
   });
 }

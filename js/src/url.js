@@ -10,8 +10,10 @@
 // serialization (native encodeURIComponent/decodeURIComponent with the
 // differences of the form serializer patched in), live and two-way bound to
 // its URL. URLPattern is urlpattern-polyfill, which uses this URL.
-import { call, chunk, lazyProperty } from "./host.js";
-import { encodeUTF8, TextDecoder } from "./encoding.js";
+import { call, chunk, lazy, lazyProperty } from "./host.js";
+// encoding.js is a lazy module: loaded by the first URL that needs
+// percent-encoding or decoding.
+const encodeUTF8 = (s) => lazy("encoding").encodeUTF8(s);
 
 const HREF = 0,
   ORIGIN = 1,
@@ -66,7 +68,7 @@ function percentDecodeUTF8(s) {
     bytes.set(p, n);
     n += p.length;
   }
-  return new TextDecoder().decode(bytes);
+  return new (lazy("encoding").TextDecoder)().decode(bytes);
 }
 
 function formDecode(s) {

@@ -80,6 +80,11 @@ func TestSandboxBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer full.Close()
+	// Building it (and setting it up as a sandbox) loaded no lazy module.
+	v, err := w.rt.Call(context.Background(), "eval", `["structuredClone", "TextEncoder", "console", "EventTarget", "crypto", "Blob", "FormData", "WebSocket", "CompressionStream", "ReadableStream", "URLPattern"].filter((k) => typeof Object.getOwnPropertyDescriptor(globalThis, k).get !== "function").join()`)
+	if err != nil || v != "" {
+		t.Errorf("globals already loaded in a fresh sandbox runtime: %q (%v); want none", v, err)
+	}
 	if s, f := w.rt.MemoryUsage(), full.MemoryUsage(); f-s < 50<<10 {
 		t.Errorf("sandbox runtime %d bytes, worker runtime %d: the sandbox bundle should be smaller", s, f)
 	}
