@@ -21,9 +21,11 @@ var Runtime string
 //go:embed dist/sandbox.js
 var Sandbox string
 
-// Chunks are the lazy parts of the runtime (js/src/chunks), by name: each
-// a script whose completion value is its exports, evaluated in a runtime
-// the first time its code asks for it (host.js chunk()).
+// Chunks are the lazy parts of the runtime (the polyfills in js/src/chunks
+// and the lazy modules of js/build), by name: each a script whose
+// completion value is a function from the import function to its exports,
+// evaluated in a runtime the first time its code asks for it (host.js
+// chunk()).
 var Chunks = map[string]string{}
 
 //go:embed dist/chunks/*.js

@@ -1,7 +1,8 @@
 // Command build bundles isola's runtime JS (js/src/runtime.js and what it
 // imports, including the npm polyfills under js/node_modules) into
-// js/dist/runtime.js; the same without the Durable Object runtime and the
-// ai binding (js/src/sandbox replaces actor.js and ai.js) into
+// js/dist/runtime.js; the same without the Durable Object runtime, the ai
+// binding and the parent side of Dynamic Workers (js/src/sandbox replaces
+// actor.js, ai.js and loader.js) into
 // js/dist/sandbox.js, the bundle of Dynamic Workers' runtimes; and each
 // lazy chunk into js/dist/chunks/NAME.js. Package js embeds them. Run it
 // from the repo root after `npm ci --prefix js`:
@@ -40,7 +41,7 @@ import (
 // lazyModules are the runtime modules in js/src that are chunks rather than
 // part of the bundles. Each installs globals that runtime.js declares with
 // lazyModule() so that they exist before the module is loaded.
-var lazyModules = []string{"blob", "clone", "compression", "crypto", "events", "formdata", "websocket"}
+var lazyModules = []string{"blob", "clone", "compression", "console", "crypto", "encoding", "events", "formdata", "websocket"}
 
 // runtimeImport matches an import of a runtime module by relative path.
 var runtimeImport = regexp.MustCompile(`^\./([a-z_]+)\.js$`)
@@ -221,8 +222,9 @@ func exportsOf(path string) ([]string, error) {
 // bundlePlugin serves the bundles: it refuses a static import of a lazy
 // module, generates the module "isola:shared" (the namespaces of the
 // runtime modules chunks import, which runtime.js hands to host.js), and
-// for the sandbox bundle swaps actor.js and ai.js for the stand-ins in
-// js/src/sandbox, which a dynamic worker's runtime does without.
+// for the sandbox bundle swaps actor.js, ai.js and loader.js for the
+// stand-ins in js/src/sandbox, which a dynamic worker's runtime does
+// without.
 func bundlePlugin(src string, provided []string, sandbox bool) api.Plugin {
 	return api.Plugin{
 		Name: "bundle",
@@ -247,7 +249,7 @@ func bundlePlugin(src string, provided []string, sandbox bool) api.Plugin {
 				if slices.Contains(lazyModules, name) {
 					return api.OnResolveResult{}, fmt.Errorf("%s is a lazy module (js/build lazyModules): reach it with lazy(%q) from host.js, not an import", a.Path, name)
 				}
-				if sandbox && (name == "actor" || name == "ai") {
+				if sandbox && (name == "actor" || name == "ai" || name == "loader") {
 					return api.OnResolveResult{Path: filepath.Join(src, "sandbox", name+".js")}, nil
 				}
 				return api.OnResolveResult{}, nil

@@ -312,6 +312,17 @@
     else p.reject(makeError(v));
   }
 
+  // js/src/lazy.js
+  lazyModule("clone", ["structuredClone"]);
+  lazyModule("encoding", ["TextEncoder", "TextDecoder", "atob", "btoa"]);
+  lazyModule("console", ["console"]);
+  lazyModule("events", ["Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent", "AbortSignal", "AbortController"]);
+  lazyModule("crypto", ["crypto", "Crypto", "SubtleCrypto", "CryptoKey"]);
+  lazyModule("compression", ["CompressionStream", "DecompressionStream"]);
+  lazyModule("blob", ["Blob", "File"]);
+  lazyModule("formdata", ["FormData"]);
+  lazyModule("websocket", ["WebSocket", "WebSocketPair", "WebSocketRequestResponsePair"], ["ws.deliver"]);
+
   // js/src/dom.js
   var dom_exports = {};
   __export(dom_exports, {
@@ -482,343 +493,460 @@
   install("navigator", Object.create(Navigator.prototype));
   install("performance", Object.create(Performance.prototype));
 
-  // js/src/encoding.js
-  var encoding_exports = {};
-  __export(encoding_exports, {
-    TextDecoder: () => TextDecoder2,
-    TextEncoder: () => TextEncoder2,
-    encodeUTF8: () => encodeUTF8,
-    encodingForLabel: () => encodingForLabel
+  // js/src/url.js
+  var url_exports = {};
+  __export(url_exports, {
+    URL: () => URL2,
+    URLSearchParams: () => URLSearchParams,
+    parseHref: () => parseHref
   });
-  var JS_MAX = 8;
-  function toUSV(s) {
-    return typeof s.toWellFormed === "function" ? s.toWellFormed() : s;
+  var encodeUTF8 = (s) => lazy("encoding").encodeUTF8(s);
+  var HREF = 0;
+  var ORIGIN = 1;
+  var PROTOCOL = 2;
+  var USERNAME = 3;
+  var PASSWORD = 4;
+  var HOST = 5;
+  var HOSTNAME = 6;
+  var PORT = 7;
+  var PATHNAME = 8;
+  var SEARCH = 9;
+  var HASH = 10;
+  function usv(v) {
+    const s = typeof v === "string" ? v : String(v);
+    return s.isWellFormed() ? s : s.toWellFormed();
   }
-  function encodeJS(s, out) {
-    let n = 0;
+  function illegal() {
+    return new TypeError("Illegal invocation");
+  }
+  var formSpecial = { "!": "%21", "'": "%27", "(": "%28", ")": "%29", "~": "%7E", "%20": "+" };
+  function formEncode(s) {
+    return encodeURIComponent(s).replace(/[!'()~]|%20/g, (c) => formSpecial[c]);
+  }
+  function percentDecodeUTF8(s) {
+    const parts2 = [];
+    let start = 0;
     for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      if (c < 128) {
-        out[n++] = c;
-      } else if (c < 2048) {
-        out[n++] = 192 | c >> 6;
-        out[n++] = 128 | c & 63;
+      if (s.charCodeAt(i) === 37 && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
+        if (i > start) parts2.push(encodeUTF8(s.slice(start, i)));
+        parts2.push(Uint8Array.of(parseInt(s.slice(i + 1, i + 3), 16)));
+        i += 2;
+        start = i + 1;
+      }
+    }
+    if (start < s.length) parts2.push(encodeUTF8(s.slice(start)));
+    let n = 0;
+    for (const p of parts2) n += p.length;
+    const bytes = new Uint8Array(n);
+    n = 0;
+    for (const p of parts2) {
+      bytes.set(p, n);
+      n += p.length;
+    }
+    return new (lazy("encoding")).TextDecoder().decode(bytes);
+  }
+  function formDecode(s) {
+    if (s.indexOf("+") >= 0) s = s.replace(/\+/g, " ");
+    if (s.indexOf("%") < 0) return s;
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return percentDecodeUTF8(s);
+    }
+  }
+  function parseQuery(q) {
+    const list = [];
+    if (q === "") return list;
+    for (const seq of q.split("&")) {
+      if (seq === "") continue;
+      const eq = seq.indexOf("=");
+      const name = eq < 0 ? seq : seq.slice(0, eq);
+      const value = eq < 0 ? "" : seq.slice(eq + 1);
+      list.push([formDecode(name), formDecode(value)]);
+    }
+    return list;
+  }
+  var linkParams;
+  var resetParams;
+  var URLSearchParams = class _URLSearchParams {
+    #list = [];
+    #onUpdate = null;
+    // set when the object belongs to a URL
+    constructor(init2 = void 0) {
+      if (init2 === void 0 || init2 === null) {
+        if (init2 === null) this.#list = parseQuery("null");
+        return;
+      }
+      if (typeof init2 === "object" || typeof init2 === "function") {
+        if (init2 instanceof _URLSearchParams) {
+          this.#list = init2.#list.map((p) => [p[0], p[1]]);
+          return;
+        }
+        if (typeof init2[Symbol.iterator] === "function") {
+          for (const pair of init2) {
+            if (pair === null || typeof pair !== "object" && typeof pair !== "function" || typeof pair[Symbol.iterator] !== "function") {
+              throw new TypeError("Invalid URL search params sequence.");
+            }
+            const p = Array.from(pair);
+            if (p.length !== 2) throw new TypeError("Invalid URL search params sequence.");
+            this.#list.push([usv(p[0]), usv(p[1])]);
+          }
+          return;
+        }
+        for (const key2 of Reflect.ownKeys(init2)) {
+          if (typeof key2 !== "string") continue;
+          const d = Reflect.getOwnPropertyDescriptor(init2, key2);
+          if (d === void 0 || !d.enumerable) continue;
+          const name = usv(key2);
+          const value = usv(init2[key2]);
+          const i = this.#list.findIndex((p) => p[0] === name);
+          if (i >= 0) this.#list[i][1] = value;
+          else this.#list.push([name, value]);
+        }
+        return;
+      }
+      let s = usv(init2);
+      if (s.charCodeAt(0) === 63) s = s.slice(1);
+      this.#list = parseQuery(s);
+    }
+    static {
+      linkParams = (sp, onUpdate, query) => {
+        sp.#onUpdate = onUpdate;
+        sp.#list = parseQuery(query);
+      };
+      resetParams = (sp, query) => {
+        sp.#list = parseQuery(query);
+      };
+    }
+    #update() {
+      if (this.#onUpdate) this.#onUpdate(this.toString());
+    }
+    get size() {
+      if (!(#list in this)) throw illegal();
+      return this.#list.length;
+    }
+    append(name, value) {
+      if (!(#list in this)) throw illegal();
+      if (arguments.length < 2) throw new TypeError("Failed to execute 'append' on 'URLSearchParams': 2 arguments required.");
+      this.#list.push([usv(name), usv(value)]);
+      this.#update();
+    }
+    delete(name, value = void 0) {
+      if (!(#list in this)) throw illegal();
+      if (arguments.length < 1) throw new TypeError("Failed to execute 'delete' on 'URLSearchParams': 1 argument required.");
+      name = usv(name);
+      if (value === void 0) {
+        this.#list = this.#list.filter((p) => p[0] !== name);
       } else {
-        if (c >= 55296 && c <= 57343) {
-          const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-          if (c <= 56319 && d >= 56320 && d <= 57343) {
-            c = 65536 + (c - 55296 << 10) + (d - 56320);
-            i++;
-            out[n++] = 240 | c >> 18;
-            out[n++] = 128 | c >> 12 & 63;
-            out[n++] = 128 | c >> 6 & 63;
-            out[n++] = 128 | c & 63;
-            continue;
-          }
-          c = 65533;
-        }
-        out[n++] = 224 | c >> 12;
-        out[n++] = 128 | c >> 6 & 63;
-        out[n++] = 128 | c & 63;
+        value = usv(value);
+        this.#list = this.#list.filter((p) => p[0] !== name || p[1] !== value);
       }
+      this.#update();
     }
-    return n;
-  }
-  function encodeUTF8(s) {
-    s = String(s);
-    if (s.length <= JS_MAX) {
-      const buf = new Uint8Array(s.length * 3);
-      const n = encodeJS(s, buf);
-      return buf.slice(0, n);
+    get(name) {
+      if (!(#list in this)) throw illegal();
+      if (arguments.length < 1) throw new TypeError("Failed to execute 'get' on 'URLSearchParams': 1 argument required.");
+      name = usv(name);
+      const list = this.#list;
+      for (let i = 0; i < list.length; i++) if (list[i][0] === name) return list[i][1];
+      return null;
     }
-    return call("encoding.encode", toUSV(s));
-  }
-  function decodeJS(b, fatal) {
-    let out = "";
-    const codes2 = [];
-    let i = 0;
-    const len = b.length;
-    while (i < len) {
-      const c = b[i];
-      if (c < 128) {
-        codes2.push(c);
-        i++;
+    getAll(name) {
+      if (!(#list in this)) throw illegal();
+      if (arguments.length < 1) throw new TypeError("Failed to execute 'getAll' on 'URLSearchParams': 1 argument required.");
+      name = usv(name);
+      return this.#list.filter((p) => p[0] === name).map((p) => p[1]);
+    }
+    has(name, value = void 0) {
+      if (!(#list in this)) throw illegal();
+      if (arguments.length < 1) throw new TypeError("Failed to execute 'has' on 'URLSearchParams': 1 argument required.");
+      name = usv(name);
+      if (value === void 0) {
+        const list = this.#list;
+        for (let i = 0; i < list.length; i++) if (list[i][0] === name) return true;
+        return false;
+      }
+      value = usv(value);
+      return this.#list.some((p) => p[0] === name && p[1] === value);
+    }
+    set(name, value) {
+      if (!(#list in this)) throw illegal();
+      if (arguments.length < 2) throw new TypeError("Failed to execute 'set' on 'URLSearchParams': 2 arguments required.");
+      name = usv(name);
+      value = usv(value);
+      const i = this.#list.findIndex((p) => p[0] === name);
+      if (i < 0) {
+        this.#list.push([name, value]);
       } else {
-        let n = 0;
-        let lo = 128;
-        let hi = 191;
-        let cp = 0;
-        if (c >= 194 && c <= 223) {
-          n = 2;
-          cp = c & 31;
-        } else if (c >= 224 && c <= 239) {
-          n = 3;
-          cp = c & 15;
-          if (c === 224) lo = 160;
-          else if (c === 237) hi = 159;
-        } else if (c >= 240 && c <= 244) {
-          n = 4;
-          cp = c & 7;
-          if (c === 240) lo = 144;
-          else if (c === 244) hi = 143;
-        }
-        let j = i + 1;
-        if (n > 0) {
-          for (; j < i + n && j < len; j++) {
-            const x = b[j];
-            if (x < lo || x > hi) break;
-            lo = 128;
-            hi = 191;
-            cp = cp << 6 | x & 63;
-          }
-        }
-        if (n > 0 && j === i + n) {
-          if (cp >= 65536) {
-            cp -= 65536;
-            codes2.push(55296 + (cp >> 10), 56320 + (cp & 1023));
-          } else {
-            codes2.push(cp);
-          }
-        } else {
-          if (fatal) return null;
-          codes2.push(65533);
-        }
-        i = j;
+        this.#list[i][1] = value;
+        this.#list = this.#list.filter((p, j) => j <= i || p[0] !== name);
       }
-      if (codes2.length >= 4096) {
-        out += String.fromCharCode.apply(null, codes2);
-        codes2.length = 0;
+      this.#update();
+    }
+    sort() {
+      if (!(#list in this)) throw illegal();
+      this.#list.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+      this.#update();
+    }
+    forEach(callback, thisArg = void 0) {
+      if (!(#list in this)) throw illegal();
+      if (typeof callback !== "function") {
+        throw new TypeError("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
+      }
+      for (let i = 0; i < this.#list.length; i++) {
+        const [k, v] = this.#list[i];
+        callback.call(thisArg, v, k, this);
       }
     }
-    return out + String.fromCharCode.apply(null, codes2);
-  }
-  function bytesOf(input) {
-    if (input === void 0) return new Uint8Array(0);
-    if (input instanceof ArrayBuffer) return new Uint8Array(input);
-    if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-    if (typeof SharedArrayBuffer === "function" && input instanceof SharedArrayBuffer) return new Uint8Array(input);
-    throw new TypeError(
-      "Failed to execute 'decode' on 'TextDecoder': parameter 1 is not of type 'ArrayBuffer or ArrayBufferView'."
-    );
-  }
-  function decodeUTF8(b, fatal, stream) {
-    if (!stream && b.length <= JS_MAX) {
-      const s = decodeJS(b, fatal);
-      if (s === null) throw new TypeError("Failed to decode input.");
-      return [s, 0];
+    entries() {
+      if (!(#list in this)) throw illegal();
+      return new ParamsIterator(() => this.#list, "entries");
     }
-    const r = call("encoding.decode", b, fatal, stream);
-    return typeof r === "string" ? [r, 0] : r;
-  }
-  var labels = /* @__PURE__ */ new Map();
-  for (const l of ["unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "utf-8", "utf8", "x-unicode20utf8"]) labels.set(l, "utf-8");
-  for (const l of ["csunicode", "iso-10646-ucs-2", "ucs-2", "unicode", "unicodefeff", "utf-16", "utf-16le"]) labels.set(l, "utf-16le");
-  for (const l of ["unicodefffe", "utf-16be"]) labels.set(l, "utf-16be");
-  for (const l of [
-    "ansi_x3.4-1968",
-    "ascii",
-    "cp1252",
-    "cp819",
-    "csisolatin1",
-    "ibm819",
-    "iso-8859-1",
-    "iso-ir-100",
-    "iso8859-1",
-    "iso88591",
-    "iso_8859-1",
-    "iso_8859-1:1987",
-    "l1",
-    "latin1",
-    "us-ascii",
-    "windows-1252",
-    "x-cp1252"
-  ]) labels.set(l, "windows-1252");
-  function encodingForLabel(label) {
-    return labels.get(String(label).trim().toLowerCase()) ?? null;
-  }
-  var TextEncoder2 = class {
-    get encoding() {
-      return "utf-8";
+    keys() {
+      if (!(#list in this)) throw illegal();
+      return new ParamsIterator(() => this.#list, "keys");
     }
-    encode(input = "") {
-      return encodeUTF8(input);
+    values() {
+      if (!(#list in this)) throw illegal();
+      return new ParamsIterator(() => this.#list, "values");
     }
-    encodeInto(source, destination) {
-      if (!(destination instanceof Uint8Array)) {
-        throw new TypeError("Failed to execute 'encodeInto' on 'TextEncoder': parameter 2 is not of type 'Uint8Array'.");
+    [Symbol.iterator]() {
+      return this.entries();
+    }
+    toString() {
+      if (!(#list in this)) throw illegal();
+      let out = "";
+      for (let i = 0; i < this.#list.length; i++) {
+        if (i > 0) out += "&";
+        out += formEncode(this.#list[i][0]) + "=" + formEncode(this.#list[i][1]);
       }
-      source = String(source);
-      const cap = destination.length;
-      if (source.length * 3 <= cap && source.length <= JS_MAX) {
-        const written = encodeJS(source, destination);
-        return { read: source.length, written };
-      }
-      const [bytes, read] = call("encoding.encodeInto", toUSV(source), cap);
-      destination.set(bytes);
-      return { read, written: bytes.length };
+      return out;
     }
   };
-  var TextDecoder2 = class {
-    #encoding;
-    #fatal;
-    #ignoreBOM;
-    #bomSeen = false;
-    #pending = null;
-    // undecoded tail bytes of a stream, or null
-    constructor(label = "utf-8", options = void 0) {
-      const enc = encodingForLabel(label);
-      if (enc === null) throw new RangeError(`"${label}" is not a valid encoding.`);
-      this.#encoding = enc;
-      const o = options ?? {};
-      this.#fatal = !!o.fatal;
-      this.#ignoreBOM = !!o.ignoreBOM;
+  var IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
+  var ParamsIterator = class {
+    #list;
+    #kind;
+    #i = 0;
+    constructor(list, kind) {
+      this.#list = list;
+      this.#kind = kind;
     }
-    get encoding() {
-      return this.#encoding;
+    next() {
+      if (!(#list in this)) throw illegal();
+      const list = this.#list();
+      if (this.#i >= list.length) return { value: void 0, done: true };
+      const [k, v] = list[this.#i++];
+      return { value: this.#kind === "keys" ? k : this.#kind === "values" ? v : [k, v], done: false };
     }
-    get fatal() {
-      return this.#fatal;
+  };
+  Object.setPrototypeOf(ParamsIterator.prototype, IteratorPrototype);
+  Object.defineProperty(ParamsIterator.prototype, Symbol.toStringTag, { value: "URLSearchParams Iterator", configurable: true });
+  function parts(p) {
+    return typeof p === "string" ? p.split("\0") : p;
+  }
+  var parsed = /* @__PURE__ */ new Map();
+  var PARSED_MAX = 256;
+  var PARSED_LEN = 2048;
+  function parse(url, base) {
+    const u = usv(url);
+    if (base !== void 0) return parts(call("url.parse", u, usv(base)));
+    let p = parsed.get(u);
+    if (p !== void 0) return p;
+    p = parts(call("url.parse", u, null));
+    if (p !== void 0 && u.length <= PARSED_LEN) {
+      if (parsed.size >= PARSED_MAX) parsed.clear();
+      parsed.set(u, p);
     }
-    get ignoreBOM() {
-      return this.#ignoreBOM;
+    return p;
+  }
+  function parseHref(url) {
+    const p = parse(url, void 0);
+    return p === void 0 ? void 0 : p[HREF];
+  }
+  var URL2 = class _URL {
+    #p;
+    #sp = null;
+    constructor(url, base = void 0) {
+      if (arguments.length === 0) throw new TypeError("Failed to construct 'URL': 1 argument required, but only 0 present.");
+      const p = parse(url, base);
+      if (p === void 0) throw new TypeError("Invalid URL string.");
+      this.#p = p;
     }
-    decode(input = void 0, options = void 0) {
-      let b = bytesOf(input);
-      const stream = !!(options && options.stream);
-      if (this.#pending) {
-        const joined = new Uint8Array(this.#pending.length + b.length);
-        joined.set(this.#pending);
-        joined.set(b, this.#pending.length);
-        b = joined;
-        this.#pending = null;
-      }
-      let s;
-      let pending2 = 0;
+    static canParse(url, base = void 0) {
+      if (arguments.length === 0) throw new TypeError("Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.");
+      return parse(url, base) !== void 0;
+    }
+    static parse(url, base = void 0) {
+      if (arguments.length === 0) throw new TypeError("Failed to execute 'parse' on 'URL': 1 argument required, but only 0 present.");
       try {
-        switch (this.#encoding) {
-          case "utf-8":
-            [s, pending2] = decodeUTF8(b, this.#fatal, stream);
-            break;
-          case "utf-16le":
-          case "utf-16be":
-            [s, pending2] = decodeUTF16(b, this.#encoding === "utf-16be", this.#fatal, stream);
-            break;
-          default:
-            s = windows1252(b);
-        }
-      } catch (e) {
-        this.#bomSeen = false;
-        throw e;
+        return new _URL(url, base);
+      } catch {
+        return null;
       }
-      if (pending2 > 0) this.#pending = b.slice(b.length - pending2);
-      if (s.length > 0 && !this.#ignoreBOM && !this.#bomSeen && this.#encoding !== "windows-1252") {
-        this.#bomSeen = true;
-        if (s.charCodeAt(0) === 65279) s = s.slice(1);
+    }
+    static createObjectURL() {
+      throw new Error("URL.createObjectURL() is not implemented");
+    }
+    static revokeObjectURL() {
+      throw new Error("URL.revokeObjectURL() is not implemented");
+    }
+    #set(name, value) {
+      const p = parts(call("url.set", this.#p[HREF], name, usv(value)));
+      if (p === void 0) {
+        throw new TypeError("Failed to set the 'href' property on 'URL': the provided value is not of type 'valid URL string'.");
       }
-      if (!stream) this.#bomSeen = false;
-      return s;
+      this.#p = p;
+      if (this.#sp && (name === "href" || name === "search")) resetParams(this.#sp, p[SEARCH].slice(1));
+    }
+    get href() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[HREF];
+    }
+    set href(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("href", v);
+    }
+    get origin() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[ORIGIN];
+    }
+    get protocol() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[PROTOCOL];
+    }
+    set protocol(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("protocol", v);
+    }
+    get username() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[USERNAME];
+    }
+    set username(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("username", v);
+    }
+    get password() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[PASSWORD];
+    }
+    set password(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("password", v);
+    }
+    get host() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[HOST];
+    }
+    set host(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("host", v);
+    }
+    get hostname() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[HOSTNAME];
+    }
+    set hostname(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("hostname", v);
+    }
+    get port() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[PORT];
+    }
+    set port(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("port", v);
+    }
+    get pathname() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[PATHNAME];
+    }
+    set pathname(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("pathname", v);
+    }
+    get search() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[SEARCH];
+    }
+    set search(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("search", v);
+    }
+    get searchParams() {
+      if (!(#p in this)) throw illegal();
+      if (this.#sp === null) {
+        const sp = new URLSearchParams();
+        linkParams(
+          sp,
+          (serialized) => {
+            this.#p = parts(call("url.set", this.#p[HREF], "search", serialized));
+          },
+          this.#p[SEARCH].slice(1)
+        );
+        this.#sp = sp;
+      }
+      return this.#sp;
+    }
+    get hash() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[HASH];
+    }
+    set hash(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("hash", v);
+    }
+    toString() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[HREF];
+    }
+    toJSON() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[HREF];
     }
   };
-  var C1 = [
-    8364,
-    129,
-    8218,
-    402,
-    8222,
-    8230,
-    8224,
-    8225,
-    710,
-    8240,
-    352,
-    8249,
-    338,
-    141,
-    381,
-    143,
-    144,
-    8216,
-    8217,
-    8220,
-    8221,
-    8226,
-    8211,
-    8212,
-    732,
-    8482,
-    353,
-    8250,
-    339,
-    157,
-    382,
-    376
-  ];
-  function windows1252(b) {
-    let out = "";
-    for (let i = 0; i < b.length; i += 4096) {
-      let chunk2 = b.subarray(i, i + 4096);
-      if (chunk2.some((c) => c >= 128 && c <= 159)) chunk2 = Array.from(chunk2, (c) => c >= 128 && c <= 159 ? C1[c - 128] : c);
-      out += String.fromCharCode.apply(null, chunk2);
-    }
-    return out;
-  }
-  function decodeUTF16(b, bigEndian, fatal, stream) {
-    const units = [];
-    let out = "";
-    let end = b.length - b.length % 2;
-    let pending2 = b.length - end;
-    for (let i = 0; i < end; i += 2) {
-      const u = bigEndian ? b[i] << 8 | b[i + 1] : b[i] | b[i + 1] << 8;
-      if (u >= 55296 && u <= 56319) {
-        if (i + 2 >= end) {
-          if (stream) {
-            pending2 += end - i;
-            break;
-          }
-        } else {
-          const v = bigEndian ? b[i + 2] << 8 | b[i + 3] : b[i + 2] | b[i + 3] << 8;
-          if (v >= 56320 && v <= 57343) {
-            units.push(u, v);
-            i += 2;
-            continue;
-          }
-        }
-        if (fatal) throw new TypeError("Failed to decode input.");
-        units.push(65533);
-      } else if (u >= 56320 && u <= 57343) {
-        if (fatal) throw new TypeError("Failed to decode input.");
-        units.push(65533);
-      } else {
-        units.push(u);
-      }
-      if (units.length >= 4096) {
-        out += String.fromCharCode.apply(null, units);
-        units.length = 0;
-      }
-    }
-    out += String.fromCharCode.apply(null, units);
-    if (!stream && pending2 > 0) {
-      if (fatal) throw new TypeError("Failed to decode input.");
-      out += "�";
-      pending2 = 0;
-    }
-    return [out, pending2];
-  }
-  function btoa(data) {
-    if (arguments.length === 0) throw new TypeError("Failed to execute 'btoa': 1 argument required, but only 0 present.");
-    return call("encoding.btoa", String(data));
-  }
-  function atob(data) {
-    if (arguments.length === 0) throw new TypeError("Failed to execute 'atob': 1 argument required, but only 0 present.");
-    return call("encoding.atob", String(data));
-  }
-  for (const [name, C] of Object.entries({ TextEncoder: TextEncoder2, TextDecoder: TextDecoder2 })) {
+  for (const [name, C] of Object.entries({ URL: URL2, URLSearchParams })) {
     Object.defineProperty(C, "name", { value: name, configurable: true });
     Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
   }
-  for (const [name, value] of Object.entries({ TextEncoder: TextEncoder2, TextDecoder: TextDecoder2, atob, btoa })) {
+  for (const [name, value] of Object.entries({ URL: URL2, URLSearchParams })) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
+  if (!("URLPattern" in globalThis)) lazyProperty(globalThis, "URLPattern", () => chunk("urlpattern").URLPattern);
+
+  // js/src/timers.js
+  var timers = /* @__PURE__ */ new Map();
+  var nextId = 1;
+  function set(fn, ms, args, repeat) {
+    if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function.');
+    ms = Number(ms);
+    if (!(ms >= 0)) ms = 0;
+    const id = nextId++;
+    timers.set(id, { fn, args, repeat: repeat ? ms : -1 });
+    call("timer.set", id, ms);
+    return id;
+  }
+  function clear(id) {
+    if (typeof id !== "number") return;
+    if (timers.delete(id)) call("timer.clear", id);
+  }
+  function fire(id) {
+    const t = timers.get(id);
+    if (!t) return;
+    if (t.repeat >= 0) call("timer.set", id, t.repeat);
+    else timers.delete(id);
+    t.fn(...t.args);
+  }
+  globalThis.setTimeout = (fn, ms, ...args) => set(fn, ms, args, false);
+  globalThis.setInterval = (fn, ms, ...args) => set(fn, ms, args, true);
+  globalThis.clearTimeout = clear;
+  globalThis.clearInterval = clear;
+  globalThis.queueMicrotask = (fn) => {
+    if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function.');
+    Promise.resolve().then(fn);
+  };
 
   // js/src/streams.js
   var streams_exports = {};
@@ -1197,566 +1325,6 @@
     return { IdentityTransformStream, FixedLengthStream, TextEncoderStream, TextDecoderStream };
   }
   var materialize = NAMES.map((k) => lazyProperty(globalThis, k, () => streams()[k]));
-
-  // js/src/url.js
-  var url_exports = {};
-  __export(url_exports, {
-    URL: () => URL2,
-    URLSearchParams: () => URLSearchParams,
-    parseHref: () => parseHref
-  });
-  var HREF = 0;
-  var ORIGIN = 1;
-  var PROTOCOL = 2;
-  var USERNAME = 3;
-  var PASSWORD = 4;
-  var HOST = 5;
-  var HOSTNAME = 6;
-  var PORT = 7;
-  var PATHNAME = 8;
-  var SEARCH = 9;
-  var HASH = 10;
-  function usv(v) {
-    const s = typeof v === "string" ? v : String(v);
-    return s.isWellFormed() ? s : s.toWellFormed();
-  }
-  function illegal() {
-    return new TypeError("Illegal invocation");
-  }
-  var formSpecial = { "!": "%21", "'": "%27", "(": "%28", ")": "%29", "~": "%7E", "%20": "+" };
-  function formEncode(s) {
-    return encodeURIComponent(s).replace(/[!'()~]|%20/g, (c) => formSpecial[c]);
-  }
-  function percentDecodeUTF8(s) {
-    const parts2 = [];
-    let start = 0;
-    for (let i = 0; i < s.length; i++) {
-      if (s.charCodeAt(i) === 37 && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
-        if (i > start) parts2.push(encodeUTF8(s.slice(start, i)));
-        parts2.push(Uint8Array.of(parseInt(s.slice(i + 1, i + 3), 16)));
-        i += 2;
-        start = i + 1;
-      }
-    }
-    if (start < s.length) parts2.push(encodeUTF8(s.slice(start)));
-    let n = 0;
-    for (const p of parts2) n += p.length;
-    const bytes = new Uint8Array(n);
-    n = 0;
-    for (const p of parts2) {
-      bytes.set(p, n);
-      n += p.length;
-    }
-    return new TextDecoder2().decode(bytes);
-  }
-  function formDecode(s) {
-    if (s.indexOf("+") >= 0) s = s.replace(/\+/g, " ");
-    if (s.indexOf("%") < 0) return s;
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return percentDecodeUTF8(s);
-    }
-  }
-  function parseQuery(q) {
-    const list = [];
-    if (q === "") return list;
-    for (const seq of q.split("&")) {
-      if (seq === "") continue;
-      const eq = seq.indexOf("=");
-      const name = eq < 0 ? seq : seq.slice(0, eq);
-      const value = eq < 0 ? "" : seq.slice(eq + 1);
-      list.push([formDecode(name), formDecode(value)]);
-    }
-    return list;
-  }
-  var linkParams;
-  var resetParams;
-  var URLSearchParams = class _URLSearchParams {
-    #list = [];
-    #onUpdate = null;
-    // set when the object belongs to a URL
-    constructor(init2 = void 0) {
-      if (init2 === void 0 || init2 === null) {
-        if (init2 === null) this.#list = parseQuery("null");
-        return;
-      }
-      if (typeof init2 === "object" || typeof init2 === "function") {
-        if (init2 instanceof _URLSearchParams) {
-          this.#list = init2.#list.map((p) => [p[0], p[1]]);
-          return;
-        }
-        if (typeof init2[Symbol.iterator] === "function") {
-          for (const pair of init2) {
-            if (pair === null || typeof pair !== "object" && typeof pair !== "function" || typeof pair[Symbol.iterator] !== "function") {
-              throw new TypeError("Invalid URL search params sequence.");
-            }
-            const p = Array.from(pair);
-            if (p.length !== 2) throw new TypeError("Invalid URL search params sequence.");
-            this.#list.push([usv(p[0]), usv(p[1])]);
-          }
-          return;
-        }
-        for (const key2 of Reflect.ownKeys(init2)) {
-          if (typeof key2 !== "string") continue;
-          const d = Reflect.getOwnPropertyDescriptor(init2, key2);
-          if (d === void 0 || !d.enumerable) continue;
-          const name = usv(key2);
-          const value = usv(init2[key2]);
-          const i = this.#list.findIndex((p) => p[0] === name);
-          if (i >= 0) this.#list[i][1] = value;
-          else this.#list.push([name, value]);
-        }
-        return;
-      }
-      let s = usv(init2);
-      if (s.charCodeAt(0) === 63) s = s.slice(1);
-      this.#list = parseQuery(s);
-    }
-    static {
-      linkParams = (sp, onUpdate, query) => {
-        sp.#onUpdate = onUpdate;
-        sp.#list = parseQuery(query);
-      };
-      resetParams = (sp, query) => {
-        sp.#list = parseQuery(query);
-      };
-    }
-    #update() {
-      if (this.#onUpdate) this.#onUpdate(this.toString());
-    }
-    get size() {
-      if (!(#list in this)) throw illegal();
-      return this.#list.length;
-    }
-    append(name, value) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 2) throw new TypeError("Failed to execute 'append' on 'URLSearchParams': 2 arguments required.");
-      this.#list.push([usv(name), usv(value)]);
-      this.#update();
-    }
-    delete(name, value = void 0) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 1) throw new TypeError("Failed to execute 'delete' on 'URLSearchParams': 1 argument required.");
-      name = usv(name);
-      if (value === void 0) {
-        this.#list = this.#list.filter((p) => p[0] !== name);
-      } else {
-        value = usv(value);
-        this.#list = this.#list.filter((p) => p[0] !== name || p[1] !== value);
-      }
-      this.#update();
-    }
-    get(name) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 1) throw new TypeError("Failed to execute 'get' on 'URLSearchParams': 1 argument required.");
-      name = usv(name);
-      const list = this.#list;
-      for (let i = 0; i < list.length; i++) if (list[i][0] === name) return list[i][1];
-      return null;
-    }
-    getAll(name) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 1) throw new TypeError("Failed to execute 'getAll' on 'URLSearchParams': 1 argument required.");
-      name = usv(name);
-      return this.#list.filter((p) => p[0] === name).map((p) => p[1]);
-    }
-    has(name, value = void 0) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 1) throw new TypeError("Failed to execute 'has' on 'URLSearchParams': 1 argument required.");
-      name = usv(name);
-      if (value === void 0) {
-        const list = this.#list;
-        for (let i = 0; i < list.length; i++) if (list[i][0] === name) return true;
-        return false;
-      }
-      value = usv(value);
-      return this.#list.some((p) => p[0] === name && p[1] === value);
-    }
-    set(name, value) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 2) throw new TypeError("Failed to execute 'set' on 'URLSearchParams': 2 arguments required.");
-      name = usv(name);
-      value = usv(value);
-      const i = this.#list.findIndex((p) => p[0] === name);
-      if (i < 0) {
-        this.#list.push([name, value]);
-      } else {
-        this.#list[i][1] = value;
-        this.#list = this.#list.filter((p, j) => j <= i || p[0] !== name);
-      }
-      this.#update();
-    }
-    sort() {
-      if (!(#list in this)) throw illegal();
-      this.#list.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
-      this.#update();
-    }
-    forEach(callback, thisArg = void 0) {
-      if (!(#list in this)) throw illegal();
-      if (typeof callback !== "function") {
-        throw new TypeError("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
-      }
-      for (let i = 0; i < this.#list.length; i++) {
-        const [k, v] = this.#list[i];
-        callback.call(thisArg, v, k, this);
-      }
-    }
-    entries() {
-      if (!(#list in this)) throw illegal();
-      return new ParamsIterator(() => this.#list, "entries");
-    }
-    keys() {
-      if (!(#list in this)) throw illegal();
-      return new ParamsIterator(() => this.#list, "keys");
-    }
-    values() {
-      if (!(#list in this)) throw illegal();
-      return new ParamsIterator(() => this.#list, "values");
-    }
-    [Symbol.iterator]() {
-      return this.entries();
-    }
-    toString() {
-      if (!(#list in this)) throw illegal();
-      let out = "";
-      for (let i = 0; i < this.#list.length; i++) {
-        if (i > 0) out += "&";
-        out += formEncode(this.#list[i][0]) + "=" + formEncode(this.#list[i][1]);
-      }
-      return out;
-    }
-  };
-  var IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
-  var ParamsIterator = class {
-    #list;
-    #kind;
-    #i = 0;
-    constructor(list, kind) {
-      this.#list = list;
-      this.#kind = kind;
-    }
-    next() {
-      if (!(#list in this)) throw illegal();
-      const list = this.#list();
-      if (this.#i >= list.length) return { value: void 0, done: true };
-      const [k, v] = list[this.#i++];
-      return { value: this.#kind === "keys" ? k : this.#kind === "values" ? v : [k, v], done: false };
-    }
-  };
-  Object.setPrototypeOf(ParamsIterator.prototype, IteratorPrototype);
-  Object.defineProperty(ParamsIterator.prototype, Symbol.toStringTag, { value: "URLSearchParams Iterator", configurable: true });
-  function parts(p) {
-    return typeof p === "string" ? p.split("\0") : p;
-  }
-  var parsed = /* @__PURE__ */ new Map();
-  var PARSED_MAX = 256;
-  var PARSED_LEN = 2048;
-  function parse(url, base) {
-    const u = usv(url);
-    if (base !== void 0) return parts(call("url.parse", u, usv(base)));
-    let p = parsed.get(u);
-    if (p !== void 0) return p;
-    p = parts(call("url.parse", u, null));
-    if (p !== void 0 && u.length <= PARSED_LEN) {
-      if (parsed.size >= PARSED_MAX) parsed.clear();
-      parsed.set(u, p);
-    }
-    return p;
-  }
-  function parseHref(url) {
-    const p = parse(url, void 0);
-    return p === void 0 ? void 0 : p[HREF];
-  }
-  var URL2 = class _URL {
-    #p;
-    #sp = null;
-    constructor(url, base = void 0) {
-      if (arguments.length === 0) throw new TypeError("Failed to construct 'URL': 1 argument required, but only 0 present.");
-      const p = parse(url, base);
-      if (p === void 0) throw new TypeError("Invalid URL string.");
-      this.#p = p;
-    }
-    static canParse(url, base = void 0) {
-      if (arguments.length === 0) throw new TypeError("Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.");
-      return parse(url, base) !== void 0;
-    }
-    static parse(url, base = void 0) {
-      if (arguments.length === 0) throw new TypeError("Failed to execute 'parse' on 'URL': 1 argument required, but only 0 present.");
-      try {
-        return new _URL(url, base);
-      } catch {
-        return null;
-      }
-    }
-    static createObjectURL() {
-      throw new Error("URL.createObjectURL() is not implemented");
-    }
-    static revokeObjectURL() {
-      throw new Error("URL.revokeObjectURL() is not implemented");
-    }
-    #set(name, value) {
-      const p = parts(call("url.set", this.#p[HREF], name, usv(value)));
-      if (p === void 0) {
-        throw new TypeError("Failed to set the 'href' property on 'URL': the provided value is not of type 'valid URL string'.");
-      }
-      this.#p = p;
-      if (this.#sp && (name === "href" || name === "search")) resetParams(this.#sp, p[SEARCH].slice(1));
-    }
-    get href() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HREF];
-    }
-    set href(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("href", v);
-    }
-    get origin() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[ORIGIN];
-    }
-    get protocol() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[PROTOCOL];
-    }
-    set protocol(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("protocol", v);
-    }
-    get username() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[USERNAME];
-    }
-    set username(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("username", v);
-    }
-    get password() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[PASSWORD];
-    }
-    set password(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("password", v);
-    }
-    get host() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HOST];
-    }
-    set host(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("host", v);
-    }
-    get hostname() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HOSTNAME];
-    }
-    set hostname(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("hostname", v);
-    }
-    get port() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[PORT];
-    }
-    set port(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("port", v);
-    }
-    get pathname() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[PATHNAME];
-    }
-    set pathname(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("pathname", v);
-    }
-    get search() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[SEARCH];
-    }
-    set search(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("search", v);
-    }
-    get searchParams() {
-      if (!(#p in this)) throw illegal();
-      if (this.#sp === null) {
-        const sp = new URLSearchParams();
-        linkParams(
-          sp,
-          (serialized) => {
-            this.#p = parts(call("url.set", this.#p[HREF], "search", serialized));
-          },
-          this.#p[SEARCH].slice(1)
-        );
-        this.#sp = sp;
-      }
-      return this.#sp;
-    }
-    get hash() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HASH];
-    }
-    set hash(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("hash", v);
-    }
-    toString() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HREF];
-    }
-    toJSON() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HREF];
-    }
-  };
-  for (const [name, C] of Object.entries({ URL: URL2, URLSearchParams })) {
-    Object.defineProperty(C, "name", { value: name, configurable: true });
-    Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
-  }
-  for (const [name, value] of Object.entries({ URL: URL2, URLSearchParams })) {
-    Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
-  }
-  if (!("URLPattern" in globalThis)) lazyProperty(globalThis, "URLPattern", () => chunk("urlpattern").URLPattern);
-
-  // isola-shared:shared
-  var shared_default = { dom: dom_exports, encoding: encoding_exports, host: host_exports, streams: streams_exports, url: url_exports };
-
-  // js/src/timers.js
-  var timers = /* @__PURE__ */ new Map();
-  var nextId = 1;
-  function set(fn, ms, args, repeat) {
-    if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function.');
-    ms = Number(ms);
-    if (!(ms >= 0)) ms = 0;
-    const id = nextId++;
-    timers.set(id, { fn, args, repeat: repeat ? ms : -1 });
-    call("timer.set", id, ms);
-    return id;
-  }
-  function clear(id) {
-    if (typeof id !== "number") return;
-    if (timers.delete(id)) call("timer.clear", id);
-  }
-  function fire(id) {
-    const t = timers.get(id);
-    if (!t) return;
-    if (t.repeat >= 0) call("timer.set", id, t.repeat);
-    else timers.delete(id);
-    t.fn(...t.args);
-  }
-  globalThis.setTimeout = (fn, ms, ...args) => set(fn, ms, args, false);
-  globalThis.setInterval = (fn, ms, ...args) => set(fn, ms, args, true);
-  globalThis.clearTimeout = clear;
-  globalThis.clearInterval = clear;
-  globalThis.queueMicrotask = (fn) => {
-    if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function.');
-    Promise.resolve().then(fn);
-  };
-
-  // js/src/console.js
-  function inspect(v, depth, seen) {
-    switch (typeof v) {
-      case "string":
-        return depth === 0 ? v : JSON.stringify(v);
-      case "number":
-      case "boolean":
-      case "undefined":
-      case "symbol":
-        return String(v);
-      case "bigint":
-        return v + "n";
-      case "function":
-        return v.name ? `[Function: ${v.name}]` : "[Function (anonymous)]";
-    }
-    if (v === null) return "null";
-    if (v instanceof Error) return v.stack ? `${v.name}: ${v.message}
-${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
-    if (seen.has(v)) return "[Circular]";
-    if (depth > 2) return Array.isArray(v) ? "[Array]" : "[Object]";
-    seen.add(v);
-    try {
-      if (Array.isArray(v)) return "[ " + v.map((x) => inspect(x, depth + 1, seen)).join(", ") + " ]";
-      if (v instanceof Map) return `Map(${v.size}) { ` + [...v].map(([k, x]) => inspect(k, depth + 1, seen) + " => " + inspect(x, depth + 1, seen)).join(", ") + " }";
-      if (v instanceof Set) return `Set(${v.size}) { ` + [...v].map((x) => inspect(x, depth + 1, seen)).join(", ") + " }";
-      if (v instanceof Date) return isNaN(v) ? "Invalid Date" : v.toISOString();
-      if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${v.length ?? v.byteLength}) [ ${Array.from(v.length !== void 0 ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).slice(0, 50).join(", ")} ]`;
-      const name = v.constructor && v.constructor !== Object && v.constructor.name ? v.constructor.name + " " : "";
-      const keys2 = Object.keys(v);
-      if (keys2.length === 0) return name + "{}";
-      return name + "{ " + keys2.map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inspect(v[k], depth + 1, seen)}`).join(", ") + " }";
-    } finally {
-      seen.delete(v);
-    }
-  }
-  function format(args) {
-    let out = [];
-    let i = 0;
-    if (typeof args[0] === "string" && args[0].includes("%")) {
-      let s = args[0].replace(/%[sdifoOjc%]/g, (m) => {
-        if (m === "%%") return "%";
-        if (i + 1 >= args.length) return m;
-        const a = args[++i];
-        switch (m) {
-          case "%s":
-            return typeof a === "string" ? a : inspect(a, 1, /* @__PURE__ */ new Set());
-          case "%d":
-          case "%i":
-            return String(parseInt(a));
-          case "%f":
-            return String(parseFloat(a));
-          case "%c":
-            return "";
-          default:
-            return inspect(a, 1, /* @__PURE__ */ new Set());
-        }
-      });
-      out.push(s);
-      i++;
-    }
-    for (; i < args.length; i++) out.push(inspect(args[i], 0, /* @__PURE__ */ new Set()));
-    return out.join(" ");
-  }
-  var counts = /* @__PURE__ */ new Map();
-  var timersStart = /* @__PURE__ */ new Map();
-  function emit(level, args) {
-    call("console.log", level, format(args));
-  }
-  globalThis.console = {
-    log: (...a) => emit("log", a),
-    info: (...a) => emit("info", a),
-    debug: (...a) => emit("debug", a),
-    warn: (...a) => emit("warn", a),
-    error: (...a) => emit("error", a),
-    trace: (...a) => emit("trace", [...a, new Error().stack]),
-    assert: (cond, ...a) => {
-      if (!cond) emit("error", ["Assertion failed" + (a.length ? ":" : ""), ...a]);
-    },
-    count: (label = "default") => {
-      const n = (counts.get(label) ?? 0) + 1;
-      counts.set(label, n);
-      emit("log", [`${label}: ${n}`]);
-    },
-    countReset: (label = "default") => counts.delete(label),
-    time: (label = "default") => timersStart.set(label, Date.now()),
-    timeEnd: (label = "default") => {
-      const t = timersStart.get(label);
-      if (t !== void 0) {
-        timersStart.delete(label);
-        emit("log", [`${label}: ${Date.now() - t}ms`]);
-      }
-    },
-    timeLog: (label = "default", ...a) => {
-      const t = timersStart.get(label);
-      if (t !== void 0) emit("log", [`${label}: ${Date.now() - t}ms`, ...a]);
-    },
-    table: (...a) => emit("log", a),
-    dir: (v) => emit("log", [v]),
-    group: (...a) => a.length && emit("log", a),
-    groupEnd: () => {
-    }
-  };
 
   // js/src/http.js
   var badNameRe = /[^!#$%&'*+\-.^_`|~0-9A-Za-z\u0080-\uffff]/;
@@ -3159,7 +2727,6 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
   var MAX_TAGS = 10;
   var MAX_TAG_LENGTH = 256;
   var MAX_AUTO = 2048;
-  var utf8 = new TextEncoder();
   var MAX_OVERLAP = 16;
   var overlapping = /* @__PURE__ */ new WeakMap();
   async function overlap(ns, id, state, run) {
@@ -3213,7 +2780,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
           for (let tag of tags) {
             tag = String(tag);
             if (seen.size >= MAX_TAGS) throw new Error(`a Hibernatable WebSocket cannot have more than ${MAX_TAGS} tags`);
-            if (utf8.encode(tag).length > MAX_TAG_LENGTH) {
+            if (utf8Encode(tag).length > MAX_TAG_LENGTH) {
               throw new Error(`"${tag}" is longer than the max tag length (${MAX_TAG_LENGTH} characters).`);
             }
             if (!seen.has(tag)) {
@@ -3248,8 +2815,8 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
         if (!(pair instanceof ws_().WebSocketRequestResponsePair)) {
           throw new TypeError("Failed to execute 'setWebSocketAutoResponse' on 'DurableObjectState': parameter 1 is not of type 'WebSocketRequestResponsePair'.");
         }
-        const rq = utf8.encode(pair.request).length;
-        const rs = utf8.encode(pair.response).length;
+        const rq = utf8Encode(pair.request).length;
+        const rs = utf8Encode(pair.response).length;
         if (rq > MAX_AUTO) throw new RangeError(`Request cannot be larger than ${MAX_AUTO} bytes. A request of size ${rq} was provided.`);
         if (rs > MAX_AUTO) throw new RangeError(`Response cannot be larger than ${MAX_AUTO} bytes. A response of size ${rs} was provided.`);
         call("do.ws.auto", ns, id, pair.request, pair.response);
@@ -3853,7 +3420,6 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
   installHibernation({ DurableObjectState, instance, stateKey: (s) => stateKeys.get(s) ?? {} });
 
   // js/src/ai.js
-  var encoder2 = new TextEncoder();
   function toToolCalls(calls) {
     if (!Array.isArray(calls) || calls.length === 0) return void 0;
     return calls.map((c) => {
@@ -3913,14 +3479,14 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     const decoder2 = new TextDecoder();
     let buf = "";
     let done = false;
-    const emit2 = (controller, obj) => controller.enqueue(encoder2.encode(`data: ${JSON.stringify(obj)}
+    const emit = (controller, obj) => controller.enqueue(utf8Encode(`data: ${JSON.stringify(obj)}
 
 `));
     const line = (controller, l) => {
       if (!l.startsWith("data:")) return;
       const data = l.slice(5).trim();
       if (data === "[DONE]") {
-        if (!done) controller.enqueue(encoder2.encode("data: [DONE]\n\n"));
+        if (!done) controller.enqueue(utf8Encode("data: [DONE]\n\n"));
         done = true;
         return;
       }
@@ -3935,7 +3501,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
       const tc = toToolCalls(delta.tool_calls);
       if (tc) ev.tool_calls = tc;
       if (j.usage) ev.usage = j.usage;
-      if (ev.response !== "" || ev.tool_calls || ev.usage) emit2(controller, ev);
+      if (ev.response !== "" || ev.tool_calls || ev.usage) emit(controller, ev);
     };
     return new TransformStream({
       transform(chunk2, controller) {
@@ -3948,7 +3514,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
       },
       flush(controller) {
         if (buf) line(controller, buf);
-        if (!done) controller.enqueue(encoder2.encode("data: [DONE]\n\n"));
+        if (!done) controller.enqueue(utf8Encode("data: [DONE]\n\n"));
       }
     });
   }
@@ -3956,12 +3522,179 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     return new Ai(desc ?? {});
   }
 
-  // js/src/loader.js
+  // js/src/dynamic.js
   var serialize3 = (value, opts) => lazy("clone").serialize(value, opts);
   var deserialize3 = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
   var RealDate = Date;
   var realSetTimeout = globalThis.setTimeout;
   var RESERVED3 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "__proto__"]);
+  function rpcMethod(obj, method) {
+    if (typeof method !== "string" || RESERVED3.has(method)) return void 0;
+    for (let p = Object.getPrototypeOf(obj); p && p !== Object.prototype && p !== RpcTarget.prototype && p !== WorkerEntrypoint.prototype; p = Object.getPrototypeOf(p)) {
+      const d = Object.getOwnPropertyDescriptor(p, method);
+      if (d) return typeof d.value === "function" ? d.value : void 0;
+    }
+    return void 0;
+  }
+  function noMethod(method) {
+    return new TypeError(`The RPC receiver does not implement the method "${method}".`);
+  }
+  var capStubs = /* @__PURE__ */ new WeakMap();
+  function capStub(grant) {
+    const target = function() {
+    };
+    const p = new Proxy(target, {
+      get(t, prop) {
+        if (prop === "fetch") {
+          return async (input, init2) => {
+            const req = input instanceof Request && init2 === void 0 ? input : new Request(input, init2);
+            const out = await callAsync("loader.capFetch", grant, await requestInit(req));
+            return responseFrom(out);
+          };
+        }
+        if (prop === Symbol.dispose) return () => {
+        };
+        if (typeof prop !== "string" || prop === "then") return void 0;
+        if (prop === "dup") return () => p;
+        return (...args) => capCall(grant, prop, args);
+      },
+      apply(t, self, args) {
+        return capCall(grant, "", args);
+      },
+      set() {
+        return false;
+      },
+      defineProperty() {
+        return false;
+      }
+    });
+    capStubs.set(p, grant);
+    return p;
+  }
+  function sandboxOut(value) {
+    const grants = [];
+    const bytes = serialize3(value, {
+      external(v) {
+        const g = capStubs.get(v);
+        if (g === void 0) return void 0;
+        grants.push(g);
+        return grants.length - 1;
+      }
+    });
+    return { bytes, grants };
+  }
+  function sandboxIn(bytes, grants) {
+    return deserialize3(bytes, { external: (i) => capStub(grants[i]) });
+  }
+  async function capCall(grant, method, args) {
+    const out = sandboxOut(args);
+    const r = await callAsync("loader.capCall", grant, method, out.bytes, out.grants);
+    return sandboxIn(r.bytes, r.grants ?? []);
+  }
+  function freezeClock() {
+    let now = 0;
+    let fresh = false;
+    const read = () => {
+      if (!fresh) {
+        now = call("loader.tick");
+        fresh = true;
+        realSetTimeout(() => {
+          fresh = false;
+        }, 0);
+      }
+      return now;
+    };
+    function Date2(...args) {
+      if (!new.target) return new RealDate(read()).toString();
+      return Reflect.construct(RealDate, args.length === 0 ? [read()] : args, new.target);
+    }
+    Object.defineProperty(Date2, "prototype", { value: RealDate.prototype, writable: false, enumerable: false, configurable: false });
+    Object.defineProperty(RealDate.prototype, "constructor", { value: Date2, writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(Date2, "now", { value: () => read(), writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(Date2, "parse", { value: RealDate.parse, writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(Date2, "UTC", { value: RealDate.UTC, writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(globalThis, "Date", { value: Date2, writable: true, enumerable: false, configurable: true });
+    const perf = globalThis.performance;
+    if (perf) {
+      const proto = Object.getPrototypeOf(perf);
+      const now0 = proto.now;
+      Object.defineProperty(proto, "now", {
+        value: function now2() {
+          read();
+          return now0.call(this);
+        },
+        writable: true,
+        enumerable: true,
+        configurable: true
+      });
+    }
+  }
+  register("loader.sandboxSetup", () => {
+    freezeClock();
+    const fetch0 = globalThis.fetch;
+    Object.defineProperty(globalThis, "fetch", {
+      value: async function fetch3(input, init2) {
+        call("loader.subrequest");
+        return fetch0(input, init2);
+      },
+      writable: true,
+      configurable: true
+    });
+  });
+  register("loader.sandboxEnv", (bytes, grants) => {
+    const e = sandboxIn(bytes, grants ?? []);
+    if (e !== null && typeof e === "object") {
+      for (const k of Object.keys(e)) env[k] = e[k];
+    }
+  });
+  function isClass(v, base) {
+    return typeof v === "function" && v.prototype instanceof base;
+  }
+  var SandboxContext = class {
+    #props;
+    constructor(props) {
+      this.#props = props ?? {};
+    }
+    waitUntil(p) {
+      Promise.resolve(p).catch((e) => console.error("Uncaught (in waitUntil)", e));
+    }
+    passThroughOnException() {
+    }
+    get props() {
+      return this.#props;
+    }
+  };
+  register("loader.rpc", async (name, method, bytes, grants, props) => {
+    const key2 = name ?? "default";
+    const exp = getEntry()[key2];
+    if (exp === void 0) throw new Error(`Worker has no such entrypoint: ${key2}`);
+    const args = sandboxIn(bytes, grants ?? []);
+    const ctx = new SandboxContext(props);
+    let r;
+    if (isClass(exp, WorkerEntrypoint)) {
+      const inst = new exp(ctx, env);
+      const f = rpcMethod(inst, method);
+      if (!f) throw noMethod(method);
+      r = await f.apply(inst, args);
+    } else if (exp !== null && typeof exp === "object") {
+      if (typeof method !== "string" || RESERVED3.has(method) || !Object.prototype.hasOwnProperty.call(exp, method) || typeof exp[method] !== "function") {
+        throw noMethod(method);
+      }
+      if (args.length !== 1) {
+        throw new TypeError(
+          `Attempted to call RPC function "${method}" with the wrong number of arguments. When calling a top-level handler function that is not declared as part of a class, you must always send exactly one argument. In order to support variable numbers of arguments, the server must use class-based syntax (extending WorkerEntrypoint) instead.`
+        );
+      }
+      r = await exp[method](args[0], env, ctx);
+    } else {
+      throw noMethod(method);
+    }
+    return sandboxOut(r);
+  });
+
+  // js/src/loader.js
+  var serialize4 = (value, opts) => lazy("clone").serialize(value, opts);
+  var deserialize4 = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
   var ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
   function remoteError2(e) {
     const C = ERRORS[e.name] ?? Error;
@@ -3990,7 +3723,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     const refs = [];
     let bytes;
     try {
-      bytes = serialize3(value, {
+      bytes = serialize4(value, {
         external(v) {
           if (!isCapability(v)) return void 0;
           const id = nextExport2++;
@@ -4006,24 +3739,13 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     return { bytes, refs };
   }
   function importIn(bytes, refs) {
-    return deserialize3(bytes, {
+    return deserialize4(bytes, {
       external(i) {
         const v = exported2.get(refs[i]);
         if (v === void 0) throw new DOMException("Unable to deserialize cloned data: revoked capability.", "DataCloneError");
         return v;
       }
     });
-  }
-  function rpcMethod(obj, method) {
-    if (typeof method !== "string" || RESERVED3.has(method)) return void 0;
-    for (let p = Object.getPrototypeOf(obj); p && p !== Object.prototype && p !== RpcTarget.prototype && p !== WorkerEntrypoint.prototype; p = Object.getPrototypeOf(p)) {
-      const d = Object.getOwnPropertyDescriptor(p, method);
-      if (d) return typeof d.value === "function" ? d.value : void 0;
-    }
-    return void 0;
-  }
-  function noMethod(method) {
-    return new TypeError(`The RPC receiver does not implement the method "${method}".`);
   }
   async function invokeLocal(obj, method, args) {
     if (method === "") {
@@ -4252,158 +3974,6 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
   function makeLoader(binding) {
     return new WorkerLoader(binding);
   }
-  var capStubs = /* @__PURE__ */ new WeakMap();
-  function capStub(grant) {
-    const target = function() {
-    };
-    const p = new Proxy(target, {
-      get(t, prop) {
-        if (prop === "fetch") {
-          return async (input, init2) => {
-            const req = input instanceof Request && init2 === void 0 ? input : new Request(input, init2);
-            const out = await callAsync("loader.capFetch", grant, await requestInit(req));
-            return responseFrom(out);
-          };
-        }
-        if (prop === Symbol.dispose) return () => {
-        };
-        if (typeof prop !== "string" || prop === "then") return void 0;
-        if (prop === "dup") return () => p;
-        return (...args) => capCall(grant, prop, args);
-      },
-      apply(t, self, args) {
-        return capCall(grant, "", args);
-      },
-      set() {
-        return false;
-      },
-      defineProperty() {
-        return false;
-      }
-    });
-    capStubs.set(p, grant);
-    return p;
-  }
-  function sandboxOut(value) {
-    const grants = [];
-    const bytes = serialize3(value, {
-      external(v) {
-        const g = capStubs.get(v);
-        if (g === void 0) return void 0;
-        grants.push(g);
-        return grants.length - 1;
-      }
-    });
-    return { bytes, grants };
-  }
-  function sandboxIn(bytes, grants) {
-    return deserialize3(bytes, { external: (i) => capStub(grants[i]) });
-  }
-  async function capCall(grant, method, args) {
-    const out = sandboxOut(args);
-    const r = await callAsync("loader.capCall", grant, method, out.bytes, out.grants);
-    return sandboxIn(r.bytes, r.grants ?? []);
-  }
-  function freezeClock() {
-    let now = 0;
-    let fresh = false;
-    const read = () => {
-      if (!fresh) {
-        now = call("loader.tick");
-        fresh = true;
-        realSetTimeout(() => {
-          fresh = false;
-        }, 0);
-      }
-      return now;
-    };
-    function Date2(...args) {
-      if (!new.target) return new RealDate(read()).toString();
-      return Reflect.construct(RealDate, args.length === 0 ? [read()] : args, new.target);
-    }
-    Object.defineProperty(Date2, "prototype", { value: RealDate.prototype, writable: false, enumerable: false, configurable: false });
-    Object.defineProperty(RealDate.prototype, "constructor", { value: Date2, writable: true, enumerable: false, configurable: true });
-    Object.defineProperty(Date2, "now", { value: () => read(), writable: true, enumerable: false, configurable: true });
-    Object.defineProperty(Date2, "parse", { value: RealDate.parse, writable: true, enumerable: false, configurable: true });
-    Object.defineProperty(Date2, "UTC", { value: RealDate.UTC, writable: true, enumerable: false, configurable: true });
-    Object.defineProperty(globalThis, "Date", { value: Date2, writable: true, enumerable: false, configurable: true });
-    const perf = globalThis.performance;
-    if (perf) {
-      const proto = Object.getPrototypeOf(perf);
-      const now0 = proto.now;
-      Object.defineProperty(proto, "now", {
-        value: function now2() {
-          read();
-          return now0.call(this);
-        },
-        writable: true,
-        enumerable: true,
-        configurable: true
-      });
-    }
-  }
-  register("loader.sandboxSetup", () => {
-    freezeClock();
-    const fetch0 = globalThis.fetch;
-    Object.defineProperty(globalThis, "fetch", {
-      value: async function fetch3(input, init2) {
-        call("loader.subrequest");
-        return fetch0(input, init2);
-      },
-      writable: true,
-      configurable: true
-    });
-  });
-  register("loader.sandboxEnv", (bytes, grants) => {
-    const e = sandboxIn(bytes, grants ?? []);
-    if (e !== null && typeof e === "object") {
-      for (const k of Object.keys(e)) env[k] = e[k];
-    }
-  });
-  function isClass(v, base) {
-    return typeof v === "function" && v.prototype instanceof base;
-  }
-  var SandboxContext = class {
-    #props;
-    constructor(props) {
-      this.#props = props ?? {};
-    }
-    waitUntil(p) {
-      Promise.resolve(p).catch((e) => console.error("Uncaught (in waitUntil)", e));
-    }
-    passThroughOnException() {
-    }
-    get props() {
-      return this.#props;
-    }
-  };
-  register("loader.rpc", async (name, method, bytes, grants, props) => {
-    const key2 = name ?? "default";
-    const exp = getEntry()[key2];
-    if (exp === void 0) throw new Error(`Worker has no such entrypoint: ${key2}`);
-    const args = sandboxIn(bytes, grants ?? []);
-    const ctx = new SandboxContext(props);
-    let r;
-    if (isClass(exp, WorkerEntrypoint)) {
-      const inst = new exp(ctx, env);
-      const f = rpcMethod(inst, method);
-      if (!f) throw noMethod(method);
-      r = await f.apply(inst, args);
-    } else if (exp !== null && typeof exp === "object") {
-      if (typeof method !== "string" || RESERVED3.has(method) || !Object.prototype.hasOwnProperty.call(exp, method) || typeof exp[method] !== "function") {
-        throw noMethod(method);
-      }
-      if (args.length !== 1) {
-        throw new TypeError(
-          `Attempted to call RPC function "${method}" with the wrong number of arguments. When calling a top-level handler function that is not declared as part of a class, you must always send exactly one argument. In order to support variable numbers of arguments, the server must use class-based syntax (extending WorkerEntrypoint) instead.`
-        );
-      }
-      r = await exp[method](args[0], env, ctx);
-    } else {
-      throw noMethod(method);
-    }
-    return sandboxOut(r);
-  });
 
   // js/src/worker.js
   var WorkerEntrypoint = class {
@@ -4572,15 +4142,11 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
   }
   register("worker.drain", drain);
 
+  // isola-shared:shared
+  var shared_default = { dom: dom_exports, host: host_exports, streams: streams_exports, url: url_exports };
+
   // js/src/runtime.js
   provide(shared_default);
-  lazyModule("clone", ["structuredClone"]);
-  lazyModule("events", ["Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent", "AbortSignal", "AbortController"]);
-  lazyModule("crypto", ["crypto", "Crypto", "SubtleCrypto", "CryptoKey"]);
-  lazyModule("compression", ["CompressionStream", "DecompressionStream"]);
-  lazyModule("blob", ["Blob", "File"]);
-  lazyModule("formdata", ["FormData"]);
-  lazyModule("websocket", ["WebSocket", "WebSocketPair", "WebSocketRequestResponsePair"], ["ws.deliver"]);
   register("eval", (src) => (0, eval)(src));
   globalThis.__isola_hooks = {
     invoke,

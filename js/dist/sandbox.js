@@ -312,10 +312,21 @@
     else p.reject(makeError(v));
   }
 
+  // js/src/lazy.js
+  lazyModule("clone", ["structuredClone"]);
+  lazyModule("encoding", ["TextEncoder", "TextDecoder", "atob", "btoa"]);
+  lazyModule("console", ["console"]);
+  lazyModule("events", ["Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent", "AbortSignal", "AbortController"]);
+  lazyModule("crypto", ["crypto", "Crypto", "SubtleCrypto", "CryptoKey"]);
+  lazyModule("compression", ["CompressionStream", "DecompressionStream"]);
+  lazyModule("blob", ["Blob", "File"]);
+  lazyModule("formdata", ["FormData"]);
+  lazyModule("websocket", ["WebSocket", "WebSocketPair", "WebSocketRequestResponsePair"], ["ws.deliver"]);
+
   // js/src/dom.js
   var dom_exports = {};
   __export(dom_exports, {
-    DOMException: () => DOMException2,
+    DOMException: () => DOMException,
     Navigator: () => Navigator,
     Performance: () => Performance
   });
@@ -370,7 +381,7 @@
     INVALID_NODE_TYPE_ERR: 24,
     DATA_CLONE_ERR: 25
   };
-  var DOMException2 = class extends Error {
+  var DOMException = class extends Error {
     #name;
     constructor(message = void 0, options = void 0) {
       super(message === void 0 ? "" : String(message));
@@ -397,10 +408,10 @@
   {
     const descs = {};
     for (const k in constants) descs[k] = { value: constants[k], enumerable: true };
-    Object.defineProperties(DOMException2, descs);
-    Object.defineProperties(DOMException2.prototype, descs);
+    Object.defineProperties(DOMException, descs);
+    Object.defineProperties(DOMException.prototype, descs);
   }
-  Object.defineProperty(DOMException2.prototype, Symbol.toStringTag, { value: "DOMException", configurable: true });
+  Object.defineProperty(DOMException.prototype, Symbol.toStringTag, { value: "DOMException", configurable: true });
   var Navigator = class {
     constructor() {
       throw new TypeError("Illegal constructor");
@@ -439,7 +450,7 @@
   function install(name, value) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
-  for (const [name, C] of Object.entries({ DOMException: DOMException2, Navigator, Performance })) {
+  for (const [name, C] of Object.entries({ DOMException, Navigator, Performance })) {
     Object.defineProperty(C, "name", { value: name, configurable: true });
   }
   if (typeof Error.captureStackTrace !== "function") {
@@ -476,349 +487,466 @@
       configurable: true
     });
   }
-  install("DOMException", DOMException2);
+  install("DOMException", DOMException);
   install("Navigator", Navigator);
   install("Performance", Performance);
   install("navigator", Object.create(Navigator.prototype));
   install("performance", Object.create(Performance.prototype));
 
-  // js/src/encoding.js
-  var encoding_exports = {};
-  __export(encoding_exports, {
-    TextDecoder: () => TextDecoder,
-    TextEncoder: () => TextEncoder,
-    encodeUTF8: () => encodeUTF8,
-    encodingForLabel: () => encodingForLabel
+  // js/src/url.js
+  var url_exports = {};
+  __export(url_exports, {
+    URL: () => URL,
+    URLSearchParams: () => URLSearchParams,
+    parseHref: () => parseHref
   });
-  var JS_MAX = 8;
-  function toUSV(s) {
-    return typeof s.toWellFormed === "function" ? s.toWellFormed() : s;
+  var encodeUTF8 = (s) => lazy("encoding").encodeUTF8(s);
+  var HREF = 0;
+  var ORIGIN = 1;
+  var PROTOCOL = 2;
+  var USERNAME = 3;
+  var PASSWORD = 4;
+  var HOST = 5;
+  var HOSTNAME = 6;
+  var PORT = 7;
+  var PATHNAME = 8;
+  var SEARCH = 9;
+  var HASH = 10;
+  function usv(v) {
+    const s = typeof v === "string" ? v : String(v);
+    return s.isWellFormed() ? s : s.toWellFormed();
   }
-  function encodeJS(s, out) {
-    let n = 0;
+  function illegal() {
+    return new TypeError("Illegal invocation");
+  }
+  var formSpecial = { "!": "%21", "'": "%27", "(": "%28", ")": "%29", "~": "%7E", "%20": "+" };
+  function formEncode(s) {
+    return encodeURIComponent(s).replace(/[!'()~]|%20/g, (c) => formSpecial[c]);
+  }
+  function percentDecodeUTF8(s) {
+    const parts2 = [];
+    let start = 0;
     for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      if (c < 128) {
-        out[n++] = c;
-      } else if (c < 2048) {
-        out[n++] = 192 | c >> 6;
-        out[n++] = 128 | c & 63;
+      if (s.charCodeAt(i) === 37 && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
+        if (i > start) parts2.push(encodeUTF8(s.slice(start, i)));
+        parts2.push(Uint8Array.of(parseInt(s.slice(i + 1, i + 3), 16)));
+        i += 2;
+        start = i + 1;
+      }
+    }
+    if (start < s.length) parts2.push(encodeUTF8(s.slice(start)));
+    let n = 0;
+    for (const p of parts2) n += p.length;
+    const bytes = new Uint8Array(n);
+    n = 0;
+    for (const p of parts2) {
+      bytes.set(p, n);
+      n += p.length;
+    }
+    return new (lazy("encoding")).TextDecoder().decode(bytes);
+  }
+  function formDecode(s) {
+    if (s.indexOf("+") >= 0) s = s.replace(/\+/g, " ");
+    if (s.indexOf("%") < 0) return s;
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return percentDecodeUTF8(s);
+    }
+  }
+  function parseQuery(q) {
+    const list = [];
+    if (q === "") return list;
+    for (const seq of q.split("&")) {
+      if (seq === "") continue;
+      const eq = seq.indexOf("=");
+      const name = eq < 0 ? seq : seq.slice(0, eq);
+      const value = eq < 0 ? "" : seq.slice(eq + 1);
+      list.push([formDecode(name), formDecode(value)]);
+    }
+    return list;
+  }
+  var linkParams;
+  var resetParams;
+  var URLSearchParams = class _URLSearchParams {
+    #list = [];
+    #onUpdate = null;
+    // set when the object belongs to a URL
+    constructor(init2 = void 0) {
+      if (init2 === void 0 || init2 === null) {
+        if (init2 === null) this.#list = parseQuery("null");
+        return;
+      }
+      if (typeof init2 === "object" || typeof init2 === "function") {
+        if (init2 instanceof _URLSearchParams) {
+          this.#list = init2.#list.map((p) => [p[0], p[1]]);
+          return;
+        }
+        if (typeof init2[Symbol.iterator] === "function") {
+          for (const pair of init2) {
+            if (pair === null || typeof pair !== "object" && typeof pair !== "function" || typeof pair[Symbol.iterator] !== "function") {
+              throw new TypeError("Invalid URL search params sequence.");
+            }
+            const p = Array.from(pair);
+            if (p.length !== 2) throw new TypeError("Invalid URL search params sequence.");
+            this.#list.push([usv(p[0]), usv(p[1])]);
+          }
+          return;
+        }
+        for (const key of Reflect.ownKeys(init2)) {
+          if (typeof key !== "string") continue;
+          const d = Reflect.getOwnPropertyDescriptor(init2, key);
+          if (d === void 0 || !d.enumerable) continue;
+          const name = usv(key);
+          const value = usv(init2[key]);
+          const i = this.#list.findIndex((p) => p[0] === name);
+          if (i >= 0) this.#list[i][1] = value;
+          else this.#list.push([name, value]);
+        }
+        return;
+      }
+      let s = usv(init2);
+      if (s.charCodeAt(0) === 63) s = s.slice(1);
+      this.#list = parseQuery(s);
+    }
+    static {
+      linkParams = (sp, onUpdate, query) => {
+        sp.#onUpdate = onUpdate;
+        sp.#list = parseQuery(query);
+      };
+      resetParams = (sp, query) => {
+        sp.#list = parseQuery(query);
+      };
+    }
+    #update() {
+      if (this.#onUpdate) this.#onUpdate(this.toString());
+    }
+    get size() {
+      if (!(#list in this)) throw illegal();
+      return this.#list.length;
+    }
+    append(name, value) {
+      if (!(#list in this)) throw illegal();
+      if (arguments.length < 2) throw new TypeError("Failed to execute 'append' on 'URLSearchParams': 2 arguments required.");
+      this.#list.push([usv(name), usv(value)]);
+      this.#update();
+    }
+    delete(name, value = void 0) {
+      if (!(#list in this)) throw illegal();
+      if (arguments.length < 1) throw new TypeError("Failed to execute 'delete' on 'URLSearchParams': 1 argument required.");
+      name = usv(name);
+      if (value === void 0) {
+        this.#list = this.#list.filter((p) => p[0] !== name);
       } else {
-        if (c >= 55296 && c <= 57343) {
-          const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-          if (c <= 56319 && d >= 56320 && d <= 57343) {
-            c = 65536 + (c - 55296 << 10) + (d - 56320);
-            i++;
-            out[n++] = 240 | c >> 18;
-            out[n++] = 128 | c >> 12 & 63;
-            out[n++] = 128 | c >> 6 & 63;
-            out[n++] = 128 | c & 63;
-            continue;
-          }
-          c = 65533;
-        }
-        out[n++] = 224 | c >> 12;
-        out[n++] = 128 | c >> 6 & 63;
-        out[n++] = 128 | c & 63;
+        value = usv(value);
+        this.#list = this.#list.filter((p) => p[0] !== name || p[1] !== value);
       }
+      this.#update();
     }
-    return n;
-  }
-  function encodeUTF8(s) {
-    s = String(s);
-    if (s.length <= JS_MAX) {
-      const buf = new Uint8Array(s.length * 3);
-      const n = encodeJS(s, buf);
-      return buf.slice(0, n);
+    get(name) {
+      if (!(#list in this)) throw illegal();
+      if (arguments.length < 1) throw new TypeError("Failed to execute 'get' on 'URLSearchParams': 1 argument required.");
+      name = usv(name);
+      const list = this.#list;
+      for (let i = 0; i < list.length; i++) if (list[i][0] === name) return list[i][1];
+      return null;
     }
-    return call("encoding.encode", toUSV(s));
-  }
-  function decodeJS(b, fatal) {
-    let out = "";
-    const codes2 = [];
-    let i = 0;
-    const len = b.length;
-    while (i < len) {
-      const c = b[i];
-      if (c < 128) {
-        codes2.push(c);
-        i++;
+    getAll(name) {
+      if (!(#list in this)) throw illegal();
+      if (arguments.length < 1) throw new TypeError("Failed to execute 'getAll' on 'URLSearchParams': 1 argument required.");
+      name = usv(name);
+      return this.#list.filter((p) => p[0] === name).map((p) => p[1]);
+    }
+    has(name, value = void 0) {
+      if (!(#list in this)) throw illegal();
+      if (arguments.length < 1) throw new TypeError("Failed to execute 'has' on 'URLSearchParams': 1 argument required.");
+      name = usv(name);
+      if (value === void 0) {
+        const list = this.#list;
+        for (let i = 0; i < list.length; i++) if (list[i][0] === name) return true;
+        return false;
+      }
+      value = usv(value);
+      return this.#list.some((p) => p[0] === name && p[1] === value);
+    }
+    set(name, value) {
+      if (!(#list in this)) throw illegal();
+      if (arguments.length < 2) throw new TypeError("Failed to execute 'set' on 'URLSearchParams': 2 arguments required.");
+      name = usv(name);
+      value = usv(value);
+      const i = this.#list.findIndex((p) => p[0] === name);
+      if (i < 0) {
+        this.#list.push([name, value]);
       } else {
-        let n = 0;
-        let lo = 128;
-        let hi = 191;
-        let cp = 0;
-        if (c >= 194 && c <= 223) {
-          n = 2;
-          cp = c & 31;
-        } else if (c >= 224 && c <= 239) {
-          n = 3;
-          cp = c & 15;
-          if (c === 224) lo = 160;
-          else if (c === 237) hi = 159;
-        } else if (c >= 240 && c <= 244) {
-          n = 4;
-          cp = c & 7;
-          if (c === 240) lo = 144;
-          else if (c === 244) hi = 143;
-        }
-        let j = i + 1;
-        if (n > 0) {
-          for (; j < i + n && j < len; j++) {
-            const x = b[j];
-            if (x < lo || x > hi) break;
-            lo = 128;
-            hi = 191;
-            cp = cp << 6 | x & 63;
-          }
-        }
-        if (n > 0 && j === i + n) {
-          if (cp >= 65536) {
-            cp -= 65536;
-            codes2.push(55296 + (cp >> 10), 56320 + (cp & 1023));
-          } else {
-            codes2.push(cp);
-          }
-        } else {
-          if (fatal) return null;
-          codes2.push(65533);
-        }
-        i = j;
+        this.#list[i][1] = value;
+        this.#list = this.#list.filter((p, j) => j <= i || p[0] !== name);
       }
-      if (codes2.length >= 4096) {
-        out += String.fromCharCode.apply(null, codes2);
-        codes2.length = 0;
+      this.#update();
+    }
+    sort() {
+      if (!(#list in this)) throw illegal();
+      this.#list.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+      this.#update();
+    }
+    forEach(callback, thisArg = void 0) {
+      if (!(#list in this)) throw illegal();
+      if (typeof callback !== "function") {
+        throw new TypeError("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
+      }
+      for (let i = 0; i < this.#list.length; i++) {
+        const [k, v] = this.#list[i];
+        callback.call(thisArg, v, k, this);
       }
     }
-    return out + String.fromCharCode.apply(null, codes2);
-  }
-  function bytesOf(input) {
-    if (input === void 0) return new Uint8Array(0);
-    if (input instanceof ArrayBuffer) return new Uint8Array(input);
-    if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-    if (typeof SharedArrayBuffer === "function" && input instanceof SharedArrayBuffer) return new Uint8Array(input);
-    throw new TypeError(
-      "Failed to execute 'decode' on 'TextDecoder': parameter 1 is not of type 'ArrayBuffer or ArrayBufferView'."
-    );
-  }
-  function decodeUTF8(b, fatal, stream) {
-    if (!stream && b.length <= JS_MAX) {
-      const s = decodeJS(b, fatal);
-      if (s === null) throw new TypeError("Failed to decode input.");
-      return [s, 0];
+    entries() {
+      if (!(#list in this)) throw illegal();
+      return new ParamsIterator(() => this.#list, "entries");
     }
-    const r = call("encoding.decode", b, fatal, stream);
-    return typeof r === "string" ? [r, 0] : r;
-  }
-  var labels = /* @__PURE__ */ new Map();
-  for (const l of ["unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "utf-8", "utf8", "x-unicode20utf8"]) labels.set(l, "utf-8");
-  for (const l of ["csunicode", "iso-10646-ucs-2", "ucs-2", "unicode", "unicodefeff", "utf-16", "utf-16le"]) labels.set(l, "utf-16le");
-  for (const l of ["unicodefffe", "utf-16be"]) labels.set(l, "utf-16be");
-  for (const l of [
-    "ansi_x3.4-1968",
-    "ascii",
-    "cp1252",
-    "cp819",
-    "csisolatin1",
-    "ibm819",
-    "iso-8859-1",
-    "iso-ir-100",
-    "iso8859-1",
-    "iso88591",
-    "iso_8859-1",
-    "iso_8859-1:1987",
-    "l1",
-    "latin1",
-    "us-ascii",
-    "windows-1252",
-    "x-cp1252"
-  ]) labels.set(l, "windows-1252");
-  function encodingForLabel(label) {
-    return labels.get(String(label).trim().toLowerCase()) ?? null;
-  }
-  var TextEncoder = class {
-    get encoding() {
-      return "utf-8";
+    keys() {
+      if (!(#list in this)) throw illegal();
+      return new ParamsIterator(() => this.#list, "keys");
     }
-    encode(input = "") {
-      return encodeUTF8(input);
+    values() {
+      if (!(#list in this)) throw illegal();
+      return new ParamsIterator(() => this.#list, "values");
     }
-    encodeInto(source, destination) {
-      if (!(destination instanceof Uint8Array)) {
-        throw new TypeError("Failed to execute 'encodeInto' on 'TextEncoder': parameter 2 is not of type 'Uint8Array'.");
+    [Symbol.iterator]() {
+      return this.entries();
+    }
+    toString() {
+      if (!(#list in this)) throw illegal();
+      let out = "";
+      for (let i = 0; i < this.#list.length; i++) {
+        if (i > 0) out += "&";
+        out += formEncode(this.#list[i][0]) + "=" + formEncode(this.#list[i][1]);
       }
-      source = String(source);
-      const cap = destination.length;
-      if (source.length * 3 <= cap && source.length <= JS_MAX) {
-        const written = encodeJS(source, destination);
-        return { read: source.length, written };
-      }
-      const [bytes, read] = call("encoding.encodeInto", toUSV(source), cap);
-      destination.set(bytes);
-      return { read, written: bytes.length };
+      return out;
     }
   };
-  var TextDecoder = class {
-    #encoding;
-    #fatal;
-    #ignoreBOM;
-    #bomSeen = false;
-    #pending = null;
-    // undecoded tail bytes of a stream, or null
-    constructor(label = "utf-8", options = void 0) {
-      const enc = encodingForLabel(label);
-      if (enc === null) throw new RangeError(`"${label}" is not a valid encoding.`);
-      this.#encoding = enc;
-      const o = options ?? {};
-      this.#fatal = !!o.fatal;
-      this.#ignoreBOM = !!o.ignoreBOM;
+  var IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
+  var ParamsIterator = class {
+    #list;
+    #kind;
+    #i = 0;
+    constructor(list, kind) {
+      this.#list = list;
+      this.#kind = kind;
     }
-    get encoding() {
-      return this.#encoding;
+    next() {
+      if (!(#list in this)) throw illegal();
+      const list = this.#list();
+      if (this.#i >= list.length) return { value: void 0, done: true };
+      const [k, v] = list[this.#i++];
+      return { value: this.#kind === "keys" ? k : this.#kind === "values" ? v : [k, v], done: false };
     }
-    get fatal() {
-      return this.#fatal;
+  };
+  Object.setPrototypeOf(ParamsIterator.prototype, IteratorPrototype);
+  Object.defineProperty(ParamsIterator.prototype, Symbol.toStringTag, { value: "URLSearchParams Iterator", configurable: true });
+  function parts(p) {
+    return typeof p === "string" ? p.split("\0") : p;
+  }
+  var parsed = /* @__PURE__ */ new Map();
+  var PARSED_MAX = 256;
+  var PARSED_LEN = 2048;
+  function parse(url, base) {
+    const u = usv(url);
+    if (base !== void 0) return parts(call("url.parse", u, usv(base)));
+    let p = parsed.get(u);
+    if (p !== void 0) return p;
+    p = parts(call("url.parse", u, null));
+    if (p !== void 0 && u.length <= PARSED_LEN) {
+      if (parsed.size >= PARSED_MAX) parsed.clear();
+      parsed.set(u, p);
     }
-    get ignoreBOM() {
-      return this.#ignoreBOM;
+    return p;
+  }
+  function parseHref(url) {
+    const p = parse(url, void 0);
+    return p === void 0 ? void 0 : p[HREF];
+  }
+  var URL = class _URL {
+    #p;
+    #sp = null;
+    constructor(url, base = void 0) {
+      if (arguments.length === 0) throw new TypeError("Failed to construct 'URL': 1 argument required, but only 0 present.");
+      const p = parse(url, base);
+      if (p === void 0) throw new TypeError("Invalid URL string.");
+      this.#p = p;
     }
-    decode(input = void 0, options = void 0) {
-      let b = bytesOf(input);
-      const stream = !!(options && options.stream);
-      if (this.#pending) {
-        const joined = new Uint8Array(this.#pending.length + b.length);
-        joined.set(this.#pending);
-        joined.set(b, this.#pending.length);
-        b = joined;
-        this.#pending = null;
-      }
-      let s;
-      let pending2 = 0;
+    static canParse(url, base = void 0) {
+      if (arguments.length === 0) throw new TypeError("Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.");
+      return parse(url, base) !== void 0;
+    }
+    static parse(url, base = void 0) {
+      if (arguments.length === 0) throw new TypeError("Failed to execute 'parse' on 'URL': 1 argument required, but only 0 present.");
       try {
-        switch (this.#encoding) {
-          case "utf-8":
-            [s, pending2] = decodeUTF8(b, this.#fatal, stream);
-            break;
-          case "utf-16le":
-          case "utf-16be":
-            [s, pending2] = decodeUTF16(b, this.#encoding === "utf-16be", this.#fatal, stream);
-            break;
-          default:
-            s = windows1252(b);
-        }
-      } catch (e) {
-        this.#bomSeen = false;
-        throw e;
+        return new _URL(url, base);
+      } catch {
+        return null;
       }
-      if (pending2 > 0) this.#pending = b.slice(b.length - pending2);
-      if (s.length > 0 && !this.#ignoreBOM && !this.#bomSeen && this.#encoding !== "windows-1252") {
-        this.#bomSeen = true;
-        if (s.charCodeAt(0) === 65279) s = s.slice(1);
+    }
+    static createObjectURL() {
+      throw new Error("URL.createObjectURL() is not implemented");
+    }
+    static revokeObjectURL() {
+      throw new Error("URL.revokeObjectURL() is not implemented");
+    }
+    #set(name, value) {
+      const p = parts(call("url.set", this.#p[HREF], name, usv(value)));
+      if (p === void 0) {
+        throw new TypeError("Failed to set the 'href' property on 'URL': the provided value is not of type 'valid URL string'.");
       }
-      if (!stream) this.#bomSeen = false;
-      return s;
+      this.#p = p;
+      if (this.#sp && (name === "href" || name === "search")) resetParams(this.#sp, p[SEARCH].slice(1));
+    }
+    get href() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[HREF];
+    }
+    set href(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("href", v);
+    }
+    get origin() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[ORIGIN];
+    }
+    get protocol() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[PROTOCOL];
+    }
+    set protocol(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("protocol", v);
+    }
+    get username() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[USERNAME];
+    }
+    set username(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("username", v);
+    }
+    get password() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[PASSWORD];
+    }
+    set password(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("password", v);
+    }
+    get host() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[HOST];
+    }
+    set host(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("host", v);
+    }
+    get hostname() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[HOSTNAME];
+    }
+    set hostname(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("hostname", v);
+    }
+    get port() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[PORT];
+    }
+    set port(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("port", v);
+    }
+    get pathname() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[PATHNAME];
+    }
+    set pathname(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("pathname", v);
+    }
+    get search() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[SEARCH];
+    }
+    set search(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("search", v);
+    }
+    get searchParams() {
+      if (!(#p in this)) throw illegal();
+      if (this.#sp === null) {
+        const sp = new URLSearchParams();
+        linkParams(
+          sp,
+          (serialized) => {
+            this.#p = parts(call("url.set", this.#p[HREF], "search", serialized));
+          },
+          this.#p[SEARCH].slice(1)
+        );
+        this.#sp = sp;
+      }
+      return this.#sp;
+    }
+    get hash() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[HASH];
+    }
+    set hash(v) {
+      if (!(#p in this)) throw illegal();
+      this.#set("hash", v);
+    }
+    toString() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[HREF];
+    }
+    toJSON() {
+      if (!(#p in this)) throw illegal();
+      return this.#p[HREF];
     }
   };
-  var C1 = [
-    8364,
-    129,
-    8218,
-    402,
-    8222,
-    8230,
-    8224,
-    8225,
-    710,
-    8240,
-    352,
-    8249,
-    338,
-    141,
-    381,
-    143,
-    144,
-    8216,
-    8217,
-    8220,
-    8221,
-    8226,
-    8211,
-    8212,
-    732,
-    8482,
-    353,
-    8250,
-    339,
-    157,
-    382,
-    376
-  ];
-  function windows1252(b) {
-    let out = "";
-    for (let i = 0; i < b.length; i += 4096) {
-      let chunk2 = b.subarray(i, i + 4096);
-      if (chunk2.some((c) => c >= 128 && c <= 159)) chunk2 = Array.from(chunk2, (c) => c >= 128 && c <= 159 ? C1[c - 128] : c);
-      out += String.fromCharCode.apply(null, chunk2);
-    }
-    return out;
-  }
-  function decodeUTF16(b, bigEndian, fatal, stream) {
-    const units = [];
-    let out = "";
-    let end = b.length - b.length % 2;
-    let pending2 = b.length - end;
-    for (let i = 0; i < end; i += 2) {
-      const u = bigEndian ? b[i] << 8 | b[i + 1] : b[i] | b[i + 1] << 8;
-      if (u >= 55296 && u <= 56319) {
-        if (i + 2 >= end) {
-          if (stream) {
-            pending2 += end - i;
-            break;
-          }
-        } else {
-          const v = bigEndian ? b[i + 2] << 8 | b[i + 3] : b[i + 2] | b[i + 3] << 8;
-          if (v >= 56320 && v <= 57343) {
-            units.push(u, v);
-            i += 2;
-            continue;
-          }
-        }
-        if (fatal) throw new TypeError("Failed to decode input.");
-        units.push(65533);
-      } else if (u >= 56320 && u <= 57343) {
-        if (fatal) throw new TypeError("Failed to decode input.");
-        units.push(65533);
-      } else {
-        units.push(u);
-      }
-      if (units.length >= 4096) {
-        out += String.fromCharCode.apply(null, units);
-        units.length = 0;
-      }
-    }
-    out += String.fromCharCode.apply(null, units);
-    if (!stream && pending2 > 0) {
-      if (fatal) throw new TypeError("Failed to decode input.");
-      out += "�";
-      pending2 = 0;
-    }
-    return [out, pending2];
-  }
-  function btoa(data) {
-    if (arguments.length === 0) throw new TypeError("Failed to execute 'btoa': 1 argument required, but only 0 present.");
-    return call("encoding.btoa", String(data));
-  }
-  function atob(data) {
-    if (arguments.length === 0) throw new TypeError("Failed to execute 'atob': 1 argument required, but only 0 present.");
-    return call("encoding.atob", String(data));
-  }
-  for (const [name, C] of Object.entries({ TextEncoder, TextDecoder })) {
+  for (const [name, C] of Object.entries({ URL, URLSearchParams })) {
     Object.defineProperty(C, "name", { value: name, configurable: true });
     Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
   }
-  for (const [name, value] of Object.entries({ TextEncoder, TextDecoder, atob, btoa })) {
+  for (const [name, value] of Object.entries({ URL, URLSearchParams })) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
   }
+  if (!("URLPattern" in globalThis)) lazyProperty(globalThis, "URLPattern", () => chunk("urlpattern").URLPattern);
+
+  // js/src/timers.js
+  var timers = /* @__PURE__ */ new Map();
+  var nextId = 1;
+  function set(fn, ms, args, repeat) {
+    if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function.');
+    ms = Number(ms);
+    if (!(ms >= 0)) ms = 0;
+    const id = nextId++;
+    timers.set(id, { fn, args, repeat: repeat ? ms : -1 });
+    call("timer.set", id, ms);
+    return id;
+  }
+  function clear(id) {
+    if (typeof id !== "number") return;
+    if (timers.delete(id)) call("timer.clear", id);
+  }
+  function fire(id) {
+    const t = timers.get(id);
+    if (!t) return;
+    if (t.repeat >= 0) call("timer.set", id, t.repeat);
+    else timers.delete(id);
+    t.fn(...t.args);
+  }
+  globalThis.setTimeout = (fn, ms, ...args) => set(fn, ms, args, false);
+  globalThis.setInterval = (fn, ms, ...args) => set(fn, ms, args, true);
+  globalThis.clearTimeout = clear;
+  globalThis.clearInterval = clear;
+  globalThis.queueMicrotask = (fn) => {
+    if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function.');
+    Promise.resolve().then(fn);
+  };
 
   // js/src/streams.js
   var streams_exports = {};
@@ -1197,566 +1325,6 @@
     return { IdentityTransformStream, FixedLengthStream, TextEncoderStream, TextDecoderStream };
   }
   var materialize = NAMES.map((k) => lazyProperty(globalThis, k, () => streams()[k]));
-
-  // js/src/url.js
-  var url_exports = {};
-  __export(url_exports, {
-    URL: () => URL,
-    URLSearchParams: () => URLSearchParams,
-    parseHref: () => parseHref
-  });
-  var HREF = 0;
-  var ORIGIN = 1;
-  var PROTOCOL = 2;
-  var USERNAME = 3;
-  var PASSWORD = 4;
-  var HOST = 5;
-  var HOSTNAME = 6;
-  var PORT = 7;
-  var PATHNAME = 8;
-  var SEARCH = 9;
-  var HASH = 10;
-  function usv(v) {
-    const s = typeof v === "string" ? v : String(v);
-    return s.isWellFormed() ? s : s.toWellFormed();
-  }
-  function illegal() {
-    return new TypeError("Illegal invocation");
-  }
-  var formSpecial = { "!": "%21", "'": "%27", "(": "%28", ")": "%29", "~": "%7E", "%20": "+" };
-  function formEncode(s) {
-    return encodeURIComponent(s).replace(/[!'()~]|%20/g, (c) => formSpecial[c]);
-  }
-  function percentDecodeUTF8(s) {
-    const parts2 = [];
-    let start = 0;
-    for (let i = 0; i < s.length; i++) {
-      if (s.charCodeAt(i) === 37 && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
-        if (i > start) parts2.push(encodeUTF8(s.slice(start, i)));
-        parts2.push(Uint8Array.of(parseInt(s.slice(i + 1, i + 3), 16)));
-        i += 2;
-        start = i + 1;
-      }
-    }
-    if (start < s.length) parts2.push(encodeUTF8(s.slice(start)));
-    let n = 0;
-    for (const p of parts2) n += p.length;
-    const bytes = new Uint8Array(n);
-    n = 0;
-    for (const p of parts2) {
-      bytes.set(p, n);
-      n += p.length;
-    }
-    return new TextDecoder().decode(bytes);
-  }
-  function formDecode(s) {
-    if (s.indexOf("+") >= 0) s = s.replace(/\+/g, " ");
-    if (s.indexOf("%") < 0) return s;
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return percentDecodeUTF8(s);
-    }
-  }
-  function parseQuery(q) {
-    const list = [];
-    if (q === "") return list;
-    for (const seq of q.split("&")) {
-      if (seq === "") continue;
-      const eq = seq.indexOf("=");
-      const name = eq < 0 ? seq : seq.slice(0, eq);
-      const value = eq < 0 ? "" : seq.slice(eq + 1);
-      list.push([formDecode(name), formDecode(value)]);
-    }
-    return list;
-  }
-  var linkParams;
-  var resetParams;
-  var URLSearchParams = class _URLSearchParams {
-    #list = [];
-    #onUpdate = null;
-    // set when the object belongs to a URL
-    constructor(init2 = void 0) {
-      if (init2 === void 0 || init2 === null) {
-        if (init2 === null) this.#list = parseQuery("null");
-        return;
-      }
-      if (typeof init2 === "object" || typeof init2 === "function") {
-        if (init2 instanceof _URLSearchParams) {
-          this.#list = init2.#list.map((p) => [p[0], p[1]]);
-          return;
-        }
-        if (typeof init2[Symbol.iterator] === "function") {
-          for (const pair of init2) {
-            if (pair === null || typeof pair !== "object" && typeof pair !== "function" || typeof pair[Symbol.iterator] !== "function") {
-              throw new TypeError("Invalid URL search params sequence.");
-            }
-            const p = Array.from(pair);
-            if (p.length !== 2) throw new TypeError("Invalid URL search params sequence.");
-            this.#list.push([usv(p[0]), usv(p[1])]);
-          }
-          return;
-        }
-        for (const key of Reflect.ownKeys(init2)) {
-          if (typeof key !== "string") continue;
-          const d = Reflect.getOwnPropertyDescriptor(init2, key);
-          if (d === void 0 || !d.enumerable) continue;
-          const name = usv(key);
-          const value = usv(init2[key]);
-          const i = this.#list.findIndex((p) => p[0] === name);
-          if (i >= 0) this.#list[i][1] = value;
-          else this.#list.push([name, value]);
-        }
-        return;
-      }
-      let s = usv(init2);
-      if (s.charCodeAt(0) === 63) s = s.slice(1);
-      this.#list = parseQuery(s);
-    }
-    static {
-      linkParams = (sp, onUpdate, query) => {
-        sp.#onUpdate = onUpdate;
-        sp.#list = parseQuery(query);
-      };
-      resetParams = (sp, query) => {
-        sp.#list = parseQuery(query);
-      };
-    }
-    #update() {
-      if (this.#onUpdate) this.#onUpdate(this.toString());
-    }
-    get size() {
-      if (!(#list in this)) throw illegal();
-      return this.#list.length;
-    }
-    append(name, value) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 2) throw new TypeError("Failed to execute 'append' on 'URLSearchParams': 2 arguments required.");
-      this.#list.push([usv(name), usv(value)]);
-      this.#update();
-    }
-    delete(name, value = void 0) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 1) throw new TypeError("Failed to execute 'delete' on 'URLSearchParams': 1 argument required.");
-      name = usv(name);
-      if (value === void 0) {
-        this.#list = this.#list.filter((p) => p[0] !== name);
-      } else {
-        value = usv(value);
-        this.#list = this.#list.filter((p) => p[0] !== name || p[1] !== value);
-      }
-      this.#update();
-    }
-    get(name) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 1) throw new TypeError("Failed to execute 'get' on 'URLSearchParams': 1 argument required.");
-      name = usv(name);
-      const list = this.#list;
-      for (let i = 0; i < list.length; i++) if (list[i][0] === name) return list[i][1];
-      return null;
-    }
-    getAll(name) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 1) throw new TypeError("Failed to execute 'getAll' on 'URLSearchParams': 1 argument required.");
-      name = usv(name);
-      return this.#list.filter((p) => p[0] === name).map((p) => p[1]);
-    }
-    has(name, value = void 0) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 1) throw new TypeError("Failed to execute 'has' on 'URLSearchParams': 1 argument required.");
-      name = usv(name);
-      if (value === void 0) {
-        const list = this.#list;
-        for (let i = 0; i < list.length; i++) if (list[i][0] === name) return true;
-        return false;
-      }
-      value = usv(value);
-      return this.#list.some((p) => p[0] === name && p[1] === value);
-    }
-    set(name, value) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 2) throw new TypeError("Failed to execute 'set' on 'URLSearchParams': 2 arguments required.");
-      name = usv(name);
-      value = usv(value);
-      const i = this.#list.findIndex((p) => p[0] === name);
-      if (i < 0) {
-        this.#list.push([name, value]);
-      } else {
-        this.#list[i][1] = value;
-        this.#list = this.#list.filter((p, j) => j <= i || p[0] !== name);
-      }
-      this.#update();
-    }
-    sort() {
-      if (!(#list in this)) throw illegal();
-      this.#list.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
-      this.#update();
-    }
-    forEach(callback, thisArg = void 0) {
-      if (!(#list in this)) throw illegal();
-      if (typeof callback !== "function") {
-        throw new TypeError("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
-      }
-      for (let i = 0; i < this.#list.length; i++) {
-        const [k, v] = this.#list[i];
-        callback.call(thisArg, v, k, this);
-      }
-    }
-    entries() {
-      if (!(#list in this)) throw illegal();
-      return new ParamsIterator(() => this.#list, "entries");
-    }
-    keys() {
-      if (!(#list in this)) throw illegal();
-      return new ParamsIterator(() => this.#list, "keys");
-    }
-    values() {
-      if (!(#list in this)) throw illegal();
-      return new ParamsIterator(() => this.#list, "values");
-    }
-    [Symbol.iterator]() {
-      return this.entries();
-    }
-    toString() {
-      if (!(#list in this)) throw illegal();
-      let out = "";
-      for (let i = 0; i < this.#list.length; i++) {
-        if (i > 0) out += "&";
-        out += formEncode(this.#list[i][0]) + "=" + formEncode(this.#list[i][1]);
-      }
-      return out;
-    }
-  };
-  var IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
-  var ParamsIterator = class {
-    #list;
-    #kind;
-    #i = 0;
-    constructor(list, kind) {
-      this.#list = list;
-      this.#kind = kind;
-    }
-    next() {
-      if (!(#list in this)) throw illegal();
-      const list = this.#list();
-      if (this.#i >= list.length) return { value: void 0, done: true };
-      const [k, v] = list[this.#i++];
-      return { value: this.#kind === "keys" ? k : this.#kind === "values" ? v : [k, v], done: false };
-    }
-  };
-  Object.setPrototypeOf(ParamsIterator.prototype, IteratorPrototype);
-  Object.defineProperty(ParamsIterator.prototype, Symbol.toStringTag, { value: "URLSearchParams Iterator", configurable: true });
-  function parts(p) {
-    return typeof p === "string" ? p.split("\0") : p;
-  }
-  var parsed = /* @__PURE__ */ new Map();
-  var PARSED_MAX = 256;
-  var PARSED_LEN = 2048;
-  function parse(url, base) {
-    const u = usv(url);
-    if (base !== void 0) return parts(call("url.parse", u, usv(base)));
-    let p = parsed.get(u);
-    if (p !== void 0) return p;
-    p = parts(call("url.parse", u, null));
-    if (p !== void 0 && u.length <= PARSED_LEN) {
-      if (parsed.size >= PARSED_MAX) parsed.clear();
-      parsed.set(u, p);
-    }
-    return p;
-  }
-  function parseHref(url) {
-    const p = parse(url, void 0);
-    return p === void 0 ? void 0 : p[HREF];
-  }
-  var URL = class _URL {
-    #p;
-    #sp = null;
-    constructor(url, base = void 0) {
-      if (arguments.length === 0) throw new TypeError("Failed to construct 'URL': 1 argument required, but only 0 present.");
-      const p = parse(url, base);
-      if (p === void 0) throw new TypeError("Invalid URL string.");
-      this.#p = p;
-    }
-    static canParse(url, base = void 0) {
-      if (arguments.length === 0) throw new TypeError("Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.");
-      return parse(url, base) !== void 0;
-    }
-    static parse(url, base = void 0) {
-      if (arguments.length === 0) throw new TypeError("Failed to execute 'parse' on 'URL': 1 argument required, but only 0 present.");
-      try {
-        return new _URL(url, base);
-      } catch {
-        return null;
-      }
-    }
-    static createObjectURL() {
-      throw new Error("URL.createObjectURL() is not implemented");
-    }
-    static revokeObjectURL() {
-      throw new Error("URL.revokeObjectURL() is not implemented");
-    }
-    #set(name, value) {
-      const p = parts(call("url.set", this.#p[HREF], name, usv(value)));
-      if (p === void 0) {
-        throw new TypeError("Failed to set the 'href' property on 'URL': the provided value is not of type 'valid URL string'.");
-      }
-      this.#p = p;
-      if (this.#sp && (name === "href" || name === "search")) resetParams(this.#sp, p[SEARCH].slice(1));
-    }
-    get href() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HREF];
-    }
-    set href(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("href", v);
-    }
-    get origin() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[ORIGIN];
-    }
-    get protocol() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[PROTOCOL];
-    }
-    set protocol(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("protocol", v);
-    }
-    get username() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[USERNAME];
-    }
-    set username(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("username", v);
-    }
-    get password() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[PASSWORD];
-    }
-    set password(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("password", v);
-    }
-    get host() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HOST];
-    }
-    set host(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("host", v);
-    }
-    get hostname() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HOSTNAME];
-    }
-    set hostname(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("hostname", v);
-    }
-    get port() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[PORT];
-    }
-    set port(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("port", v);
-    }
-    get pathname() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[PATHNAME];
-    }
-    set pathname(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("pathname", v);
-    }
-    get search() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[SEARCH];
-    }
-    set search(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("search", v);
-    }
-    get searchParams() {
-      if (!(#p in this)) throw illegal();
-      if (this.#sp === null) {
-        const sp = new URLSearchParams();
-        linkParams(
-          sp,
-          (serialized) => {
-            this.#p = parts(call("url.set", this.#p[HREF], "search", serialized));
-          },
-          this.#p[SEARCH].slice(1)
-        );
-        this.#sp = sp;
-      }
-      return this.#sp;
-    }
-    get hash() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HASH];
-    }
-    set hash(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("hash", v);
-    }
-    toString() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HREF];
-    }
-    toJSON() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HREF];
-    }
-  };
-  for (const [name, C] of Object.entries({ URL, URLSearchParams })) {
-    Object.defineProperty(C, "name", { value: name, configurable: true });
-    Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
-  }
-  for (const [name, value] of Object.entries({ URL, URLSearchParams })) {
-    Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
-  }
-  if (!("URLPattern" in globalThis)) lazyProperty(globalThis, "URLPattern", () => chunk("urlpattern").URLPattern);
-
-  // isola-shared:shared
-  var shared_default = { dom: dom_exports, encoding: encoding_exports, host: host_exports, streams: streams_exports, url: url_exports };
-
-  // js/src/timers.js
-  var timers = /* @__PURE__ */ new Map();
-  var nextId = 1;
-  function set(fn, ms, args, repeat) {
-    if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function.');
-    ms = Number(ms);
-    if (!(ms >= 0)) ms = 0;
-    const id = nextId++;
-    timers.set(id, { fn, args, repeat: repeat ? ms : -1 });
-    call("timer.set", id, ms);
-    return id;
-  }
-  function clear(id) {
-    if (typeof id !== "number") return;
-    if (timers.delete(id)) call("timer.clear", id);
-  }
-  function fire(id) {
-    const t = timers.get(id);
-    if (!t) return;
-    if (t.repeat >= 0) call("timer.set", id, t.repeat);
-    else timers.delete(id);
-    t.fn(...t.args);
-  }
-  globalThis.setTimeout = (fn, ms, ...args) => set(fn, ms, args, false);
-  globalThis.setInterval = (fn, ms, ...args) => set(fn, ms, args, true);
-  globalThis.clearTimeout = clear;
-  globalThis.clearInterval = clear;
-  globalThis.queueMicrotask = (fn) => {
-    if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function.');
-    Promise.resolve().then(fn);
-  };
-
-  // js/src/console.js
-  function inspect(v, depth, seen) {
-    switch (typeof v) {
-      case "string":
-        return depth === 0 ? v : JSON.stringify(v);
-      case "number":
-      case "boolean":
-      case "undefined":
-      case "symbol":
-        return String(v);
-      case "bigint":
-        return v + "n";
-      case "function":
-        return v.name ? `[Function: ${v.name}]` : "[Function (anonymous)]";
-    }
-    if (v === null) return "null";
-    if (v instanceof Error) return v.stack ? `${v.name}: ${v.message}
-${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
-    if (seen.has(v)) return "[Circular]";
-    if (depth > 2) return Array.isArray(v) ? "[Array]" : "[Object]";
-    seen.add(v);
-    try {
-      if (Array.isArray(v)) return "[ " + v.map((x) => inspect(x, depth + 1, seen)).join(", ") + " ]";
-      if (v instanceof Map) return `Map(${v.size}) { ` + [...v].map(([k, x]) => inspect(k, depth + 1, seen) + " => " + inspect(x, depth + 1, seen)).join(", ") + " }";
-      if (v instanceof Set) return `Set(${v.size}) { ` + [...v].map((x) => inspect(x, depth + 1, seen)).join(", ") + " }";
-      if (v instanceof Date) return isNaN(v) ? "Invalid Date" : v.toISOString();
-      if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${v.length ?? v.byteLength}) [ ${Array.from(v.length !== void 0 ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).slice(0, 50).join(", ")} ]`;
-      const name = v.constructor && v.constructor !== Object && v.constructor.name ? v.constructor.name + " " : "";
-      const keys = Object.keys(v);
-      if (keys.length === 0) return name + "{}";
-      return name + "{ " + keys.map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inspect(v[k], depth + 1, seen)}`).join(", ") + " }";
-    } finally {
-      seen.delete(v);
-    }
-  }
-  function format(args) {
-    let out = [];
-    let i = 0;
-    if (typeof args[0] === "string" && args[0].includes("%")) {
-      let s = args[0].replace(/%[sdifoOjc%]/g, (m) => {
-        if (m === "%%") return "%";
-        if (i + 1 >= args.length) return m;
-        const a = args[++i];
-        switch (m) {
-          case "%s":
-            return typeof a === "string" ? a : inspect(a, 1, /* @__PURE__ */ new Set());
-          case "%d":
-          case "%i":
-            return String(parseInt(a));
-          case "%f":
-            return String(parseFloat(a));
-          case "%c":
-            return "";
-          default:
-            return inspect(a, 1, /* @__PURE__ */ new Set());
-        }
-      });
-      out.push(s);
-      i++;
-    }
-    for (; i < args.length; i++) out.push(inspect(args[i], 0, /* @__PURE__ */ new Set()));
-    return out.join(" ");
-  }
-  var counts = /* @__PURE__ */ new Map();
-  var timersStart = /* @__PURE__ */ new Map();
-  function emit(level, args) {
-    call("console.log", level, format(args));
-  }
-  globalThis.console = {
-    log: (...a) => emit("log", a),
-    info: (...a) => emit("info", a),
-    debug: (...a) => emit("debug", a),
-    warn: (...a) => emit("warn", a),
-    error: (...a) => emit("error", a),
-    trace: (...a) => emit("trace", [...a, new Error().stack]),
-    assert: (cond, ...a) => {
-      if (!cond) emit("error", ["Assertion failed" + (a.length ? ":" : ""), ...a]);
-    },
-    count: (label = "default") => {
-      const n = (counts.get(label) ?? 0) + 1;
-      counts.set(label, n);
-      emit("log", [`${label}: ${n}`]);
-    },
-    countReset: (label = "default") => counts.delete(label),
-    time: (label = "default") => timersStart.set(label, Date.now()),
-    timeEnd: (label = "default") => {
-      const t = timersStart.get(label);
-      if (t !== void 0) {
-        timersStart.delete(label);
-        emit("log", [`${label}: ${Date.now() - t}ms`]);
-      }
-    },
-    timeLog: (label = "default", ...a) => {
-      const t = timersStart.get(label);
-      if (t !== void 0) emit("log", [`${label}: ${Date.now() - t}ms`, ...a]);
-    },
-    table: (...a) => emit("log", a),
-    dir: (v) => emit("log", [v]),
-    group: (...a) => a.length && emit("log", a),
-    groupEnd: () => {
-    }
-  };
 
   // js/src/http.js
   var badNameRe = /[^!#$%&'*+\-.^_`|~0-9A-Za-z\u0080-\uffff]/;
@@ -3161,66 +2729,186 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     throw new Error('An "ai" binding is not available in a dynamic worker.');
   }
 
-  // js/src/loader.js
+  // js/src/sandbox/loader.js
+  function makeLoader() {
+    throw new Error("A worker_loaders binding is not available in a dynamic worker.");
+  }
+
+  // js/src/worker.js
+  var WorkerEntrypoint = class {
+    constructor(ctx, env2) {
+      this.ctx = ctx;
+      this.env = env2;
+    }
+  };
+  var DurableObject = class {
+    constructor(ctx, env2) {
+      this.ctx = ctx;
+      this.env = env2;
+    }
+  };
+  var RpcTarget = class {
+  };
+  var WorkflowEntrypoint = class {
+    constructor(ctx, env2) {
+      this.ctx = ctx;
+      this.env = env2;
+    }
+  };
+  var env = {};
+  var entry = null;
+  var waiting = /* @__PURE__ */ new Set();
+  function getEntry() {
+    return entry;
+  }
+  function waitUntil(p) {
+    if (p === void 0) {
+      throw new TypeError("Failed to execute 'waitUntil' on 'ExecutionContext': parameter 1 is not of type 'Promise'.");
+    }
+    const q = Promise.resolve(p).catch((e) => console.error("Uncaught (in waitUntil)", e));
+    waiting.add(q);
+    q.finally(() => waiting.delete(q));
+  }
+  globalThis[/* @__PURE__ */ Symbol.for("isola.workers")] = { WorkerEntrypoint, DurableObject, RpcTarget, WorkflowEntrypoint, env, waitUntil };
+  var ExecutionContext = class {
+    #props;
+    constructor(props) {
+      this.#props = props ?? {};
+    }
+    waitUntil(p) {
+      waitUntil(p);
+    }
+    passThroughOnException() {
+    }
+    get props() {
+      return this.#props;
+    }
+  };
+  function isClass(v, base) {
+    return typeof v === "function" && v.prototype instanceof base;
+  }
+  var RESERVED2 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+  function makeFetcher(target) {
+    const base = {
+      async fetch(input, init2) {
+        const req = new Request(input, init2);
+        const out = await callAsync("service.fetch", target, await requestInit(req));
+        return responseFrom(out);
+      },
+      connect() {
+        throw new Error("connect() on a service binding is not supported by isola yet");
+      }
+    };
+    return new Proxy(base, {
+      get(t, prop) {
+        if (prop in t) return t[prop];
+        if (typeof prop !== "string" || prop === "then") return void 0;
+        return (...args) => pipelined(
+          (async () => {
+            const out = exportArgs(args);
+            try {
+              return importResult(await callAsync("service.rpc", target, prop, out.bytes, out.refs));
+            } finally {
+              out.release();
+            }
+          })()
+        );
+      }
+    });
+  }
+  async function requestInit(req) {
+    const body = req.body === null ? null : new Uint8Array(await req.arrayBuffer());
+    return { method: req.method, url: req.url, headers: [...req.headers], body };
+  }
+  function requestFrom(init2) {
+    if (init2.body === null || init2.body === void 0 || typeof init2.body === "number") return toJSRequest(init2);
+    return new Request(init2.url, { method: init2.method, headers: init2.headers, body: init2.body });
+  }
+  function responseFrom(out) {
+    return new Response(out.body ?? null, { status: out.status, statusText: out.statusText ?? "", headers: out.headers });
+  }
+  register("worker.init", (desc) => {
+    const ready = globalThis.__isola_entry_ready;
+    delete globalThis.__isola_entry_ready;
+    if (ready !== void 0) return ready.then(() => init(desc));
+    return init(desc);
+  });
+  function init(desc) {
+    entry = globalThis.__isola_entry ?? {};
+    delete globalThis.__isola_entry;
+    setRuntime(desc.runtimeId ?? 0, RpcTarget);
+    for (const [k, v] of Object.entries(desc.vars ?? {})) env[k] = v;
+    for (const [k, t] of Object.entries(desc.services ?? {})) env[k] = makeFetcher(t);
+    for (const [k, ns] of Object.entries(desc.durableObjects ?? {})) env[k] = makeNamespace(ns);
+    for (const [k, a] of Object.entries(desc.ai ?? {})) env[k] = makeAi(a);
+    for (const [k, b] of Object.entries(desc.loaders ?? {})) env[k] = makeLoader(b);
+    const exportsInfo = {};
+    for (const [k, v] of Object.entries(entry)) {
+      exportsInfo[k] = isClass(v, DurableObject) ? "durable_object" : isClass(v, WorkerEntrypoint) ? "entrypoint" : typeof v;
+    }
+    return exportsInfo;
+  }
+  function handlerFor(name, props, method) {
+    const exp = entry[name ?? "default"];
+    if (exp === void 0) throw new Error(`Worker has no export named "${name ?? "default"}".`);
+    const ctx = new ExecutionContext(props);
+    if (isClass(exp, WorkerEntrypoint)) {
+      const inst = new exp(ctx, env);
+      if (typeof inst[method] !== "function") return null;
+      return (arg) => inst[method](arg);
+    }
+    if (exp && typeof exp[method] === "function") return (arg) => exp[method](arg, env, ctx);
+    return null;
+  }
+  register("worker.fetch", async (name, init2, props) => {
+    const h = handlerFor(name, props, "fetch");
+    if (!h) throw new Error("Handler does not export a fetch() function.");
+    const req = requestFrom(init2);
+    const resp = await h(req);
+    if (!(resp instanceof Response)) {
+      throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+    }
+    return typeof init2 === "string" ? responseWire(resp) : responseDoc(resp);
+  });
+  register("worker.scheduled", async (name, cron, scheduledTime) => {
+    const h = handlerFor(name, null, "scheduled");
+    if (!h) throw new Error("Handler does not export a scheduled() function.");
+    let retry = true;
+    const controller = { cron, scheduledTime, type: "scheduled", noRetry() {
+      retry = false;
+    } };
+    await h(controller);
+    await drain();
+    return { noRetry: !retry };
+  });
+  register("worker.rpc", async (name, method, argBytes, refs, props) => {
+    if (typeof method !== "string" || RESERVED2.has(method) || method.startsWith("_")) {
+      throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+    }
+    const exp = entry[name ?? "default"];
+    if (!isClass(exp, WorkerEntrypoint)) {
+      throw new TypeError('The RPC receiver does not implement the method "' + method + '".');
+    }
+    const inst = new exp(new ExecutionContext(props), env);
+    if (typeof inst[method] !== "function") {
+      throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+    }
+    const args = argBytes ? importArgs(argBytes, refs ?? []) : [];
+    return exportResult(await inst[method](...args));
+  });
+  async function drain() {
+    while (waiting.size) await Promise.allSettled([...waiting]);
+  }
+  register("worker.drain", drain);
+
+  // js/src/dynamic.js
   var serialize2 = (value, opts) => lazy("clone").serialize(value, opts);
   var deserialize2 = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
   var RealDate = Date;
   var realSetTimeout = globalThis.setTimeout;
-  var RESERVED2 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "__proto__"]);
-  var ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
-  function remoteError2(e) {
-    const C = ERRORS[e.name] ?? Error;
-    const err = new C(e.message ?? "");
-    if (e.stack) {
-      Object.defineProperty(err, "stack", { value: e.stack, writable: true, configurable: true });
-    }
-    if (e.remote) err.remote = true;
-    return err;
-  }
-  var exported2 = /* @__PURE__ */ new Map();
-  var nextExport2 = 1;
-  var stubMarks = /* @__PURE__ */ new WeakSet();
-  var PROBE = "__isola_capability_probe__";
-  function isCapability(v) {
-    if (typeof v === "function") return true;
-    if (v === null || typeof v !== "object") return false;
-    if (stubMarks.has(v) || v instanceof RpcTarget || v instanceof WorkerEntrypoint) return true;
-    try {
-      return typeof v.fetch === "function" && typeof v[PROBE] === "function";
-    } catch {
-      return false;
-    }
-  }
-  function exportOut(value) {
-    const refs = [];
-    let bytes;
-    try {
-      bytes = serialize2(value, {
-        external(v) {
-          if (!isCapability(v)) return void 0;
-          const id = nextExport2++;
-          exported2.set(id, v);
-          refs.push(id);
-          return refs.length - 1;
-        }
-      });
-    } catch (e) {
-      for (const id of refs) exported2.delete(id);
-      throw e;
-    }
-    return { bytes, refs };
-  }
-  function importIn(bytes, refs) {
-    return deserialize2(bytes, {
-      external(i) {
-        const v = exported2.get(refs[i]);
-        if (v === void 0) throw new DOMException("Unable to deserialize cloned data: revoked capability.", "DataCloneError");
-        return v;
-      }
-    });
-  }
+  var RESERVED3 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "__proto__"]);
   function rpcMethod(obj, method) {
-    if (typeof method !== "string" || RESERVED2.has(method)) return void 0;
+    if (typeof method !== "string" || RESERVED3.has(method)) return void 0;
     for (let p = Object.getPrototypeOf(obj); p && p !== Object.prototype && p !== RpcTarget.prototype && p !== WorkerEntrypoint.prototype; p = Object.getPrototypeOf(p)) {
       const d = Object.getOwnPropertyDescriptor(p, method);
       if (d) return typeof d.value === "function" ? d.value : void 0;
@@ -3229,233 +2917,6 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
   }
   function noMethod(method) {
     return new TypeError(`The RPC receiver does not implement the method "${method}".`);
-  }
-  async function invokeLocal(obj, method, args) {
-    if (method === "") {
-      if (typeof obj !== "function") throw new TypeError("The RPC receiver is not a function.");
-      return obj(...args);
-    }
-    if (typeof obj === "function") throw noMethod(method);
-    if (obj instanceof RpcTarget || obj instanceof WorkerEntrypoint) {
-      const f2 = rpcMethod(obj, method);
-      if (!f2) throw noMethod(method);
-      return f2.apply(obj, args);
-    }
-    if (typeof method !== "string" || RESERVED2.has(method)) throw noMethod(method);
-    const f = obj[method];
-    if (typeof f !== "function") throw noMethod(method);
-    return f.apply(obj, args);
-  }
-  register("loader.capInvoke", async (local, method, bytes, refs) => {
-    const obj = exported2.get(local);
-    if (obj === void 0) throw new Error("The capability was revoked.");
-    const args = importIn(bytes, refs ?? []);
-    const r = await invokeLocal(obj, method, Array.isArray(args) ? args : []);
-    return exportOut(r);
-  });
-  register("loader.capFetch", async (local, init2) => {
-    const obj = exported2.get(local);
-    if (obj === void 0) throw new Error("The capability was revoked.");
-    const req = requestFrom(init2);
-    let resp;
-    if (typeof obj === "function") resp = await obj(req);
-    else if (typeof obj.fetch === "function") resp = await obj.fetch(req);
-    else throw new TypeError("The capability does not implement fetch().");
-    if (!(resp instanceof Response)) throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
-    return fromJSResponse(resp);
-  });
-  register("loader.capRelease", (locals) => {
-    for (const id of locals ?? []) exported2.delete(id);
-  });
-  var MODULE_KEYS = ["js", "cjs", "text", "data", "json", "py", "wasm"];
-  function normalizeCode(code) {
-    if (code === null || typeof code !== "object") throw new TypeError("WorkerCode must be an object.");
-    const mainModule = code.mainModule;
-    if (typeof mainModule !== "string") throw new TypeError("Incorrect type for the 'mainModule' field on 'WorkerCode': the provided value is not of type 'string'.");
-    const mods = code.modules;
-    if (mods === null || typeof mods !== "object") throw new TypeError("Incorrect type for the 'modules' field on 'WorkerCode': the provided value is not of type 'object'.");
-    const modules = {};
-    for (const name of Object.keys(mods)) {
-      const m = mods[name];
-      if (typeof m === "string") {
-        modules[name] = { type: "js", source: m };
-        continue;
-      }
-      if (m === null || typeof m !== "object") throw new TypeError(`Incorrect type for map entry '${name}': the provided value is not of type 'string or Module'.`);
-      const present = MODULE_KEYS.filter((k) => m[k] !== void 0);
-      if (present.length !== 1) {
-        throw new TypeError(`Each module must contain exactly one of 'js', 'cjs', 'text', 'data', 'json', 'py', or 'wasm'. Module '${name}' contained ${present.length} properties.`);
-      }
-      const type = present[0];
-      const v = m[type];
-      if (type === "py") throw new TypeError(`Module "${name}" is a Python module; Python modules are not supported by isola.`);
-      if (type === "wasm") throw new TypeError(`Module "${name}" is a WebAssembly module; WebAssembly is not supported by isola.`);
-      if (type === "data") {
-        if (!(v instanceof ArrayBuffer) && !ArrayBuffer.isView(v)) {
-          throw new TypeError("Incorrect type for the 'data' field on 'Module': the provided value is not of type 'ArrayBuffer or ArrayBufferView'.");
-        }
-        modules[name] = { type, data: v };
-      } else if (type === "json") {
-        modules[name] = { type, source: JSON.stringify(v) };
-      } else {
-        if (typeof v !== "string") throw new TypeError(`Incorrect type for the '${type}' field on 'Module': the provided value is not of type 'string'.`);
-        modules[name] = { type, source: v };
-      }
-    }
-    let env2 = null;
-    if (code.env !== void 0 && code.env !== null) {
-      if (typeof code.env !== "object") throw new TypeError("Incorrect type for the 'env' field on 'WorkerCode': the provided value is not of type 'object'.");
-      env2 = exportOut(code.env);
-    }
-    let outbound = "inherit";
-    let outboundRef = 0;
-    if ("globalOutbound" in code && code.globalOutbound !== void 0) {
-      const g = code.globalOutbound;
-      if (g === null) outbound = "none";
-      else if (isCapability(g)) {
-        outbound = "grant";
-        outboundRef = nextExport2++;
-        exported2.set(outboundRef, g);
-      } else throw new TypeError("Incorrect type for the 'globalOutbound' field on 'WorkerCode': the provided value is not of type 'Fetcher'.");
-    }
-    const limits = limitsDoc(code.limits);
-    return {
-      doc: {
-        compatibilityDate: code.compatibilityDate === void 0 ? "" : String(code.compatibilityDate),
-        compatibilityFlags: Array.isArray(code.compatibilityFlags) ? code.compatibilityFlags.map(String) : [],
-        mainModule,
-        modules,
-        outbound,
-        limits
-      },
-      env: env2,
-      outboundRef
-    };
-  }
-  function limitsDoc(l) {
-    if (l === void 0 || l === null) return {};
-    if (typeof l !== "object") throw new TypeError("Incorrect type for the 'limits' field: the provided value is not of type 'object'.");
-    const out = {};
-    if (l.cpuMs !== void 0) {
-      const n = Number(l.cpuMs);
-      if (!(n > 0)) throw new RangeError("limits.cpuMs must be a positive number.");
-      out.cpuMs = n;
-    }
-    if (l.subRequests !== void 0) {
-      const n = Number(l.subRequests);
-      if (!(n >= 0)) throw new RangeError("limits.subRequests must be a non-negative number.");
-      out.subRequests = n;
-    }
-    return out;
-  }
-  var finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry(({ binding, handle }) => {
-    try {
-      call("loader.release", binding, handle);
-    } catch {
-    }
-  }) : null;
-  var WorkerStub = class {
-    #binding;
-    #name;
-    // null for load()
-    #getCode;
-    #handle = null;
-    // Promise<string>
-    constructor(binding, name, getCode) {
-      this.#binding = binding;
-      this.#name = name;
-      this.#getCode = getCode;
-      if (name !== null && call("loader.cached", binding, name)) {
-        this.#handle = Promise.resolve(name);
-      } else {
-        this.#handle = this.#load();
-        this.#handle.catch(() => {
-        });
-      }
-    }
-    async #load() {
-      const code = await this.#getCode();
-      const n = normalizeCode(code);
-      const h = await callAsync("loader.load", this.#binding, this.#name, n.doc, n.env ? n.env.bytes : null, n.env ? n.env.refs : [], n.outboundRef);
-      if (this.#name === null && finalizer) finalizer.register(this, { binding: this.#binding, handle: h });
-      return h;
-    }
-    // _call runs op(handle); a worker evicted from the cache meanwhile is
-    // loaded again (running the code callback again) and the call retried,
-    // a few times: under churn (more workers loading at once than the cache
-    // holds) a fresh worker can be evicted before its first call.
-    async _call(op) {
-      for (let attempt = 0; ; attempt++) {
-        const handle = await this.#handle;
-        const r = await op(handle);
-        if (r && r.evicted) {
-          if (attempt >= 4) throw new Error("The dynamic worker was evicted from the loader's cache before it could be called; the cache is too small for the workers loaded at once.");
-          this.#handle = this.#load();
-          continue;
-        }
-        if (r && r.error) throw remoteError2(r.error);
-        return r;
-      }
-    }
-    get _binding() {
-      return this.#binding;
-    }
-    getEntrypoint(name, options) {
-      if (name !== void 0 && name !== null && typeof name !== "string") throw new TypeError("Entrypoint name must be a string.");
-      const opts = options ?? {};
-      return makeEntrypoint(this, name ?? null, opts.props, limitsDoc(opts.limits));
-    }
-    getDurableObjectClass(name, options) {
-      throw new Error("getDurableObjectClass() of a dynamic worker is not supported by isola yet.");
-    }
-  };
-  function makeEntrypoint(stub, name, props, limits) {
-    const b = stub._binding;
-    const base = {
-      async fetch(input, init2) {
-        const req = input instanceof Request && init2 === void 0 ? input : new Request(input, init2);
-        const ri = await requestInit(req);
-        const r = await stub._call((h) => callAsync("loader.fetch", b, h, name, props ?? null, limits, ri));
-        return responseFrom(r.response);
-      },
-      connect() {
-        throw new Error("connect() on a dynamic worker entrypoint is not supported by isola yet.");
-      }
-    };
-    const p = new Proxy(base, {
-      get(t, prop) {
-        if (Object.prototype.hasOwnProperty.call(t, prop)) return t[prop];
-        if (typeof prop !== "string" || prop === "then") return void 0;
-        return async (...args) => {
-          const out = exportOut(args);
-          let r;
-          try {
-            r = await stub._call((h) => callAsync("loader.rpc", b, h, name, props ?? null, limits, prop, out.bytes, out.refs));
-          } finally {
-            for (const id of out.refs) exported2.delete(id);
-          }
-          return importIn(r.bytes, r.refs ?? []);
-        };
-      }
-    });
-    stubMarks.add(p);
-    return p;
-  }
-  var WorkerLoader = class {
-    #binding;
-    constructor(binding) {
-      this.#binding = binding;
-    }
-    get(name, getCode) {
-      if (typeof getCode !== "function") throw new TypeError("WorkerLoader.get() requires a callback returning the WorkerCode.");
-      return new WorkerStub(this.#binding, String(name), getCode);
-    }
-    load(code) {
-      return new WorkerStub(this.#binding, null, () => code);
-    }
-  };
-  function makeLoader(binding) {
-    return new WorkerLoader(binding);
   }
   var capStubs = /* @__PURE__ */ new WeakMap();
   function capStub(grant) {
@@ -3565,7 +3026,7 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
       for (const k of Object.keys(e)) env[k] = e[k];
     }
   });
-  function isClass(v, base) {
+  function isClass2(v, base) {
     return typeof v === "function" && v.prototype instanceof base;
   }
   var SandboxContext = class {
@@ -3589,13 +3050,13 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     const args = sandboxIn(bytes, grants ?? []);
     const ctx = new SandboxContext(props);
     let r;
-    if (isClass(exp, WorkerEntrypoint)) {
+    if (isClass2(exp, WorkerEntrypoint)) {
       const inst = new exp(ctx, env);
       const f = rpcMethod(inst, method);
       if (!f) throw noMethod(method);
       r = await f.apply(inst, args);
     } else if (exp !== null && typeof exp === "object") {
-      if (typeof method !== "string" || RESERVED2.has(method) || !Object.prototype.hasOwnProperty.call(exp, method) || typeof exp[method] !== "function") {
+      if (typeof method !== "string" || RESERVED3.has(method) || !Object.prototype.hasOwnProperty.call(exp, method) || typeof exp[method] !== "function") {
         throw noMethod(method);
       }
       if (args.length !== 1) {
@@ -3610,182 +3071,11 @@ ${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
     return sandboxOut(r);
   });
 
-  // js/src/worker.js
-  var WorkerEntrypoint = class {
-    constructor(ctx, env2) {
-      this.ctx = ctx;
-      this.env = env2;
-    }
-  };
-  var DurableObject = class {
-    constructor(ctx, env2) {
-      this.ctx = ctx;
-      this.env = env2;
-    }
-  };
-  var RpcTarget = class {
-  };
-  var WorkflowEntrypoint = class {
-    constructor(ctx, env2) {
-      this.ctx = ctx;
-      this.env = env2;
-    }
-  };
-  var env = {};
-  var entry = null;
-  var waiting = /* @__PURE__ */ new Set();
-  function getEntry() {
-    return entry;
-  }
-  function waitUntil(p) {
-    if (p === void 0) {
-      throw new TypeError("Failed to execute 'waitUntil' on 'ExecutionContext': parameter 1 is not of type 'Promise'.");
-    }
-    const q = Promise.resolve(p).catch((e) => console.error("Uncaught (in waitUntil)", e));
-    waiting.add(q);
-    q.finally(() => waiting.delete(q));
-  }
-  globalThis[/* @__PURE__ */ Symbol.for("isola.workers")] = { WorkerEntrypoint, DurableObject, RpcTarget, WorkflowEntrypoint, env, waitUntil };
-  var ExecutionContext = class {
-    #props;
-    constructor(props) {
-      this.#props = props ?? {};
-    }
-    waitUntil(p) {
-      waitUntil(p);
-    }
-    passThroughOnException() {
-    }
-    get props() {
-      return this.#props;
-    }
-  };
-  function isClass2(v, base) {
-    return typeof v === "function" && v.prototype instanceof base;
-  }
-  var RESERVED3 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
-  function makeFetcher(target) {
-    const base = {
-      async fetch(input, init2) {
-        const req = new Request(input, init2);
-        const out = await callAsync("service.fetch", target, await requestInit(req));
-        return responseFrom(out);
-      },
-      connect() {
-        throw new Error("connect() on a service binding is not supported by isola yet");
-      }
-    };
-    return new Proxy(base, {
-      get(t, prop) {
-        if (prop in t) return t[prop];
-        if (typeof prop !== "string" || prop === "then") return void 0;
-        return (...args) => pipelined(
-          (async () => {
-            const out = exportArgs(args);
-            try {
-              return importResult(await callAsync("service.rpc", target, prop, out.bytes, out.refs));
-            } finally {
-              out.release();
-            }
-          })()
-        );
-      }
-    });
-  }
-  async function requestInit(req) {
-    const body = req.body === null ? null : new Uint8Array(await req.arrayBuffer());
-    return { method: req.method, url: req.url, headers: [...req.headers], body };
-  }
-  function requestFrom(init2) {
-    if (init2.body === null || init2.body === void 0 || typeof init2.body === "number") return toJSRequest(init2);
-    return new Request(init2.url, { method: init2.method, headers: init2.headers, body: init2.body });
-  }
-  function responseFrom(out) {
-    return new Response(out.body ?? null, { status: out.status, statusText: out.statusText ?? "", headers: out.headers });
-  }
-  register("worker.init", (desc) => {
-    const ready = globalThis.__isola_entry_ready;
-    delete globalThis.__isola_entry_ready;
-    if (ready !== void 0) return ready.then(() => init(desc));
-    return init(desc);
-  });
-  function init(desc) {
-    entry = globalThis.__isola_entry ?? {};
-    delete globalThis.__isola_entry;
-    setRuntime(desc.runtimeId ?? 0, RpcTarget);
-    for (const [k, v] of Object.entries(desc.vars ?? {})) env[k] = v;
-    for (const [k, t] of Object.entries(desc.services ?? {})) env[k] = makeFetcher(t);
-    for (const [k, ns] of Object.entries(desc.durableObjects ?? {})) env[k] = makeNamespace(ns);
-    for (const [k, a] of Object.entries(desc.ai ?? {})) env[k] = makeAi(a);
-    for (const [k, b] of Object.entries(desc.loaders ?? {})) env[k] = makeLoader(b);
-    const exportsInfo = {};
-    for (const [k, v] of Object.entries(entry)) {
-      exportsInfo[k] = isClass2(v, DurableObject) ? "durable_object" : isClass2(v, WorkerEntrypoint) ? "entrypoint" : typeof v;
-    }
-    return exportsInfo;
-  }
-  function handlerFor(name, props, method) {
-    const exp = entry[name ?? "default"];
-    if (exp === void 0) throw new Error(`Worker has no export named "${name ?? "default"}".`);
-    const ctx = new ExecutionContext(props);
-    if (isClass2(exp, WorkerEntrypoint)) {
-      const inst = new exp(ctx, env);
-      if (typeof inst[method] !== "function") return null;
-      return (arg) => inst[method](arg);
-    }
-    if (exp && typeof exp[method] === "function") return (arg) => exp[method](arg, env, ctx);
-    return null;
-  }
-  register("worker.fetch", async (name, init2, props) => {
-    const h = handlerFor(name, props, "fetch");
-    if (!h) throw new Error("Handler does not export a fetch() function.");
-    const req = requestFrom(init2);
-    const resp = await h(req);
-    if (!(resp instanceof Response)) {
-      throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
-    }
-    return typeof init2 === "string" ? responseWire(resp) : responseDoc(resp);
-  });
-  register("worker.scheduled", async (name, cron, scheduledTime) => {
-    const h = handlerFor(name, null, "scheduled");
-    if (!h) throw new Error("Handler does not export a scheduled() function.");
-    let retry = true;
-    const controller = { cron, scheduledTime, type: "scheduled", noRetry() {
-      retry = false;
-    } };
-    await h(controller);
-    await drain();
-    return { noRetry: !retry };
-  });
-  register("worker.rpc", async (name, method, argBytes, refs, props) => {
-    if (typeof method !== "string" || RESERVED3.has(method) || method.startsWith("_")) {
-      throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
-    }
-    const exp = entry[name ?? "default"];
-    if (!isClass2(exp, WorkerEntrypoint)) {
-      throw new TypeError('The RPC receiver does not implement the method "' + method + '".');
-    }
-    const inst = new exp(new ExecutionContext(props), env);
-    if (typeof inst[method] !== "function") {
-      throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
-    }
-    const args = argBytes ? importArgs(argBytes, refs ?? []) : [];
-    return exportResult(await inst[method](...args));
-  });
-  async function drain() {
-    while (waiting.size) await Promise.allSettled([...waiting]);
-  }
-  register("worker.drain", drain);
+  // isola-shared:shared
+  var shared_default = { dom: dom_exports, host: host_exports, streams: streams_exports, url: url_exports };
 
   // js/src/runtime.js
   provide(shared_default);
-  lazyModule("clone", ["structuredClone"]);
-  lazyModule("events", ["Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent", "AbortSignal", "AbortController"]);
-  lazyModule("crypto", ["crypto", "Crypto", "SubtleCrypto", "CryptoKey"]);
-  lazyModule("compression", ["CompressionStream", "DecompressionStream"]);
-  lazyModule("blob", ["Blob", "File"]);
-  lazyModule("formdata", ["FormData"]);
-  lazyModule("websocket", ["WebSocket", "WebSocketPair", "WebSocketRequestResponsePair"], ["ws.deliver"]);
   register("eval", (src) => (0, eval)(src));
   globalThis.__isola_hooks = {
     invoke,
