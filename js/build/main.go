@@ -220,8 +220,9 @@ func exportsOf(path string) ([]string, error) {
 }
 
 // bundlePlugin serves the bundles: it refuses a static import of a lazy
-// module, generates the module "isola:shared" (the namespaces of the
-// runtime modules chunks import, which runtime.js hands to host.js), and
+// module, generates the module "isola:shared" (for each runtime module
+// chunks import, a function returning its exports, which runtime.js hands
+// to host.js), and
 // for the sandbox bundle swaps actor.js, ai.js and loader.js for the
 // stand-ins in js/src/sandbox, which a dynamic worker's runtime does
 // without.
@@ -233,13 +234,25 @@ func bundlePlugin(src string, provided []string, sandbox bool) api.Plugin {
 				return api.OnResolveResult{Path: "shared", Namespace: "isola-shared"}, nil
 			})
 			b.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: "isola-shared"}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
-				var js strings.Builder
+				// Named imports, and an object of them made only when a
+				// chunk asks: a namespace object (import * as) would cost
+				// a getter per export in every runtime built.
+				var imports, entries strings.Builder
 				for _, m := range provided {
-					fmt.Fprintf(&js, "import * as %s from \"./%s.js\";\n", m, m)
+					exports, err := exportsOf(filepath.Join(src, m+".js"))
+					if err != nil {
+						return api.OnLoadResult{}, err
+					}
+					var names, fields []string
+					for _, e := range exports {
+						names = append(names, fmt.Sprintf("%s as %s$%s", e, m, e))
+						fields = append(fields, fmt.Sprintf("%s: %s$%s", e, m, e))
+					}
+					fmt.Fprintf(&imports, "import { %s } from \"./%s.js\";\n", strings.Join(names, ", "), m)
+					fmt.Fprintf(&entries, "  %s: () => ({ %s }),\n", m, strings.Join(fields, ", "))
 				}
-				fmt.Fprintf(&js, "export default { %s };\n", strings.Join(provided, ", "))
-				s := js.String()
-				return api.OnLoadResult{Contents: &s, Loader: api.LoaderJS, ResolveDir: src}, nil
+				js := imports.String() + "export default {\n" + entries.String() + "};\n"
+				return api.OnLoadResult{Contents: &js, Loader: api.LoaderJS, ResolveDir: src}, nil
 			})
 			b.OnResolve(api.OnResolveOptions{Filter: `^\./[a-z_]+\.js$`}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
 				if a.ResolveDir != src {

@@ -165,14 +165,22 @@ const lazyDefs = Object.create(null); // lazy module -> { globals, getters }
 const lazyLoaded = Object.create(null); // lazy module -> exports
 const lazyHooks = Object.create(null); // hook path -> lazy module registering it
 
-// provide sets the runtime modules chunks may import, by name.
+const sharedExports = Object.create(null);
+
+// provide sets the runtime modules chunks may import: by name, a function
+// returning the module's exports.
 export function provide(modules) {
   shared = Object.assign(Object.create(null), modules);
 }
 
 function importModule(name) {
-  const m = shared[name];
+  let m = sharedExports[name];
   if (m !== undefined) return m;
+  if (shared[name] !== undefined) {
+    m = shared[name]();
+    sharedExports[name] = m;
+    return m;
+  }
   if (lazyDefs[name] !== undefined) return lazy(name);
   throw new Error("runtime chunk imports " + name + ".js, which the bundle does not provide");
 }

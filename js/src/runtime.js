@@ -1,6 +1,6 @@
 // runtime.js: entry of the runtime bundle. Each import installs one family
 // of globals. Order matters only where noted.
-import * as host from "./host.js";
+import { invoke, settle, provide, register } from "./host.js";
 import "./lazy.js"; // second: declares the lazy modules' globals
 import "./dom.js"; // first: other modules use DOMException
 import "./url.js";
@@ -16,15 +16,15 @@ import shared from "isola:shared"; // the modules the lazy ones import (js/build
 
 // The lazy modules (declared in lazy.js) import the modules above from
 // shared when they load.
-host.provide(shared);
+provide(shared);
 
 // Indirect eval for engine.Runtime.Eval (tests and tools).
-host.register("eval", (src) => (0, eval)(src));
+register("eval", (src) => (0, eval)(src));
 
 // Engine hooks: taken by the engine right after this bundle runs, then removed.
 globalThis.__isola_hooks = {
-  invoke: host.invoke,
-  settle: host.settle,
+  invoke,
+  settle,
   timer: fire,
   http: { request: toJSRequest, response: fromJSResponse },
 };
