@@ -41,7 +41,7 @@ import (
 // lazyModules are the runtime modules in js/src that are chunks rather than
 // part of the bundles. Each installs globals that runtime.js declares with
 // lazyModule() so that they exist before the module is loaded.
-var lazyModules = []string{"blob", "clone", "compression", "console", "crypto", "encoding", "events", "formdata", "websocket"}
+var lazyModules = []string{"blob", "clone", "compression", "console", "crypto", "encoding", "events", "formdata", "url", "websocket"}
 
 // runtimeImport matches an import of a runtime module by relative path.
 var runtimeImport = regexp.MustCompile(`^\./([a-z_]+)\.js$`)

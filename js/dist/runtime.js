@@ -299,6 +299,7 @@
 
   // js/src/lazy.js
   lazyModule("clone", ["structuredClone"]);
+  lazyModule("url", ["URL", "URLSearchParams"]);
   lazyModule("encoding", ["TextEncoder", "TextDecoder", "atob", "btoa"]);
   lazyModule("console", ["console"]);
   lazyModule("events", ["Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent", "AbortSignal", "AbortController"]);
@@ -307,6 +308,7 @@
   lazyModule("blob", ["Blob", "File"]);
   lazyModule("formdata", ["FormData"]);
   lazyModule("websocket", ["WebSocket", "WebSocketPair", "WebSocketRequestResponsePair"], ["ws.deliver"]);
+  lazyProperty(globalThis, "URLPattern", () => chunk("urlpattern").URLPattern);
 
   // js/src/dom.js
   var codes = {
@@ -471,423 +473,6 @@
   install("Performance", Performance);
   install("navigator", Object.create(Navigator.prototype));
   install("performance", Object.create(Performance.prototype));
-
-  // js/src/url.js
-  var encodeUTF8 = (s) => lazy("encoding").encodeUTF8(s);
-  var HREF = 0;
-  var ORIGIN = 1;
-  var PROTOCOL = 2;
-  var USERNAME = 3;
-  var PASSWORD = 4;
-  var HOST = 5;
-  var HOSTNAME = 6;
-  var PORT = 7;
-  var PATHNAME = 8;
-  var SEARCH = 9;
-  var HASH = 10;
-  function usv(v) {
-    const s = typeof v === "string" ? v : String(v);
-    return s.isWellFormed() ? s : s.toWellFormed();
-  }
-  function illegal() {
-    return new TypeError("Illegal invocation");
-  }
-  var formSpecial = { "!": "%21", "'": "%27", "(": "%28", ")": "%29", "~": "%7E", "%20": "+" };
-  function formEncode(s) {
-    return encodeURIComponent(s).replace(/[!'()~]|%20/g, (c) => formSpecial[c]);
-  }
-  function percentDecodeUTF8(s) {
-    const parts2 = [];
-    let start = 0;
-    for (let i = 0; i < s.length; i++) {
-      if (s.charCodeAt(i) === 37 && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
-        if (i > start) parts2.push(encodeUTF8(s.slice(start, i)));
-        parts2.push(Uint8Array.of(parseInt(s.slice(i + 1, i + 3), 16)));
-        i += 2;
-        start = i + 1;
-      }
-    }
-    if (start < s.length) parts2.push(encodeUTF8(s.slice(start)));
-    let n = 0;
-    for (const p of parts2) n += p.length;
-    const bytes = new Uint8Array(n);
-    n = 0;
-    for (const p of parts2) {
-      bytes.set(p, n);
-      n += p.length;
-    }
-    return new (lazy("encoding")).TextDecoder().decode(bytes);
-  }
-  function formDecode(s) {
-    if (s.indexOf("+") >= 0) s = s.replace(/\+/g, " ");
-    if (s.indexOf("%") < 0) return s;
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return percentDecodeUTF8(s);
-    }
-  }
-  function parseQuery(q) {
-    const list = [];
-    if (q === "") return list;
-    for (const seq of q.split("&")) {
-      if (seq === "") continue;
-      const eq = seq.indexOf("=");
-      const name = eq < 0 ? seq : seq.slice(0, eq);
-      const value = eq < 0 ? "" : seq.slice(eq + 1);
-      list.push([formDecode(name), formDecode(value)]);
-    }
-    return list;
-  }
-  var linkParams;
-  var resetParams;
-  var URLSearchParams = class _URLSearchParams {
-    #list = [];
-    #onUpdate = null;
-    // set when the object belongs to a URL
-    constructor(init2 = void 0) {
-      if (init2 === void 0 || init2 === null) {
-        if (init2 === null) this.#list = parseQuery("null");
-        return;
-      }
-      if (typeof init2 === "object" || typeof init2 === "function") {
-        if (init2 instanceof _URLSearchParams) {
-          this.#list = init2.#list.map((p) => [p[0], p[1]]);
-          return;
-        }
-        if (typeof init2[Symbol.iterator] === "function") {
-          for (const pair of init2) {
-            if (pair === null || typeof pair !== "object" && typeof pair !== "function" || typeof pair[Symbol.iterator] !== "function") {
-              throw new TypeError("Invalid URL search params sequence.");
-            }
-            const p = Array.from(pair);
-            if (p.length !== 2) throw new TypeError("Invalid URL search params sequence.");
-            this.#list.push([usv(p[0]), usv(p[1])]);
-          }
-          return;
-        }
-        for (const key2 of Reflect.ownKeys(init2)) {
-          if (typeof key2 !== "string") continue;
-          const d = Reflect.getOwnPropertyDescriptor(init2, key2);
-          if (d === void 0 || !d.enumerable) continue;
-          const name = usv(key2);
-          const value = usv(init2[key2]);
-          const i = this.#list.findIndex((p) => p[0] === name);
-          if (i >= 0) this.#list[i][1] = value;
-          else this.#list.push([name, value]);
-        }
-        return;
-      }
-      let s = usv(init2);
-      if (s.charCodeAt(0) === 63) s = s.slice(1);
-      this.#list = parseQuery(s);
-    }
-    static {
-      linkParams = (sp, onUpdate, query) => {
-        sp.#onUpdate = onUpdate;
-        sp.#list = parseQuery(query);
-      };
-      resetParams = (sp, query) => {
-        sp.#list = parseQuery(query);
-      };
-    }
-    #update() {
-      if (this.#onUpdate) this.#onUpdate(this.toString());
-    }
-    get size() {
-      if (!(#list in this)) throw illegal();
-      return this.#list.length;
-    }
-    append(name, value) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 2) throw new TypeError("Failed to execute 'append' on 'URLSearchParams': 2 arguments required.");
-      this.#list.push([usv(name), usv(value)]);
-      this.#update();
-    }
-    delete(name, value = void 0) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 1) throw new TypeError("Failed to execute 'delete' on 'URLSearchParams': 1 argument required.");
-      name = usv(name);
-      if (value === void 0) {
-        this.#list = this.#list.filter((p) => p[0] !== name);
-      } else {
-        value = usv(value);
-        this.#list = this.#list.filter((p) => p[0] !== name || p[1] !== value);
-      }
-      this.#update();
-    }
-    get(name) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 1) throw new TypeError("Failed to execute 'get' on 'URLSearchParams': 1 argument required.");
-      name = usv(name);
-      const list = this.#list;
-      for (let i = 0; i < list.length; i++) if (list[i][0] === name) return list[i][1];
-      return null;
-    }
-    getAll(name) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 1) throw new TypeError("Failed to execute 'getAll' on 'URLSearchParams': 1 argument required.");
-      name = usv(name);
-      return this.#list.filter((p) => p[0] === name).map((p) => p[1]);
-    }
-    has(name, value = void 0) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 1) throw new TypeError("Failed to execute 'has' on 'URLSearchParams': 1 argument required.");
-      name = usv(name);
-      if (value === void 0) {
-        const list = this.#list;
-        for (let i = 0; i < list.length; i++) if (list[i][0] === name) return true;
-        return false;
-      }
-      value = usv(value);
-      return this.#list.some((p) => p[0] === name && p[1] === value);
-    }
-    set(name, value) {
-      if (!(#list in this)) throw illegal();
-      if (arguments.length < 2) throw new TypeError("Failed to execute 'set' on 'URLSearchParams': 2 arguments required.");
-      name = usv(name);
-      value = usv(value);
-      const i = this.#list.findIndex((p) => p[0] === name);
-      if (i < 0) {
-        this.#list.push([name, value]);
-      } else {
-        this.#list[i][1] = value;
-        this.#list = this.#list.filter((p, j) => j <= i || p[0] !== name);
-      }
-      this.#update();
-    }
-    sort() {
-      if (!(#list in this)) throw illegal();
-      this.#list.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
-      this.#update();
-    }
-    forEach(callback, thisArg = void 0) {
-      if (!(#list in this)) throw illegal();
-      if (typeof callback !== "function") {
-        throw new TypeError("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
-      }
-      for (let i = 0; i < this.#list.length; i++) {
-        const [k, v] = this.#list[i];
-        callback.call(thisArg, v, k, this);
-      }
-    }
-    entries() {
-      if (!(#list in this)) throw illegal();
-      return new ParamsIterator(() => this.#list, "entries");
-    }
-    keys() {
-      if (!(#list in this)) throw illegal();
-      return new ParamsIterator(() => this.#list, "keys");
-    }
-    values() {
-      if (!(#list in this)) throw illegal();
-      return new ParamsIterator(() => this.#list, "values");
-    }
-    [Symbol.iterator]() {
-      return this.entries();
-    }
-    toString() {
-      if (!(#list in this)) throw illegal();
-      let out = "";
-      for (let i = 0; i < this.#list.length; i++) {
-        if (i > 0) out += "&";
-        out += formEncode(this.#list[i][0]) + "=" + formEncode(this.#list[i][1]);
-      }
-      return out;
-    }
-  };
-  var IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
-  var ParamsIterator = class {
-    #list;
-    #kind;
-    #i = 0;
-    constructor(list, kind) {
-      this.#list = list;
-      this.#kind = kind;
-    }
-    next() {
-      if (!(#list in this)) throw illegal();
-      const list = this.#list();
-      if (this.#i >= list.length) return { value: void 0, done: true };
-      const [k, v] = list[this.#i++];
-      return { value: this.#kind === "keys" ? k : this.#kind === "values" ? v : [k, v], done: false };
-    }
-  };
-  Object.setPrototypeOf(ParamsIterator.prototype, IteratorPrototype);
-  Object.defineProperty(ParamsIterator.prototype, Symbol.toStringTag, { value: "URLSearchParams Iterator", configurable: true });
-  function parts(p) {
-    return typeof p === "string" ? p.split("\0") : p;
-  }
-  var parsed = /* @__PURE__ */ new Map();
-  var PARSED_MAX = 256;
-  var PARSED_LEN = 2048;
-  function parse(url, base) {
-    const u = usv(url);
-    if (base !== void 0) return parts(call("url.parse", u, usv(base)));
-    let p = parsed.get(u);
-    if (p !== void 0) return p;
-    p = parts(call("url.parse", u, null));
-    if (p !== void 0 && u.length <= PARSED_LEN) {
-      if (parsed.size >= PARSED_MAX) parsed.clear();
-      parsed.set(u, p);
-    }
-    return p;
-  }
-  function parseHref(url) {
-    const p = parse(url, void 0);
-    return p === void 0 ? void 0 : p[HREF];
-  }
-  var URL2 = class _URL {
-    #p;
-    #sp = null;
-    constructor(url, base = void 0) {
-      if (arguments.length === 0) throw new TypeError("Failed to construct 'URL': 1 argument required, but only 0 present.");
-      const p = parse(url, base);
-      if (p === void 0) throw new TypeError("Invalid URL string.");
-      this.#p = p;
-    }
-    static canParse(url, base = void 0) {
-      if (arguments.length === 0) throw new TypeError("Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.");
-      return parse(url, base) !== void 0;
-    }
-    static parse(url, base = void 0) {
-      if (arguments.length === 0) throw new TypeError("Failed to execute 'parse' on 'URL': 1 argument required, but only 0 present.");
-      try {
-        return new _URL(url, base);
-      } catch {
-        return null;
-      }
-    }
-    static createObjectURL() {
-      throw new Error("URL.createObjectURL() is not implemented");
-    }
-    static revokeObjectURL() {
-      throw new Error("URL.revokeObjectURL() is not implemented");
-    }
-    #set(name, value) {
-      const p = parts(call("url.set", this.#p[HREF], name, usv(value)));
-      if (p === void 0) {
-        throw new TypeError("Failed to set the 'href' property on 'URL': the provided value is not of type 'valid URL string'.");
-      }
-      this.#p = p;
-      if (this.#sp && (name === "href" || name === "search")) resetParams(this.#sp, p[SEARCH].slice(1));
-    }
-    get href() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HREF];
-    }
-    set href(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("href", v);
-    }
-    get origin() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[ORIGIN];
-    }
-    get protocol() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[PROTOCOL];
-    }
-    set protocol(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("protocol", v);
-    }
-    get username() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[USERNAME];
-    }
-    set username(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("username", v);
-    }
-    get password() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[PASSWORD];
-    }
-    set password(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("password", v);
-    }
-    get host() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HOST];
-    }
-    set host(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("host", v);
-    }
-    get hostname() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HOSTNAME];
-    }
-    set hostname(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("hostname", v);
-    }
-    get port() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[PORT];
-    }
-    set port(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("port", v);
-    }
-    get pathname() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[PATHNAME];
-    }
-    set pathname(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("pathname", v);
-    }
-    get search() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[SEARCH];
-    }
-    set search(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("search", v);
-    }
-    get searchParams() {
-      if (!(#p in this)) throw illegal();
-      if (this.#sp === null) {
-        const sp = new URLSearchParams();
-        linkParams(
-          sp,
-          (serialized) => {
-            this.#p = parts(call("url.set", this.#p[HREF], "search", serialized));
-          },
-          this.#p[SEARCH].slice(1)
-        );
-        this.#sp = sp;
-      }
-      return this.#sp;
-    }
-    get hash() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HASH];
-    }
-    set hash(v) {
-      if (!(#p in this)) throw illegal();
-      this.#set("hash", v);
-    }
-    toString() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HREF];
-    }
-    toJSON() {
-      if (!(#p in this)) throw illegal();
-      return this.#p[HREF];
-    }
-  };
-  for (const [name, C] of Object.entries({ URL: URL2, URLSearchParams })) {
-    Object.defineProperty(C, "name", { value: name, configurable: true });
-    Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name, configurable: true });
-  }
-  for (const [name, value] of Object.entries({ URL: URL2, URLSearchParams })) {
-    Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
-  }
-  if (!("URLPattern" in globalThis)) lazyProperty(globalThis, "URLPattern", () => chunk("urlpattern").URLPattern);
 
   // js/src/timers.js
   var timers = /* @__PURE__ */ new Map();
@@ -1282,6 +867,45 @@
     return { IdentityTransformStream, FixedLengthStream, TextEncoderStream, TextDecoderStream };
   }
   var materialize = NAMES.map((k) => lazyProperty(globalThis, k, () => streams()[k]));
+
+  // js/src/urlparse.js
+  var HREF = 0;
+  var ORIGIN = 1;
+  var PROTOCOL = 2;
+  var USERNAME = 3;
+  var PASSWORD = 4;
+  var HOST = 5;
+  var HOSTNAME = 6;
+  var PORT = 7;
+  var PATHNAME = 8;
+  var SEARCH = 9;
+  var HASH = 10;
+  function usv(v) {
+    const s = typeof v === "string" ? v : String(v);
+    return s.isWellFormed() ? s : s.toWellFormed();
+  }
+  function parts(p) {
+    return typeof p === "string" ? p.split("\0") : p;
+  }
+  var parsed = /* @__PURE__ */ new Map();
+  var PARSED_MAX = 256;
+  var PARSED_LEN = 2048;
+  function parse(url, base) {
+    const u = usv(url);
+    if (base !== void 0) return parts(call("url.parse", u, usv(base)));
+    let p = parsed.get(u);
+    if (p !== void 0) return p;
+    p = parts(call("url.parse", u, null));
+    if (p !== void 0 && u.length <= PARSED_LEN) {
+      if (parsed.size >= PARSED_MAX) parsed.clear();
+      parsed.set(u, p);
+    }
+    return p;
+  }
+  function parseHref(url) {
+    const p = parse(url, void 0);
+    return p === void 0 ? void 0 : p[HREF];
+  }
 
   // js/src/http.js
   var badNameRe = /[^!#$%&'*+\-.^_`|~0-9A-Za-z\u0080-\uffff]/;
@@ -4104,7 +3728,7 @@
     dom: () => ({ DOMException: DOMException2, Navigator, Performance }),
     host: () => ({ call, callAsync, chunk, invoke, lazy, lazyModule, lazyProperty, loaded, makeError, provide, register, settle }),
     streams: () => ({ bytesStream, concat, isDisturbed, isReadableStream, knownLength, markDisturbed, notBytesMessage, readAll, streams, toBytes, usedStream, utf8Decode, utf8Encode }),
-    url: () => ({ URL: URL2, URLSearchParams, parseHref })
+    urlparse: () => ({ HASH, HOST, HOSTNAME, HREF, ORIGIN, PASSWORD, PATHNAME, PORT, PROTOCOL, SEARCH, USERNAME, parse, parseHref, parts, usv })
   };
 
   // js/src/runtime.js

@@ -9,7 +9,7 @@
 // response body) is a stream id; text() and friends read it in one host call,
 // and .body pulls it chunk by chunk with callAsync("fetch.bodyRead").
 import { call, callAsync, lazy, loaded } from "./host.js";
-import { parseHref } from "./url.js";
+import { parseHref } from "./urlparse.js";
 import {
   bytesStream,
   isReadableStream,

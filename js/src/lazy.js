@@ -4,9 +4,10 @@
 // evaluates none of them. runtime.js imports this second, after host.js;
 // a bundle module's top level must not read these globals (it would load
 // the module while building every runtime).
-import { lazyModule } from "./host.js";
+import { chunk, lazyModule, lazyProperty } from "./host.js";
 
 lazyModule("clone", ["structuredClone"]);
+lazyModule("url", ["URL", "URLSearchParams"]);
 lazyModule("encoding", ["TextEncoder", "TextDecoder", "atob", "btoa"]);
 lazyModule("console", ["console"]);
 lazyModule("events", ["Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent", "AbortSignal", "AbortController"]);
@@ -15,3 +16,5 @@ lazyModule("compression", ["CompressionStream", "DecompressionStream"]);
 lazyModule("blob", ["Blob", "File"]);
 lazyModule("formdata", ["FormData"]);
 lazyModule("websocket", ["WebSocket", "WebSocketPair", "WebSocketRequestResponsePair"], ["ws.deliver"]);
+// URLPattern: urlpattern-polyfill, a chunk of its own (js/src/chunks).
+lazyProperty(globalThis, "URLPattern", () => chunk("urlpattern").URLPattern);

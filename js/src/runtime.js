@@ -3,7 +3,6 @@
 import { invoke, settle, provide, register } from "./host.js";
 import "./lazy.js"; // second: declares the lazy modules' globals
 import "./dom.js"; // first: other modules use DOMException
-import "./url.js";
 import { fire } from "./timers.js";
 import "./streams.js";
 import { toJSRequest, fromJSResponse } from "./http.js";

@@ -1,4 +1,7 @@
-// url.js: URL, URLSearchParams and URLPattern.
+// url.js: URL and URLSearchParams, a lazy module (js/build lazyModules):
+// parsing itself is urlparse.js, which Request's constructor uses without
+// loading this. URLPattern (urlpattern-polyfill, a chunk that uses this
+// URL) is declared in lazy.js.
 //
 // URL parsing and the setters run in Go ("url.parse", "url.set";
 // internal/webapi/url, on github.com/nlnwa/whatwg-url, which passes WPT's
@@ -9,28 +12,12 @@
 // URLSearchParams is pure JS: application/x-www-form-urlencoded parsing and
 // serialization (native encodeURIComponent/decodeURIComponent with the
 // differences of the form serializer patched in), live and two-way bound to
-// its URL. URLPattern is urlpattern-polyfill, which uses this URL.
-import { call, chunk, lazy, lazyProperty } from "./host.js";
+// its URL.
+import { call, lazy } from "./host.js";
+import { HREF, ORIGIN, PROTOCOL, USERNAME, PASSWORD, HOST, HOSTNAME, PORT, PATHNAME, SEARCH, HASH, usv, parts, parse } from "./urlparse.js";
 // encoding.js is a lazy module: loaded by the first URL that needs
 // percent-encoding or decoding.
 const encodeUTF8 = (s) => lazy("encoding").encodeUTF8(s);
-
-const HREF = 0,
-  ORIGIN = 1,
-  PROTOCOL = 2,
-  USERNAME = 3,
-  PASSWORD = 4,
-  HOST = 5,
-  HOSTNAME = 6,
-  PORT = 7,
-  PATHNAME = 8,
-  SEARCH = 9,
-  HASH = 10;
-
-function usv(v) {
-  const s = typeof v === "string" ? v : String(v);
-  return s.isWellFormed() ? s : s.toWellFormed();
-}
 
 function illegal() {
   return new TypeError("Illegal invocation");
@@ -290,41 +277,6 @@ Object.defineProperty(ParamsIterator.prototype, Symbol.toStringTag, { value: "UR
 
 // ---- URL ----
 
-// parts splits what url.parse and url.set return: the components as one
-// NUL-separated string (a bridge primitive), or as an array.
-function parts(p) {
-  return typeof p === "string" ? p.split("\0") : p;
-}
-
-// parsed caches the components of recently parsed inputs without a base (a
-// worker parses the same few URLs again and again, and a parse costs a host
-// call and a split). The arrays are shared and never changed in place: a
-// setter replaces a URL's array. Bounded: cleared when full.
-const parsed = new Map();
-const PARSED_MAX = 256;
-const PARSED_LEN = 2048;
-
-function parse(url, base) {
-  const u = usv(url);
-  if (base !== undefined) return parts(call("url.parse", u, usv(base)));
-  let p = parsed.get(u);
-  if (p !== undefined) return p;
-  p = parts(call("url.parse", u, null));
-  if (p !== undefined && u.length <= PARSED_LEN) {
-    if (parsed.size >= PARSED_MAX) parsed.clear();
-    parsed.set(u, p);
-  }
-  return p;
-}
-
-// parseHref returns the href of url (no base) as new URL(url).href, or
-// undefined when it does not parse, without making a URL object (Request's
-// constructor needs only the href).
-export function parseHref(url) {
-  const p = parse(url, undefined);
-  return p === undefined ? undefined : p[HREF];
-}
-
 export class URL {
   #p;
   #sp = null;
@@ -486,4 +438,3 @@ for (const [name, value] of Object.entries({ URL, URLSearchParams })) {
   Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
 }
 // URLPattern is urlpattern-polyfill, in a chunk loaded on first use.
-if (!("URLPattern" in globalThis)) lazyProperty(globalThis, "URLPattern", () => chunk("urlpattern").URLPattern);

@@ -81,7 +81,7 @@ func TestSandboxBundle(t *testing.T) {
 	}
 	defer full.Close()
 	// Building it (and setting it up as a sandbox) loaded no lazy module.
-	v, err := w.rt.Call(context.Background(), "eval", `["structuredClone", "TextEncoder", "console", "EventTarget", "crypto", "Blob", "FormData", "WebSocket", "CompressionStream", "ReadableStream", "URLPattern"].filter((k) => typeof Object.getOwnPropertyDescriptor(globalThis, k).get !== "function").join()`)
+	v, err := w.rt.Call(context.Background(), "eval", `["structuredClone", "TextEncoder", "console", "EventTarget", "crypto", "Blob", "FormData", "WebSocket", "CompressionStream", "ReadableStream", "URLPattern", "URL"].filter((k) => typeof Object.getOwnPropertyDescriptor(globalThis, k).get !== "function").join()`)
 	if err != nil || v != "" {
 		t.Errorf("globals already loaded in a fresh sandbox runtime: %q (%v); want none", v, err)
 	}

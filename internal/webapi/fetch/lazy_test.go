@@ -58,22 +58,22 @@ func TestLazyChunks(t *testing.T) {
 
 // TestLazyModules: the runtime modules js/build makes lazy (crypto,
 // compression, Blob, FormData, WebSocket, events, structured clone,
-// encoding, console) load on first use of one of their
+// encoding, console, URL) load on first use of one of their
 // globals: every global they install is declared before (touching all
 // globals adds none), a plain fetch-style request loads none of them, an
 // assignment before the load wins, and a body method that needs one loads
 // it.
 func TestLazyModules(t *testing.T) {
 	rt := webapitest.NewRuntime(t)
-	lazy := `["crypto", "Crypto", "SubtleCrypto", "CryptoKey", "CompressionStream", "DecompressionStream", "Blob", "File", "FormData", "WebSocket", "WebSocketPair", "WebSocketRequestResponsePair", "Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent", "AbortSignal", "AbortController", "structuredClone", "TextEncoder", "TextDecoder", "atob", "btoa", "console"].filter((k) => typeof Object.getOwnPropertyDescriptor(globalThis, k).get === "function").length`
+	lazy := `["crypto", "Crypto", "SubtleCrypto", "CryptoKey", "CompressionStream", "DecompressionStream", "Blob", "File", "FormData", "WebSocket", "WebSocketPair", "WebSocketRequestResponsePair", "Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent", "AbortSignal", "AbortController", "structuredClone", "TextEncoder", "TextDecoder", "atob", "btoa", "console", "URL", "URLSearchParams"].filter((k) => typeof Object.getOwnPropertyDescriptor(globalThis, k).get === "function").length`
 	for _, c := range []struct{ src, want string }{
-		{lazy, "26"},
+		{lazy, "28"},
 		{`(async () => { const r = new Response(JSON.stringify({ a: 1 }), { headers: { "content-type": "application/json" } }); return (await r.json()).a + new Request("http://x/", { method: "POST", body: "b" }).method; })()`, `"1POST"`},
-		{lazy, "26"},
+		{lazy, "28"},
 		{`(async () => { const b = await new Response("xyz").blob(); return b instanceof Blob && b.size; })()`, "3"},
-		{lazy, "20"}, // Blob and File, and the encoder of the string body
+		{lazy, "22"}, // Blob and File, and the encoder of the string body
 		{`crypto.randomUUID().length`, "36"},
-		{lazy, "16"},
+		{lazy, "18"},
 		{`(() => { const names = Object.getOwnPropertyNames(globalThis); for (const k of names) globalThis[k]; return Object.getOwnPropertyNames(globalThis).filter((k) => !names.includes(k)).join(); })()`, `""`},
 		{lazy, "0"},
 		{`(async () => { const fd = new FormData(); fd.append("a", new File(["q"], "f.txt")); const r = new Response(fd); return (await r.formData()).get("a").name; })()`, `"f.txt"`},

@@ -9,7 +9,7 @@ var { DOMException, Navigator, Performance } = __isola_import("dom");
 var { TextDecoder, TextEncoder, encodeUTF8, encodingForLabel } = __isola_import("encoding");
 
 // isola-import:url
-var { URL, URLSearchParams, parseHref } = __isola_import("url");
+var { URL, URLSearchParams } = __isola_import("url");
 
 // isola-import:host
 var { call, callAsync, chunk, invoke, lazy, lazyModule, lazyProperty, loaded, makeError, provide, register, settle } = __isola_import("host");
