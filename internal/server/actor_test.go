@@ -2,7 +2,6 @@ package server
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -175,7 +174,7 @@ func startChild(t *testing.T, dir string) (*exec.Cmd, string) {
 	cmd.Env = append(os.Environ(), "ISOLA_TEST_SERVE="+dir)
 	// The child's log, shown if the test fails (a panic or an error there
 	// is otherwise only an EOF here).
-	var logs lockedBuffer
+	var logs syncBuffer
 	cmd.Stderr = &logs
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -368,22 +367,4 @@ func TestManyObjectsBoundedFiles(t *testing.T) {
 	if grew > 4*64+32 {
 		t.Errorf("%d resident objects hold %d more open files; want at most the store's bound", objects, grew)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for a child's writes and a reader.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
