@@ -20,7 +20,7 @@
 // calls it. A chunk's imports of runtime modules (./NAME.js in js/src) are
 // not bundled into it: they become __isola_import("NAME"), which host.js
 // answers with the runtime's own module (the bundles provide the ones
-// chunks import, see sharedModule) or, for a lazy module, by loading it.
+// chunks import, see bundlePlugin) or, for a lazy module, by loading it.
 // A bundle's modules must not import a lazy module (the build fails if one
 // does): they reach it through host.js's lazy(name) when they need it.
 package main
@@ -39,8 +39,9 @@ import (
 )
 
 // lazyModules are the runtime modules in js/src that are chunks rather than
-// part of the bundles. Each installs globals that runtime.js declares with
-// lazyModule() so that they exist before the module is loaded.
+// part of the bundles. js/src/lazy.js declares each (lazyModule) with the
+// globals it installs, so that they exist before it is loaded; the build
+// checks that the two lists agree.
 var lazyModules = []string{"blob", "clone", "compression", "console", "crypto", "encoding", "events", "formdata", "url", "websocket"}
 
 // runtimeImport matches an import of a runtime module by relative path.
@@ -52,6 +53,9 @@ func main() {
 		fail(err)
 	}
 	if err := os.RemoveAll("js/dist/chunks"); err != nil {
+		fail(err)
+	}
+	if err := checkDeclared(); err != nil {
 		fail(err)
 	}
 	// Chunks first: the bundles provide the runtime modules they import.
@@ -96,6 +100,30 @@ func main() {
 	if !ok {
 		os.Exit(1)
 	}
+}
+
+// checkDeclared reports a lazy module that js/src/lazy.js does not declare,
+// or one it declares that is not lazy.
+func checkDeclared() error {
+	b, err := os.ReadFile("js/src/lazy.js")
+	if err != nil {
+		return err
+	}
+	var declared []string
+	for _, m := range regexp.MustCompile(`(?m)^lazyModule\("([a-z_]+)"`).FindAllStringSubmatch(string(b), -1) {
+		declared = append(declared, m[1])
+	}
+	for _, m := range lazyModules {
+		if !slices.Contains(declared, m) {
+			return fmt.Errorf("js/src/lazy.js does not declare lazy module %q (lazyModule(%q, [its globals]))", m, m)
+		}
+	}
+	for _, m := range declared {
+		if !slices.Contains(lazyModules, m) {
+			return fmt.Errorf("js/src/lazy.js declares %q, which is not in js/build's lazyModules", m)
+		}
+	}
+	return nil
 }
 
 // importsPlugin turns a chunk's imports of runtime modules into

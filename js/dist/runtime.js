@@ -129,6 +129,7 @@
   var shared = /* @__PURE__ */ Object.create(null);
   var lazyDefs = /* @__PURE__ */ Object.create(null);
   var lazyLoaded = /* @__PURE__ */ Object.create(null);
+  var lazyLoading = /* @__PURE__ */ Object.create(null);
   var lazyHooks = /* @__PURE__ */ Object.create(null);
   var sharedExports = /* @__PURE__ */ Object.create(null);
   function provide(modules) {
@@ -182,6 +183,7 @@
   function lazy(name) {
     const m = lazyLoaded[name];
     if (m !== void 0) return m;
+    if (lazyLoading[name]) throw new Error("runtime bug: lazy module " + name + ".js imports itself back while loading");
     const { globals, getters } = lazyDefs[name];
     const kept = [];
     for (let i = 0; i < globals.length; i++) {
@@ -197,15 +199,18 @@
       }
     };
     let exports;
+    lazyLoading[name] = true;
     try {
       exports = chunk(name);
     } catch (e) {
+      lazyLoading[name] = false;
       for (let i = 0; i < globals.length; i++) {
         if (kept[i] === void 0 && getOwnPropertyDescriptor(globalThis, globals[i]) === void 0) lazyGlobal(globals[i], getters[i]);
       }
       restore();
       throw e;
     }
+    lazyLoading[name] = false;
     restore();
     lazyLoaded[name] = exports;
     return exports;

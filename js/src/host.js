@@ -163,6 +163,7 @@ const isArray = Array.isArray;
 let shared = Object.create(null);
 const lazyDefs = Object.create(null); // lazy module -> { globals, getters }
 const lazyLoaded = Object.create(null); // lazy module -> exports
+const lazyLoading = Object.create(null); // lazy module -> true while it loads
 const lazyHooks = Object.create(null); // hook path -> lazy module registering it
 
 const sharedExports = Object.create(null);
@@ -236,6 +237,7 @@ export function loaded(name) {
 export function lazy(name) {
   const m = lazyLoaded[name];
   if (m !== undefined) return m;
+  if (lazyLoading[name]) throw new Error("runtime bug: lazy module " + name + ".js imports itself back while loading");
   const { globals, getters } = lazyDefs[name];
   // The module installs its globals; those user code has set meanwhile
   // are put back after it.
@@ -253,9 +255,11 @@ export function lazy(name) {
     }
   };
   let exports;
+  lazyLoading[name] = true;
   try {
     exports = chunk(name);
   } catch (e) {
+    lazyLoading[name] = false;
     // Not loaded (out of memory?): the globals it did not install are
     // lazy again, and the next read tries again.
     for (let i = 0; i < globals.length; i++) {
@@ -264,6 +268,7 @@ export function lazy(name) {
     restore();
     throw e;
   }
+  lazyLoading[name] = false;
   restore();
   lazyLoaded[name] = exports;
   return exports;
