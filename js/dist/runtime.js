@@ -2177,9 +2177,16 @@
     Object.defineProperty(globalThis, "fetch", { value: fetch3, writable: true, configurable: true });
   }
 
+  // js/src/serial.js
+  var clone = null;
+  function serialize(value, opts) {
+    return (clone ??= lazy("clone")).serialize(value, opts);
+  }
+  function deserialize(bytes, opts) {
+    return (clone ??= lazy("clone")).deserialize(bytes, opts);
+  }
+
   // js/src/rpc.js
-  var serialize = (value, opts) => lazy("clone").serialize(value, opts);
-  var deserialize = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
   var runtimeId = 0;
   var exported = /* @__PURE__ */ new Map();
   var nextExport = 1;
@@ -2457,8 +2464,6 @@
   }
 
   // js/src/actor.js
-  var serialize2 = (value, opts) => lazy("clone").serialize(value, opts);
-  var deserialize2 = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
   var DurableObjectId = class _DurableObjectId {
     #id;
     constructor(id, name) {
@@ -2773,20 +2778,20 @@
     _get(k) {
       if (Array.isArray(k)) {
         const m = /* @__PURE__ */ new Map();
-        for (const [kk, v] of call("do.kv.get", this.#ns, this.#id, keys(k))) m.set(kk, deserialize2(v));
+        for (const [kk, v] of call("do.kv.get", this.#ns, this.#id, keys(k))) m.set(kk, deserialize(v));
         return m;
       }
       const r = call("do.kv.get", this.#ns, this.#id, [key(k)]);
-      return r.length ? deserialize2(r[0][1]) : void 0;
+      return r.length ? deserialize(r[0][1]) : void 0;
     }
     _put(k, v) {
       if (typeof k === "object" && k !== null) {
-        const ents = Object.entries(k).filter(([, vv]) => vv !== void 0).map(([kk, vv]) => [kk, serialize2(vv)]);
+        const ents = Object.entries(k).filter(([, vv]) => vv !== void 0).map(([kk, vv]) => [kk, serialize(vv)]);
         call("do.kv.put", this.#ns, this.#id, ents);
         return;
       }
       if (v === void 0) throw new TypeError("put() called with undefined value.");
-      call("do.kv.put", this.#ns, this.#id, [[key(k), serialize2(v)]]);
+      call("do.kv.put", this.#ns, this.#id, [[key(k), serialize(v)]]);
     }
     _delete(k) {
       if (Array.isArray(k)) return call("do.kv.delete", this.#ns, this.#id, keys(k));
@@ -2805,7 +2810,7 @@
         throw new TypeError("list() cannot be called with both start and startAfter values.");
       }
       const m = /* @__PURE__ */ new Map();
-      for (const [k, v] of call("do.kv.list", this.#ns, this.#id, o)) m.set(k, deserialize2(v));
+      for (const [k, v] of call("do.kv.list", this.#ns, this.#id, o)) m.set(k, deserialize(v));
       return m;
     }
     async get(...args) {
@@ -3109,8 +3114,6 @@
   }
 
   // js/src/dynamic.js
-  var serialize3 = (value, opts) => lazy("clone").serialize(value, opts);
-  var deserialize3 = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
   var RealDate = Date;
   var realSetTimeout = globalThis.setTimeout;
   var RESERVED3 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "__proto__"]);
@@ -3159,7 +3162,7 @@
   }
   function sandboxOut(value) {
     const grants = [];
-    const bytes = serialize3(value, {
+    const bytes = serialize(value, {
       external(v) {
         const g = capStubs.get(v);
         if (g === void 0) return void 0;
@@ -3170,7 +3173,7 @@
     return { bytes, grants };
   }
   function sandboxIn(bytes, grants) {
-    return deserialize3(bytes, { external: (i) => capStub(grants[i]) });
+    return deserialize(bytes, { external: (i) => capStub(grants[i]) });
   }
   async function capCall(grant, method, args) {
     const out = sandboxOut(args);
@@ -3279,8 +3282,6 @@
   });
 
   // js/src/loader.js
-  var serialize4 = (value, opts) => lazy("clone").serialize(value, opts);
-  var deserialize4 = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
   var ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
   function remoteError2(e) {
     const C = ERRORS[e.name] ?? Error;
@@ -3309,7 +3310,7 @@
     const refs = [];
     let bytes;
     try {
-      bytes = serialize4(value, {
+      bytes = serialize(value, {
         external(v) {
           if (!isCapability(v)) return void 0;
           const id = nextExport2++;
@@ -3325,7 +3326,7 @@
     return { bytes, refs };
   }
   function importIn(bytes, refs) {
-    return deserialize4(bytes, {
+    return deserialize(bytes, {
       external(i) {
         const v = exported2.get(refs[i]);
         if (v === void 0) throw new DOMException("Unable to deserialize cloned data: revoked capability.", "DataCloneError");

@@ -2179,9 +2179,16 @@
     throw new Error("Durable Object bindings are not available in a dynamic worker.");
   }
 
+  // js/src/serial.js
+  var clone = null;
+  function serialize(value, opts) {
+    return (clone ??= lazy("clone")).serialize(value, opts);
+  }
+  function deserialize(bytes, opts) {
+    return (clone ??= lazy("clone")).deserialize(bytes, opts);
+  }
+
   // js/src/rpc.js
-  var serialize = (value, opts) => lazy("clone").serialize(value, opts);
-  var deserialize = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
   var runtimeId = 0;
   var exported = /* @__PURE__ */ new Map();
   var nextExport = 1;
@@ -2488,8 +2495,6 @@
   register("worker.drain", drain);
 
   // js/src/dynamic.js
-  var serialize2 = (value, opts) => lazy("clone").serialize(value, opts);
-  var deserialize2 = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
   var RealDate = Date;
   var realSetTimeout = globalThis.setTimeout;
   var RESERVED3 = /* @__PURE__ */ new Set(["fetch", "connect", "constructor", "then", "dup", "scheduled", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "__proto__"]);
@@ -2538,7 +2543,7 @@
   }
   function sandboxOut(value) {
     const grants = [];
-    const bytes = serialize2(value, {
+    const bytes = serialize(value, {
       external(v) {
         const g = capStubs.get(v);
         if (g === void 0) return void 0;
@@ -2549,7 +2554,7 @@
     return { bytes, grants };
   }
   function sandboxIn(bytes, grants) {
-    return deserialize2(bytes, { external: (i) => capStub(grants[i]) });
+    return deserialize(bytes, { external: (i) => capStub(grants[i]) });
   }
   async function capCall(grant, method, args) {
     const out = sandboxOut(args);

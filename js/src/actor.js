@@ -6,9 +6,7 @@ import { fromJSResponse, withURLList } from "./http.js";
 import { DurableObject, getEntry, env, requestInit, requestFrom, responseFrom, waitUntil } from "./worker.js";
 import { exportArgs, importArgs, exportResult, importResult, pipelined } from "./rpc.js";
 import { installHibernation } from "./actor_ws.js"; // WebSocket hibernation API
-// clone.js is a lazy module: loaded by the first (de)serialization.
-const serialize = (value, opts) => lazy("clone").serialize(value, opts);
-const deserialize = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
+import { serialize, deserialize } from "./serial.js";
 
 // ---- ids, namespaces, stubs --------------------------------------------------
 

@@ -3,11 +3,9 @@
 // subrequest count, env from structured-clone bytes, RPC into its exports)
 // and the stubs through which it reaches the capabilities it was given.
 // The parent side is loader.js.
-import { register, call, callAsync, lazy } from "./host.js";
+import { register, call, callAsync } from "./host.js";
 import { RpcTarget, WorkerEntrypoint, getEntry, env as workerEnv, requestInit, responseFrom } from "./worker.js";
-// clone.js is a lazy module: loaded by the first (de)serialization.
-const serialize = (value, opts) => lazy("clone").serialize(value, opts);
-const deserialize = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
+import { serialize, deserialize } from "./serial.js";
 
 const RealDate = Date;
 const realSetTimeout = globalThis.setTimeout;

@@ -11,13 +11,11 @@
 // integers: a capability is an entry in the owner runtime's export table,
 // named in the sandbox by a grant id that the Go loader maps back. The Go
 // halves are internal/loader (parent) and internal/loader/sandbox.
-import { register, call, callAsync, lazy } from "./host.js";
+import { register, call, callAsync } from "./host.js";
 import { fromJSResponse } from "./http.js";
 import { RpcTarget, WorkerEntrypoint, requestInit, requestFrom, responseFrom } from "./worker.js";
 import { RESERVED, rpcMethod, noMethod } from "./dynamic.js";
-// clone.js is a lazy module: loaded by the first (de)serialization.
-const serialize = (value, opts) => lazy("clone").serialize(value, opts);
-const deserialize = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
+import { serialize, deserialize } from "./serial.js";
 
 const ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
 

@@ -4,10 +4,8 @@
 // keeps them in its export table for the duration of the call, and the
 // callee gets a stub whose calls come back to the caller's runtime
 // ("rpc.back" in Go, then the "rpc.invoke" hook here). Results go by value.
-import { register, callAsync, lazy } from "./host.js";
-// clone.js is a lazy module: loaded by the first (de)serialization.
-const serialize = (value, opts) => lazy("clone").serialize(value, opts);
-const deserialize = (bytes, opts) => lazy("clone").deserialize(bytes, opts);
+import { register, callAsync } from "./host.js";
+import { serialize, deserialize } from "./serial.js";
 
 let runtimeId = 0; // this runtime's id in Go's registry, set by worker.init
 const exported = new Map(); // export id -> function or RpcTarget
