@@ -89,3 +89,22 @@ func TestSandboxBundle(t *testing.T) {
 		t.Errorf("sandbox runtime %d bytes, worker runtime %d: the sandbox bundle should be smaller", s, f)
 	}
 }
+
+// A dynamic worker answering a fetch with a string evaluates no lazy
+// chunk: its cold load pays only for what it uses (a change that made
+// every request load one would fail here).
+func TestFetchLoadsNoChunk(t *testing.T) {
+	r, err := Start(context.Background(), Config{Name: "t", MainModule: "index.js", Outbound: OutboundNone,
+		Modules: map[string]string{"index.js": `export default { fetch(req) { return new Response(req.method + " ok"); } };`}}, logHost{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got := get(t, r); got != "GET ok" {
+		t.Fatalf("fetch = %q", got)
+	}
+	v, err := r.rt.Call(context.Background(), "eval", `["structuredClone", "TextEncoder", "console", "EventTarget", "crypto", "Blob", "FormData", "WebSocket", "CompressionStream", "ReadableStream", "URLPattern", "URL"].filter((k) => typeof Object.getOwnPropertyDescriptor(globalThis, k).get !== "function").join()`)
+	if err != nil || v != "" {
+		t.Errorf("globals loaded by a plain fetch: %q (%v); want none", v, err)
+	}
+}
