@@ -15,8 +15,9 @@ import (
 //go:embed dist/runtime.js
 var Runtime string
 
-// Sandbox is Runtime without the Durable Object runtime and the ai binding,
-// for the runtimes of Dynamic Workers, which have neither.
+// Sandbox is Runtime without the Durable Object runtime, the ai binding and
+// the parent side of the loader, for the runtimes of Dynamic Workers, which
+// have none of them.
 //
 //go:embed dist/sandbox.js
 var Sandbox string

@@ -34,6 +34,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/evanw/esbuild/pkg/api"
 )
@@ -129,8 +130,8 @@ func checkDeclared() error {
 // importsPlugin turns a chunk's imports of runtime modules into
 // __isola_import calls, recording the modules in shared. Each becomes
 // `export const { a, b } = __isola_import("NAME")` with NAME's export
-// names: plain property reads of the runtime's module namespace, so no
-// function user code could have replaced runs on the way.
+// names: plain property reads of the object of the runtime module's
+// exports, so no function user code could have replaced runs on the way.
 func importsPlugin(src, entry string, shared map[string]bool) api.Plugin {
 	self, _ := filepath.Abs(entry)
 	return api.Plugin{
@@ -192,10 +193,11 @@ func buildChunk(entry, out string, imports api.Plugin) bool {
 	}
 	var fields []string
 	for _, item := range strings.Split(code[m[2]:m[3]], ",") {
-		local, exported, renamed := strings.Cut(strings.TrimSpace(item), " as ")
-		if item = strings.TrimSpace(item); item == "" {
+		item = strings.TrimSpace(item)
+		if item == "" {
 			continue
 		}
+		local, exported, renamed := strings.Cut(item, " as ")
 		if renamed {
 			fields = append(fields, exported+": "+local)
 		} else {
@@ -215,8 +217,20 @@ func buildChunk(entry, out string, imports api.Plugin) bool {
 	return true
 }
 
+// exported caches exportsOf by path: every chunk importing a module and
+// both bundles ask for its names (from esbuild's plugin goroutines).
+var (
+	exportedMu sync.Mutex
+	exported   = map[string][]string{}
+)
+
 // exportsOf lists the export names of the ES module at path.
 func exportsOf(path string) ([]string, error) {
+	exportedMu.Lock()
+	defer exportedMu.Unlock()
+	if names, ok := exported[path]; ok {
+		return names, nil
+	}
 	res := api.Build(api.BuildOptions{
 		EntryPoints: []string{path},
 		Format:      api.FormatESModule,
@@ -241,6 +255,7 @@ func exportsOf(path string) ([]string, error) {
 			if len(o.Exports) == 0 {
 				return nil, fmt.Errorf("%s exports nothing a chunk could import", path)
 			}
+			exported[path] = o.Exports
 			return o.Exports, nil
 		}
 	}
@@ -250,10 +265,9 @@ func exportsOf(path string) ([]string, error) {
 // bundlePlugin serves the bundles: it refuses a static import of a lazy
 // module, generates the module "isola:shared" (for each runtime module
 // chunks import, a function returning its exports, which runtime.js hands
-// to host.js), and
-// for the sandbox bundle swaps actor.js, ai.js and loader.js for the
-// stand-ins in js/src/sandbox, which a dynamic worker's runtime does
-// without.
+// to host.js), and for the sandbox bundle swaps actor.js, ai.js and
+// loader.js for the stand-ins in js/src/sandbox, which a dynamic worker's
+// runtime does without.
 func bundlePlugin(src string, provided []string, sandbox bool) api.Plugin {
 	return api.Plugin{
 		Name: "bundle",

@@ -8,7 +8,6 @@
 // ending with `data: [DONE]`.
 import { utf8Encode } from "./streams.js";
 
-
 function toToolCalls(calls) {
   if (!Array.isArray(calls) || calls.length === 0) return undefined;
   return calls.map((c) => {

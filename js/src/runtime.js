@@ -1,8 +1,8 @@
 // runtime.js: entry of the runtime bundle. Each import installs one family
 // of globals. Order matters only where noted.
 import { invoke, settle, provide, register } from "./host.js";
-import "./lazy.js"; // second: declares the lazy modules' globals
-import "./dom.js"; // first: other modules use DOMException
+import "./lazy.js"; // before the others: declares the lazy modules' globals
+import "./dom.js"; // before the modules that use DOMException
 import { fire } from "./timers.js";
 import "./streams.js";
 import { toJSRequest, fromJSResponse } from "./http.js";

@@ -437,4 +437,3 @@ for (const [name, C] of Object.entries({ URL, URLSearchParams })) {
 for (const [name, value] of Object.entries({ URL, URLSearchParams })) {
   Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true });
 }
-// URLPattern is urlpattern-polyfill, in a chunk loaded on first use.
